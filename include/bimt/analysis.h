@@ -1,0 +1,129 @@
+/**
+ * @file analysis.h
+ * @brief Does function map onto anatomy? Task variance, functional clusters, anatomical
+ * metrics against shuffled nulls, wiring statistics.
+ *
+ * See docs/analysis.md for the definitions. All calls are deterministic given their seeds.
+ * Thread safety: calls that take a const model may run concurrently; bimt_task_variance()
+ * mutates the model's and task's workspaces (one thread at a time per model and task).
+ */
+#ifndef BIMT_ANALYSIS_H
+#define BIMT_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bimt/export.h"
+#include "bimt/model.h"
+#include "bimt/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Task variance TV[r][k] of hidden neuron k in rule r: on the deterministic test grid
+ * of the rule (noise off), the population variance across trials at each step of the
+ * analysis window (first stimulus onset to trial end), averaged over the window.
+ * @param[out] tv [BIMT_N_RULES][n_hidden], row-major (all 20 rules, whatever the rule_mask).
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL); BIMT_E_SHAPE (model and task sizes differ);
+ *         BIMT_E_NOMEM. The model's last forward results are overwritten.
+ */
+BIMT_API int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv);
+
+/** Clustering parameters. Fill with bimt_cluster_params_init(). */
+typedef struct bimt_cluster_params {
+    uint32_t struct_size;          /**< set by bimt_cluster_params_init() */
+    double   importance_threshold; /**< neuron important iff summed TV > this; default 1e-3 */
+    uint32_t k_min, k_max;         /**< k range, default 2..29 (k_max clipped to n_important - 1) */
+    uint32_t n_restarts;           /**< k-means++ restarts per k, default 20 */
+    uint32_t max_iter;             /**< Lloyd iterations per restart, default 300 */
+    double   tol;                  /**< convergence: relative centre shift, default 1e-4 */
+    uint32_t normalize_by_sum;     /**< 0: by max across rules (default), 1: by sum */
+    uint64_t seed;                 /**< default 0 */
+} bimt_cluster_params;
+
+/** @brief Fills p with the defaults. NULL is ignored. */
+BIMT_API void bimt_cluster_params_init(bimt_cluster_params *p);
+
+/**
+ * @brief Important neurons (summed TV over rules > threshold). Thread-safe.
+ * @param tv [n_rules][n_hidden]; @param[out] important [n_hidden] 1/0.
+ * @param[out] n_important optional count.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG.
+ */
+BIMT_API int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden,
+                                    double threshold, uint8_t *important, uint32_t *n_important);
+
+/**
+ * @brief Normalised task variance of the important neurons: each important neuron's column
+ * divided by its max over rules (or sum, if by_sum); unimportant neurons get 0.
+ * @param[out] ntv [n_rules][n_hidden]. @return BIMT_OK or BIMT_E_INVALID_ARG.
+ */
+BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
+                                          double threshold, int by_sum, float *ntv);
+
+/**
+ * @brief Functional clusters of the important neurons: k-means on their normalised task
+ * variance (features = rules) for every k in [k_min, min(k_max, n_important-1)], k chosen by
+ * the largest mean silhouette (first on ties); clusters renumbered by preferred rule.
+ * Fewer than 3 important neurons: every important neuron gets cluster 0, n_clusters = 1 (or
+ * 0 if none), silhouette = 0.
+ * @param[out] labels [n_hidden]: cluster id, or -1 for unimportant neurons.
+ * @param[out] n_clusters, silhouette optional.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM. Thread-safe.
+ */
+BIMT_API int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
+                                        const bimt_cluster_params *p, int32_t *labels,
+                                        uint32_t *n_clusters, double *silhouette);
+
+/** Anatomical metrics with their shuffled nulls. */
+typedef struct bimt_anatomy {
+    double isolated_fraction;   /**< fraction of clustered neurons with no same-cluster neuron among the 8 neighbouring slots */
+    double cluster_size;        /**< mean over clusters of the mean grid distance (Euclidean, in slot units / grid_side) of members to their cluster's centroid */
+    double isolated_null_mean, isolated_null_sd, isolated_z, isolated_p; /**< p = (1 + #null <= observed) / (1 + n) */
+    double size_null_mean, size_null_sd, size_z, size_p;                 /**< same for cluster size */
+    uint32_t n_shuffles;        /**< null sample size */
+} bimt_anatomy;
+
+/**
+ * @brief Anatomical metrics of a clustering on the model's grid, against a null in which the
+ * clustered neurons' labels are shuffled over their own slots (seeded).
+ * @param labels [n_hidden] as from bimt_cluster_task_variance().
+ * @param[out] isolated_null, size_null optional [n_shuffles] arrays of the null samples.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM.
+ */
+BIMT_API int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels,
+                                  uint32_t n_shuffles, uint64_t seed, bimt_anatomy *out,
+                                  double *isolated_null, double *size_null);
+
+/** Wiring statistics. */
+typedef struct bimt_wiring {
+    uint32_t n_active_neurons;  /**< important neurons given the task variance (or -- tv NULL -- neurons with any |w| > threshold) */
+    uint32_t n_active_edges;    /**< hidden-hidden connections with |w| > weight threshold */
+    double   wiring_length;     /**< sum of distances of active edges */
+    double   spectral_radius;   /**< max |eigenvalue| of W_rec (LAPACKE) */
+} bimt_wiring;
+
+/**
+ * @brief Wiring statistics of the model. @param tv optional [20][n_hidden] task variance.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM; BIMT_E_NUMERIC (eigen-solver failed).
+ */
+BIMT_API int bimt_wiring_stats(const bimt_model_t *model, const float *tv,
+                               double importance_threshold, double weight_threshold,
+                               bimt_wiring *out);
+
+/**
+ * @brief Mean |W_rec[i][j]| per distance bin: bin b holds D in [b/grid_side, (b+1)/grid_side),
+ * i.e. Manhattan distance b slots (i != j); empty bins give 0.
+ * @param[out] mean_abs_w [n_bins]; n_bins up to 2*grid_side - 1 is meaningful.
+ * @param[out] counts optional [n_bins] number of pairs per bin.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG.
+ */
+BIMT_API int bimt_weight_distance_profile(const bimt_model_t *model, double *mean_abs_w,
+                                          uint64_t *counts, size_t n_bins);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BIMT_ANALYSIS_H */

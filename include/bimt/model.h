@@ -1,0 +1,211 @@
+/**
+ * @file model.h
+ * @brief The leaky RNN whose hidden neurons sit on a 2D grid (bimt_model_t).
+ *
+ * Dynamics (column-vector convention of the seed paper; alpha = dt/tau):
+ *   h_t = (1 - alpha) h_{t-1} + alpha * phi(W h_{t-1} + W_in x_t + b_h + xi_t),  h_{-1} = 0
+ *   o_t = W_out h_t + b_o      (pre-nonlinearity outputs; sigmoid for MSE, softmax for CE)
+ * with xi_t ~ N(0, (sigma_rec sqrt(2/alpha))^2) when a forward call asks for noise.
+ *
+ * All parameters live in one flat float32 buffer, in this order:
+ *   W_rec [n_hidden][n_hidden]  (W_rec[i][j]: weight from neuron j to neuron i)
+ *   W_in  [n_hidden][n_in]
+ *   W_out [n_out][n_hidden]
+ *   b_h   [n_hidden]
+ *   b_o   [n_out]
+ * The gradient buffer mirrors it. Neuron k sits at grid slot slots[k] = row*grid_side + col;
+ * the distance between neurons i and j is (|dr| + |dc|) / grid_side.
+ *
+ * Ownership: pointers returned by the view functions are borrowed from the model and valid
+ * until the model is freed; their contents change with every mutating call.
+ * Thread safety: one thread at a time per model; const calls may run concurrently as long as
+ * no thread mutates the model. Reproducibility: bit-identical results need the same library
+ * version, BLAS library and BLAS thread count.
+ */
+#ifndef BIMT_MODEL_H
+#define BIMT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bimt/export.h"
+#include "bimt/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Hidden nonlinearity phi. */
+typedef enum bimt_activation {
+    BIMT_ACT_SOFTPLUS = 0, /**< ln(1 + e^u), Yang et al.'s main networks */
+    BIMT_ACT_RELU = 1,     /**< max(0, u) */
+    BIMT_ACT_TANH = 2      /**< tanh(u) */
+} bimt_activation;
+
+/** Initialisation of W_rec (W_in ~ N(0,1)/sqrt(n_in), W_out Glorot-uniform, biases 0). */
+typedef enum bimt_init {
+    BIMT_INIT_DIAG = 0,      /**< init_scale * I */
+    BIMT_INIT_RANDORTHO = 1, /**< init_scale * Q, Q Haar-random orthogonal (LAPACKE QR) */
+    BIMT_INIT_GAUSS = 2      /**< init_scale * N(0,1)/sqrt(n_hidden) */
+} bimt_init;
+
+/** Which parameter tensor a view refers to. */
+typedef enum bimt_tensor {
+    BIMT_W_REC = 0, BIMT_W_IN = 1, BIMT_W_OUT = 2, BIMT_B_H = 3, BIMT_B_O = 4
+} bimt_tensor;
+
+/** Opaque model handle. */
+typedef struct bimt_model bimt_model_t;
+
+/** Model parameters. Fill with bimt_model_params_init() and change fields. */
+typedef struct bimt_model_params {
+    uint32_t struct_size;   /**< set by bimt_model_params_init() */
+    uint32_t grid_side;     /**< n: n*n hidden neurons on an n x n grid; default 16 */
+    uint32_t n_in, n_out;   /**< default 85, 33 (the 20-task battery) */
+    bimt_activation activation; /**< default BIMT_ACT_SOFTPLUS */
+    double   alpha;         /**< leak dt/tau in (0, 1]; default 0.2; 1 = the seed's eq. 1 */
+    double   sigma_rec;     /**< recurrent noise, default 0.05 (used with BIMT_FWD_NOISE) */
+    bimt_init init;         /**< default BIMT_INIT_DIAG */
+    double   init_scale;    /**< default 0.5 (tanh: use 1.0) */
+    bimt_loss loss;         /**< loss of bimt_model_loss(); default BIMT_LOSS_MSE */
+    uint64_t seed;          /**< initialisation and noise seed; default 1 */
+} bimt_model_params;
+
+/** @brief Fills p with the defaults listed in bimt_model_params. NULL is ignored. Thread-safe. */
+BIMT_API void bimt_model_params_init(bimt_model_params *p);
+
+/**
+ * @brief Creates and initialises a model.
+ * @param[out] out new handle (caller frees with bimt_model_free()); NULL on failure.
+ * @param[in] p parameters, or NULL for the defaults.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (grid_side 0 or > 256, n_in/n_out 0 or > 65536,
+ *         alpha outside (0,1], negative/NaN sigma_rec or init_scale, unknown enum);
+ *         BIMT_E_VERSION (struct_size); BIMT_E_NOMEM; BIMT_E_NUMERIC (QR failed).
+ */
+BIMT_API int bimt_model_create(bimt_model_t **out, const bimt_model_params *p);
+
+/**
+ * @brief Deep copy of a model: parameters, gradients, positions, noise stream.
+ * The forward/backward workspace is not copied (call forward again on the clone).
+ * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_NOMEM.
+ */
+BIMT_API int bimt_model_clone(bimt_model_t **out, const bimt_model_t *model);
+
+/** @brief Frees a model. NULL is a no-op. */
+BIMT_API void bimt_model_free(bimt_model_t *model);
+
+/** @brief Message of the last failed call ("" if none); owned by the model. */
+BIMT_API const char *bimt_model_errmsg(const bimt_model_t *model);
+
+/** @brief Copies the creation parameters into *p. @return BIMT_OK or BIMT_E_INVALID_ARG. */
+BIMT_API int bimt_model_get_params(const bimt_model_t *model, bimt_model_params *p);
+
+/** @brief Number of hidden neurons (grid_side^2); 0 for NULL. */
+BIMT_API size_t bimt_model_n_hidden(const bimt_model_t *model);
+/** @brief Number of inputs; 0 for NULL. */
+BIMT_API size_t bimt_model_n_in(const bimt_model_t *model);
+/** @brief Number of outputs; 0 for NULL. */
+BIMT_API size_t bimt_model_n_out(const bimt_model_t *model);
+/** @brief Grid side n; 0 for NULL. */
+BIMT_API size_t bimt_model_grid_side(const bimt_model_t *model);
+/** @brief Length of the flat parameter (and gradient) buffer; 0 for NULL. */
+BIMT_API size_t bimt_model_n_params(const bimt_model_t *model);
+
+/**
+ * @brief The flat parameter buffer (layout in the file comment). Borrowed; writing through
+ * it is allowed (call bimt_model_forward() again afterwards). NULL for NULL.
+ */
+BIMT_API float *bimt_model_params_data(bimt_model_t *model);
+/** @brief The flat gradient buffer, mirroring bimt_model_params_data(). Borrowed; writable. */
+BIMT_API float *bimt_model_grad_data(bimt_model_t *model);
+/** @brief Read-only view of the parameters (for const models). */
+BIMT_API const float *bimt_model_params_view(const bimt_model_t *model);
+
+/**
+ * @brief Borrowed view of one parameter tensor inside the flat buffer.
+ * @param[out] data start of the tensor; @param[out] rows, cols its shape (biases: cols = 1).
+ * Any output pointer may be NULL. @param[out] offset optional: element offset in the flat buffer.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model, unknown tensor).
+ */
+BIMT_API int bimt_model_tensor(const bimt_model_t *model, bimt_tensor which,
+                               const float **data, size_t *rows, size_t *cols, size_t *offset);
+
+/**
+ * @brief Geometry: slots[k] is the grid slot (row * grid_side + col) of neuron k.
+ * @return borrowed [n_hidden] array, a permutation of 0..n_hidden-1; NULL for NULL.
+ */
+BIMT_API const uint32_t *bimt_model_slots(const bimt_model_t *model);
+
+/**
+ * @brief Places the neurons: slots must be a permutation of 0..n_hidden-1. Updates the
+ * cached distance matrix. Weights do not move.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, not a permutation; model unchanged).
+ */
+BIMT_API int bimt_model_set_slots(bimt_model_t *model, const uint32_t *slots, size_t n);
+
+/**
+ * @brief Distance between neurons i and j at their current slots: (|dr| + |dc|) / grid_side.
+ * @return the distance, or -1 for NULL or out-of-range indices.
+ */
+BIMT_API double bimt_model_distance(const bimt_model_t *model, size_t i, size_t j);
+
+/**
+ * @brief Borrowed view of the cached distance matrix [n_hidden][n_hidden] (float32),
+ * D[i][j] = bimt_model_distance(i, j). NULL for NULL.
+ */
+BIMT_API const float *bimt_model_distances(const bimt_model_t *model);
+
+/** Flag of bimt_model_forward(): add recurrent noise (sigma_rec) from the model's stream. */
+#define BIMT_FWD_NOISE 1u
+
+/**
+ * @brief Runs the network on a time-major batch and keeps what backward needs.
+ * @param x [n_steps][batch_size][n_in] inputs (borrowed for the call only).
+ * @param flags 0 or BIMT_FWD_NOISE.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, zero sizes, unknown flags);
+ *         BIMT_E_NOMEM (workspace could not grow; previous results are then invalid).
+ */
+BIMT_API int bimt_model_forward(bimt_model_t *model, const float *x, size_t n_steps,
+                                size_t batch_size, uint32_t flags);
+
+/** @brief Borrowed hidden states [T][B][n_hidden] of the last forward. @return BIMT_OK or BIMT_E_STATE (no forward yet). */
+BIMT_API int bimt_model_states(const bimt_model_t *model, const float **h);
+/** @brief Borrowed pre-nonlinearity outputs [T][B][n_out] of the last forward. @return BIMT_OK or BIMT_E_STATE. */
+BIMT_API int bimt_model_outputs(const bimt_model_t *model, const float **o);
+
+/**
+ * @brief Loss of the last forward against targets and mask (loss type from the params);
+ * stores dLoss/dOutputs for bimt_model_backward().
+ * MSE (Yang's lsq): mean over T*B*n_out of (mask * (y - sigmoid(o)))^2.
+ * CE: (1/(T*B)) sum_{t,b} mask[t][b][0] * (-sum_o y log softmax(o)).
+ * @param y, mask [T][B][n_out] arrays of the forward's shape.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL); BIMT_E_STATE (no forward).
+ */
+BIMT_API int bimt_model_loss(bimt_model_t *model, const float *y, const float *mask,
+                             double *loss);
+
+/**
+ * @brief Backpropagation through time of the last forward; accumulates (adds) the
+ * gradients into the model's gradient buffer.
+ * @param d_outputs NULL to use the gradient stored by bimt_model_loss(), or a host-computed
+ *        [T][B][n_out] gradient of the loss with respect to the pre-nonlinearity outputs.
+ * @return BIMT_OK; BIMT_E_STATE (no forward, or NULL d_outputs without a loss call).
+ */
+BIMT_API int bimt_model_backward(bimt_model_t *model, const float *d_outputs);
+
+/** @brief Sets every gradient element to 0. NULL is a no-op. */
+BIMT_API void bimt_model_zero_grad(bimt_model_t *model);
+
+/**
+ * @brief Copies weights in grid order: dst_W[s][t] = W_rec[i][j] for the neurons i, j at
+ * slots s, t; dst_in[s][:] = W_in[i][:]; dst_out[:][s] = W_out[:][i]; dst_bh[s] = b_h[i].
+ * Any destination may be NULL. Sizes are those of the tensors.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG.
+ */
+BIMT_API int bimt_model_weights_grid_order(const bimt_model_t *model, float *dst_W,
+                                           float *dst_in, float *dst_out, float *dst_bh);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BIMT_MODEL_H */

@@ -1,0 +1,58 @@
+/**
+ * @file optim.h
+ * @brief Adam over a flat float32 buffer (the model's parameter buffer, or any other).
+ *
+ * Update (Kingma & Ba, with bias correction; the framework default used by Yang et al.):
+ *   g <- clip(g, -clip, clip) if clip > 0 (element-wise)
+ *   m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2
+ *   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+ * Thread safety: one thread at a time per optimizer.
+ */
+#ifndef BIMT_OPTIM_H
+#define BIMT_OPTIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bimt/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque optimizer handle. */
+typedef struct bimt_optimizer bimt_optimizer_t;
+
+/**
+ * @brief Creates an Adam optimizer for n_params values, moments zero, step 0.
+ * @param[out] out new handle (free with bimt_optimizer_free()); NULL on failure.
+ * @param lr learning rate (> 0); beta1, beta2 in [0, 1); eps > 0; all finite.
+ * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_NOMEM.
+ */
+BIMT_API int bimt_adam_create(bimt_optimizer_t **out, size_t n_params, double lr,
+                              double beta1, double beta2, double eps);
+
+/**
+ * @brief One Adam update of params (length n_params) with grad. Gradients are clipped
+ * element-wise first when the clip value is positive (bimt_adam_set_clip()).
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL). The gradient buffer is not modified.
+ */
+BIMT_API int bimt_adam_step(bimt_optimizer_t *opt, float *params, const float *grad);
+
+/** @brief Sets the learning rate (> 0, finite). @return BIMT_OK or BIMT_E_INVALID_ARG. */
+BIMT_API int bimt_adam_set_lr(bimt_optimizer_t *opt, double lr);
+/** @brief Sets element-wise gradient clipping (0 = off, else > 0). @return BIMT_OK or BIMT_E_INVALID_ARG. */
+BIMT_API int bimt_adam_set_clip(bimt_optimizer_t *opt, double clip);
+/** @brief Number of updates made so far (0 for NULL). */
+BIMT_API uint64_t bimt_adam_steps(const bimt_optimizer_t *opt);
+/** @brief Length of the buffers the optimizer works on (0 for NULL). */
+BIMT_API size_t bimt_adam_n_params(const bimt_optimizer_t *opt);
+/** @brief Borrowed views of the first and second moments [n_params]. @return BIMT_OK or BIMT_E_INVALID_ARG. */
+BIMT_API int bimt_adam_moments(const bimt_optimizer_t *opt, const float **m, const float **v);
+/** @brief Frees an optimizer. NULL is a no-op. */
+BIMT_API void bimt_optimizer_free(bimt_optimizer_t *opt);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BIMT_OPTIM_H */

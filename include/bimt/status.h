@@ -1,0 +1,57 @@
+/**
+ * @file status.h
+ * @brief Status codes, their messages, and the run-time version of libbimt.
+ *
+ * Every fallible call of libbimt returns an int: 0 (BIMT_OK) on success or a negative
+ * bimt_status. The values are part of the ABI and never change. A handle also keeps a
+ * detailed message of its last failure (bimt_model_errmsg(), bimt_task_errmsg(), ...).
+ */
+#ifndef BIMT_STATUS_H
+#define BIMT_STATUS_H
+
+#include <stdint.h>
+
+#include "bimt/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Result codes of libbimt. Explicit values; stable across releases. */
+typedef enum bimt_status {
+    BIMT_OK = 0,              /**< success */
+    BIMT_E_INVALID_ARG = -1,  /**< NULL where not allowed, value out of range, NaN */
+    BIMT_E_NOMEM = -2,        /**< an allocation failed */
+    BIMT_E_SHAPE = -3,        /**< sizes disagree with the handle */
+    BIMT_E_IO = -4,           /**< open, read, write or rename failed */
+    BIMT_E_FORMAT = -5,       /**< corrupt, truncated or foreign file */
+    BIMT_E_VERSION = -6,      /**< file or struct from an incompatible version */
+    BIMT_E_NUMERIC = -7,      /**< NaN or Inf met; state rolled back */
+    BIMT_E_STATE = -8,        /**< call not valid now (e.g. backward before forward) */
+    BIMT_E_UNSUPPORTED = -9   /**< feature not available in this build */
+} bimt_status;
+
+/**
+ * @brief Short English description of a status code.
+ * @param status a bimt_status value (any int is accepted).
+ * @return a static string, never NULL ("unknown status" for unknown codes).
+ * Thread safety: safe from any thread.
+ */
+BIMT_API const char *bimt_status_str(int status);
+
+/**
+ * @brief Run-time library version as MAJOR*10000 + MINOR*100 + PATCH.
+ * Compare with BIMT_VERSION_NUMBER from bimt/version.h. Thread-safe.
+ */
+BIMT_API uint32_t bimt_version(void);
+
+/**
+ * @brief Run-time library version as "MAJOR.MINOR.PATCH".
+ * @return a static string. Thread-safe.
+ */
+BIMT_API const char *bimt_version_string(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BIMT_STATUS_H */

@@ -1,0 +1,66 @@
+/**
+ * @file swap.h
+ * @brief The BIMT swap step: exchanges neurons' grid slots to lower the wiring cost.
+ *
+ * A pass ranks the hidden neurons by importance |row i of W_rec|_1 + |column i of W_rec|_1 +
+ * |row i of W_in|_1 + |column i of W_out|_1 (computed once at the start of the pass), takes
+ * the top_k (ties to the lower index) and, for each of them in that order, finds among the
+ * candidate partners the one whose slot exchange lowers A * sum_ij D_ij |W_rec[i][j]| most
+ * (ties to the lowest index); the exchange is made only if it strictly lowers the cost.
+ * Only positions move: weights, gradients and optimizer moments stay where they are, so the
+ * network's function and the optimizer's state are unchanged by construction. Each candidate
+ * costs O(n_hidden), a pass O(top_k * n_hidden^2).
+ */
+#ifndef BIMT_SWAP_H
+#define BIMT_SWAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bimt/export.h"
+#include "bimt/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Swap-pass parameters. Fill with bimt_swap_params_init(). */
+typedef struct bimt_swap_params {
+    uint32_t struct_size;       /**< set by bimt_swap_params_init() */
+    uint32_t top_k;             /**< neurons considered per pass; default 30 (clipped to n_hidden) */
+    double   A;                 /**< distance weight of the cost; default 1 (> 0 for swaps to matter) */
+    const uint8_t *candidates;  /**< optional [n_hidden] mask of allowed partners (nonzero = allowed); NULL = all. Borrowed for the call. */
+} bimt_swap_params;
+
+/** One exchange made by a pass. */
+typedef struct bimt_swap_exchange {
+    uint32_t neuron, partner;   /**< the two neurons whose slots were exchanged */
+    double   delta;             /**< change of the distance cost (< 0) */
+} bimt_swap_exchange;
+
+/** Outcome of a pass. */
+typedef struct bimt_swap_result {
+    uint32_t n_swaps;                  /**< exchanges made */
+    double   cost_before, cost_after;  /**< A * sum|D .* W_rec| before and after the pass */
+    bimt_swap_exchange *exchanges;     /**< optional caller array (capacity max_exchanges) or NULL */
+    uint32_t max_exchanges;            /**< capacity of exchanges */
+} bimt_swap_result;
+
+/** @brief Fills p with the defaults (top_k 30, A 1, all candidates). NULL is ignored. */
+BIMT_API void bimt_swap_params_init(bimt_swap_params *p);
+
+/**
+ * @brief One swap pass on the model's slots (and cached distances).
+ * @param p parameters (NULL = defaults).
+ * @param[in,out] res optional: receives counts and costs; if res->exchanges is non-NULL the
+ *        first max_exchanges exchanges are written there in the order made.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, A negative or NaN, top_k 0);
+ *         BIMT_E_VERSION (struct_size); BIMT_E_NOMEM. On failure the slots are unchanged.
+ */
+BIMT_API int bimt_model_swap(bimt_model_t *model, const bimt_swap_params *p,
+                             bimt_swap_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BIMT_SWAP_H */

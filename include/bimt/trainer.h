@@ -1,0 +1,180 @@
+/**
+ * @file trainer.h
+ * @brief BIMT training loop (bimt_trainer_t) and checkpoints.
+ *
+ * One step: draw a rule (weights rule_weight over the task's enabled rules), sample a batch
+ * of batch_size trials with noise, forward with recurrent noise, loss, backward, add the
+ * connection cost lambda(step) * L_cc (arm BIMT: with A; arm L1: A = 0; arm NONE: no cost),
+ * Adam update (with element-wise clipping if grad_clip > 0); then every swap_interval steps
+ * (arm BIMT only) a swap pass of swap_top_k neurons, and every eval_interval steps an
+ * evaluation of every enabled rule on fresh batches.
+ * Divergence guard: a NaN/Inf loss or parameter restores the state before the step and
+ * returns BIMT_E_NUMERIC.
+ *
+ * The trainer borrows the model and the task: both must outlive it, and must not be used
+ * by another thread while the trainer runs. One thread at a time per trainer.
+ */
+#ifndef BIMT_TRAINER_H
+#define BIMT_TRAINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bimt/export.h"
+#include "bimt/model.h"
+#include "bimt/optim.h"
+#include "bimt/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque trainer handle. */
+typedef struct bimt_trainer bimt_trainer_t;
+
+/** Experimental arm. */
+typedef enum bimt_arm {
+    BIMT_ARM_BIMT = 0,  /**< lambda > 0, A > 0, swaps on */
+    BIMT_ARM_L1 = 1,    /**< lambda > 0, A = 0, no swaps */
+    BIMT_ARM_NONE = 2   /**< no connection cost, no swaps */
+} bimt_arm;
+
+/** Most breakpoints of the piecewise-constant lambda schedule. */
+#define BIMT_MAX_SCHEDULE 8
+
+/** Trainer parameters. Fill with bimt_trainer_params_init(). */
+typedef struct bimt_trainer_params {
+    uint32_t struct_size;      /**< set by bimt_trainer_params_init() */
+    bimt_arm arm;              /**< default BIMT_ARM_BIMT */
+    uint32_t batch_size;       /**< trials per step, default 64 */
+    double   learning_rate;    /**< Adam lr, default 1e-3 */
+    double   beta1, beta2, eps;/**< Adam, defaults 0.9, 0.999, 1e-8 */
+    double   grad_clip;        /**< element-wise clip value, default 1 (Yang); 0 = off */
+    double   lambda;           /**< connection-cost weight, default 1e-4 (ignored for ARM_NONE) */
+    double   A;                /**< distance weight, default 1 (ignored unless ARM_BIMT) */
+    uint32_t n_schedule;       /**< 0: constant lambda; else breakpoints used below */
+    uint64_t schedule_step[BIMT_MAX_SCHEDULE];   /**< increasing steps; lambda = value[i] from step[i] on (before step[0]: 0) */
+    double   schedule_lambda[BIMT_MAX_SCHEDULE]; /**< lambda values (>= 0) */
+    uint32_t swap_interval;    /**< steps between swap passes (ARM_BIMT), default 200; 0 = never */
+    uint32_t swap_top_k;       /**< neurons per swap pass, default 30 */
+    uint32_t eval_interval;    /**< steps between evaluations, default 500; 0 = never */
+    uint32_t eval_batch;       /**< trials per rule per evaluation, default 512 */
+    double   rule_weight[BIMT_N_RULES]; /**< sampling weights (>= 0), default all 1; disabled rules get 0 */
+    uint32_t recurrent_noise;  /**< 1 (default): train with sigma_rec noise; 0: without */
+    uint64_t seed;             /**< seed of the rule-sampling stream, default 1 */
+} bimt_trainer_params;
+
+/** What a step reports. */
+typedef struct bimt_step_info {
+    uint64_t step;         /**< steps done so far (after this one) */
+    uint64_t trials;       /**< trials seen so far */
+    int      rule;         /**< rule trained in this step */
+    double   loss;         /**< prediction loss of this step */
+    double   cost;         /**< lambda * L_cc after this step's gradient (before the update) */
+    double   lambda;       /**< lambda used in this step */
+    double   mean_perf;    /**< mean performance over enabled rules at the last evaluation, -1 if none */
+    double   min_perf;     /**< minimum over enabled rules at the last evaluation, -1 if none */
+    double   trials_per_s; /**< throughput of the current bimt_trainer_run() call so far */
+    uint32_t n_swaps;      /**< swaps made in this step (0 if no pass ran) */
+} bimt_step_info;
+
+/** Progress callback of bimt_trainer_run(); a nonzero return stops the run after the step. */
+typedef int (*bimt_progress_fn)(const bimt_step_info *info, void *payload);
+
+/** @brief Fills p with the defaults listed in bimt_trainer_params. NULL is ignored. */
+BIMT_API void bimt_trainer_params_init(bimt_trainer_params *p);
+
+/**
+ * @brief Creates a trainer for model on task (both borrowed; they must outlive it).
+ * @param[out] out new handle (free with bimt_trainer_free()); NULL on failure.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, batch size 0, bad lr/betas/eps/clip/lambda/A,
+ *         schedule not increasing, all rule weights 0); BIMT_E_SHAPE (model n_in/n_out differ
+ *         from the task's); BIMT_E_VERSION; BIMT_E_NOMEM.
+ */
+BIMT_API int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *task,
+                                 const bimt_trainer_params *p);
+
+/** @brief Frees a trainer (not its model or task). NULL is a no-op. */
+BIMT_API void bimt_trainer_free(bimt_trainer_t *tr);
+
+/** @brief Message of the last failed call ("" if none); owned by the trainer. */
+BIMT_API const char *bimt_trainer_errmsg(const bimt_trainer_t *tr);
+
+/** @brief Copies the trainer's parameters into *p. @return BIMT_OK or BIMT_E_INVALID_ARG. */
+BIMT_API int bimt_trainer_get_params(const bimt_trainer_t *tr, bimt_trainer_params *p);
+
+/** @brief The borrowed model (NULL for NULL). */
+BIMT_API bimt_model_t *bimt_trainer_model(const bimt_trainer_t *tr);
+/** @brief The borrowed task (NULL for NULL). */
+BIMT_API bimt_task_t *bimt_trainer_task(const bimt_trainer_t *tr);
+/** @brief The trainer's Adam optimizer (borrowed). */
+BIMT_API const bimt_optimizer_t *bimt_trainer_optimizer(const bimt_trainer_t *tr);
+/** @brief Steps done so far. */
+BIMT_API uint64_t bimt_trainer_steps(const bimt_trainer_t *tr);
+/** @brief lambda the schedule gives at a step (0 for ARM_NONE). */
+BIMT_API double bimt_trainer_lambda_at(const bimt_trainer_t *tr, uint64_t step);
+
+/** Keys of bimt_trainer_set_param() (knobs that may change mid-training). */
+typedef enum bimt_trainer_key {
+    BIMT_TP_LEARNING_RATE = 0, BIMT_TP_LAMBDA = 1, BIMT_TP_A = 2,
+    BIMT_TP_SWAP_INTERVAL = 3, BIMT_TP_SWAP_TOP_K = 4, BIMT_TP_EVAL_INTERVAL = 5,
+    BIMT_TP_GRAD_CLIP = 6
+} bimt_trainer_key;
+
+/**
+ * @brief Changes one knob (setting BIMT_TP_LAMBDA clears the schedule).
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (unknown key, value out of range; nothing changed).
+ */
+BIMT_API int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, double value);
+
+/**
+ * @brief One training step (see the file comment).
+ * @param[out] info optional report of the step.
+ * @return BIMT_OK; BIMT_E_NUMERIC (divergence; model and optimizer restored to before the
+ *         step); BIMT_E_NOMEM.
+ */
+BIMT_API int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info);
+
+/**
+ * @brief Runs n_steps steps, calling cb (if not NULL) after each; stops early when cb
+ * returns nonzero (then returns BIMT_OK) or on an error (returned).
+ */
+BIMT_API int bimt_trainer_run(bimt_trainer_t *tr, uint64_t n_steps, bimt_progress_fn cb,
+                              void *payload);
+
+/**
+ * @brief Evaluates Yang's performance on trials_per_rule fresh random-mode trials of every
+ * rule (noise on, evaluated in batches), without changing the training streams.
+ * @param[out] perf [BIMT_N_RULES] fraction correct per rule (-1 for disabled rules).
+ * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_NOMEM.
+ */
+BIMT_API int bimt_trainer_evaluate(bimt_trainer_t *tr, uint32_t trials_per_rule,
+                                   double perf[BIMT_N_RULES]);
+
+/** @brief Per-rule performance of the last evaluation (-1 where none). @return BIMT_OK or BIMT_E_STATE. */
+BIMT_API int bimt_trainer_last_eval(const bimt_trainer_t *tr, double perf[BIMT_N_RULES]);
+
+/**
+ * @brief Writes a checkpoint (.npz: parameters, slots, Adam moments, counters, RNG states,
+ * all hyperparameters of model, task and trainer) atomically: a temporary file in the same
+ * folder, fsync, then rename over path. An existing file at path is untouched on failure.
+ * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_IO, BIMT_E_NOMEM.
+ */
+BIMT_API int bimt_trainer_save(const bimt_trainer_t *tr, const char *path);
+
+/**
+ * @brief Loads a checkpoint written by bimt_trainer_save() and creates all three handles.
+ * Every member's CRC, dtype and shape is checked; on any failure no handle is returned
+ * (all three set to NULL) and errbuf receives a message.
+ * @param[out] model, task, tr new handles owned by the caller (free tr first).
+ * @param errbuf optional buffer for a message; errbuf_len its size.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_IO; BIMT_E_FORMAT (corrupt, truncated, not a
+ *         checkpoint); BIMT_E_VERSION (newer format); BIMT_E_NOMEM.
+ */
+BIMT_API int bimt_checkpoint_load(const char *path, bimt_model_t **model, bimt_task_t **task,
+                                  bimt_trainer_t **tr, char *errbuf, size_t errbuf_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BIMT_TRAINER_H */

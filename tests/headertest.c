@@ -1,0 +1,5 @@
+/* Compiles the umbrella header alone, pedantic and with -Werror (as C). */
+#include "bimt/bimt.h"
+
+int bimt_headertest_c(void);
+int bimt_headertest_c(void) { return BIMT_VERSION_NUMBER > 0 && BIMT_N_RULES == 20; }

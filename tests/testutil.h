@@ -1,0 +1,17 @@
+/* Shared helpers of the Check suites. */
+#ifndef BIMT_TESTUTIL_H
+#define BIMT_TESTUTIL_H
+
+#include <check.h>
+#include <stddef.h>
+
+/** Runs one suite, prints Check's summary, returns the process exit code. */
+int bimt_test_run(Suite *s);
+
+/** Writes a unique temporary file path "<dir>/bimt-test-XXXXXX<suffix>" into buf. */
+void bimt_test_tmppath(char *buf, size_t len, const char *suffix);
+
+/** Max |a - b| / max(1, |b|) over n doubles. */
+double bimt_test_max_rel_err(const double *a, const double *b, size_t n);
+
+#endif
