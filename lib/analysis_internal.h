@@ -37,6 +37,14 @@ int bimt__kmeans(const double *X, size_t n, size_t d, size_t k, uint32_t n_resta
 double bimt__silhouette(const double *X, size_t n, size_t d, const double *D,
                         const int32_t *labels, size_t k);
 
+/**
+ * Renumbers the clusters of labels [n] (values 0..k-1) of the rows X [n][d]: each cluster's
+ * preferred feature is the argmax of the column sums of its rows (lowest feature on ties);
+ * clusters are numbered in increasing preferred feature, ties by their old label.
+ * Returns 0 or BIMT_E_NOMEM (labels unchanged).
+ */
+int bimt__relabel_clusters(const double *X, size_t n, size_t d, size_t k, int32_t *labels);
+
 /** Euclidean distance between two d-vectors. */
 double bimt__euclid(const double *a, const double *b, size_t d);
 

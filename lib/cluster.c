@@ -391,7 +391,7 @@ static int check_params(const bimt_cluster_params *p)
 
 /* Renumbers clusters by preferred rule (argmax of the column sums of the members' rows,
  * lowest rule on ties), ties between clusters by their old label. */
-static int relabel(const double *X, size_t n, size_t d, size_t k, int32_t *lab)
+int bimt__relabel_clusters(const double *X, size_t n, size_t d, size_t k, int32_t *lab)
 {
     double *colsum = bimt__calloc(k * d, sizeof(double));
     size_t *pref = bimt__malloc(k, sizeof(size_t));
@@ -506,7 +506,7 @@ int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
             }
         }
         if (best_k > 0) {
-            rc = relabel(X, n, d, best_k, best_lab);
+            rc = bimt__relabel_clusters(X, n, d, best_k, best_lab);
             if (rc) goto done;
         }
     }

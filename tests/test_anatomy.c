@@ -1,0 +1,299 @@
+/* Anatomical metrics (isolated fraction, cluster size) and their shuffled nulls. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bimt/bimt.h"
+#include "rng.h"
+#include "testutil.h"
+
+static bimt_model_t *make_model(uint32_t side)
+{
+    bimt_model_params p;
+    bimt_model_params_init(&p);
+    p.grid_side = side;
+    bimt_model_t *m = NULL;
+    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    return m;
+}
+
+/* Places neurons by a seeded random permutation, so that neuron index != slot. */
+static void scramble(bimt_model_t *m, uint64_t seed)
+{
+    size_t n = bimt_model_n_hidden(m);
+    uint32_t *s = malloc(n * sizeof *s);
+    for (size_t i = 0; i < n; i++) s[i] = (uint32_t)i;
+    bimt_rng r;
+    bimt__rng_seed(&r, seed, 123);
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)bimt__rng_below(&r, i);
+        uint32_t t = s[i - 1];
+        s[i - 1] = s[j];
+        s[j] = t;
+    }
+    ck_assert_int_eq(bimt_model_set_slots(m, s, n), BIMT_OK);
+    free(s);
+}
+
+/* Per-neuron labels from a per-slot map. */
+static void labels_from_slots(const bimt_model_t *m, const int32_t *by_slot, int32_t *lab)
+{
+    const uint32_t *slots = bimt_model_slots(m);
+    for (size_t k = 0; k < bimt_model_n_hidden(m); k++) lab[k] = by_slot[slots[k]];
+}
+
+/* Brute-force metrics from a per-slot label map (independent implementation). */
+static void brute(const int32_t *g, int side, double *iso, double *size)
+{
+    int m = 0, n_iso = 0;
+    for (int r = 0; r < side; r++) {
+        for (int c = 0; c < side; c++) {
+            int l = g[r * side + c];
+            if (l < 0) continue;
+            m++;
+            int nb = 0;
+            for (int rr = 0; rr < side; rr++)
+                for (int cc = 0; cc < side; cc++)
+                    if ((rr != r || cc != c) && abs(rr - r) <= 1 && abs(cc - c) <= 1 &&
+                        g[rr * side + cc] == l)
+                        nb++;
+            n_iso += nb == 0;
+        }
+    }
+    *iso = m ? (double)n_iso / m : 0.0;
+    double tot = 0.0;
+    int ncl = 0;
+    for (int l = 0; l < side * side; l++) {
+        double sr = 0, sc = 0;
+        int cnt = 0;
+        for (int s = 0; s < side * side; s++)
+            if (g[s] == l) {
+                sr += (double)(s / side) / side;
+                sc += (double)(s % side) / side;
+                cnt++;
+            }
+        if (!cnt) continue;
+        ncl++;
+        double md = 0.0;
+        for (int s = 0; s < side * side; s++)
+            if (g[s] == l) md += hypot((double)(s / side) / side - sr / cnt, (double)(s % side) / side - sc / cnt);
+        tot += md / cnt;
+    }
+    *size = ncl ? tot / ncl : 0.0;
+}
+
+START_TEST(two_compact_blocks)
+{
+    const int side = 8;
+    bimt_model_t *m = make_model(side);
+    scramble(m, 1);
+    int32_t g[64], lab[64];
+    for (int s = 0; s < 64; s++) g[s] = -1;
+    for (int r = 0; r < 2; r++)
+        for (int c = 0; c < 2; c++) {
+            g[r * side + c] = 3;
+            g[(r + 5) * side + (c + 5)] = 11;
+        }
+    labels_from_slots(m, g, lab);
+    bimt_anatomy a;
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 200, 4, &a, NULL, NULL), BIMT_OK);
+    ck_assert(a.isolated_fraction == 0.0);
+    /* Every member is (0.5, 0.5) slots from its centroid. */
+    ck_assert(fabs(a.cluster_size - sqrt(0.5) / side) < 1e-15);
+    ck_assert_uint_eq(a.n_shuffles, 200);
+    /* The null can only be as compact or less: observed is the minimum of both metrics. */
+    ck_assert(a.isolated_null_mean >= 0.0);
+    ck_assert(a.size_null_mean >= a.cluster_size - 1e-15);
+    ck_assert(a.size_p >= 1.0 / 201.0 && a.size_p <= 1.0);
+    ck_assert(a.isolated_p >= 1.0 / 201.0 && a.isolated_p <= 1.0);
+    bimt_model_free(m);
+}
+END_TEST
+
+START_TEST(four_colour_checkerboard_all_isolated)
+{
+    const int side = 6;
+    bimt_model_t *m = make_model(side);
+    scramble(m, 2);
+    int32_t g[36], lab[36];
+    for (int r = 0; r < side; r++)
+        for (int c = 0; c < side; c++) g[r * side + c] = 2 * (r % 2) + (c % 2);
+    labels_from_slots(m, g, lab);
+    bimt_anatomy a;
+    double iso_null[50], size_null[50];
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 50, 9, &a, iso_null, size_null), BIMT_OK);
+    ck_assert(a.isolated_fraction == 1.0);
+    double bi, bs;
+    brute(g, side, &bi, &bs);
+    ck_assert(fabs(a.cluster_size - bs) < 1e-12);
+    /* Nothing is more isolated than all isolated: every null <= observed, p = 1. */
+    for (int i = 0; i < 50; i++) ck_assert(iso_null[i] <= 1.0);
+    ck_assert(a.isolated_p == 1.0);
+    /* A sparse pattern (no neighbours at all) is all isolated too, whatever the labels. */
+    for (int s = 0; s < 36; s++) g[s] = ((s / side) % 2 == 0 && (s % side) % 2 == 0) ? 0 : -1;
+    labels_from_slots(m, g, lab);
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 10, 9, &a, iso_null, NULL), BIMT_OK);
+    ck_assert(a.isolated_fraction == 1.0);
+    for (int i = 0; i < 10; i++) ck_assert(iso_null[i] == 1.0);
+    bimt_model_free(m);
+}
+END_TEST
+
+START_TEST(singleton_contributes_zero)
+{
+    const int side = 5;
+    bimt_model_t *m = make_model(side);
+    int32_t g[25], lab[25];
+    for (int s = 0; s < 25; s++) g[s] = -1;
+    g[0] = g[1] = g[5] = g[6] = 0; /* 2x2 block */
+    g[24] = 1;                     /* singleton */
+    labels_from_slots(m, g, lab);
+    bimt_anatomy a;
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 0, 0, &a, NULL, NULL), BIMT_OK);
+    ck_assert(fabs(a.cluster_size - (sqrt(0.5) / side + 0.0) / 2.0) < 1e-15);
+    ck_assert(fabs(a.isolated_fraction - 1.0 / 5.0) < 1e-15);
+    /* n_shuffles = 0: defined, NaN-free values. */
+    ck_assert_uint_eq(a.n_shuffles, 0);
+    ck_assert(a.isolated_p == 1.0 && a.size_p == 1.0);
+    ck_assert(a.isolated_null_mean == 0.0 && a.isolated_null_sd == 0.0 && a.isolated_z == 0.0);
+    ck_assert(a.size_null_mean == 0.0 && a.size_null_sd == 0.0 && a.size_z == 0.0);
+    bimt_model_free(m);
+}
+END_TEST
+
+/* Reference shuffle: labels of the clustered slots (in slot order) permuted by Fisher-Yates
+ * on stream BIMT_STREAM_SHUFFLE of the seed, one permutation applied after the other. */
+START_TEST(null_is_a_shuffle_over_the_same_slots)
+{
+    const int side = 7, n = 49;
+    enum { S = 300 };
+    bimt_model_t *m = make_model(side);
+    scramble(m, 3);
+    int32_t g[49], lab[49];
+    bimt_rng r;
+    bimt__rng_seed(&r, 17, 5);
+    for (int s = 0; s < n; s++) g[s] = bimt__rng_uniform(&r) < 0.6 ? (int32_t)(s % side < 3 ? 0 : (s / side < 3 ? 1 : 2)) : -1;
+    labels_from_slots(m, g, lab);
+    bimt_anatomy a;
+    double iso_null[S], size_null[S];
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, S, 42, &a, iso_null, size_null), BIMT_OK);
+    double bi, bs;
+    brute(g, side, &bi, &bs);
+    ck_assert(fabs(a.isolated_fraction - bi) < 1e-15);
+    ck_assert(fabs(a.cluster_size - bs) < 1e-12);
+
+    int occ[49], nocc = 0;
+    int32_t vals[49];
+    for (int s = 0; s < n; s++)
+        if (g[s] >= 0) {
+            occ[nocc] = s;
+            vals[nocc++] = g[s];
+        }
+    bimt_rng sh;
+    bimt__rng_seed(&sh, 42, BIMT_STREAM_SHUFFLE);
+    double mean = 0, le_i = 0, le_s = 0;
+    for (int k = 0; k < S; k++) {
+        for (int i = nocc; i > 1; i--) {
+            int j = (int)bimt__rng_below(&sh, (uint64_t)i);
+            int32_t t = vals[i - 1];
+            vals[i - 1] = vals[j];
+            vals[j] = t;
+        }
+        int32_t h[49];
+        for (int s = 0; s < n; s++) h[s] = -1;
+        for (int i = 0; i < nocc; i++) h[occ[i]] = vals[i];
+        brute(h, side, &bi, &bs);
+        ck_assert(fabs(iso_null[k] - bi) < 1e-15);
+        ck_assert(fabs(size_null[k] - bs) < 1e-12);
+        mean += iso_null[k] / S;
+        le_i += iso_null[k] <= a.isolated_fraction;
+        le_s += size_null[k] <= a.cluster_size + 1e-12;
+    }
+    ck_assert(fabs(a.isolated_null_mean - mean) < 1e-12);
+    double var = 0;
+    for (int k = 0; k < S; k++) var += (iso_null[k] - mean) * (iso_null[k] - mean) / (S - 1);
+    ck_assert(fabs(a.isolated_null_sd - sqrt(var)) < 1e-12);
+    ck_assert(fabs(a.isolated_z - (a.isolated_fraction - mean) / sqrt(var)) < 1e-9);
+    ck_assert(fabs(a.isolated_p - (1 + le_i) / (1.0 + S)) < 1e-15);
+    ck_assert(fabs(a.size_p - (1 + le_s) / (1.0 + S)) < 1e-15);
+    /* Same seed, same nulls; another seed, other nulls. */
+    double again[S], other[S];
+    bimt_anatomy b;
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, S, 42, &b, NULL, again), BIMT_OK);
+    ck_assert_int_eq(memcmp(again, size_null, sizeof again), 0);
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, S, 43, &b, NULL, other), BIMT_OK);
+    ck_assert_int_ne(memcmp(other, size_null, sizeof other), 0);
+    bimt_model_free(m);
+}
+END_TEST
+
+START_TEST(single_label_null_equals_observed)
+{
+    /* One label: any shuffle is the identity, so the null must reproduce the observation,
+     * which it can only do if the shuffled labels stay on the same slots. */
+    const int side = 6;
+    bimt_model_t *m = make_model(side);
+    scramble(m, 8);
+    int32_t g[36], lab[36];
+    for (int s = 0; s < 36; s++) g[s] = (s * 7) % 5 < 2 ? 4 : -1;
+    labels_from_slots(m, g, lab);
+    bimt_anatomy a;
+    double in[20], sn[20];
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 20, 1, &a, in, sn), BIMT_OK);
+    for (int i = 0; i < 20; i++) {
+        ck_assert(in[i] == a.isolated_fraction);
+        ck_assert(sn[i] == a.cluster_size);
+    }
+    ck_assert(a.isolated_p == 1.0 && a.size_p == 1.0);
+    ck_assert(a.isolated_null_sd == 0.0 && a.isolated_z == 0.0);
+    bimt_model_free(m);
+}
+END_TEST
+
+START_TEST(no_clustered_neurons)
+{
+    bimt_model_t *m = make_model(4);
+    int32_t lab[16];
+    for (int i = 0; i < 16; i++) lab[i] = -1;
+    bimt_anatomy a;
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 5, 1, &a, NULL, NULL), BIMT_OK);
+    ck_assert(a.isolated_fraction == 0.0 && a.cluster_size == 0.0);
+    ck_assert(a.isolated_p == 1.0 && a.size_p == 1.0);
+    bimt_model_free(m);
+}
+END_TEST
+
+START_TEST(anatomy_bad_input)
+{
+    bimt_model_t *m = make_model(4);
+    int32_t lab[16];
+    for (int i = 0; i < 16; i++) lab[i] = i % 3;
+    bimt_anatomy a;
+    memset(&a, 0x5a, sizeof a);
+    bimt_anatomy before = a;
+    ck_assert_int_eq(bimt_anatomy_metrics(NULL, lab, 5, 1, &a, NULL, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_anatomy_metrics(m, NULL, 5, 1, &a, NULL, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 5, 1, NULL, NULL, NULL), BIMT_E_INVALID_ARG);
+    lab[3] = -2;
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 5, 1, &a, NULL, NULL), BIMT_E_INVALID_ARG);
+    lab[3] = 16;
+    ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 5, 1, &a, NULL, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(memcmp(&a, &before, sizeof a), 0);
+    bimt_model_free(m);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("anatomy");
+    TCase *tc = tcase_create("anatomy");
+    tcase_add_test(tc, two_compact_blocks);
+    tcase_add_test(tc, four_colour_checkerboard_all_isolated);
+    tcase_add_test(tc, singleton_contributes_zero);
+    tcase_add_test(tc, null_is_a_shuffle_over_the_same_slots);
+    tcase_add_test(tc, single_label_null_equals_observed);
+    tcase_add_test(tc, no_clustered_neurons);
+    tcase_add_test(tc, anatomy_bad_input);
+    suite_add_tcase(s, tc);
+    return bimt_test_run(s);
+}
