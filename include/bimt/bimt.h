@@ -21,5 +21,6 @@
 #include "bimt/trainer.h"
 #include "bimt/analysis.h"
 #include "bimt/report.h"
+#include "bimt/plot.h"
 
 #endif /* BIMT_BIMT_H */

@@ -1,0 +1,34 @@
+/* Private entry points of the figure writers: the public bimt_plot_* calls with an optional
+ * error-message buffer (BIMT_ERRMSG_LEN bytes, or NULL), used by the report writer.
+ * Not installed. */
+#ifndef BIMT_PLOT_INTERNAL_H
+#define BIMT_PLOT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bimt/plot.h"
+
+int bimt__plot_network(const bimt_model_t *model, const int32_t *labels,
+                       double weight_threshold, const char *path, char *errbuf);
+int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n_hidden,
+                             const int32_t *labels, const char *path, char *errbuf);
+int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels,
+                             const float *ntv, size_t n_rules, const char *path, char *errbuf);
+int bimt__plot_performance(const double *perf, double target, const char *path, char *errbuf);
+int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_t n_rules,
+                               double threshold, const char *path, char *errbuf);
+int bimt__plot_weight_distance(const double *mean_abs_w, const uint64_t *counts, size_t n_bins,
+                               size_t grid_side, const char *path, char *errbuf);
+int bimt__plot_null(double observed, const double *null_samples, size_t n, double p_value,
+                    const char *title, const char *xlabel, const char *path, char *errbuf);
+
+/** Display name of rule r of n_rules into out (size >= 32): bimt_rule_name() for the
+ *  20-rule battery, "rule r" otherwise. */
+const char *bimt__plot_rule_name(size_t r, size_t n_rules, char *out, size_t out_len);
+
+/** Checks labels[n] are >= -1; returns the number of clusters (max label + 1) or -1 if a
+ *  label is below -1. */
+long bimt__plot_check_labels(const int32_t *labels, size_t n);
+
+#endif /* BIMT_PLOT_INTERNAL_H */
