@@ -1,0 +1,132 @@
+/* Branch-free float32 elementary functions written so that compilers vectorize the loops that
+ * call them (private to libbimt). They are plain C: the results are the same whether a loop
+ * runs vectorized or not, with or without AVX2, so the numbers never depend on the code path.
+ * Accuracy: relative error of a few float ulps (about 1e-7) over the ranges documented below. */
+#ifndef BIMT_VMATH_H
+#define BIMT_VMATH_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* GCC keeps loops with float comparisons or divisions under a condition scalar while it must
+ * preserve floating-point exception flags (-ftrapping-math, its default), and sqrtf() calls
+ * scalar while it must set errno. libbimt reads neither the flags nor errno, so the
+ * translation units that include this header drop both constraints: the
+ * computed values are unchanged (no reassociation, no contraction), only if-conversion and
+ * vectorization become possible. Clang does not need it. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math", "no-math-errno")
+#endif
+
+/* Kernels are compiled a second time for AVX2 (selected at run time) when the compiler can. */
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define BIMT_HAVE_AVX2_PATH 1
+#define BIMT_AVX2 __attribute__((target("avx2")))
+#else
+#define BIMT_HAVE_AVX2_PATH 0
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define BIMT_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define BIMT_ALWAYS_INLINE inline
+#endif
+
+static BIMT_ALWAYS_INLINE float bimt__v_asfloat(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static BIMT_ALWAYS_INLINE uint32_t bimt__v_asuint(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/** e^x, x clamped to [-87, 88] (results in the normal float range). */
+static BIMT_ALWAYS_INLINE float bimt__v_exp(float x)
+{
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 88.0f ? 88.0f : x;
+    /* x = n ln2 + r, |r| <= ln2/2; n rounded to nearest by the 1.5*2^23 trick. */
+    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float r = x - n * 0.693359375f;     /* ln2 split: the high part has 9 bits, n*hi is exact */
+    r = r - n * -2.12194440e-4f;
+    /* Taylor polynomial of degree 7 on |r| <= 0.347: truncation error < 6e-9 relative. */
+    float p = 1.0f / 5040.0f;
+    p = p * r + 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    int32_t k = (int32_t)n;
+    return p * bimt__v_asfloat((uint32_t)(k + 127) << 23);
+}
+
+/** ln(x) for positive normal x (no check: 0, denormals, Inf and NaN give garbage). */
+static BIMT_ALWAYS_INLINE float bimt__v_log(float x)
+{
+    uint32_t u = bimt__v_asuint(x);
+    int32_t e = (int32_t)(u >> 23) - 127;
+    float m = bimt__v_asfloat((u & 0x007FFFFFu) | 0x3F800000u); /* [1, 2) */
+    int big = m > 1.41421356f;
+    float half = m * 0.5f;
+    m = big ? half : m;                                          /* [0.707, 1.414) */
+    float fe = (float)(e + big);
+    /* ln m = 2 atanh(s), s = (m-1)/(m+1), |s| <= 0.1716: series to s^9 (error < 1e-9). */
+    float s = (m - 1.0f) / (m + 1.0f);
+    float s2 = s * s;
+    float p = 1.0f / 9.0f;
+    p = p * s2 + 1.0f / 7.0f;
+    p = p * s2 + 1.0f / 5.0f;
+    p = p * s2 + 1.0f / 3.0f;
+    p = p * s2 + 1.0f;
+    float lm = 2.0f * s * p;
+    return fe * 0.693359375f + (fe * -2.12194440e-4f + lm);
+}
+
+/** ln(1 + x) for x in [0, 1], accurate also for tiny x (Goldberg's correction). */
+static BIMT_ALWAYS_INLINE float bimt__v_log1p01(float x)
+{
+    float w = 1.0f + x;
+    float d = w - 1.0f;
+    float l = bimt__v_log(w);
+    /* Every operation runs unconditionally so that loops if-convert and vectorize. */
+    float dd = d != 0.0f ? d : 1.0f;
+    float corrected = l * (x / dd);
+    return d != 0.0f ? corrected : x;
+}
+
+/** tanh(x) for any finite x; odd; |x| < 0.625 by a [7/6] Pade-type continued fraction
+ *  (error < 1e-10), larger |x| through e^(-2|x|) (no cancellation there). */
+static BIMT_ALWAYS_INLINE float bimt__v_tanh(float x)
+{
+    float nx = -x;
+    float ax = x < 0.0f ? nx : x;
+    float x2 = x * x;
+    float num = ((x2 + 378.0f) * x2 + 17325.0f) * x2 + 135135.0f;
+    float den = ((28.0f * x2 + 3150.0f) * x2 + 62370.0f) * x2 + 135135.0f;
+    float small = ax * num / den;
+    float e = bimt__v_exp(-2.0f * ax);
+    float large = (1.0f - e) / (1.0f + e);
+    float t = ax < 0.625f ? small : large;
+    float nt = -t;
+    return x < 0.0f ? nt : t;
+}
+
+/** Logistic sigmoid 1 / (1 + e^-x), stable for any finite x. */
+static BIMT_ALWAYS_INLINE float bimt__v_sigmoid(float x)
+{
+    float nx = -x;
+    float e = bimt__v_exp(x < 0.0f ? x : nx); /* e^-|x| in (0, 1] */
+    float s = 1.0f / (1.0f + e);
+    float es = e * s;
+    return x < 0.0f ? es : s;
+}
+
+#endif /* BIMT_VMATH_H */
