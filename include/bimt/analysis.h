@@ -27,7 +27,9 @@ extern "C" {
  * analysis window (first stimulus onset to trial end), averaged over the window.
  * @param[out] tv [BIMT_N_RULES][n_hidden], row-major (all 20 rules, whatever the rule_mask).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL); BIMT_E_SHAPE (model and task sizes differ);
- *         BIMT_E_NOMEM. The model's last forward results are overwritten.
+ *         BIMT_E_NOMEM; codes of the task or the forward pass are passed on (message in
+ *         bimt_model_errmsg()). tv is written only on success. The model's last forward
+ *         results are overwritten.
  */
 BIMT_API int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv);
 
@@ -48,8 +50,8 @@ BIMT_API void bimt_cluster_params_init(bimt_cluster_params *p);
 
 /**
  * @brief Important neurons (summed TV over rules > threshold). Thread-safe.
- * @param tv [n_rules][n_hidden]; @param[out] important [n_hidden] 1/0.
- * @param[out] n_important optional count.
+ * @param tv [n_rules][n_hidden], finite and >= 0; @param threshold finite, >= 0.
+ * @param[out] important [n_hidden] 1/0. @param[out] n_important optional count.
  * @return BIMT_OK or BIMT_E_INVALID_ARG.
  */
 BIMT_API int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden,
@@ -67,11 +69,14 @@ BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_
  * @brief Functional clusters of the important neurons: k-means on their normalised task
  * variance (features = rules) for every k in [k_min, min(k_max, n_important-1)], k chosen by
  * the largest mean silhouette (first on ties); clusters renumbered by preferred rule.
- * Fewer than 3 important neurons: every important neuron gets cluster 0, n_clusters = 1 (or
- * 0 if none), silhouette = 0.
+ * Fewer than 3 important neurons, or no k of the range achievable (fewer distinct rows than
+ * k_min): every important neuron gets cluster 0, n_clusters = 1 (or 0 if none),
+ * silhouette = 0.
+ * @param p parameters, or NULL for the defaults.
  * @param[out] labels [n_hidden]: cluster id, or -1 for unimportant neurons.
  * @param[out] n_clusters, silhouette optional.
- * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM. Thread-safe.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_VERSION (p->struct_size); BIMT_E_NOMEM.
+ *         Outputs are written only on success. Thread-safe.
  */
 BIMT_API int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
                                         const bimt_cluster_params *p, int32_t *labels,
@@ -89,9 +94,10 @@ typedef struct bimt_anatomy {
 /**
  * @brief Anatomical metrics of a clustering on the model's grid, against a null in which the
  * clustered neurons' labels are shuffled over their own slots (seeded).
- * @param labels [n_hidden] as from bimt_cluster_task_variance().
+ * @param labels [n_hidden] as from bimt_cluster_task_variance(): -1 or in [0, n_hidden).
+ * @param n_shuffles null size; 0 gives null mean = sd = z = 0 and p = 1.
  * @param[out] isolated_null, size_null optional [n_shuffles] arrays of the null samples.
- * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM. *out is written only on success.
  */
 BIMT_API int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels,
                                   uint32_t n_shuffles, uint64_t seed, bimt_anatomy *out,
@@ -100,7 +106,7 @@ BIMT_API int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labe
 /** Wiring statistics. */
 typedef struct bimt_wiring {
     uint32_t n_active_neurons;  /**< important neurons given the task variance (or -- tv NULL -- neurons with any |w| > threshold) */
-    uint32_t n_active_edges;    /**< hidden-hidden connections with |w| > weight threshold */
+    uint32_t n_active_edges;    /**< hidden-hidden connections i != j with |w| > weight threshold */
     double   wiring_length;     /**< sum of distances of active edges */
     double   spectral_radius;   /**< max |eigenvalue| of W_rec (LAPACKE) */
 } bimt_wiring;
