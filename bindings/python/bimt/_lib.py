@@ -251,7 +251,10 @@ def _check_struct_sizes(lib):
         cls = F.STRUCTS[cname]
         # A buffer larger than any plausible struct: the C side may be bigger than ours.
         buf = ctypes.create_string_buffer(4096)
-        getattr(lib.cdll, init_name)(ctypes.cast(buf, P(cls)))
+        init = lib.cdll[init_name]  # a fresh function object, untyped: takes the raw buffer
+        init.argtypes = [c_void_p]
+        init.restype = None
+        init(buf)
         size = ctypes.c_uint32.from_buffer(buf).value
         if size != ctypes.sizeof(cls):
             raise VersionError(-6, f"{cname}: libbimt says {size} bytes, the Python "
