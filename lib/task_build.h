@@ -22,7 +22,7 @@
 /** Largest batch accepted by bimt_task_sample(). */
 #define BIMT__MAX_BATCH 65536u
 /** Layers of the ziggurat normal generator. */
-#define BIMT__ZIG_N 256
+#define BIMT__ZIG_N 1024
 
 /** A stimulus slot: shown on steps [on, off), the same for all trials of the batch;
  * ring, direction and strength are per trial (bimt__trial). */
@@ -51,9 +51,11 @@ typedef struct bimt__trial {
     int go;                           /* 1: respond from g on; 0: fixate to the end */
 } bimt__trial;
 
-/** Four interleaved xoshiro256** lanes feeding the ziggurat (seeded per batch). */
+/** Noise state of one batch: four interleaved xoshiro256** lanes feed the fast path of the
+ * ziggurat, a fifth generator its rare slow path (seeded per batch from one key). */
 typedef struct bimt__noise {
     uint64_t s[4][4]; /* s[word][lane] */
+    uint64_t slow[4];
 } bimt__noise;
 
 /** Ziggurat tables for the standard normal (computed once per task handle). */
@@ -61,6 +63,11 @@ typedef struct bimt__zig {
     double x[BIMT__ZIG_N + 1]; /* layer right edges, x[0] = v/f(r), x[1] = r, x[N] = 0 */
     double k[BIMT__ZIG_N];     /* x[i+1] / x[i]: fast-path acceptance threshold */
     double f[BIMT__ZIG_N + 1]; /* exp(-x[i]^2 / 2) */
+    double xk[2 * BIMT__ZIG_N];/* interleaved (x[i], k[i]) for the vector path */
+    double slope[BIMT__ZIG_N]; /* chord slope of the wedge of layer i */
+    double dev[BIMT__ZIG_N];   /* bound on |f - chord| over the wedge of layer i */
+    int shape[BIMT__ZIG_N];    /* +1 concave wedge, -1 convex, 0 contains the inflection */
+    int use_avx2;              /* 1: vector path (bit-identical to the scalar one) */
 } bimt__zig;
 
 struct bimt_task {
@@ -122,7 +129,7 @@ void bimt__dm_conditions(const struct bimt_task *t, bimt_rng *r, int variant, in
  * (1e-9); exact ties (test-mode multidm grid) go to stimulus 2. */
 int bimt__stim1_wins(double s1, double s2);
 
-/* ---- renderer and noise (task_render.c) ---- */
+/* ---- renderer (task_render.c) ---- */
 
 /** Writes x, y, mask and y_loc of plan p into the task's buffers (already grown).
  * noise != 0 adds N(0, noise_std^2) to every input with lanes seeded from noise_key. */
@@ -134,11 +141,14 @@ int bimt__task_reserve_trials(struct bimt_task *t, size_t B);
  * valid, possibly moved). */
 int bimt__task_reserve(struct bimt_task *t, size_t T, size_t B);
 
-/** Ziggurat tables. */
+/* ---- input noise (task_noise.c) ---- */
+
+/** Ziggurat tables; also picks the AVX2 path when the CPU has it. */
 void bimt__zig_init(bimt__zig *z);
-/** Seeds the four lanes from one 64-bit key. */
+/** Seeds the lanes from one 64-bit key. */
 void bimt__noise_seed(bimt__noise *nz, uint64_t key);
-/** dst[i] = (float)(base[i] + std * N(0,1)) for i < n (base may be NULL for 0). */
+/** dst[i] = (float)((double)base[i] + std * N(0,1)) for i < n. The draws depend only on the
+ * state and n, never on the vector path taken. */
 void bimt__noise_fill(bimt__noise *nz, const bimt__zig *z, float *dst, const float *base,
                       size_t n, double std);
 

@@ -1,14 +1,10 @@
-/* Writes a batch (x, y, mask, y_loc) from a plan, and the fast Gaussian input noise.
+/* Writes a batch (x, y, mask, y_loc) from a plan.
  *
- * Inputs are written row by row ([t][b] rows of n_in values). The batch is cut into
+ * Inputs are written one step at a time ([B][n_in] contiguous). The batch is cut into
  * segments at every stimulus, fixation and trial boundary; inside a segment the noise-free
- * row of a trial does not change, so it is built once per segment and copied (or copied
- * with noise added) into every step of the segment: x is written in one pass.
- *
- * Noise: a 256-layer ziggurat (Marsaglia & Tsang's construction, with independent bits for
- * layer, sign and abscissa) on four interleaved xoshiro256** lanes seeded per batch from one
- * 64-bit key of the task's stream. Exact standard normal (up to the 2^-53 grid of the
- * uniform abscissa); about one 64-bit draw per value. */
+ * row of a trial does not change, so the rows are built once per segment and copied (or
+ * copied with noise added, task_noise.c) into every step of the segment: x is written in
+ * one pass. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +12,6 @@
 #include "task_build.h"
 
 #define TWO_PI 6.283185307179586476925
-#define HALF_PI_SQRT 1.2533141373155002512 /* sqrt(pi / 2) */
-#define ZIG_R 3.6541528853610088           /* start of the tail for 256 layers */
 
 /* ------------------------------------------------------------------ buffers */
 
@@ -69,110 +63,6 @@ int bimt__task_reserve(struct bimt_task *t, size_t T, size_t B)
         grow((void **)&t->y_loc, &t->cap_loc, tb, sizeof(float)))
         return BIMT_E_NOMEM;
     return BIMT_OK;
-}
-
-/* ------------------------------------------------------------------ noise */
-
-static double zig_f(double x) { return exp(-0.5 * x * x); }
-
-void bimt__zig_init(bimt__zig *z)
-{
-    const int n = BIMT__ZIG_N;
-    double fr = zig_f(ZIG_R);
-    /* Common area of every layer: base rectangle plus the tail beyond r. */
-    double v = ZIG_R * fr + HALF_PI_SQRT * erfc(ZIG_R / sqrt(2.0));
-    z->x[0] = v / fr;
-    z->x[1] = ZIG_R;
-    for (int i = 1; i < n - 1; i++) z->x[i + 1] = sqrt(-2.0 * log(v / z->x[i] + zig_f(z->x[i])));
-    z->x[n] = 0.0;
-    for (int i = 0; i < n; i++) z->k[i] = z->x[i + 1] / z->x[i];
-    for (int i = 0; i < n; i++) z->f[i] = zig_f(z->x[i]);
-    z->f[n] = 1.0;
-}
-
-void bimt__noise_seed(bimt__noise *nz, uint64_t key)
-{
-    for (int j = 0; j < 4; j++) {
-        bimt_rng r;
-        bimt__rng_seed(&r, key, (uint64_t)j);
-        for (int w = 0; w < 4; w++) nz->s[w][j] = r.s[w];
-    }
-}
-
-static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static inline uint64_t lane_next(bimt__noise *nz, int j)
-{
-    uint64_t s0 = nz->s[0][j], s1 = nz->s[1][j], s2 = nz->s[2][j], s3 = nz->s[3][j];
-    uint64_t out = rotl64(s1 * 5, 7) * 9;
-    uint64_t t = s1 << 17;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl64(s3, 45);
-    nz->s[0][j] = s0;
-    nz->s[1][j] = s1;
-    nz->s[2][j] = s2;
-    nz->s[3][j] = s3;
-    return out;
-}
-
-/* Abscissa fraction from the top 53 bits (bits 0..7 pick the layer, bit 8 the sign). */
-#define ZIG_U(u) ((double)((u) >> 11) * 0x1.0p-53)
-
-/* Rare path of the ziggurat (about 1.2 % of draws): wedge test, tail, or a fresh draw. */
-static double zig_slow(bimt__noise *nz, int lane, const bimt__zig *z, unsigned i, double u)
-{
-    for (;;) {
-        if (i == 0) {
-            /* Tail beyond r (Marsaglia 1964): x = -ln(U1)/r, accept if -2 ln(U2) > x^2. */
-            double a, b;
-            do {
-                a = -log(1.0 - ZIG_U(lane_next(nz, lane))) / ZIG_R;
-                b = -log(1.0 - ZIG_U(lane_next(nz, lane)));
-            } while (b + b < a * a);
-            return ZIG_R + a;
-        }
-        double xv = u * z->x[i];
-        double y = z->f[i] + ZIG_U(lane_next(nz, lane)) * (z->f[i + 1] - z->f[i]);
-        if (y < zig_f(xv)) return xv;
-        uint64_t w = lane_next(nz, lane);
-        i = (unsigned)(w & 0xffu);
-        u = ZIG_U(w);
-        if (u < z->k[i]) return u * z->x[i];
-    }
-}
-
-static inline float zig_value(bimt__noise *nz, int lane, const bimt__zig *z, uint64_t w,
-                              double base, const double sgn[2])
-{
-    unsigned i = (unsigned)(w & 0xffu);
-    double u = ZIG_U(w);
-    double g = (u < z->k[i]) ? u * z->x[i] : zig_slow(nz, lane, z, i, u);
-    return (float)(base + g * sgn[(w >> 8) & 1u]);
-}
-
-void bimt__noise_fill(bimt__noise *nz, const bimt__zig *z, float *dst, const float *base,
-                      size_t n, double std)
-{
-    const double sgn[2] = {std, -std};
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        uint64_t w0 = lane_next(nz, 0), w1 = lane_next(nz, 1);
-        uint64_t w2 = lane_next(nz, 2), w3 = lane_next(nz, 3);
-        double b0 = base ? (double)base[i] : 0.0, b1 = base ? (double)base[i + 1] : 0.0;
-        double b2 = base ? (double)base[i + 2] : 0.0, b3 = base ? (double)base[i + 3] : 0.0;
-        dst[i] = zig_value(nz, 0, z, w0, b0, sgn);
-        dst[i + 1] = zig_value(nz, 1, z, w1, b1, sgn);
-        dst[i + 2] = zig_value(nz, 2, z, w2, b2, sgn);
-        dst[i + 3] = zig_value(nz, 3, z, w3, b3, sgn);
-    }
-    for (; i < n; i++) {
-        uint64_t w = lane_next(nz, 0);
-        dst[i] = zig_value(nz, 0, z, w, base ? (double)base[i] : 0.0, sgn);
-    }
 }
 
 /* ------------------------------------------------------------------ rendering */
@@ -247,9 +137,7 @@ static void render_inputs(struct bimt_task *t, const bimt__plan *p, const bimt__
         for (size_t step = s0; step < s1; step++) {
             float *xr = t->x + step * B * n_in;
             if (noise)
-                for (size_t b = 0; b < B; b++)
-                    bimt__noise_fill(&nz, &t->zig, xr + b * n_in, t->sigrows + b * n_in, n_in,
-                                     t->noise_std);
+                bimt__noise_fill(&nz, &t->zig, xr, t->sigrows, B * n_in, t->noise_std);
             else
                 memcpy(xr, t->sigrows, B * n_in * sizeof(float));
         }
