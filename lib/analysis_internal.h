@@ -12,7 +12,8 @@
 #define BIMT__KMEANS_DEGENERATE 1
 
 /**
- * k-means of the n points X [n][d] (double, row-major) into k clusters: greedy k-means++
+ * k-means of the n points X [n][d] (double, row-major) into k clusters (D: optional [n][n]
+ * Euclidean distances between the points, used by the seeding): greedy k-means++
  * seeding (2 + floor(ln k) candidates per centre), then Lloyd iterations until no label
  * changes, or the summed squared centre shift is <= tol * (mean over features of the data's
  * population variance), or max_iter iterations. An emptied cluster takes the point farthest
@@ -22,9 +23,9 @@
  * Returns 0, BIMT__KMEANS_DEGENERATE (fewer than k distinct points; labels undefined) or
  * BIMT_E_NOMEM. Requires 1 <= k <= n, n_restarts >= 1, max_iter >= 1.
  */
-int bimt__kmeans(const double *X, size_t n, size_t d, size_t k, uint32_t n_restarts,
-                 uint32_t max_iter, double tol, bimt_rng *rng, int32_t *labels,
-                 double *inertia);
+int bimt__kmeans(const double *X, size_t n, size_t d, const double *D, size_t k,
+                 uint32_t n_restarts, uint32_t max_iter, double tol, bimt_rng *rng,
+                 int32_t *labels, double *inertia);
 
 /**
  * Mean silhouette coefficient of the partition labels [n] (values 0..k-1) of the points X

@@ -119,6 +119,8 @@ static double sqdist(const double *a, const double *b, size_t d)
 }
 
 typedef struct km_ws {
+    const double *D; /* optional [n][n] pairwise distances of the points */
+    double *cc2;    /* [k][k] squared distances between centres */
     double *c;      /* [k][d] centres */
     double *c_new;  /* [k][d] */
     double *mind2;  /* [n] squared distance to the closest chosen centre (seeding) */
@@ -127,6 +129,13 @@ typedef struct km_ws {
     size_t *cnt;    /* [k] */
     int32_t *lab;   /* [n] */
 } km_ws;
+
+/* Squared distance between points i and j (from the cached matrix when there is one). */
+static double point_d2(const double *X, size_t n, size_t d, const double *D, size_t i, size_t j)
+{
+    if (D) return D[i * n + j] * D[i * n + j];
+    return sqdist(X + i * d, X + j * d, d);
+}
 
 /* Index i with cumulative weight crossing u (weights w >= 0, total > 0); never a zero-weight
  * point. */
@@ -150,7 +159,7 @@ static int kmeanspp(const double *X, size_t n, size_t d, size_t k, bimt_rng *rng
     memcpy(w->c, X + first * d, d * sizeof(double));
     double pot = 0.0;
     for (size_t i = 0; i < n; i++) {
-        w->mind2[i] = sqdist(X + i * d, w->c, d);
+        w->mind2[i] = point_d2(X, n, d, w->D, i, first);
         pot += w->mind2[i];
     }
     size_t n_local = 2 + (size_t)floor(log((double)k));
@@ -162,7 +171,7 @@ static int kmeanspp(const double *X, size_t n, size_t d, size_t k, bimt_rng *rng
             size_t cand = weighted_pick(w->mind2, n, bimt__rng_uniform(rng) * pot);
             double np = 0.0;
             for (size_t i = 0; i < n; i++) {
-                double d2 = sqdist(X + i * d, X + cand * d, d);
+                double d2 = point_d2(X, n, d, w->D, i, cand);
                 w->cand2[i] = d2 < w->mind2[i] ? d2 : w->mind2[i];
                 np += w->cand2[i];
             }
@@ -183,17 +192,26 @@ static int kmeanspp(const double *X, size_t n, size_t d, size_t k, bimt_rng *rng
     return 0;
 }
 
-/* Assigns every point to its closest centre (lowest index on ties); returns #changed. */
+/* Assigns every point to its closest centre (lowest index on ties); returns #changed.
+ * Centre j is skipped when |c_j - c_best| > 2 |x - c_best| (then |x - c_j| > |x - c_best| by
+ * the triangle inequality; a relative margin keeps rounding from skipping a tie). */
 static size_t assign(const double *X, size_t n, size_t d, size_t k, km_ws *w)
 {
+    for (size_t a = 0; a < k; a++) {
+        w->cc2[a * k + a] = 0.0;
+        for (size_t b = a + 1; b < k; b++)
+            w->cc2[a * k + b] = w->cc2[b * k + a] = sqdist(w->c + a * d, w->c + b * d, d);
+    }
     size_t changed = 0;
     for (size_t i = 0; i < n; i++) {
         const double *x = X + i * d;
-        int32_t bj = 0;
-        double bd = sqdist(x, w->c, d);
-        for (size_t j = 1; j < k; j++) {
+        int32_t bj = w->lab[i] >= 0 ? w->lab[i] : 0;
+        double bd = sqdist(x, w->c + (size_t)bj * d, d);
+        for (size_t j = 0; j < k; j++) {
+            if ((int32_t)j == bj) continue;
+            if (w->cc2[(size_t)bj * k + j] > 4.0 * bd * (1.0 + 1e-9)) continue;
             double dj = sqdist(x, w->c + j * d, d);
-            if (dj < bd) {
+            if (dj < bd || (dj == bd && (int32_t)j < bj)) {
                 bd = dj;
                 bj = (int32_t)j;
             }
@@ -279,11 +297,13 @@ static int lloyd(const double *X, size_t n, size_t d, size_t k, uint32_t max_ite
     return 0;
 }
 
-int bimt__kmeans(const double *X, size_t n, size_t d, size_t k, uint32_t n_restarts,
-                 uint32_t max_iter, double tol, bimt_rng *rng, int32_t *labels,
-                 double *inertia)
+int bimt__kmeans(const double *X, size_t n, size_t d, const double *D, size_t k,
+                 uint32_t n_restarts, uint32_t max_iter, double tol, bimt_rng *rng,
+                 int32_t *labels, double *inertia)
 {
     km_ws w;
+    w.D = D;
+    w.cc2 = bimt__malloc(k * k, sizeof(double));
     w.c = bimt__malloc(k * d, sizeof(double));
     w.c_new = bimt__malloc(k * d, sizeof(double));
     w.mind2 = bimt__malloc(n, sizeof(double));
@@ -292,7 +312,7 @@ int bimt__kmeans(const double *X, size_t n, size_t d, size_t k, uint32_t n_resta
     w.cnt = bimt__malloc(k, sizeof(size_t));
     w.lab = bimt__malloc(n, sizeof(int32_t));
     int rc = 0;
-    if (!w.c || !w.c_new || !w.mind2 || !w.cand2 || !w.best2 || !w.cnt || !w.lab) {
+    if (!w.cc2 || !w.c || !w.c_new || !w.mind2 || !w.cand2 || !w.best2 || !w.cnt || !w.lab) {
         rc = BIMT_E_NOMEM;
         goto done;
     }
@@ -324,6 +344,7 @@ int bimt__kmeans(const double *X, size_t n, size_t d, size_t k, uint32_t n_resta
     }
     if (inertia) *inertia = best;
 done:
+    free(w.cc2);
     free(w.c);
     free(w.c_new);
     free(w.mind2);
@@ -487,8 +508,8 @@ int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
             bimt_rng rng;
             bimt__rng_seed(&rng, p->seed ^ ((uint64_t)k * 0x9E3779B97F4A7C15ull),
                            BIMT_STREAM_KMEANS);
-            int kr = bimt__kmeans(X, n, d, k, p->n_restarts, p->max_iter, p->tol, &rng, lab,
-                                  NULL);
+            int kr = bimt__kmeans(X, n, d, D, k, p->n_restarts, p->max_iter, p->tol, &rng,
+                                  lab, NULL);
             if (kr == BIMT__KMEANS_DEGENERATE) continue;
             if (kr) {
                 rc = kr;

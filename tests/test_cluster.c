@@ -282,7 +282,7 @@ START_TEST(kmeans_partition_and_inertia)
     double inertia = -1;
     bimt_rng kr;
     bimt__rng_seed(&kr, 0, 7);
-    ck_assert_int_eq(bimt__kmeans(X, N, D, 4, 10, 300, 1e-4, &kr, lab, &inertia), 0);
+    ck_assert_int_eq(bimt__kmeans(X, N, D, NULL, 4, 10, 300, 1e-4, &kr, lab, &inertia), 0);
     for (size_t i = 0; i < N; i++) ck_assert_int_eq(lab[i], lab[i % 4]);
     for (int a = 0; a < 4; a++)
         for (int b = a + 1; b < 4; b++) ck_assert_int_ne(lab[a], lab[b]);
@@ -295,11 +295,21 @@ START_TEST(kmeans_partition_and_inertia)
             for (size_t f = 0; f < D; f++) wcss += (X[i * D + f] - m[f]) * (X[i * D + f] - m[f]);
     }
     ck_assert(fabs(inertia - wcss) < 1e-9 * wcss);
+    /* With the pairwise distance matrix given to the seeding: the same partition. */
+    double *Dm = malloc(N * N * sizeof(double));
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++) Dm[i * N + j] = bimt__euclid(X + i * D, X + j * D, D);
+    int32_t lab2[N];
+    double inertia2 = -1;
+    ck_assert_int_eq(bimt__kmeans(X, N, D, Dm, 4, 10, 300, 1e-4, &kr, lab2, &inertia2), 0);
+    for (size_t i = 0; i < N; i++) ck_assert_int_eq(lab2[i], lab2[i % 4]);
+    ck_assert(fabs(inertia2 - wcss) < 1e-9 * wcss);
+    free(Dm);
     /* Fewer distinct points than k: degenerate. */
     double Y[6] = {1, 1, 1, 2, 2, 2};
     int32_t ly[6];
-    ck_assert_int_eq(bimt__kmeans(Y, 6, 1, 3, 2, 50, 1e-4, &kr, ly, NULL), BIMT__KMEANS_DEGENERATE);
-    ck_assert_int_eq(bimt__kmeans(Y, 6, 1, 2, 2, 50, 1e-4, &kr, ly, NULL), 0);
+    ck_assert_int_eq(bimt__kmeans(Y, 6, 1, NULL, 3, 2, 50, 1e-4, &kr, ly, NULL), BIMT__KMEANS_DEGENERATE);
+    ck_assert_int_eq(bimt__kmeans(Y, 6, 1, NULL, 2, 2, 50, 1e-4, &kr, ly, NULL), 0);
     ck_assert_int_eq(ly[0], ly[2]);
     ck_assert_int_ne(ly[0], ly[3]);
 }
