@@ -217,7 +217,8 @@ class Trainer(Handle):
         return perf
 
     def last_eval(self):
-        """Per-rule performance of the last evaluation (-1 where none) [20]."""
+        """Per-rule performance of the last evaluation [20] (-1 for disabled rules);
+        StateError if there was no evaluation yet."""
         perf = np.zeros(N_RULES, dtype=np.float64)
         self._check(lib.bimt_trainer_last_eval(self._h, perf.ctypes.data_as(
             ctypes.POINTER(ctypes.c_double))), "last_eval")
