@@ -85,7 +85,7 @@ static void brute(const int32_t *g, int side, double *iso, double *size)
 START_TEST(two_compact_blocks)
 {
     const int side = 8;
-    bimt_model_t *m = make_model(side);
+    bimt_model_t *m = make_model((uint32_t)side);
     scramble(m, 1);
     int32_t g[64], lab[64];
     for (int s = 0; s < 64; s++) g[s] = -1;
@@ -113,7 +113,7 @@ END_TEST
 START_TEST(four_colour_checkerboard_all_isolated)
 {
     const int side = 6;
-    bimt_model_t *m = make_model(side);
+    bimt_model_t *m = make_model((uint32_t)side);
     scramble(m, 2);
     int32_t g[36], lab[36];
     for (int r = 0; r < side; r++)
@@ -142,7 +142,7 @@ END_TEST
 START_TEST(singleton_contributes_zero)
 {
     const int side = 5;
-    bimt_model_t *m = make_model(side);
+    bimt_model_t *m = make_model((uint32_t)side);
     int32_t g[25], lab[25];
     for (int s = 0; s < 25; s++) g[s] = -1;
     g[0] = g[1] = g[5] = g[6] = 0; /* 2x2 block */
@@ -167,7 +167,7 @@ START_TEST(null_is_a_shuffle_over_the_same_slots)
 {
     const int side = 7, n = 49;
     enum { S = 300 };
-    bimt_model_t *m = make_model(side);
+    bimt_model_t *m = make_model((uint32_t)side);
     scramble(m, 3);
     int32_t g[49], lab[49];
     bimt_rng r;
@@ -232,7 +232,7 @@ START_TEST(single_label_null_equals_observed)
     /* One label: any shuffle is the identity, so the null must reproduce the observation,
      * which it can only do if the shuffled labels stay on the same slots. */
     const int side = 6;
-    bimt_model_t *m = make_model(side);
+    bimt_model_t *m = make_model((uint32_t)side);
     scramble(m, 8);
     int32_t g[36], lab[36];
     for (int s = 0; s < 36; s++) g[s] = (s * 7) % 5 < 2 ? 4 : -1;
