@@ -10,11 +10,20 @@
 #include "bimt/bimt.h"
 #include "rng.h"
 
-static double now(void)
+/* Wall-clock and process CPU time: on a shared machine the CPU time (all threads) is the
+ * steadier figure; with one BLAS thread it is what an idle core would take. */
+typedef struct stamp {
+    double wall, cpu;
+} stamp;
+
+static stamp now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    struct timespec w, c;
+    clock_gettime(CLOCK_MONOTONIC, &w);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+    stamp s = {(double)w.tv_sec + 1e-9 * (double)w.tv_nsec,
+               (double)c.tv_sec + 1e-9 * (double)c.tv_nsec};
+    return s;
 }
 
 static int check(int rc, const char *what)
@@ -59,39 +68,45 @@ int main(int argc, char **argv)
 
     float *tv = malloc(BIMT_N_RULES * n * sizeof(float));
     int32_t *lab = malloc(n * sizeof(int32_t));
-    double t0 = now();
+    stamp t0 = now();
     if (check(bimt_task_variance(m, task, tv), "task variance")) return 1;
-    double t1 = now();
+    stamp t1 = now();
     bimt_cluster_params cp;
     bimt_cluster_params_init(&cp);
     uint32_t nc = 0, n_imp = 0;
     double sil = 0;
     uint8_t *imp = malloc(n);
     bimt_important_neurons(tv, BIMT_N_RULES, n, cp.importance_threshold, imp, &n_imp);
-    double t2 = now();
+    stamp t2 = now();
     if (check(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &cp, lab, &nc, &sil), "cluster"))
         return 1;
-    double t3 = now();
+    stamp t3 = now();
     bimt_anatomy a;
     if (check(bimt_anatomy_metrics(m, lab, n_shuffles, 7, &a, NULL, NULL), "anatomy")) return 1;
-    double t4 = now();
+    stamp t4 = now();
     bimt_wiring w;
     double prof[64];
     if (check(bimt_wiring_stats(m, tv, 1e-3, 1e-2, &w), "wiring")) return 1;
     if (check(bimt_weight_distance_profile(m, prof, NULL, 2 * side - 1 < 64 ? 2 * side - 1 : 64),
               "profile"))
         return 1;
-    double t5 = now();
+    stamp t5 = now();
 
-    printf("analysis benchmark: %ux%u grid (%zu neurons), %u shuffles\n", side, side, n, n_shuffles);
-    printf("  task variance (20 test grids, noise off)   %8.3f s\n", t1 - t0);
-    printf("  clustering (k=%u..%u, %u restarts; %u important -> k*=%u, silhouette %.3f) %8.3f s\n",
-           cp.k_min, cp.k_max, cp.n_restarts, n_imp, nc, sil, t3 - t2);
-    printf("  anatomy (isolated %.3f p=%.3f, size %.4f p=%.3f) %8.3f s\n", a.isolated_fraction,
-           a.isolated_p, a.cluster_size, a.size_p, t4 - t3);
-    printf("  wiring + profile (spectral radius %.3f, %u edges)   %8.3f s\n", w.spectral_radius,
-           w.n_active_edges, t5 - t4);
-    printf("  total                                       %8.3f s\n", (t1 - t0) + (t5 - t2));
+    printf("analysis benchmark: %ux%u grid (%zu neurons), %u shuffles   [wall s / cpu s]\n",
+           side, side, n, n_shuffles);
+    printf("  task variance (20 test grids, noise off)          %7.3f / %7.3f\n",
+           t1.wall - t0.wall, t1.cpu - t0.cpu);
+    printf("  clustering (k=%u..%u, %u restarts)                  %7.3f / %7.3f"
+           "   (%u important -> k*=%u, silhouette %.3f)\n", cp.k_min, cp.k_max,
+           cp.n_restarts, t3.wall - t2.wall, t3.cpu - t2.cpu, n_imp, nc, sil);
+    printf("  anatomy + nulls                                   %7.3f / %7.3f"
+           "   (isolated %.3f p=%.3f, size %.4f p=%.3f)\n", t4.wall - t3.wall,
+           t4.cpu - t3.cpu, a.isolated_fraction, a.isolated_p, a.cluster_size, a.size_p);
+    printf("  wiring + profile                                  %7.3f / %7.3f"
+           "   (spectral radius %.3f, %u edges)\n", t5.wall - t4.wall, t5.cpu - t4.cpu,
+           w.spectral_radius, w.n_active_edges);
+    printf("  total                                             %7.3f / %7.3f\n",
+           (t1.wall - t0.wall) + (t5.wall - t2.wall), (t1.cpu - t0.cpu) + (t5.cpu - t2.cpu));
     free(imp);
     free(tv);
     free(lab);
