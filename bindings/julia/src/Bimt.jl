@@ -1,3 +1,5 @@
+__precompile__(false)  # BIMT_LIBRARY is read at load time
+
 """
     Bimt
 
@@ -19,8 +21,6 @@ Low-level wrappers with the C names (`Bimt.bimt_model_create`, ...) cover the wh
 [`Model`](@ref), [`Optimizer`](@ref) and [`Trainer`](@ref).
 """
 module Bimt
-
-__precompile__(false)
 
 using Libdl
 
@@ -60,12 +60,12 @@ function check_struct_sizes()
                       (TrainerParams, bimt_trainer_params_init),
                       (ClusterParams, bimt_cluster_params_init))
         buf = zeros(UInt8, 4096)
-        GC.@preserve buf begin
+        sz = GC.@preserve buf begin
             init(Ptr{T}(pointer(buf)))
-            size = unsafe_load(Ptr{UInt32}(pointer(buf)))
+            unsafe_load(Ptr{UInt32}(pointer(buf)))
         end
-        size == sizeof(T) ||
-            error("Bimt: $(T) is $(sizeof(T)) bytes here, libbimt says $(size)")
+        sz == sizeof(T) ||
+            error("Bimt: $(T) is $(sizeof(T)) bytes here, libbimt says $(sz)")
     end
     return true
 end
