@@ -185,8 +185,12 @@ def draw(path, model, an, perf, curve, arm):
     # (h) training curve
     ax = axes[1, 3]
     if len(curve):
-        ax.plot(curve[:, 0], curve[:, 1], lw=0.6, label="prediction loss")
-        ax.plot(curve[:, 0], curve[:, 2], lw=0.6, label="lambda * L_cc")
+        win = max(1, len(curve) // 50)
+        smooth = np.convolve(curve[:, 1], np.ones(win) / win, mode="valid")
+        ax.plot(curve[:, 0], curve[:, 1], lw=0.4, color="tab:blue", alpha=0.3)
+        ax.plot(curve[win - 1:, 0], smooth, lw=1.2, color="tab:blue",
+                label=f"prediction loss ({win}-step mean)")
+        ax.plot(curve[:, 0], curve[:, 2], lw=1.0, color="tab:orange", label="lambda * L_cc")
         ax.set_yscale("log")
         ax.legend()
     ax.set(title="training", xlabel="step")
