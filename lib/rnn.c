@@ -85,8 +85,8 @@ static int ws_reserve(struct bimt_model *m, size_t rows, size_t B)
     ws->G = aligned_floats(cr, nh * sizeof(float));
     ws->O = aligned_floats(cr, m->n_out * sizeof(float));
     ws->dO = aligned_floats(cr, m->n_out * sizeof(float));
-    ws->noise = aligned_floats(cb * nh + 1, sizeof(float));
-    ws->bits = aligned_floats(cb * nh + 2, sizeof(uint32_t));
+    ws->noise = aligned_floats(cb * nh + 32, sizeof(float));
+    ws->bits = aligned_floats(cb * nh + 32, sizeof(uint32_t));
     ws->colsum = aligned_floats(nh, sizeof(float));
     ws->rowbuf = aligned_floats(m->n_out, sizeof(float));
     if (!ws->X || !ws->Hs || !ws->D || !ws->G || !ws->O || !ws->dO || !ws->noise || !ws->bits ||
@@ -102,29 +102,105 @@ static int ws_reserve(struct bimt_model *m, size_t rows, size_t B)
 
 /* ---------------------------------------------------------------- recurrent noise */
 
-/* n pairs of raw 32-bit words from the model's xoshiro256** noise stream: the same sequence
- * bimt__rng_u64() would return (hi/lo halves of each 64-bit output), kept inline for speed. */
-static void noise_bits(bimt_rng *r, uint32_t *hi, uint32_t *lo, size_t n)
+/* The noise of one forward comes from 8 xoshiro256** lanes run side by side (vectorizable),
+ * whose states are drawn from the model's noise stream at the start of the forward (each word
+ * passed through the splitmix64 finalizer). The model's stream thus advances by 32 draws per
+ * noisy forward, and the noise is a deterministic function of its state. */
+#define NOISE_LANES 8
+
+static uint64_t mix64(uint64_t z)
 {
-    uint64_t s0 = r->s[0], s1 = r->s[1], s2 = r->s[2], s3 = r->s[3];
-    for (size_t k = 0; k < n; k++) {
-        uint64_t x = s1 * 5;
-        x = ((x << 7) | (x >> 57)) * 9;
-        uint64_t t = s1 << 17;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 45) | (s3 >> 19);
-        hi[k] = (uint32_t)(x >> 32);
-        lo[k] = (uint32_t)x;
-    }
-    r->s[0] = s0;
-    r->s[1] = s1;
-    r->s[2] = s2;
-    r->s[3] = s3;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
 }
+
+static void noise_seed_lanes(struct bimt_rnn_ws *ws, bimt_rng *r)
+{
+    for (int l = 0; l < NOISE_LANES; l++) {
+        uint64_t any = 0;
+        for (int k = 0; k < 4; k++) {
+            ws->lanes[k][l] = mix64(bimt__rng_u64(r));
+            any |= ws->lanes[k][l];
+        }
+        if (!any) ws->lanes[0][l] = 1; /* never the all-zero state */
+    }
+}
+
+/* nblk blocks of NOISE_LANES 64-bit outputs, split into high and low 32-bit words. The
+ * multiplications by 5 and 9 are written as shifts and adds (AVX2 has no 64-bit multiply).
+ * GCC and Clang get explicit vectors (the lanes are independent); others a scalar loop. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef uint64_t v4u64 __attribute__((vector_size(32)));
+typedef uint32_t v4u32 __attribute__((vector_size(16)));
+
+static BIMT_ALWAYS_INLINE void lanes_body(uint64_t st[4][NOISE_LANES], uint32_t *restrict hi,
+                                          uint32_t *restrict lo, size_t nblk)
+{
+    v4u64 s[4][2];
+    for (int k = 0; k < 4; k++)
+        for (int h = 0; h < 2; h++) memcpy(&s[k][h], &st[k][4 * h], sizeof(v4u64));
+    for (size_t k = 0; k < nblk; k++) {
+        for (int h = 0; h < 2; h++) {
+            v4u64 s0 = s[0][h], s1 = s[1][h], s2 = s[2][h], s3 = s[3][h];
+            v4u64 x = (s1 << 2) + s1;
+            x = (x << 7) | (x >> 57);
+            x = (x << 3) + x;
+            v4u64 t = s1 << 17;
+            s2 ^= s0;
+            s3 ^= s1;
+            s1 ^= s2;
+            s0 ^= s3;
+            s2 ^= t;
+            s3 = (s3 << 45) | (s3 >> 19);
+            s[0][h] = s0;
+            s[1][h] = s1;
+            s[2][h] = s2;
+            s[3][h] = s3;
+            v4u32 xh = __builtin_convertvector(x >> 32, v4u32);
+            v4u32 xl = __builtin_convertvector(x, v4u32);
+            memcpy(hi + k * NOISE_LANES + 4 * (size_t)h, &xh, sizeof xh);
+            memcpy(lo + k * NOISE_LANES + 4 * (size_t)h, &xl, sizeof xl);
+        }
+    }
+    for (int k = 0; k < 4; k++)
+        for (int h = 0; h < 2; h++) memcpy(&st[k][4 * h], &s[k][h], sizeof(v4u64));
+}
+#else
+static void lanes_body(uint64_t st[4][NOISE_LANES], uint32_t *hi, uint32_t *lo, size_t nblk)
+{
+    for (size_t k = 0; k < nblk; k++) {
+        for (int l = 0; l < NOISE_LANES; l++) {
+            uint64_t s1 = st[1][l];
+            uint64_t x = (s1 << 2) + s1;
+            x = (x << 7) | (x >> 57);
+            x = (x << 3) + x;
+            uint64_t t = s1 << 17;
+            st[2][l] ^= st[0][l];
+            st[3][l] ^= st[1][l];
+            st[1][l] ^= st[2][l];
+            st[0][l] ^= st[3][l];
+            st[2][l] ^= t;
+            st[3][l] = (st[3][l] << 45) | (st[3][l] >> 19);
+            hi[k * NOISE_LANES + (size_t)l] = (uint32_t)(x >> 32);
+            lo[k * NOISE_LANES + (size_t)l] = (uint32_t)x;
+        }
+    }
+}
+#endif
+
+static void lanes_generic(uint64_t st[4][NOISE_LANES], uint32_t *hi, uint32_t *lo, size_t nblk)
+{
+    lanes_body(st, hi, lo, nblk);
+}
+
+#if BIMT_HAVE_AVX2_PATH
+BIMT_AVX2 static void lanes_avx2(uint64_t st[4][NOISE_LANES], uint32_t *hi, uint32_t *lo,
+                                 size_t nblk)
+{
+    lanes_body(st, hi, lo, nblk);
+}
+#endif
 
 /* Box-Muller on float32: z[k] = scale * rad * cos(phi), z[n + k] = scale * rad * sin(phi),
  * rad = sqrt(-2 ln u1), u1 in (0, 1) from 23 bits (tails to 5.8 sigma), phi uniform from 24 bits.
@@ -137,25 +213,16 @@ static BIMT_ALWAYS_INLINE void noise_transform_body(const uint32_t *restrict hi,
     for (size_t k = 0; k < n; k++) {
         float u1 = ((float)(int32_t)(hi[k] >> 9) + 0.5f) * 0x1.0p-23f;
         float u2 = (float)(int32_t)(lo[k] >> 8) * 0x1.0p-22f; /* [0, 4) quarter turns */
-        /* sqrt(y) as e^(ln(y)/2): sqrtf() would keep the loop scalar (errno), and y >= 1.2e-7
-         * is a positive normal number here. */
-        float rad = scale * bimt__v_exp(0.5f * bimt__v_log(-2.0f * bimt__v_log(u1)));
+        float rad = scale * bimt__v_sqrt_pos(-2.0f * bimt__v_log(u1)); /* arg >= 1.2e-7 */
         float q = (u2 + 12582912.0f) - 12582912.0f;            /* nearest integer, 0..4 */
         float th = (u2 - q) * 1.57079632679489662f;            /* [-pi/4, pi/4] */
         int32_t quad = (int32_t)q & 3;
-        float t2 = th * th;
-        float sp = 1.0f / 362880.0f;
-        sp = sp * t2 - 1.0f / 5040.0f;
-        sp = sp * t2 + 1.0f / 120.0f;
-        sp = sp * t2 - 1.0f / 6.0f;
-        sp = sp * t2 + 1.0f;
+        float t2 = th * th, t4 = t2 * t2; /* Estrin's scheme */
+        float sp = (1.0f - t2 * (1.0f / 6.0f)) +
+                   t4 * ((1.0f / 120.0f - t2 * (1.0f / 5040.0f)) + t4 * (1.0f / 362880.0f));
         float sn = th * sp;
-        float cp = -1.0f / 3628800.0f;
-        cp = cp * t2 + 1.0f / 40320.0f;
-        cp = cp * t2 - 1.0f / 720.0f;
-        cp = cp * t2 + 1.0f / 24.0f;
-        cp = cp * t2 - 0.5f;
-        float cs = cp * t2 + 1.0f;
+        float cs = (1.0f - t2 * 0.5f) + t4 * ((1.0f / 24.0f - t2 * (1.0f / 720.0f)) +
+                                             t4 * (1.0f / 40320.0f - t2 * (1.0f / 3628800.0f)));
         int odd = quad & 1;
         float cc = odd ? sn : cs;
         float ss = odd ? cs : sn;
@@ -181,19 +248,21 @@ BIMT_AVX2 static void noise_transform_avx2(const uint32_t *hi, const uint32_t *l
 }
 #endif
 
-/* Adds n Gaussian values of std `scale` from the model's noise stream to d. */
-static void add_noise(struct bimt_model *m, float *d, size_t n, float scale)
+/* Adds n Gaussian values of std `scale` from the noise lanes to d. */
+static void add_noise(struct bimt_rnn_ws *ws, float *d, size_t n, float scale)
 {
-    struct bimt_rnn_ws *ws = m->ws;
-    size_t np = (n + 1) / 2;
+    size_t nblk = ((n + 1) / 2 + NOISE_LANES - 1) / NOISE_LANES, np = nblk * NOISE_LANES;
     uint32_t *hi = ws->bits, *lo = ws->bits + np;
-    noise_bits(&m->noise_rng, hi, lo, np);
 #if BIMT_HAVE_AVX2_PATH
-    if (ws->avx2)
+    if (ws->avx2) {
+        lanes_avx2(ws->lanes, hi, lo, nblk);
         noise_transform_avx2(hi, lo, np, scale, ws->noise);
-    else
+    } else
 #endif
+    {
+        lanes_generic(ws->lanes, hi, lo, nblk);
         noise_transform_generic(hi, lo, np, scale, ws->noise);
+    }
     const float *z = ws->noise;
     for (size_t i = 0; i < n; i++) d[i] += z[i];
 }
@@ -331,12 +400,13 @@ int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint
     memcpy(ws->X, x, rows * ni * sizeof(float));
     bimt__sgemm(0, 1, rows, nh, ni, 1.0f, ws->X, ni, Win, ni, 0.0f, ws->D, nh);
     memset(ws->Hs, 0, blk * sizeof(float));
+    if (noise) noise_seed_lanes(ws, &m->noise_rng);
     for (size_t t = 0; t < T; t++) {
         float *Dt = ws->D + t * blk;
         const float *hp = ws->Hs + t * blk;
         float *ht = ws->Hs + (t + 1) * blk;
         if (t > 0) bimt__sgemm(0, 1, B, nh, nh, 1.0f, hp, nh, W, nh, 1.0f, Dt, nh);
-        if (noise) add_noise(m, Dt, blk, scale);
+        if (noise) add_noise(ws, Dt, blk, scale);
 #if BIMT_HAVE_AVX2_PATH
         if (ws->avx2)
             step_avx2(act, B, nh, bh, a, Dt, hp, ht);

@@ -20,8 +20,9 @@ struct bimt_rnn_ws {
     float *G;             /* [rows][n_h]    backward: dL/dh, turned into dL/du in place */
     float *O;             /* [rows][n_out]  outputs o_t */
     float *dO;            /* [rows][n_out]  dL/do stored by the loss */
-    float *noise;         /* [cap_b*n_h + 1] per-step Gaussian scratch */
-    uint32_t *bits;       /* [cap_b*n_h + 2] raw random words for the noise */
+    float *noise;         /* [cap_b*n_h + 32] per-step Gaussian scratch */
+    uint32_t *bits;       /* [cap_b*n_h + 32] raw random words for the noise */
+    uint64_t lanes[4][8]; /* xoshiro256** states of the 8 noise lanes (seeded per forward) */
     float *colsum;        /* [n_h] bias-gradient accumulator */
     float *rowbuf;        /* [n_out] per-row scratch of the losses */
     int have_fwd;         /* a forward completed; states/outputs valid */
