@@ -43,12 +43,14 @@ void bimt_optimizer_free(bimt_optimizer_t *o)
     free(o);
 }
 
-/* p -= step * m_hat-ish: m and v updated in place; sc = lr / (1 - b1^t), ic2 = 1 / (1 - b2^t). */
+/* m and v updated in place, p -= sc * m / (sqrt(v * ic2) + eps) with sc = lr / (1 - b1^t),
+ * ic2 = 1 / (1 - b2^t); c1 = 1 - b1 and c2 = 1 - b2 are rounded from double (1.0f - 0.999f
+ * would be 1.3e-5 off). */
 static BIMT_ALWAYS_INLINE void adam_body(size_t n, float *restrict p, const float *restrict g,
                                          float *restrict m, float *restrict v, float b1, float b2,
-                                         float sc, float ic2, float eps, float clip)
+                                         float c1, float c2, float sc, float ic2, float eps,
+                                         float clip)
 {
-    const float c1 = 1.0f - b1, c2 = 1.0f - b2;
     for (size_t i = 0; i < n; i++) {
         float gi = g[i];
         gi = gi > clip ? clip : gi; /* clip is +Inf when clipping is off */
@@ -62,16 +64,17 @@ static BIMT_ALWAYS_INLINE void adam_body(size_t n, float *restrict p, const floa
 }
 
 static void adam_generic(size_t n, float *p, const float *g, float *m, float *v, float b1,
-                         float b2, float sc, float ic2, float eps, float clip)
+                         float b2, float c1, float c2, float sc, float ic2, float eps, float clip)
 {
-    adam_body(n, p, g, m, v, b1, b2, sc, ic2, eps, clip);
+    adam_body(n, p, g, m, v, b1, b2, c1, c2, sc, ic2, eps, clip);
 }
 
 #if BIMT_HAVE_AVX2_PATH
 BIMT_AVX2 static void adam_avx2(size_t n, float *p, const float *g, float *m, float *v, float b1,
-                                float b2, float sc, float ic2, float eps, float clip)
+                                float b2, float c1, float c2, float sc, float ic2, float eps,
+                                float clip)
 {
-    adam_body(n, p, g, m, v, b1, b2, sc, ic2, eps, clip);
+    adam_body(n, p, g, m, v, b1, b2, c1, c2, sc, ic2, eps, clip);
 }
 #endif
 
@@ -83,13 +86,14 @@ int bimt_adam_step(bimt_optimizer_t *o, float *params, const float *grad)
     double bc1 = 1.0 - pow(o->beta1, t), bc2 = 1.0 - pow(o->beta2, t);
     float sc = (float)(o->lr / bc1), ic2 = (float)(1.0 / bc2);
     float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
+    float c1 = (float)(1.0 - o->beta1), c2 = (float)(1.0 - o->beta2);
     float clip = o->clip > 0.0 ? (float)o->clip : INFINITY;
 #if BIMT_HAVE_AVX2_PATH
     if (__builtin_cpu_supports("avx2"))
-        adam_avx2(o->n, params, grad, o->m, o->v, b1, b2, sc, ic2, eps, clip);
+        adam_avx2(o->n, params, grad, o->m, o->v, b1, b2, c1, c2, sc, ic2, eps, clip);
     else
 #endif
-        adam_generic(o->n, params, grad, o->m, o->v, b1, b2, sc, ic2, eps, clip);
+        adam_generic(o->n, params, grad, o->m, o->v, b1, b2, c1, c2, sc, ic2, eps, clip);
     return BIMT_OK;
 }
 

@@ -1,0 +1,225 @@
+/* The BIMT connection cost: value against a brute-force double sum, subgradient against
+ * finite differences of that sum, sign(0) = 0, and bad input leaving everything unchanged. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bimt/bimt.h"
+#include "testutil.h"
+
+static uint64_t lcg = 1;
+static double urand(void)
+{
+    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+    return (double)(lcg >> 11) * 0x1.0p-53;
+}
+
+/* 4x4 grid, random weights with |w| >= 0.01 (away from the kink), random positions. */
+static bimt_model_t *make(uint64_t seed)
+{
+    bimt_model_params p;
+    bimt_model_params_init(&p);
+    p.grid_side = 4;
+    p.n_in = 3;
+    p.n_out = 2;
+    p.seed = seed;
+    bimt_model_t *m = NULL;
+    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    lcg = seed;
+    float *w = bimt_model_params_data(m);
+    for (size_t i = 0; i < bimt_model_n_params(m); i++) {
+        double v = 0.01 + urand();
+        w[i] = (float)(urand() < 0.5 ? -v : v);
+    }
+    uint32_t slots[16];
+    for (uint32_t k = 0; k < 16; k++) slots[k] = k;
+    for (uint32_t k = 15; k > 0; k--) { /* Fisher-Yates */
+        uint32_t j = (uint32_t)(urand() * (k + 1));
+        uint32_t t = slots[k];
+        slots[k] = slots[j];
+        slots[j] = t;
+    }
+    ck_assert_int_eq(bimt_model_set_slots(m, slots, 16), BIMT_OK);
+    return m;
+}
+
+/* Brute force from the definition: positions from the slots, not from the cached matrix. */
+static double brute(const bimt_model_t *m, const double *th, double lambda, double A)
+{
+    size_t nh = bimt_model_n_hidden(m), side = bimt_model_grid_side(m);
+    const uint32_t *s = bimt_model_slots(m);
+    double l1 = 0.0, dl = 0.0;
+    for (size_t i = 0; i < bimt_model_n_params(m); i++) l1 += fabs(th[i]);
+    for (size_t i = 0; i < nh; i++)
+        for (size_t j = 0; j < nh; j++) {
+            double d = (fabs((double)(s[i] / side) - (double)(s[j] / side)) +
+                        fabs((double)(s[i] % side) - (double)(s[j] % side))) / (double)side;
+            dl += d * fabs(th[i * nh + j]);
+        }
+    return lambda * (l1 + A * dl);
+}
+
+static double *params_double(const bimt_model_t *m)
+{
+    size_t n = bimt_model_n_params(m);
+    double *th = malloc(n * sizeof(double));
+    for (size_t i = 0; i < n; i++) th[i] = (double)bimt_model_params_view(m)[i];
+    return th;
+}
+
+START_TEST(value_matches_brute_force)
+{
+    const double lams[3] = {1e-4, 0.3, 2.0}, As[3] = {0.0, 1.0, 3.5};
+    for (int k = 0; k < 3; k++) {
+        bimt_model_t *m = make(10 + (uint64_t)k);
+        double *th = params_double(m), v = -1;
+        ck_assert_int_eq(bimt_model_connection_cost(m, lams[k], As[k], 0, &v), BIMT_OK);
+        double b = brute(m, th, lams[k], As[k]);
+        /* The library weights |W| with the float distance cache: 1e-7 relative. */
+        ck_assert_double_le(fabs(v - b), 1e-7 * b);
+        double dc;
+        ck_assert_int_eq(bimt_model_distance_cost(m, As[k], &dc), BIMT_OK);
+        ck_assert_double_le(fabs(dc - (brute(m, th, 1.0, As[k]) - brute(m, th, 1.0, 0.0))),
+                            1e-7 * fmax(dc, 1e-300) + 1e-12);
+        free(th);
+        bimt_model_free(m);
+    }
+}
+END_TEST
+
+START_TEST(subgradient_matches_finite_differences)
+{
+    bimt_model_t *m = make(21);
+    size_t n = bimt_model_n_params(m);
+    double lambda = 0.05, A = 2.0;
+    float *g = bimt_model_grad_data(m);
+    float *before = malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++) g[i] = (float)(urand() - 0.5); /* adds, does not overwrite */
+    memcpy(before, g, n * sizeof(float));
+    double v;
+    ck_assert_int_eq(bimt_model_connection_cost(m, lambda, A, 1, &v), BIMT_OK);
+    double *th = params_double(m);
+    const double h = 1e-6;
+    for (size_t i = 0; i < n; i++) {
+        double keep = th[i];
+        th[i] = keep + h;
+        double lp = brute(m, th, lambda, A);
+        th[i] = keep - h;
+        double lm = brute(m, th, lambda, A);
+        th[i] = keep;
+        double fd = (lp - lm) / (2 * h);
+        double an = (double)g[i] - (double)before[i];
+        ck_assert_msg(fabs(an - fd) <= 1e-6 * fabs(fd) + 3e-7, "param %zu: %g vs %g", i, an, fd);
+    }
+    free(th);
+    free(before);
+    bimt_model_free(m);
+}
+END_TEST
+
+START_TEST(zero_weight_has_zero_subgradient)
+{
+    bimt_model_t *m = make(31);
+    size_t n = bimt_model_n_params(m);
+    float *w = bimt_model_params_data(m);
+    for (size_t i = 0; i < n; i += 3) w[i] = 0.0f;
+    w[1] = -0.0f;
+    bimt_model_zero_grad(m);
+    ck_assert_int_eq(bimt_model_connection_cost(m, 0.1, 1.5, 1, NULL), BIMT_OK);
+    const float *g = bimt_model_grad_data(m);
+    for (size_t i = 0; i < n; i++) {
+        if (w[i] == 0.0f)
+            ck_assert(g[i] == 0.0f);
+        else
+            ck_assert(g[i] != 0.0f && (g[i] > 0.0f) == (w[i] > 0.0f));
+    }
+    bimt_model_free(m);
+}
+END_TEST
+
+START_TEST(no_grad_and_zero_lambda_leave_grad_alone)
+{
+    bimt_model_t *m = make(41);
+    size_t n = bimt_model_n_params(m);
+    float *g = bimt_model_grad_data(m);
+    for (size_t i = 0; i < n; i++) g[i] = (float)i;
+    float *keep = malloc(n * sizeof(float));
+    memcpy(keep, g, n * sizeof(float));
+    double v = -1;
+    ck_assert_int_eq(bimt_model_connection_cost(m, 0.2, 1.0, 0, &v), BIMT_OK);
+    ck_assert_double_gt(v, 0.0);
+    ck_assert(memcmp(keep, g, n * sizeof(float)) == 0);
+    ck_assert_int_eq(bimt_model_connection_cost(m, 0.0, 1.0, 1, &v), BIMT_OK);
+    ck_assert_double_eq(v, 0.0);
+    ck_assert(memcmp(keep, g, n * sizeof(float)) == 0);
+    free(keep);
+    bimt_model_free(m);
+}
+END_TEST
+
+START_TEST(bad_input_changes_nothing)
+{
+    bimt_model_t *m = make(51);
+    size_t n = bimt_model_n_params(m);
+    float *g = bimt_model_grad_data(m);
+    for (size_t i = 0; i < n; i++) g[i] = (float)i * 0.5f;
+    float *keep = malloc(n * sizeof(float));
+    memcpy(keep, g, n * sizeof(float));
+    const double bad[4] = {NAN, -1e-3, INFINITY, -INFINITY};
+    for (int k = 0; k < 4; k++) {
+        double v = 42;
+        ck_assert_int_eq(bimt_model_connection_cost(m, bad[k], 1.0, 1, &v), BIMT_E_INVALID_ARG);
+        ck_assert_str_ne(bimt_model_errmsg(m), "");
+        ck_assert_int_eq(bimt_model_connection_cost(m, 0.1, bad[k], 1, &v), BIMT_E_INVALID_ARG);
+        ck_assert_double_eq(v, 42);
+        ck_assert_int_eq(bimt_model_distance_cost(m, bad[k], &v), BIMT_E_INVALID_ARG);
+        ck_assert_double_eq(v, 42);
+    }
+    ck_assert(memcmp(keep, g, n * sizeof(float)) == 0);
+    double v;
+    ck_assert_int_eq(bimt_model_connection_cost(NULL, 0.1, 1.0, 1, &v), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_distance_cost(NULL, 1.0, &v), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_distance_cost(m, 1.0, NULL), BIMT_E_INVALID_ARG);
+    free(keep);
+    bimt_model_free(m);
+}
+END_TEST
+
+/* Moving neurons changes only the distance part, consistently with the new positions. */
+START_TEST(cost_follows_positions)
+{
+    bimt_model_t *m = make(61);
+    double *th = params_double(m);
+    double before, after;
+    ck_assert_int_eq(bimt_model_distance_cost(m, 1.0, &before), BIMT_OK);
+    uint32_t s[16];
+    memcpy(s, bimt_model_slots(m), sizeof s);
+    uint32_t t = s[0];
+    s[0] = s[5];
+    s[5] = t;
+    ck_assert_int_eq(bimt_model_set_slots(m, s, 16), BIMT_OK);
+    ck_assert_int_eq(bimt_model_distance_cost(m, 1.0, &after), BIMT_OK);
+    double b = brute(m, th, 1.0, 1.0) - brute(m, th, 1.0, 0.0);
+    ck_assert_double_le(fabs(after - b), 1e-7 * b);
+    ck_assert_double_ne(before, after);
+    free(th);
+    bimt_model_free(m);
+}
+END_TEST
+
+static Suite *cost_suite(void)
+{
+    Suite *s = suite_create("cost");
+    TCase *tc = tcase_create("cost");
+    tcase_add_test(tc, value_matches_brute_force);
+    tcase_add_test(tc, subgradient_matches_finite_differences);
+    tcase_add_test(tc, zero_weight_has_zero_subgradient);
+    tcase_add_test(tc, no_grad_and_zero_lambda_leave_grad_alone);
+    tcase_add_test(tc, bad_input_changes_nothing);
+    tcase_add_test(tc, cost_follows_positions);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return bimt_test_run(cost_suite()); }
