@@ -235,3 +235,36 @@ def test_closed_trainer():
     with pytest.raises(bimt.ClosedError):
         tr.save("x.npz")
     assert "closed" in repr(tr)
+
+
+def test_checkpoint_edited_with_numpy_loads_back(tmp_path):
+    """numpy -> libbimt: an archive rewritten by numpy.savez with scaled weights loads."""
+    tr = make(seed=6)
+    tr.run(3)
+    a = tmp_path / "a.npz"
+    tr.save(a)
+    with np.load(a) as z:
+        members = {k: z[k] for k in z.files}
+    members["model.params"] = members["model.params"] * np.float32(0.5)
+    b = tmp_path / "b.npz"
+    np.savez(b, **members)
+    loaded = bimt.load_checkpoint(b)
+    np.testing.assert_array_equal(loaded.model.params, tr.model.params * np.float32(0.5))
+    assert loaded.steps == 3
+    members["model.params"] = members["model.params"][:-1]      # wrong length
+    np.savez(b, **members)
+    with pytest.raises((bimt.FormatError, bimt.ShapeError)):
+        bimt.load_checkpoint(b)
+
+
+def test_trainer_borrowed_handles_are_its_model_and_task():
+    import ctypes
+    from bimt._lib import lib
+    tr = make()
+    m = lib.bimt_trainer_model(tr._h)
+    t = lib.bimt_trainer_task(tr._h)
+    assert ctypes.cast(m, ctypes.c_void_p).value == ctypes.cast(tr.model._h,
+                                                                ctypes.c_void_p).value
+    assert ctypes.cast(t, ctypes.c_void_p).value == ctypes.cast(tr.task._h,
+                                                                ctypes.c_void_p).value
+    assert not lib.bimt_trainer_model(None) and lib.bimt_trainer_steps(None) == 0
