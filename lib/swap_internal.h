@@ -13,16 +13,17 @@
 
 /**
  * Fills M[n_h][n_h] with M[a][b] = |W[a][b]| + |W[b][a]| (each |.| converted to double, then
- * added) and returns sum_ab M[a][b] (row by row, ascending).
+ * added), rowsum[a] with sum_b M[a][b] (double, eight partial sums) and returns their sum.
  */
-double bimt__swap_sym_abs(const struct bimt_model *m, double *M);
+double bimt__swap_sym_abs(const struct bimt_model *m, double *M, double *rowsum);
 
 /**
  * Importance of every hidden neuron, in double:
- *   imp[i] = ((sum_b M[i][b]) + sum_c |W_in[i][c]|) + sum_o |W_out[o][i]|,
- * each inner sum taken in ascending index order; M as filled by bimt__swap_sym_abs().
+ *   imp[i] = (rowsum[i] + sum_c |W_in[i][c]|) + sum_o |W_out[o][i]|,
+ * (the last two sums in ascending index order), rowsum from bimt__swap_sym_abs(), which is
+ * |row i of W_rec|_1 + |column i of W_rec|_1.
  */
-void bimt__swap_importance(const struct bimt_model *m, const double *M, double *imp);
+void bimt__swap_importance(const struct bimt_model *m, const double *rowsum, double *imp);
 
 /**
  * Change of sum_ab D_ab |W_ab| (the distance cost with A = 1) if neurons j != k exchanged

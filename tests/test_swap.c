@@ -376,7 +376,7 @@ START_TEST(delta_equals_bruteforce_difference)
         oracle o;
         oracle_init(&o, m);
         double *M = malloc(n * n * sizeof(double)), *dj = malloc(n * sizeof(double));
-        double msum = bimt__swap_sym_abs(m, M);
+        double msum = bimt__swap_sym_abs(m, M, dj);
         double dmax = 2.0 * (double)(side - 1) / (double)side;
         uint32_t *slots = malloc(n * sizeof(uint32_t));
         memcpy(slots, bimt_model_slots(m), n * sizeof(uint32_t));
