@@ -51,11 +51,23 @@ BIMT_API void bimt_swap_params_init(bimt_swap_params *p);
 
 /**
  * @brief One swap pass on the model's slots (and cached distances).
+ *
+ * The cost is A * sum_ij D_ij |W_rec[i][j]| with D the cached float32 distances
+ * (bimt_model_distances()), accumulated in double. Decisions use a tolerance: with
+ * tol = 1e-12 * dmax * sum_ij (|W_ij| + |W_ji|), dmax = 2 (grid_side - 1) / grid_side (the
+ * cost in units of A), a partner replaces the incumbent (initially "no exchange", delta 0)
+ * only if its delta / A is below the incumbent's by more than tol, scanning partners in
+ * ascending index. So exact ties go to the lowest index and an exchange is made only if it
+ * lowers the cost by more than A * tol, whatever the rounding of the O(n) sums.
+ * Importance ties (equal double values) go to the lower index. With A = 0 no exchange is
+ * made. Thread safety: one thread at a time per model.
  * @param p parameters (NULL = defaults).
  * @param[in,out] res optional: receives counts and costs; if res->exchanges is non-NULL the
- *        first max_exchanges exchanges are written there in the order made.
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, A negative or NaN, top_k 0);
- *         BIMT_E_VERSION (struct_size); BIMT_E_NOMEM. On failure the slots are unchanged.
+ *        first max_exchanges exchanges are written there in the order made (n_swaps counts
+ *        them all). Untouched on failure.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, A negative, NaN or infinite, top_k 0);
+ *         BIMT_E_VERSION (struct_size); BIMT_E_NUMERIC (NaN or Inf in W_rec, W_in or W_out);
+ *         BIMT_E_NOMEM. On failure the slots are unchanged.
  */
 BIMT_API int bimt_model_swap(bimt_model_t *model, const bimt_swap_params *p,
                              bimt_swap_result *res);
