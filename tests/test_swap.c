@@ -531,6 +531,64 @@ START_TEST(only_positions_move)
 }
 END_TEST
 
+/* The network computes exactly the same function after a pass (forward outputs and hidden
+ * states bit-identical), and the reported costs agree with the connection-cost module. */
+START_TEST(forward_bit_identical_and_cost_agrees)
+{
+    bimt_rng r;
+    bimt__rng_seed(&r, 6, 6);
+    for (int act = 0; act < 3; act++) {
+        bimt_model_params mp;
+        bimt_model_params_init(&mp);
+        mp.grid_side = 7;
+        mp.n_in = 5;
+        mp.n_out = 4;
+        mp.activation = (bimt_activation)act;
+        mp.init = BIMT_INIT_GAUSS;
+        mp.init_scale = 1.0;
+        bimt_model_t *m = NULL;
+        ck_assert_int_eq(bimt_model_create(&m, &mp), BIMT_OK);
+        randomize(m, &r, W_GAUSS, 0.4);
+        size_t n = bimt_model_n_hidden(m), T = 6, B = 3;
+        float *x = malloc(T * B * mp.n_in * sizeof(float));
+        for (size_t i = 0; i < T * B * mp.n_in; i++) x[i] = (float)bimt__rng_normal(&r);
+        const float *o, *h;
+        ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+        ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
+        ck_assert_int_eq(bimt_model_states(m, &h), BIMT_OK);
+        float *o0 = malloc(T * B * mp.n_out * sizeof(float));
+        float *h0 = malloc(T * B * n * sizeof(float));
+        memcpy(o0, o, T * B * mp.n_out * sizeof(float));
+        memcpy(h0, h, T * B * n * sizeof(float));
+
+        double c0;
+        ck_assert_int_eq(bimt_model_distance_cost(m, 1.7, &c0), BIMT_OK);
+        bimt_swap_params sp;
+        bimt_swap_params_init(&sp);
+        sp.A = 1.7;
+        bimt_swap_result res;
+        memset(&res, 0, sizeof res);
+        ck_assert_int_eq(bimt_model_swap(m, &sp, &res), BIMT_OK);
+        ck_assert_uint_gt(res.n_swaps, 0);
+        double c1;
+        ck_assert_int_eq(bimt_model_distance_cost(m, 1.7, &c1), BIMT_OK);
+        ck_assert_msg(rel(res.cost_before, c0) < 1e-9, "%.17g vs %.17g", res.cost_before, c0);
+        ck_assert_msg(rel(res.cost_after, c1) < 1e-9, "%.17g vs %.17g", res.cost_after, c1);
+        ck_assert(c1 < c0);
+
+        ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+        ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
+        ck_assert_int_eq(bimt_model_states(m, &h), BIMT_OK);
+        ck_assert(memcmp(o0, o, T * B * mp.n_out * sizeof(float)) == 0);
+        ck_assert(memcmp(h0, h, T * B * n * sizeof(float)) == 0);
+        free(x);
+        free(o0);
+        free(h0);
+        bimt_model_free(m);
+    }
+}
+END_TEST
+
 /* Repeated passes lower the cost strictly until none helps; the pass after a pass with no
  * exchange changes nothing. Also checks exchanges capacity handling and delta bookkeeping. */
 START_TEST(passes_converge)
@@ -710,6 +768,7 @@ static Suite *swap_suite(void)
     ADD(matches_oracle_exact_ties);
     ADD(mirror_symmetric_ties);
     ADD(only_positions_move);
+    ADD(forward_bit_identical_and_cost_agrees);
     ADD(passes_converge);
     ADD(zero_A_and_default_params);
     ADD(bad_input_changes_nothing);
