@@ -179,10 +179,15 @@ static ref make_ref(const bimt_model_t *m, const cfg *c, double *dist)
 
 static const cfg base_cfg = {3, 5, 4, BIMT_ACT_SOFTPLUS, 0.2, BIMT_LOSS_MSE, 0.0, 0.0};
 
-/* Config i of 24: activation x alpha x loss x cost. */
+/* Config i of 24: activation x alpha x loss x cost; 24..27: a 5x5 grid (two 16-column
+ * panels of the packed recurrent product, the second one partial). */
 static cfg config_of(int i)
 {
     cfg c = base_cfg;
+    if (i >= 24) {
+        c.side = 5;
+        i = (i - 24) * 7 % 24;
+    }
     c.act = (bimt_activation)(i % 3);
     c.alpha = (i / 3) % 2 ? 1.0 : 0.2;
     c.loss = (bimt_loss)((i / 6) % 2);
@@ -243,7 +248,7 @@ START_TEST(gradients_match_finite_differences)
     bimt_model_t *m = make_model(&c, 11);
     randomize_params(m);
     data d = make_data(&c, 6, 3);
-    double dist[81];
+    double dist[625];
     ref r = make_ref(m, &c, dist);
     size_t n = bimt_model_n_params(m);
 
@@ -592,6 +597,58 @@ START_TEST(workspace_reuse)
 }
 END_TEST
 
+/* The recurrent loops split the hidden layer among worker threads; every value must be
+ * bit-identical whatever the number of threads (BIMT_NUM_THREADS, read when a model first
+ * runs forward). */
+START_TEST(thread_count_invariance)
+{
+    cfg c = base_cfg;
+    c.side = 9; /* 81 neurons: 6 panels, the last one partial */
+    c.n_in = 7;
+    c.n_out = 5;
+    lcg_state = 4242;
+    data d = make_data(&c, 7, 29);
+    size_t rows = d.T * d.B, nh = 81;
+    float *ref_h = NULL, *ref_o = NULL, *ref_g = NULL;
+    size_t np = 0;
+    const char *counts[4] = {"1", "2", "3", "4"};
+    for (int k = 0; k < 4; k++) {
+        setenv("BIMT_NUM_THREADS", counts[k], 1);
+        bimt_model_t *m = make_model(&c, 77);
+        lcg_state = 99;
+        randomize_params(m);
+        np = bimt_model_n_params(m);
+        double loss;
+        ck_assert_int_eq(bimt_model_forward(m, d.x, d.T, d.B, BIMT_FWD_NOISE), BIMT_OK);
+        ck_assert_int_eq(bimt_model_loss(m, d.y, d.mask, &loss), BIMT_OK);
+        ck_assert_int_eq(bimt_model_backward(m, NULL), BIMT_OK);
+        const float *h, *o;
+        bimt_model_states(m, &h);
+        bimt_model_outputs(m, &o);
+        const float *g = bimt_model_grad_data(m);
+        if (k == 0) {
+            ref_h = malloc(rows * nh * sizeof(float));
+            ref_o = malloc(rows * c.n_out * sizeof(float));
+            ref_g = malloc(np * sizeof(float));
+            memcpy(ref_h, h, rows * nh * sizeof(float));
+            memcpy(ref_o, o, rows * c.n_out * sizeof(float));
+            memcpy(ref_g, g, np * sizeof(float));
+        } else {
+            ck_assert_msg(memcmp(ref_h, h, rows * nh * sizeof(float)) == 0, "%s threads",
+                          counts[k]);
+            ck_assert(memcmp(ref_o, o, rows * c.n_out * sizeof(float)) == 0);
+            ck_assert(memcmp(ref_g, g, np * sizeof(float)) == 0);
+        }
+        bimt_model_free(m);
+    }
+    unsetenv("BIMT_NUM_THREADS");
+    free(ref_h);
+    free(ref_o);
+    free(ref_g);
+    free_data(&d);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ learning sanity */
 
 /* A tiny network learns a one-step memory task: output 0 must report whether input 0 was
@@ -653,7 +710,7 @@ static Suite *rnn_suite(void)
     Suite *s = suite_create("rnn");
     TCase *tc = tcase_create("rnn");
     tcase_set_timeout(tc, 120);
-    tcase_add_loop_test(tc, gradients_match_finite_differences, 0, 24);
+    tcase_add_loop_test(tc, gradients_match_finite_differences, 0, 28);
     tcase_add_test(tc, gradient_check_detects_a_wrong_term);
     tcase_add_test(tc, host_d_outputs_path);
     tcase_add_test(tc, backward_accumulates);
@@ -661,6 +718,7 @@ static Suite *rnn_suite(void)
     tcase_add_test(tc, noise_statistics);
     tcase_add_test(tc, errors_and_state);
     tcase_add_test(tc, workspace_reuse);
+    tcase_add_test(tc, thread_count_invariance);
     tcase_add_test(tc, learns_a_memory_task);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,161 @@
+/* Packed products of the recurrent loops (see rnn_gemm.h). Micro-tile: 6 rows x 16 columns,
+ * twelve 8-wide accumulators, the whole k range in one pass (a 16-column panel of B,
+ * K x 16 floats, stays in L1 or L2; A rows stream from L1/L2). */
+#include "rnn_gemm.h"
+
+#include <string.h>
+
+#define PW BIMT_RG_PANEL
+#define MR 6
+
+void bimt__rg_pack_t(const float *Mt, size_t n, size_t K, size_t p0, size_t p1, float *Bp)
+{
+    for (size_t p = p0; p < p1; p++) {
+        float *dst = Bp + p * K * PW;
+        for (size_t c = 0; c < PW; c++) {
+            size_t col = p * PW + c;
+            if (col < n)
+                for (size_t k = 0; k < K; k++) dst[k * PW + c] = Mt[col * K + k];
+            else
+                for (size_t k = 0; k < K; k++) dst[k * PW + c] = 0.0f;
+        }
+    }
+}
+
+void bimt__rg_pack(const float *M, size_t n, size_t K, size_t p0, size_t p1, float *Bp)
+{
+    for (size_t p = p0; p < p1; p++) {
+        float *dst = Bp + p * K * PW;
+        size_t w = n - p * PW < PW ? n - p * PW : PW;
+        for (size_t k = 0; k < K; k++) {
+            memcpy(dst + k * PW, M + k * n + p * PW, w * sizeof(float));
+            for (size_t c = w; c < PW; c++) dst[k * PW + c] = 0.0f;
+        }
+    }
+}
+
+/* Writes (or adds) acc (MR x PW) into the first rows x w entries of C. */
+static void put_tile(const float *acc, size_t rows, size_t w, int accumulate, float *C,
+                     size_t ldc)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < w; c++)
+            C[r * ldc + c] = accumulate ? C[r * ldc + c] + acc[r * PW + c] : acc[r * PW + c];
+}
+
+/* Portable tile: acc += A[rows][K] Bp[K][PW], k in increasing order. */
+static void tile_generic_term(float *acc, size_t rows, const float *A, size_t lda, size_t K,
+                              const float *Bp)
+{
+    for (size_t k = 0; k < K; k++) {
+        const float *b = Bp + k * PW;
+        for (size_t r = 0; r < rows; r++) {
+            float a = A[r * lda + k];
+            for (size_t c = 0; c < PW; c++) acc[r * PW + c] += a * b[c];
+        }
+    }
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_FMA_KERNEL 1
+
+/* One k-range of the 6 x 16 tile; rows beyond `rows` re-read the last valid row (not stored). */
+#define TILE_TERM(A_, LDA, K_, BP)                                                             \
+    do {                                                                                       \
+        const float *a0 = (A_), *a1 = (A_) + (rows > 1 ? 1 : 0) * (LDA);                       \
+        const float *a2 = (A_) + (rows > 2 ? 2 : 0) * (LDA);                                   \
+        const float *a3 = (A_) + (rows > 3 ? 3 : 0) * (LDA);                                   \
+        const float *a4 = (A_) + (rows > 4 ? 4 : 0) * (LDA);                                   \
+        const float *a5 = (A_) + (rows > 5 ? 5 : 0) * (LDA);                                   \
+        const float *bp = (BP);                                                                \
+        for (size_t k = 0; k < (K_); k++) {                                                    \
+            __m256 b0 = _mm256_load_ps(bp + k * PW), b1 = _mm256_load_ps(bp + k * PW + 8), a;  \
+            a = _mm256_broadcast_ss(a0 + k);                                                   \
+            c00 = _mm256_fmadd_ps(a, b0, c00);                                                 \
+            c01 = _mm256_fmadd_ps(a, b1, c01);                                                 \
+            a = _mm256_broadcast_ss(a1 + k);                                                   \
+            c10 = _mm256_fmadd_ps(a, b0, c10);                                                 \
+            c11 = _mm256_fmadd_ps(a, b1, c11);                                                 \
+            a = _mm256_broadcast_ss(a2 + k);                                                   \
+            c20 = _mm256_fmadd_ps(a, b0, c20);                                                 \
+            c21 = _mm256_fmadd_ps(a, b1, c21);                                                 \
+            a = _mm256_broadcast_ss(a3 + k);                                                   \
+            c30 = _mm256_fmadd_ps(a, b0, c30);                                                 \
+            c31 = _mm256_fmadd_ps(a, b1, c31);                                                 \
+            a = _mm256_broadcast_ss(a4 + k);                                                   \
+            c40 = _mm256_fmadd_ps(a, b0, c40);                                                 \
+            c41 = _mm256_fmadd_ps(a, b1, c41);                                                 \
+            a = _mm256_broadcast_ss(a5 + k);                                                   \
+            c50 = _mm256_fmadd_ps(a, b0, c50);                                                 \
+            c51 = _mm256_fmadd_ps(a, b1, c51);                                                 \
+        }                                                                                      \
+    } while (0)
+
+__attribute__((target("avx2,fma"))) static void
+tile_fma(size_t rows, const bimt_rg_term *t1, size_t o1, const bimt_rg_term *t2, size_t o2,
+         size_t pb1, size_t pb2, int accumulate, float *C, size_t ldc, size_t w)
+{
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    if (t1 && t1->K) TILE_TERM(t1->A + o1, t1->lda, t1->K, t1->Bp + pb1);
+    if (t2 && t2->K) TILE_TERM(t2->A + o2, t2->lda, t2->K, t2->Bp + pb2);
+    if (w == PW) {
+        __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                             {c30, c31}, {c40, c41}, {c50, c51}};
+        for (size_t r = 0; r < rows; r++) {
+            float *c = C + r * ldc;
+            if (accumulate) {
+                _mm256_storeu_ps(c, _mm256_add_ps(_mm256_loadu_ps(c), acc[r][0]));
+                _mm256_storeu_ps(c + 8, _mm256_add_ps(_mm256_loadu_ps(c + 8), acc[r][1]));
+            } else {
+                _mm256_storeu_ps(c, acc[r][0]);
+                _mm256_storeu_ps(c + 8, acc[r][1]);
+            }
+        }
+    } else {
+        float t[MR * PW];
+        _mm256_storeu_ps(t + 0, c00);
+        _mm256_storeu_ps(t + 8, c01);
+        _mm256_storeu_ps(t + 16, c10);
+        _mm256_storeu_ps(t + 24, c11);
+        _mm256_storeu_ps(t + 32, c20);
+        _mm256_storeu_ps(t + 40, c21);
+        _mm256_storeu_ps(t + 48, c30);
+        _mm256_storeu_ps(t + 56, c31);
+        _mm256_storeu_ps(t + 64, c40);
+        _mm256_storeu_ps(t + 72, c41);
+        _mm256_storeu_ps(t + 80, c50);
+        _mm256_storeu_ps(t + 88, c51);
+        put_tile(t, rows, w, accumulate, C, ldc);
+    }
+}
+#else
+#define HAVE_FMA_KERNEL 0
+#endif
+
+void bimt__rg_gemm(int fma, int accumulate, size_t M, size_t n, size_t p0, size_t p1,
+                   const bimt_rg_term *t1, const bimt_rg_term *t2, float *C)
+{
+    for (size_t p = p0; p < p1; p++) {
+        size_t w = n - p * PW < PW ? n - p * PW : PW;
+        size_t pb1 = t1 ? p * t1->K * PW : 0, pb2 = t2 ? p * t2->K * PW : 0;
+        for (size_t r = 0; r < M; r += MR) {
+            size_t rows = M - r < MR ? M - r : MR;
+            float *Ct = C + r * n + p * PW;
+#if HAVE_FMA_KERNEL
+            if (fma) {
+                tile_fma(rows, t1, t1 ? r * t1->lda : 0, t2, t2 ? r * t2->lda : 0, pb1, pb2,
+                         accumulate, Ct, n, w);
+                continue;
+            }
+#endif
+            float acc[MR * PW];
+            memset(acc, 0, sizeof acc);
+            if (t1) tile_generic_term(acc, rows, t1->A + r * t1->lda, t1->lda, t1->K, t1->Bp + pb1);
+            if (t2) tile_generic_term(acc, rows, t2->A + r * t2->lda, t2->lda, t2->K, t2->Bp + pb2);
+            put_tile(acc, rows, w, accumulate, Ct, n);
+        }
+    }
+    (void)fma;
+}
