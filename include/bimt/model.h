@@ -20,7 +20,15 @@
  * until the model is freed; their contents change with every mutating call.
  * Thread safety: one thread at a time per model; const calls may run concurrently as long as
  * no thread mutates the model. Reproducibility: bit-identical results need the same library
- * version, BLAS library and BLAS thread count.
+ * version, BLAS library and BLAS thread count, and a CPU with the same vector features (AVX2/FMA
+ * kernels are chosen at run time).
+ *
+ * Internal threads: the per-step loops of bimt_model_forward() and bimt_model_backward() run on
+ * worker threads owned by the model (created at its first forward, joined by
+ * bimt_model_free(); they sleep between calls). Their number is the environment variable
+ * BIMT_NUM_THREADS (1..64) if set when the model first runs forward, else the number of online
+ * CPUs (at most 8). Results are bit-identical for any number of these threads. A model used in
+ * a child process after fork() runs those loops on the calling thread.
  */
 #ifndef BIMT_MODEL_H
 #define BIMT_MODEL_H
