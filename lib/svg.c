@@ -518,6 +518,18 @@ size_t bimt__nice_ticks(double lo, double hi, size_t max, double *ticks)
     return n;
 }
 
+/* Tick label of v on an axis with tick spacing step: fixed with just enough decimals, or
+ * exponent form for very small or large spacings. */
+static void tick_label(char out[BIMT__NUMBUF], double v, double step)
+{
+    if (!(step > 0.0) || step < 1e-4 || step >= 1e5 || fabs(v) >= 1e6) {
+        bimt__fmt_short(out, v);
+        return;
+    }
+    int dec = step >= 1.0 ? 0 : (int)ceil(-log10(step) - 1e-9);
+    bimt__fmt_fixed(out, v, dec > 6 ? 6 : dec);
+}
+
 void bimt__svg_yaxis(bimt__buf *b, const bimt__axes *a, const char *label)
 {
     double ticks[16];
@@ -541,7 +553,7 @@ void bimt__svg_yaxis(bimt__buf *b, const bimt__axes *a, const char *label)
             bimt__fmt_fixed(e, ticks[i], 0);
             snprintf(lab, sizeof lab, "1e%s", e);
         } else {
-            bimt__fmt_short(lab, ticks[i]);
+            tick_label(lab, ticks[i], n > 1 ? ticks[1] - ticks[0] : 0.0);
         }
         bimt__svg_text(b, a->x0 - 8.0, py + 4.0, 11.0, BIMT__RIGHT, 0.0, 0, lab);
     }
@@ -559,7 +571,7 @@ void bimt__svg_xaxis(bimt__buf *b, const bimt__axes *a, const char *label)
     for (size_t i = 0; i < n; i++) {
         double px = bimt__ax_x(a, ticks[i]);
         bimt__svg_line(b, px, base, px, base + 5.0, "#000000", 1.0, NULL);
-        bimt__fmt_short(lab, ticks[i]);
+        tick_label(lab, ticks[i], n > 1 ? ticks[1] - ticks[0] : 0.0);
         bimt__svg_text(b, px, base + 18.0, 11.0, BIMT__MIDDLE, 0.0, 0, lab);
     }
     if (label) bimt__svg_text(b, a->x0 + a->w / 2.0, base + 40.0, 13.0, BIMT__MIDDLE, 0.0, 0, label);
@@ -600,7 +612,7 @@ void bimt__svg_colorbar(bimt__buf *b, double x, double y, double w, double h, do
             bimt__fmt_fixed(e, ticks[i], 0);
             snprintf(lab, sizeof lab, "1e%s", e);
         } else {
-            bimt__fmt_short(lab, ticks[i]);
+            tick_label(lab, ticks[i], n > 1 ? ticks[1] - ticks[0] : 0.0);
         }
         bimt__svg_text(b, x + w + 8.0, py + 4.0, 11.0, BIMT__LEFT, 0.0, 0, lab);
     }
