@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blas.h"
 #include "rnn_gemm.h"
 #include "rnn_internal.h"
 #include "vmath.h"
@@ -58,6 +57,8 @@ void bimt__rnn_ws_free(struct bimt_rnn_ws *ws)
     if (!ws) return;
     ws_release_buffers(ws);
     free(ws->Wpk);
+    free(ws->Wout_t);
+    free(ws->tn_scratch);
     free(ws->lanes);
     free(ws->colsum);
     free(ws->rowbuf);
@@ -81,7 +82,8 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
     ws->lanes = aligned_floats(P * 32, sizeof(uint64_t));
     ws->colsum = aligned_floats(nh, sizeof(float));
     ws->rowbuf = aligned_floats(m->n_out, sizeof(float));
-    if (!ws->Wpk || !ws->lanes || !ws->colsum || !ws->rowbuf) {
+    ws->Wout_t = aligned_floats(bimt__rg_panels(m->n_out) * BIMT_RG_PANEL * nh, sizeof(float));
+    if (!ws->Wpk || !ws->lanes || !ws->colsum || !ws->rowbuf || !ws->Wout_t) {
         bimt__rnn_ws_free(ws);
         return NULL;
     }
@@ -90,6 +92,13 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
     if ((size_t)nt > P) nt = (int)P;
     ws->pool = nt > 1 ? bimt__pool_create(nt) : NULL;
     ws->nthreads = ws->pool ? nt : 1;
+    size_t Pi = bimt__rg_panels(m->n_in);
+    ws->tn_per = BIMT_RG_KB * BIMT_RG_PANEL * (P > Pi ? P : Pi);
+    ws->tn_scratch = aligned_floats((size_t)ws->nthreads * ws->tn_per, sizeof(float));
+    if (!ws->tn_scratch) {
+        bimt__rnn_ws_free(ws);
+        return NULL;
+    }
     return ws;
 }
 
@@ -176,8 +185,8 @@ static void fwd_run(void *arg, int tid, int n)
         float *Dt = ws->D + t * blk;
         const float *hp = ws->Hs + t * blk;
         float *ht = ws->Hs + (t + 1) * blk;
-        bimt_rg_term rec = {hp, nh, t > 0 ? nh : 0, ws->Wpk};
-        bimt_rg_term in = {ws->X + t * B * ni, ni, ni, ws->Wpk2};
+        bimt_rg_term rec = {hp, nh, 1, t > 0 ? nh : 0, ws->Wpk};
+        bimt_rg_term in = {ws->X + t * B * ni, ni, 1, ni, ws->Wpk2};
         bimt__rg_gemm(ws->fma, 0, B, nh, p0, p1, &rec, &in, Dt);
         if (z)
             for (size_t p = p0; p < p1; p++)
@@ -188,6 +197,15 @@ static void fwd_run(void *arg, int tid, int n)
                            z, ldz);
         bimt__pool_barrier(ws->pool, n);
     }
+    /* Output projection O = H Wout^T + b_o, each thread on its share of the rows. */
+    const size_t no = m->n_out, rows = T * B, Po = bimt__rg_panels(no);
+    const size_t r0 = rows * (size_t)tid / (size_t)n, r1 = rows * (size_t)(tid + 1) / (size_t)n;
+    if (tid == 0) bimt__rg_pack_t(bimt__Wout(m), no, nh, 0, Po, ws->Wout_t);
+    const float *bo = bimt__bo(m);
+    for (size_t r = r0; r < r1; r++) memcpy(ws->O + r * no, bo, no * sizeof(float));
+    bimt__pool_barrier(ws->pool, n); /* packed Wout^T ready */
+    bimt_rg_term hw = {ws->Hs + blk + r0 * nh, nh, 1, nh, ws->Wout_t};
+    bimt__rg_gemm(ws->fma, 1, r1 - r0, no, 0, Po, &hw, NULL, ws->O + r0 * no);
 }
 
 int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint32_t flags)
@@ -218,10 +236,7 @@ int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint
     memcpy(ws->X, x, rows * ni * sizeof(float));
     memset(ws->Hs, 0, B * nh * sizeof(float));
     if (job.noise) bimt__rnn_noise_seed(ws->lanes, ws->npanels, &m->noise_rng);
-    run_job(ws, B * nh * (nh + ni), fwd_run, &job);
-    const float *H = ws->Hs + B * nh, *bo = bimt__bo(m);
-    for (size_t r = 0; r < rows; r++) memcpy(ws->O + r * no, bo, no * sizeof(float));
-    bimt__sgemm(0, 1, rows, no, nh, 1.0f, H, nh, bimt__Wout(m), nh, 1.0f, ws->O, no);
+    run_job(ws, B * nh * (nh + ni + no), fwd_run, &job); /* recurrence and outputs */
     ws->have_fwd = 1;
     return BIMT_OK;
 }
@@ -263,7 +278,7 @@ static void bwd_run(void *arg, int tid, int n)
     if (T > 1) bimt__rg_pack(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
     bimt__rg_pack(bimt__Wout(m), nh, no, p0, p1, ws->Wpk2);
     if (c1 > c0) memset(ws->colsum + c0, 0, (c1 - c0) * sizeof(float));
-    bimt_rg_term last = {J->dO + (T - 1) * B * no, no, no, ws->Wpk2};
+    bimt_rg_term last = {J->dO + (T - 1) * B * no, no, 1, no, ws->Wpk2};
     bimt__rg_gemm(ws->fma, 0, B, nh, p0, p1, NULL, &last, ws->G + (T - 1) * blk);
     for (size_t t = T; t-- > 0;) {
         float *Gt = ws->G + t * blk;
@@ -273,11 +288,27 @@ static void bwd_run(void *arg, int tid, int n)
                             Gp ? Gp + c0 : NULL, ws->colsum + c0);
         bimt__pool_barrier(ws->pool, n); /* dL/du_t complete: every thread reads all of it */
         if (Gp) {
-            bimt_rg_term rec = {Gt, nh, nh, ws->Wpk};
-            bimt_rg_term out = {J->dO + (t - 1) * B * no, no, no, ws->Wpk2};
+            bimt_rg_term rec = {Gt, nh, 1, nh, ws->Wpk};
+            bimt_rg_term out = {J->dO + (t - 1) * B * no, no, 1, no, ws->Wpk2};
             bimt__rg_gemm(ws->fma, 1, B, nh, p0, p1, &rec, &out, Gp);
         }
     }
+    /* Weight gradients, each thread on its panels of the gradients' columns:
+     * dW += G[1..]^T H[0..T-2], dWin += G^T X, dWout += dO^T H. */
+    bimt__pool_barrier(ws->pool, n);
+    const size_t rows = T * B, ni = m->n_in;
+    const float *H = ws->Hs + blk;
+    float *g = m->grad, *sc = ws->tn_scratch + (size_t)tid * ws->tn_per;
+    size_t q0, q1;
+    panel_range(P, tid, n, &q0, &q1);
+    if (T > 1)
+        bimt__rg_gemm_tn(ws->fma, nh, nh, rows - B, ws->G + blk, nh, H, g + m->off[BIMT_W_REC],
+                         nh, q0, q1, sc);
+    bimt__rg_gemm_tn(ws->fma, no, nh, rows, J->dO, no, H, g + m->off[BIMT_W_OUT], nh, q0, q1,
+                     sc);
+    panel_range(bimt__rg_panels(ni), tid, n, &q0, &q1);
+    bimt__rg_gemm_tn(ws->fma, nh, ni, rows, ws->G, nh, ws->X, g + m->off[BIMT_W_IN], ni, q0, q1,
+                     sc);
 }
 
 int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
@@ -289,23 +320,15 @@ int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
     if (!d_outputs && !ws->have_loss)
         return bimt__fail(m->errmsg, BIMT_E_STATE,
                           "backward: no d_outputs given and no loss computed since the forward");
-    const size_t T = ws->T, B = ws->B, nh = m->n_h, ni = m->n_in, no = m->n_out;
-    const size_t rows = T * B, blk = B * nh;
+    const size_t T = ws->T, B = ws->B, nh = m->n_h, no = m->n_out;
+    const size_t rows = T * B;
     const float *dO = d_outputs ? d_outputs : ws->dO;
-    float *G = ws->G;
-    const float *H = ws->Hs + blk;
 
     struct bwd_job job = {m, dO};
-    run_job(ws, B * nh * (nh + no), bwd_run, &job);
+    run_job(ws, B * nh * (nh + no), bwd_run, &job); /* recurrence and weight gradients */
 
     float *g = m->grad;
-    float *gW = g + m->off[BIMT_W_REC], *gWin = g + m->off[BIMT_W_IN];
-    float *gWout = g + m->off[BIMT_W_OUT], *gbh = g + m->off[BIMT_B_H];
-    float *gbo = g + m->off[BIMT_B_O];
-    if (T > 1)
-        bimt__sgemm(1, 0, nh, nh, rows - B, 1.0f, G + blk, nh, H, nh, 1.0f, gW, nh);
-    bimt__sgemm(1, 0, nh, ni, rows, 1.0f, G, nh, ws->X, ni, 1.0f, gWin, ni);
-    bimt__sgemm(1, 0, no, nh, rows, 1.0f, dO, no, H, nh, 1.0f, gWout, nh);
+    float *gbh = g + m->off[BIMT_B_H], *gbo = g + m->off[BIMT_B_O];
     for (size_t j = 0; j < nh; j++) gbh[j] += ws->colsum[j];
     float *acc = ws->rowbuf; /* [n_out] */
     memset(acc, 0, no * sizeof(float));

@@ -44,13 +44,14 @@ static void put_tile(const float *acc, size_t rows, size_t w, int accumulate, fl
 }
 
 /* Portable tile: acc += A[rows][K] Bp[K][PW], k in increasing order. */
-static void tile_generic_term(float *acc, size_t rows, const float *A, size_t lda, size_t K,
+static void tile_generic_term(float *acc, size_t rows, const bimt_rg_term *t, size_t ro,
                               const float *Bp)
 {
-    for (size_t k = 0; k < K; k++) {
+    const float *A = t->A + ro;
+    for (size_t k = 0; k < t->K; k++) {
         const float *b = Bp + k * PW;
         for (size_t r = 0; r < rows; r++) {
-            float a = A[r * lda + k];
+            float a = A[r * t->rs + k * t->ks];
             for (size_t c = 0; c < PW; c++) acc[r * PW + c] += a * b[c];
         }
     }
@@ -61,45 +62,45 @@ static void tile_generic_term(float *acc, size_t rows, const float *A, size_t ld
 #define HAVE_FMA_KERNEL 1
 
 /* One k-range of the 6 x 16 tile; rows beyond `rows` re-read the last valid row (not stored). */
-#define TILE_TERM(A_, LDA, K_, BP)                                                             \
+#define TILE_TERM(T_, RO, BP)                                                                  \
     do {                                                                                       \
-        const float *a0 = (A_), *a1 = (A_) + (rows > 1 ? 1 : 0) * (LDA);                       \
-        const float *a2 = (A_) + (rows > 2 ? 2 : 0) * (LDA);                                   \
-        const float *a3 = (A_) + (rows > 3 ? 3 : 0) * (LDA);                                   \
-        const float *a4 = (A_) + (rows > 4 ? 4 : 0) * (LDA);                                   \
-        const float *a5 = (A_) + (rows > 5 ? 5 : 0) * (LDA);                                   \
+        const float *ak = (T_)->A + (RO);                                                      \
+        const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                               \
+        const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;               \
+        const size_t o3 = (rows > 3 ? 3 : 0) * rs, o4 = (rows > 4 ? 4 : 0) * rs;               \
+        const size_t o5 = (rows > 5 ? 5 : 0) * rs;                                             \
         const float *bp = (BP);                                                                \
-        for (size_t k = 0; k < (K_); k++) {                                                    \
-            __m256 b0 = _mm256_load_ps(bp + k * PW), b1 = _mm256_load_ps(bp + k * PW + 8), a;  \
-            a = _mm256_broadcast_ss(a0 + k);                                                   \
+        for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                  \
+            __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8), a;                    \
+            a = _mm256_broadcast_ss(ak);                                                       \
             c00 = _mm256_fmadd_ps(a, b0, c00);                                                 \
             c01 = _mm256_fmadd_ps(a, b1, c01);                                                 \
-            a = _mm256_broadcast_ss(a1 + k);                                                   \
+            a = _mm256_broadcast_ss(ak + o1);                                                  \
             c10 = _mm256_fmadd_ps(a, b0, c10);                                                 \
             c11 = _mm256_fmadd_ps(a, b1, c11);                                                 \
-            a = _mm256_broadcast_ss(a2 + k);                                                   \
+            a = _mm256_broadcast_ss(ak + o2);                                                  \
             c20 = _mm256_fmadd_ps(a, b0, c20);                                                 \
             c21 = _mm256_fmadd_ps(a, b1, c21);                                                 \
-            a = _mm256_broadcast_ss(a3 + k);                                                   \
+            a = _mm256_broadcast_ss(ak + o3);                                                  \
             c30 = _mm256_fmadd_ps(a, b0, c30);                                                 \
             c31 = _mm256_fmadd_ps(a, b1, c31);                                                 \
-            a = _mm256_broadcast_ss(a4 + k);                                                   \
+            a = _mm256_broadcast_ss(ak + o4);                                                  \
             c40 = _mm256_fmadd_ps(a, b0, c40);                                                 \
             c41 = _mm256_fmadd_ps(a, b1, c41);                                                 \
-            a = _mm256_broadcast_ss(a5 + k);                                                   \
+            a = _mm256_broadcast_ss(ak + o5);                                                  \
             c50 = _mm256_fmadd_ps(a, b0, c50);                                                 \
             c51 = _mm256_fmadd_ps(a, b1, c51);                                                 \
         }                                                                                      \
     } while (0)
 
 __attribute__((target("avx2,fma"))) static void
-tile_fma(size_t rows, const bimt_rg_term *t1, size_t o1, const bimt_rg_term *t2, size_t o2,
-         size_t pb1, size_t pb2, int accumulate, float *C, size_t ldc, size_t w)
+tile_fma(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2, size_t r2,
+         const float *bp1, const float *bp2, int accumulate, float *C, size_t ldc, size_t w)
 {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    if (t1 && t1->K) TILE_TERM(t1->A + o1, t1->lda, t1->K, t1->Bp + pb1);
-    if (t2 && t2->K) TILE_TERM(t2->A + o2, t2->lda, t2->K, t2->Bp + pb2);
+    if (t1 && t1->K) TILE_TERM(t1, r1, bp1);
+    if (t2 && t2->K) TILE_TERM(t2, r2, bp2);
     if (w == PW) {
         __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
                              {c30, c31}, {c40, c41}, {c50, c51}};
@@ -139,22 +140,68 @@ void bimt__rg_gemm(int fma, int accumulate, size_t M, size_t n, size_t p0, size_
 {
     for (size_t p = p0; p < p1; p++) {
         size_t w = n - p * PW < PW ? n - p * PW : PW;
-        size_t pb1 = t1 ? p * t1->K * PW : 0, pb2 = t2 ? p * t2->K * PW : 0;
+        const float *bp1 = t1 ? t1->Bp + p * t1->K * PW : NULL;
+        const float *bp2 = t2 ? t2->Bp + p * t2->K * PW : NULL;
         for (size_t r = 0; r < M; r += MR) {
             size_t rows = M - r < MR ? M - r : MR;
+            size_t r1 = t1 ? r * t1->rs : 0, r2 = t2 ? r * t2->rs : 0;
             float *Ct = C + r * n + p * PW;
 #if HAVE_FMA_KERNEL
             if (fma) {
-                tile_fma(rows, t1, t1 ? r * t1->lda : 0, t2, t2 ? r * t2->lda : 0, pb1, pb2,
-                         accumulate, Ct, n, w);
+                tile_fma(rows, t1, r1, t2, r2, bp1, bp2, accumulate, Ct, n, w);
                 continue;
             }
 #endif
             float acc[MR * PW];
             memset(acc, 0, sizeof acc);
-            if (t1) tile_generic_term(acc, rows, t1->A + r * t1->lda, t1->lda, t1->K, t1->Bp + pb1);
-            if (t2) tile_generic_term(acc, rows, t2->A + r * t2->lda, t2->lda, t2->K, t2->Bp + pb2);
+            if (t1) tile_generic_term(acc, rows, t1, r1, bp1);
+            if (t2) tile_generic_term(acc, rows, t2, r2, bp2);
             put_tile(acc, rows, w, accumulate, Ct, n);
+        }
+    }
+    (void)fma;
+}
+
+/* Copies rows x 16 floats (source row stride ld) into dst[rows][16], zero padding past w. */
+static void pack_panel_rows(const float *src, size_t ld, size_t rows, size_t w, float *dst)
+{
+    if (w == PW) {
+        for (size_t k = 0; k < rows; k++)
+            for (size_t c = 0; c < PW; c++) dst[k * PW + c] = src[k * ld + c];
+        return;
+    }
+    for (size_t k = 0; k < rows; k++)
+        for (size_t c = 0; c < PW; c++) dst[k * PW + c] = c < w ? src[k * ld + c] : 0.0f;
+}
+
+void bimt__rg_gemm_tn(int fma, size_t M, size_t N, size_t K, const float *A, size_t lda,
+                      const float *B, float *C, size_t ldc, size_t p0, size_t p1, float *scratch)
+{
+    for (size_t k0 = 0; k0 < K; k0 += BIMT_RG_KB) {
+        size_t kb = K - k0 < BIMT_RG_KB ? K - k0 : BIMT_RG_KB;
+        for (size_t p = p0; p < p1; p++) {
+            size_t w = N - p * PW < PW ? N - p * PW : PW;
+            pack_panel_rows(B + k0 * N + p * PW, N, kb, w, scratch + (p - p0) * kb * PW);
+        }
+        for (size_t p = p0; p < p1; p++) {
+            size_t w = N - p * PW < PW ? N - p * PW : PW;
+            const float *bp = scratch + (p - p0) * kb * PW;
+            /* A^T read in place: element (i, k) at A[(k0 + k) * lda + i] */
+            bimt_rg_term t = {A + k0 * lda, 1, lda, kb, bp};
+            for (size_t r = 0; r < M; r += MR) {
+                size_t rows = M - r < MR ? M - r : MR;
+                float *Ct = C + r * ldc + p * PW;
+#if HAVE_FMA_KERNEL
+                if (fma) {
+                    tile_fma(rows, &t, r, NULL, 0, bp, NULL, 1, Ct, ldc, w);
+                    continue;
+                }
+#endif
+                float acc[MR * PW];
+                memset(acc, 0, sizeof acc);
+                tile_generic_term(acc, rows, &t, r, bp);
+                put_tile(acc, rows, w, 1, Ct, ldc);
+            }
         }
     }
     (void)fma;

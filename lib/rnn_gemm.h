@@ -20,10 +20,12 @@ void bimt__rg_pack_t(const float *Mt, size_t n, size_t K, size_t p0, size_t p1, 
 /** Packs panels [p0, p1) of B = M, M being [K][n] row-major: Bp[p][k][c] = M[k][16p+c]. */
 void bimt__rg_pack(const float *M, size_t n, size_t K, size_t p0, size_t p1, float *Bp);
 
-/** One operand pair of a product: A [M][K] with row stride lda, packed B (K x n). K may be 0. */
+/** One operand pair of a product: A (M x K, element (r, k) at A[r*rs + k*ks]; rs = lda,
+ *  ks = 1 for a row-major A, rs = 1, ks = lda for the transpose of a row-major [K][M] array)
+ *  and packed B (K x n). K may be 0. */
 typedef struct bimt_rg_term {
     const float *A;
-    size_t lda, K;
+    size_t rs, ks, K;
     const float *Bp;
 } bimt_rg_term;
 
@@ -32,5 +34,15 @@ typedef struct bimt_rg_term {
  *  AVX2+FMA kernel (the caller checked the CPU), else portable C. */
 void bimt__rg_gemm(int fma, int accumulate, size_t M, size_t n, size_t p0, size_t p1,
                    const bimt_rg_term *t1, const bimt_rg_term *t2, float *C);
+
+/** Weight-gradient product on the panels [p0, p1) of C's columns: C[M][N] += A^T B with
+ *  A [K][M] (row stride lda, read in place) and B [K][N] (row stride N), blocked over K; B's
+ *  panels are packed into scratch (BIMT_RG_KB * 16 * (p1 - p0) floats, 64-byte aligned).
+ *  C has row stride ldc. */
+void bimt__rg_gemm_tn(int fma, size_t M, size_t N, size_t K, const float *A, size_t lda,
+                      const float *B, float *C, size_t ldc, size_t p0, size_t p1, float *scratch);
+
+/** K block of bimt__rg_gemm_tn(). */
+#define BIMT_RG_KB 128
 
 #endif /* BIMT_RNN_GEMM_H */

@@ -26,9 +26,12 @@ struct bimt_rnn_ws {
     float *dO;            /* [rows][n_out]  dL/do stored by the loss */
     float *Wpk;           /* packed panels: W^T and Win^T (forward), W and Wout (backward) */
     float *Wpk2;          /* = Wpk + npanels*16*n_h: the Win^T or Wout panels */
+    float *Wout_t;        /* [ceil(n_out/16)][n_h][16] packed Wout^T (output projection) */
     uint64_t *lanes;      /* [npanels][4][8] noise generator states (seeded per forward) */
     float *scratch;       /* per thread: noise [cap_b][npanels*16] + bits [2*cap_b*8] */
     size_t scratch_per;   /* floats of scratch per thread */
+    float *tn_scratch;    /* per thread: packed B panels of the weight-gradient products */
+    size_t tn_per;        /* floats of tn_scratch per thread */
     float *colsum;        /* [n_h] bias-gradient accumulator */
     float *rowbuf;        /* [n_out] per-row scratch of the losses */
     bimt_pool *pool;      /* worker threads of the recurrent loops (NULL: single thread) */
