@@ -1,12 +1,16 @@
 /* Helper of the npz_numpy CTest: writes an .npz with libbimt's writer, or checks one
  * written by numpy, using value formulas that tests/tools/npz_numpy_check.py repeats.
  *   npz_tool write PATH   -> exit 0 on success
- *   npz_tool read PATH    -> exit 0 if every member has the expected dtype, shape and values */
+ *   npz_tool read PATH    -> exit 0 if every member has the expected dtype, shape and values
+ *   npz_tool checkpoint PATH SIDE RING STEPS -> trains a small BIMT model STEPS steps and saves a
+ *                                             checkpoint (grid SIDE x SIDE, RING units per ring) */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "bimt/status.h"
+#include <stdlib.h>
+
+#include "bimt/bimt.h"
 #include "npz.h"
 
 static float f4[3][4];
@@ -95,8 +99,43 @@ fail:
     return 1;
 }
 
+static int do_checkpoint(const char *path, int side, int ring, int steps)
+{
+    bimt_task_params tp;
+    bimt_task_params_init(&tp);
+    tp.n_eachring = (uint32_t)ring;
+    tp.rule_mask = (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1);
+    bimt_model_params mp;
+    bimt_model_params_init(&mp);
+    mp.grid_side = (uint32_t)side;
+    mp.n_in = 1u + 2u * (uint32_t)ring + BIMT_N_RULES;
+    mp.n_out = 1u + (uint32_t)ring;
+    bimt_trainer_params p;
+    bimt_trainer_params_init(&p);
+    p.batch_size = 8;
+    p.eval_interval = 2;
+    p.eval_batch = 8;
+    p.swap_interval = 2;
+    bimt_task_t *t = NULL;
+    bimt_model_t *m = NULL;
+    bimt_trainer_t *tr = NULL;
+    int rc = bimt_task_create(&t, &tp);
+    if (!rc) rc = bimt_model_create(&m, &mp);
+    if (!rc) rc = bimt_trainer_create(&tr, m, t, &p);
+    if (!rc) rc = bimt_trainer_run(tr, (uint64_t)steps, NULL, NULL);
+    if (!rc) rc = bimt_trainer_save(tr, path);
+    if (rc) fprintf(stderr, "checkpoint failed: %s (%s)\n", bimt_status_str(rc),
+                    tr ? bimt_trainer_errmsg(tr) : m ? bimt_model_errmsg(m) : "");
+    bimt_trainer_free(tr);
+    bimt_model_free(m);
+    bimt_task_free(t);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 6 && strcmp(argv[1], "checkpoint") == 0)
+        return do_checkpoint(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
     if (argc != 3) {
         fprintf(stderr, "usage: npz_tool write|read PATH\n");
         return 2;
