@@ -61,7 +61,7 @@ typedef struct bimt_trainer_params {
     uint32_t eval_batch;       /**< trials per rule per evaluation, default 512 */
     double   rule_weight[BIMT_N_RULES]; /**< sampling weights (>= 0), default all 1; disabled rules get 0 */
     uint32_t recurrent_noise;  /**< 1 (default): train with sigma_rec noise; 0: without */
-    uint64_t seed;             /**< seed of the rule-sampling stream, default 1 */
+    uint64_t seed;             /**< seed of the rule-sampling and evaluation streams, default 1 */
 } bimt_trainer_params;
 
 /** What a step reports. */
@@ -88,8 +88,10 @@ BIMT_API void bimt_trainer_params_init(bimt_trainer_params *p);
  * @brief Creates a trainer for model on task (both borrowed; they must outlive it).
  * @param[out] out new handle (free with bimt_trainer_free()); NULL on failure.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, batch size 0, bad lr/betas/eps/clip/lambda/A,
- *         schedule not increasing, all rule weights 0); BIMT_E_SHAPE (model n_in/n_out differ
- *         from the task's); BIMT_E_VERSION; BIMT_E_NOMEM.
+ *         schedule not increasing, all rule weights of the enabled rules 0, model and task
+ *         losses differ); BIMT_E_SHAPE (model n_in/n_out differ from the task's);
+ *         BIMT_E_VERSION; BIMT_E_NOMEM. A failed create has no handle to hold its message:
+ *         the message is left in bimt_model_errmsg(model) (when model is not NULL).
  */
 BIMT_API int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *task,
                                  const bimt_trainer_params *p);
@@ -130,8 +132,9 @@ BIMT_API int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, do
 /**
  * @brief One training step (see the file comment).
  * @param[out] info optional report of the step.
- * @return BIMT_OK; BIMT_E_NUMERIC (divergence; model and optimizer restored to before the
- *         step); BIMT_E_NOMEM.
+ * @return BIMT_OK; BIMT_E_NUMERIC (divergence; parameters, Adam moments and step count
+ *         restored to before the step, the step counter unchanged; the random streams have
+ *         moved on, so a retry draws a new batch); BIMT_E_NOMEM.
  */
 BIMT_API int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info);
 
@@ -144,7 +147,9 @@ BIMT_API int bimt_trainer_run(bimt_trainer_t *tr, uint64_t n_steps, bimt_progres
 
 /**
  * @brief Evaluates Yang's performance on trials_per_rule fresh random-mode trials of every
- * rule (noise on, evaluated in batches), without changing the training streams.
+ * enabled rule (input noise as the task, recurrent noise as training, evaluated in batches)
+ * from the trainer's own evaluation streams, without changing the training streams. The
+ * result also becomes the "last evaluation".
  * @param[out] perf [BIMT_N_RULES] fraction correct per rule (-1 for disabled rules).
  * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_NOMEM.
  */
