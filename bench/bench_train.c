@@ -1,8 +1,9 @@
 /* Training-step throughput of the numerical engine at the reference size:
  * forward (with recurrent noise) + loss + BPTT + connection cost + Adam, random data.
  * Usage: bench_train [iters] [grid_side] [batch] [steps] [loss: mse|ce] [noise: 1|0]
- * Prints ms per phase, ms per step and trials/s. Machine load distorts the figures: run it
- * several times (or set OPENBLAS_NUM_THREADS to compare thread counts). */
+ * Prints ms per phase (mean and best of the iterations), ms per step, trials/s and the CPU
+ * time per step. Machine load distorts wall times (the best iteration is the least disturbed
+ * one): run it several times. BIMT_NUM_THREADS sets the model's worker threads. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,13 @@ static double now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
@@ -78,7 +86,9 @@ int main(int argc, char **argv)
     double best[6] = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30}; /* per phase, and whole step */
     uint32_t flags = noise ? BIMT_FWD_NOISE : 0;
     int warm = 3;
+    double cpu0 = 0;
     for (int it = -warm; it < iters; it++) {
+        if (it == 0) cpu0 = cpu_now();
         double t0 = now();
         bimt_model_zero_grad(m);
         check(bimt_model_forward(m, x, T, B, flags), "forward");
@@ -101,6 +111,7 @@ int main(int argc, char **argv)
             for (int k = 0; k < 6; k++) best[k] = ph[k] < best[k] ? ph[k] : best[k];
         }
     }
+    double cpu = (cpu_now() - cpu0) / iters;
     double n = iters, total = (t_fwd + t_loss + t_bwd + t_cost + t_adam) / n;
     size_t nh = bimt_model_n_hidden(m);
     /* Multiply-adds of the GEMMs: forward in+rec+out, backward out+rec, dW, dWin, dWout. */
@@ -124,6 +135,8 @@ int main(int argc, char **argv)
            1e3 * best[5], flops * 1e-9);
     printf("  trials/s  %9.0f  %9.0f    (GEMM rate %.1f / %.1f GFLOP/s)\n", (double)B / total,
            (double)B / best[5], flops * 1e-9 / total, flops * 1e-9 / best[5]);
+    printf("  CPU time  %9.3f ms per step, all threads (with 1 thread: the idle-machine time)\n",
+           1e3 * cpu);
     printf("  last loss %.6f, cost %.6f\n", loss, cost);
     free(x);
     free(y);

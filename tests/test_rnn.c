@@ -179,13 +179,15 @@ static ref make_ref(const bimt_model_t *m, const cfg *c, double *dist)
 
 static const cfg base_cfg = {3, 5, 4, BIMT_ACT_SOFTPLUS, 0.2, BIMT_LOSS_MSE, 0.0, 0.0};
 
-/* Config i of 24: activation x alpha x loss x cost; 24..27: a 5x5 grid (two 16-column
- * panels of the packed recurrent product, the second one partial). */
+/* Config i of 24: activation x alpha x loss x cost; 24..29: a 5x5 grid with 18 inputs and
+ * 17 outputs (two 16-column panels in every packed product, the second one partial). */
 static cfg config_of(int i)
 {
     cfg c = base_cfg;
     if (i >= 24) {
         c.side = 5;
+        c.n_in = 18;
+        c.n_out = 17;
         i = (i - 24) * 7 % 24;
     }
     c.act = (bimt_activation)(i % 3);
@@ -241,13 +243,20 @@ static void fd_grad(const ref *r, const bimt_model_t *m, const data *d, double l
     free(th);
 }
 
+/* Loop index: 0..29 configurations; 30..35 the same with the portable (non-AVX2) kernels;
+ * 36, 37: a single step and a single trial. */
 START_TEST(gradients_match_finite_differences)
 {
-    cfg c = config_of(_i);
+    int generic = _i >= 30 && _i < 36;
+    cfg c = config_of(generic ? (_i - 30) * 5 : (_i >= 36 ? 27 : _i));
+    size_t T = 6, B = 3;
+    if (_i == 36) T = 1;
+    if (_i == 37) B = 1;
+    if (generic) setenv("BIMT_DISABLE_AVX2", "1", 1);
     lcg_state = 1000u + (uint64_t)_i;
     bimt_model_t *m = make_model(&c, 11);
     randomize_params(m);
-    data d = make_data(&c, 6, 3);
+    data d = make_data(&c, T, B);
     double dist[625];
     ref r = make_ref(m, &c, dist);
     size_t n = bimt_model_n_params(m);
@@ -283,6 +292,7 @@ START_TEST(gradients_match_finite_differences)
     fd_grad(&r, m, &d, c.lambda, c.A, NULL, fd);
     double worst = check_grad(m, bimt_model_grad_data(m), fd, 1e-5);
     if (getenv("BIMT_TEST_VERBOSE")) printf("config %d: worst gradient error %.3g\n", _i, worst);
+    unsetenv("BIMT_DISABLE_AVX2");
 
     free(fd);
     free(th);
@@ -649,6 +659,52 @@ START_TEST(thread_count_invariance)
 }
 END_TEST
 
+/* The portable kernels (forced by BIMT_DISABLE_AVX2) and the SIMD ones compute the same
+ * function (not bit for bit: FMA rounds once). */
+START_TEST(portable_and_simd_kernels_agree)
+{
+    cfg c = base_cfg;
+    c.side = 6;
+    c.n_in = 20;
+    c.n_out = 19;
+    lcg_state = 31337;
+    data d = make_data(&c, 9, 13);
+    size_t rows = d.T * d.B, np = 0;
+    float *o[2], *g[2];
+    for (int k = 0; k < 2; k++) {
+        if (k == 1) setenv("BIMT_DISABLE_AVX2", "1", 1);
+        bimt_model_t *m = make_model(&c, 5);
+        lcg_state = 7;
+        randomize_params(m);
+        np = bimt_model_n_params(m);
+        double loss;
+        ck_assert_int_eq(bimt_model_forward(m, d.x, d.T, d.B, BIMT_FWD_NOISE), BIMT_OK);
+        ck_assert_int_eq(bimt_model_loss(m, d.y, d.mask, &loss), BIMT_OK);
+        ck_assert_int_eq(bimt_model_backward(m, NULL), BIMT_OK);
+        const float *out;
+        bimt_model_outputs(m, &out);
+        o[k] = malloc(rows * c.n_out * sizeof(float));
+        g[k] = malloc(np * sizeof(float));
+        memcpy(o[k], out, rows * c.n_out * sizeof(float));
+        memcpy(g[k], bimt_model_grad_data(m), np * sizeof(float));
+        bimt_model_free(m);
+    }
+    unsetenv("BIMT_DISABLE_AVX2");
+    double gs = 0;
+    for (size_t i = 0; i < np; i++) gs = fmax(gs, fabs((double)g[0][i]));
+    for (size_t i = 0; i < rows * c.n_out; i++)
+        ck_assert_double_le(fabs((double)o[0][i] - (double)o[1][i]),
+                            1e-5 * fmax(1.0, fabs((double)o[0][i])));
+    for (size_t i = 0; i < np; i++)
+        ck_assert_double_le(fabs((double)g[0][i] - (double)g[1][i]), 1e-5 * gs);
+    for (int k = 0; k < 2; k++) {
+        free(o[k]);
+        free(g[k]);
+    }
+    free_data(&d);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ learning sanity */
 
 /* A tiny network learns a one-step memory task: output 0 must report whether input 0 was
@@ -710,7 +766,7 @@ static Suite *rnn_suite(void)
     Suite *s = suite_create("rnn");
     TCase *tc = tcase_create("rnn");
     tcase_set_timeout(tc, 120);
-    tcase_add_loop_test(tc, gradients_match_finite_differences, 0, 28);
+    tcase_add_loop_test(tc, gradients_match_finite_differences, 0, 38);
     tcase_add_test(tc, gradient_check_detects_a_wrong_term);
     tcase_add_test(tc, host_d_outputs_path);
     tcase_add_test(tc, backward_accumulates);
@@ -719,6 +775,7 @@ static Suite *rnn_suite(void)
     tcase_add_test(tc, errors_and_state);
     tcase_add_test(tc, workspace_reuse);
     tcase_add_test(tc, thread_count_invariance);
+    tcase_add_test(tc, portable_and_simd_kernels_agree);
     tcase_add_test(tc, learns_a_memory_task);
     suite_add_tcase(s, tc);
     return s;
