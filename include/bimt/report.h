@@ -20,12 +20,36 @@ extern "C" {
 #endif
 
 /**
- * @brief Runs the full analysis and writes the report folder dir (created if missing):
- * the seed paper's figures as SVG, metrics.json and index.html.
- * @param tr may be NULL (then no training section and no per-task performance unless
- *        evaluated here).
+ * @brief Runs the full analysis and writes the report folder dir (created with its parents
+ * if missing): the seed paper's figures as SVG, metrics.json and index.html.
+ *
+ * Analysis: task variance on every rule's test grid (bimt_task_variance()), important
+ * neurons, normalised task variance and functional clusters (cp), anatomical metrics
+ * against n_shuffles shuffles (seed cp->seed), wiring statistics (|w| > 0.01), the mean |w|
+ * per distance, and per-task performance: the trainer's last evaluation, or a fresh
+ * bimt_trainer_evaluate() with the trainer's eval_batch when it has none yet; without a
+ * trainer, the fraction correct on each enabled rule's deterministic test grid (noise off).
+ *
+ * Files (each written atomically): network.svg (1a), task_variance.svg (1b), clusters.svg
+ * (1c), performance.svg (1d), importance.svg (1e), weight_distance.svg (1f),
+ * null_isolated.svg and null_cluster_size.svg (2b), metrics.json (every number, the
+ * configuration of model, task, trainer and analysis, library version, steps; non-finite
+ * numbers as null) and index.html (figures and key numbers; links model.npz when the
+ * folder holds one, so write the checkpoint first). The same inputs give byte-identical
+ * files.
+ *
+ * @param dir the report folder.
+ * @param model the model (its last forward results are overwritten).
+ * @param task the task suite the model was trained on (its random stream is not used).
+ * @param tr may be NULL; else the trainer of model and task (an evaluation may be run).
  * @param cp clustering parameters (NULL = defaults).
- * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_IO; BIMT_E_NOMEM.
+ * @param n_shuffles null sample size of the anatomical metrics (0 .. 10^7).
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL or empty dir, NULL model or task, trainer of
+ *         another model or task, n_shuffles too large); BIMT_E_SHAPE (task and model sizes
+ *         differ); BIMT_E_VERSION (cp->struct_size); BIMT_E_IO; BIMT_E_NOMEM; or the error
+ *         of an analysis call. On failure bimt_model_errmsg(model) says what went wrong;
+ *         files already written stay (each is complete).
+ * Thread safety: uses model, task and trainer; no other thread may use them meanwhile.
  */
 BIMT_API int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task,
                                bimt_trainer_t *tr, const bimt_cluster_params *cp,
