@@ -98,6 +98,16 @@ def check_checkpoint(path):
         le = z["trainer.last_eval"]
         assert int(z["trainer.eval_step"]) == 4 - 2 and 0 <= le[0] <= 1 and le[6] >= 0, le
         assert all(le[r] == -1 for r in range(20) if r not in (0, 6))
+        members = {k: z[k] for k in z.files}
+
+    # A checkpoint edited with numpy (pruned W_rec) and saved with np.savez loads in libbimt.
+    W = members["model.params"][: H * H].reshape(H, H)
+    W[np.abs(W) < np.median(np.abs(W))] = 0
+    zeros = int(np.sum(members["model.params"] == 0))
+    edited = path.replace(".npz", "-edited.npz")
+    np.savez(edited, **members)
+    out = subprocess.run([tool, "loadck", edited], check=True, capture_output=True, text=True)
+    assert out.stdout.split() == ["step", str(steps), "zeros", str(zeros)], out.stdout
 
 
 def main():

@@ -3,7 +3,9 @@
  *   npz_tool write PATH   -> exit 0 on success
  *   npz_tool read PATH    -> exit 0 if every member has the expected dtype, shape and values
  *   npz_tool checkpoint PATH SIDE RING STEPS -> trains a small BIMT model STEPS steps and saves a
- *                                             checkpoint (grid SIDE x SIDE, RING units per ring) */
+ *                                             checkpoint (grid SIDE x SIDE, RING units per ring)
+ *   npz_tool loadck PATH  -> loads a checkpoint, trains one more step, prints
+ *                            "step S zeros Z" (S before that step, Z zero parameters loaded) */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,8 +134,31 @@ static int do_checkpoint(const char *path, int side, int ring, int steps)
     return rc ? 1 : 0;
 }
 
+static int do_loadck(const char *path)
+{
+    bimt_model_t *m;
+    bimt_task_t *t;
+    bimt_trainer_t *tr;
+    char err[256] = "";
+    int rc = bimt_checkpoint_load(path, &m, &t, &tr, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "load failed: %s\n", err);
+        return 1;
+    }
+    size_t zeros = 0, n = bimt_model_n_params(m);
+    const float *p = bimt_model_params_view(m);
+    for (size_t i = 0; i < n; i++) zeros += p[i] == 0.0f;
+    printf("step %llu zeros %zu\n", (unsigned long long)bimt_trainer_steps(tr), zeros);
+    rc = bimt_trainer_step(tr, NULL);
+    bimt_trainer_free(tr);
+    bimt_task_free(t);
+    bimt_model_free(m);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "loadck") == 0) return do_loadck(argv[2]);
     if (argc == 6 && strcmp(argv[1], "checkpoint") == 0)
         return do_checkpoint(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
     if (argc != 3) {
