@@ -13,13 +13,17 @@
 #define BIMT_HAVE_PTHREADS 0
 #endif
 
-int bimt__pool_default_threads(void)
+int bimt__pool_default_threads(int *from_env)
 {
     const char *e = getenv("BIMT_NUM_THREADS");
+    if (from_env) *from_env = 0;
     if (e && *e) {
         char *end;
         long v = strtol(e, &end, 10);
-        if (*end == '\0' && v >= 1 && v <= 64) return (int)v;
+        if (*end == '\0' && v >= 1 && v <= 64) {
+            if (from_env) *from_env = 1;
+            return (int)v;
+        }
     }
 #if BIMT_HAVE_PTHREADS && defined(_SC_NPROCESSORS_ONLN)
     long n = sysconf(_SC_NPROCESSORS_ONLN);

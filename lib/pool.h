@@ -25,8 +25,8 @@ void bimt__pool_barrier(bimt_pool *p, int n);
 /** Stops and joins the workers and frees the pool. NULL is a no-op. */
 void bimt__pool_free(bimt_pool *p);
 
-/** Participants to use by default: BIMT_NUM_THREADS if set (1..64), else the online CPUs
- *  (at most 8). */
-int bimt__pool_default_threads(void);
+/** Participants to use by default: BIMT_NUM_THREADS if set (1..64; *from_env = 1), else the
+ *  online CPUs (at most 8; *from_env = 0). from_env may be NULL. */
+int bimt__pool_default_threads(int *from_env);
 
 #endif /* BIMT_POOL_H */

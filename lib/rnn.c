@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rnn_gemm.h"
 #include "rnn_internal.h"
@@ -90,10 +91,12 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
         return NULL;
     }
     ws->Wpk2 = ws->Wpk + P * BIMT_RG_PANEL * nh;
-    int nt = bimt__pool_default_threads();
+    int from_env = 0;
+    int nt = bimt__pool_default_threads(&from_env);
     if ((size_t)nt > P) nt = (int)P;
     ws->pool = nt > 1 ? bimt__pool_create(nt) : NULL;
     ws->nthreads = ws->pool ? nt : 1;
+    ws->adaptive = !from_env;
     size_t Pi = bimt__rg_panels(m->n_in);
     ws->tn_per = BIMT_RG_KB * BIMT_RG_PANEL * (P > Pi ? P : Pi);
     ws->tn_scratch = aligned_floats((size_t)ws->nthreads * ws->tn_per, sizeof(float));
@@ -143,13 +146,44 @@ static void panel_range(size_t P, int tid, int n, size_t *p0, size_t *p1)
     *p1 = P * (size_t)(tid + 1) / (size_t)n;
 }
 
-/* Runs job on the pool when the per-step work is worth it, else on this thread alone. */
-static void run_job(struct bimt_rnn_ws *ws, size_t work, bimt_pool_fn fn, void *arg)
+static double wall_now(void)
 {
-    if (ws->pool && work >= PAR_MIN_WORK)
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Runs job on the pool when the per-step work is worth it, else on this thread alone.
+ * Results are bit-identical either way, so the choice is free: with the default thread count
+ * it follows the measured speed (on a machine shared with other processes, threads that wait
+ * for each other at every step can be slower than one thread). Every 16th call tries the other
+ * mode to keep both estimates current. BIMT_NUM_THREADS set: always the pool. */
+static void run_job(struct bimt_rnn_ws *ws, struct bimt_job_stats *st, size_t work, size_t rows,
+                    bimt_pool_fn fn, void *arg)
+{
+    if (!ws->pool || work < PAR_MIN_WORK) {
+        fn(arg, 0, 1);
+        return;
+    }
+    if (!ws->adaptive) {
+        bimt__pool_run(ws->pool, fn, arg);
+        return;
+    }
+    uint32_t k = st->calls++;
+    int multi;
+    if (st->multi == 0.0 || st->single == 0.0)
+        multi = (k % 2) == 0;
+    else
+        multi = st->multi <= st->single;
+    if (k % 16 == 15) multi = !multi;
+    double t0 = wall_now();
+    if (multi)
         bimt__pool_run(ws->pool, fn, arg);
     else
         fn(arg, 0, 1);
+    double dt = (wall_now() - t0) / (double)rows;
+    double *e = multi ? &st->multi : &st->single;
+    *e = *e == 0.0 ? dt : 0.75 * *e + 0.25 * dt;
 }
 
 /* ---------------------------------------------------------------- forward */
@@ -238,7 +272,7 @@ int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint
     memcpy(ws->X, x, rows * ni * sizeof(float));
     memset(ws->Hs, 0, B * nh * sizeof(float));
     if (job.noise) bimt__rnn_noise_seed(ws->lanes, ws->npanels, &m->noise_rng);
-    run_job(ws, B * nh * (nh + ni + no), fwd_run, &job); /* recurrence and outputs */
+    run_job(ws, &ws->fwd_stats, B * nh * (nh + ni + no), rows, fwd_run, &job);
     ws->have_fwd = 1;
     return BIMT_OK;
 }
@@ -327,7 +361,7 @@ int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
     const float *dO = d_outputs ? d_outputs : ws->dO;
 
     struct bwd_job job = {m, dO};
-    run_job(ws, B * nh * (nh + no), bwd_run, &job); /* recurrence and weight gradients */
+    run_job(ws, &ws->bwd_stats, B * nh * (nh + no), rows, bwd_run, &job);
 
     float *g = m->grad;
     float *gbh = g + m->off[BIMT_B_H], *gbo = g + m->off[BIMT_B_O];

@@ -135,31 +135,46 @@ tile_fma(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2,
 #define HAVE_FMA_KERNEL 0
 #endif
 
+/* Row tiles of one panel with one or two terms. */
+static void panel_pass(int fma, int accumulate, size_t M, size_t n, size_t p,
+                       const bimt_rg_term *t1, const bimt_rg_term *t2, float *C)
+{
+    size_t w = n - p * PW < PW ? n - p * PW : PW;
+    const float *bp1 = t1 ? t1->Bp + p * t1->K * PW : NULL;
+    const float *bp2 = t2 ? t2->Bp + p * t2->K * PW : NULL;
+    for (size_t r = 0; r < M; r += MR) {
+        size_t rows = M - r < MR ? M - r : MR;
+        size_t r1 = t1 ? r * t1->rs : 0, r2 = t2 ? r * t2->rs : 0;
+        float *Ct = C + r * n + p * PW;
+#if HAVE_FMA_KERNEL
+        if (fma) {
+            tile_fma(rows, t1, r1, t2, r2, bp1, bp2, accumulate, Ct, n, w);
+            continue;
+        }
+#endif
+        float acc[MR * PW];
+        memset(acc, 0, sizeof acc);
+        if (t1) tile_generic_term(acc, rows, t1, r1, bp1);
+        if (t2) tile_generic_term(acc, rows, t2, r2, bp2);
+        put_tile(acc, rows, w, accumulate, Ct, n);
+    }
+    (void)fma;
+}
+
 void bimt__rg_gemm(int fma, int accumulate, size_t M, size_t n, size_t p0, size_t p1,
                    const bimt_rg_term *t1, const bimt_rg_term *t2, float *C)
 {
+    /* Two terms go in two passes over the rows, so that only one packed panel (and the rows
+     * of one A) compete for L1 at a time: C (=|+=) t1, then C += t2. */
     for (size_t p = p0; p < p1; p++) {
-        size_t w = n - p * PW < PW ? n - p * PW : PW;
-        const float *bp1 = t1 ? t1->Bp + p * t1->K * PW : NULL;
-        const float *bp2 = t2 ? t2->Bp + p * t2->K * PW : NULL;
-        for (size_t r = 0; r < M; r += MR) {
-            size_t rows = M - r < MR ? M - r : MR;
-            size_t r1 = t1 ? r * t1->rs : 0, r2 = t2 ? r * t2->rs : 0;
-            float *Ct = C + r * n + p * PW;
-#if HAVE_FMA_KERNEL
-            if (fma) {
-                tile_fma(rows, t1, r1, t2, r2, bp1, bp2, accumulate, Ct, n, w);
-                continue;
-            }
-#endif
-            float acc[MR * PW];
-            memset(acc, 0, sizeof acc);
-            if (t1) tile_generic_term(acc, rows, t1, r1, bp1);
-            if (t2) tile_generic_term(acc, rows, t2, r2, bp2);
-            put_tile(acc, rows, w, accumulate, Ct, n);
+        if (t1 && t1->K && t2 && t2->K) {
+            panel_pass(fma, accumulate, M, n, p, t1, NULL, C);
+            panel_pass(fma, 1, M, n, p, NULL, t2, C);
+        } else {
+            panel_pass(fma, accumulate, M, n, p, t1 && t1->K ? t1 : NULL,
+                       t2 && t2->K ? t2 : NULL, C);
         }
     }
-    (void)fma;
 }
 
 /* Copies rows x 16 floats (source row stride ld) into dst[rows][16], zero padding past w. */

@@ -36,6 +36,11 @@ struct bimt_rnn_ws {
     float *rowbuf;        /* [n_out] per-row scratch of the losses */
     bimt_pool *pool;      /* worker threads of the recurrent loops (NULL: single thread) */
     int nthreads;         /* participants the workspace was sized for */
+    int adaptive;         /* choose pool or calling thread by measured speed (see run_job) */
+    struct bimt_job_stats {
+        double multi, single; /* smoothed seconds per row with the pool / on one thread */
+        uint32_t calls;
+    } fwd_stats, bwd_stats;
     int have_fwd;         /* a forward completed; states/outputs valid */
     int have_loss;        /* the loss of that forward was computed; dO valid */
     int avx2;             /* run the element-wise kernels compiled for AVX2 */

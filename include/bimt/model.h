@@ -26,9 +26,11 @@
  * Internal threads: the per-step loops of bimt_model_forward() and bimt_model_backward() run on
  * worker threads owned by the model (created at its first forward, joined by
  * bimt_model_free(); they sleep between calls). Their number is the environment variable
- * BIMT_NUM_THREADS (1..64) if set when the model first runs forward, else the number of online
- * CPUs (at most 8). Results are bit-identical for any number of these threads. A model used in
- * a child process after fork() runs those loops on the calling thread.
+ * BIMT_NUM_THREADS (1..64) if set when the model first runs forward (then they are always
+ * used), else the number of online CPUs (at most 8), used when the timings of recent calls
+ * show that they are faster than the calling thread alone (on a busy machine they may not be).
+ * Results are bit-identical for any number of these threads. A model used in a child process
+ * after fork() runs those loops on the calling thread.
  */
 #ifndef BIMT_MODEL_H
 #define BIMT_MODEL_H
