@@ -170,7 +170,7 @@ int bimt__plot_performance(const double *perf, double target, const char *path, 
     }
     bimt__buf b;
     bimt__buf_init(&b);
-    const double W_PX = 900.0, H_PX = 580.0;
+    const double W_PX = 900.0, H_PX = 570.0;
     bimt__axes a = {80.0, 80.0, 780.0, 360.0, 0.0, (double)BIMT_N_RULES, 0.0, 1.0, 0};
     char sub[256], m1[BIMT__NUMBUF], m2[BIMT__NUMBUF], t1[BIMT__NUMBUF];
     bimt__fmt_fixed(m1, k ? sum / (double)k : 0.0, 3);
@@ -251,7 +251,7 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
     }
     bimt__buf b;
     bimt__buf_init(&b);
-    const double W_PX = 720.0, H_PX = 520.0;
+    const double W_PX = 720.0, H_PX = 500.0;
     char sub[200];
     snprintf(sub, sizeof sub, "mean |W_rec[i][j]| over neuron pairs i != j at each grid "
              "distance%s", ylog ? " (log scale)" : "");
@@ -329,7 +329,7 @@ int bimt__plot_null(double observed, const double *null_samples, size_t n, doubl
 
     bimt__buf b;
     bimt__buf_init(&b);
-    const double W_PX = 720.0, H_PX = 520.0;
+    const double W_PX = 780.0, H_PX = 500.0;
     char full[300], sub[300], pv[BIMT__NUMBUF], ov[BIMT__NUMBUF], mv[BIMT__NUMBUF],
         sv[BIMT__NUMBUF];
     bimt__fmt_short(pv, p_value);
@@ -343,7 +343,7 @@ int bimt__plot_null(double observed, const double *null_samples, size_t n, doubl
     else
         snprintf(sub, sizeof sub, "observed %s; no null samples", ov);
     bimt__svg_begin(&b, W_PX, H_PX, full);
-    bimt__svg_heading(&b, W_PX / 2.0, 26.0, full, sub);
+    bimt__svg_heading(&b, a.x0 + a.w / 2.0, 26.0, full, sub);
     bimt__svg_yaxis(&b, &a, "count (shuffles)");
     bimt__svg_xaxis(&b, &a, xlabel ? xlabel : "");
     for (size_t k = 0; k < nb; k++) {
@@ -358,10 +358,10 @@ int bimt__plot_null(double observed, const double *null_samples, size_t n, doubl
     }
     double ox = bimt__ax_x(&a, observed);
     bimt__svg_line(&b, ox, a.y0, ox, a.y0 + a.h, "#d62728", 2.5, NULL);
-    double lx = a.x0 + a.w + 12.0, ly = a.y0 + 14.0;
-    bimt__svg_line(&b, lx, ly - 4.0, lx + 20.0, ly - 4.0, "#d62728", 2.5, NULL);
-    bimt__svg_text(&b, lx, ly + 14.0, 11.0, BIMT__LEFT, 0.0, 0, "observed");
-    bimt__svg_swatch(&b, lx, ly + 44.0, "#9ecae1", "null");
+    double lx = a.x0 + a.w + 16.0, ly = a.y0 + 14.0;
+    bimt__svg_line(&b, lx, ly - 4.0, lx + 12.0, ly - 4.0, "#d62728", 2.5, NULL);
+    bimt__svg_text(&b, lx + 18.0, ly, 12.0, BIMT__LEFT, 0.0, 0, "observed");
+    bimt__svg_swatch(&b, lx, ly + 24.0, "#9ecae1", "shuffled null");
     bimt__svg_end(&b);
     return save_and_free(&b, path, errbuf);
 }

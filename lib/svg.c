@@ -234,8 +234,23 @@ size_t bimt__fmt_short(char out[BIMT__NUMBUF], double x)
     }
     double ax = fabs(x);
     if (ax != 0.0 && (ax < 1e-2 || ax >= 1e4)) {
-        snprintf(out, BIMT__NUMBUF, "%.2e", x);
-        return normalize_point(out);
+        /* 3 significant digits, then compact: "1.50e-03" -> "1.5e-3". */
+        char tmp[BIMT__NUMBUF];
+        snprintf(tmp, sizeof tmp, "%.2e", x);
+        normalize_point(tmp);
+        char *e = strchr(tmp, 'e');
+        if (!e) {
+            memcpy(out, tmp, sizeof tmp);
+            return strlen(out);
+        }
+        size_t m = (size_t)(e - tmp);
+        while (m > 0 && tmp[m - 1] == '0') m--;
+        if (m > 0 && tmp[m - 1] == '.') m--;
+        char sign = e[1] == '-' ? '-' : 0;
+        const char *d = e + 2;
+        while (*d == '0' && d[1]) d++;
+        int n = snprintf(out, BIMT__NUMBUF, "%.*se%s%s", (int)m, tmp, sign ? "-" : "", d);
+        return (size_t)n;
     }
     int prec = ax >= 100.0 ? 1 : 3;
     return bimt__fmt_fixed(out, x, prec);

@@ -172,7 +172,13 @@ START_TEST(numbers_ignore_the_process_locale)
     bimt__fmt_fixed(out, -3.14159, 3);
     ck_assert_str_eq(out, "-3.142");
     bimt__fmt_short(out, 0.000123);
-    ck_assert_str_eq(out, "1.23e-04");
+    ck_assert_str_eq(out, "1.23e-4");
+    bimt__fmt_short(out, -0.001);
+    ck_assert_str_eq(out, "-1e-3");
+    bimt__fmt_short(out, 25000.0);
+    ck_assert_str_eq(out, "2.5e4");
+    bimt__fmt_short(out, 0.5);
+    ck_assert_str_eq(out, "0.5");
     bimt__buf b;
     bimt__buf_init(&b);
     bimt__buf_fmt(&b, "%f|%.4f|%g|%d|%z|%U|%u|%%", 0.5, 2.0 / 3.0, 0.25, -7, (size_t)12,
