@@ -55,12 +55,13 @@ static void metadata_json(const bimt_trainer_t *tr, const bimt_model_params *mp,
                           const bimt_task_params *tp, char *buf, size_t cap)
 {
     size_t len = 0;
-    json_str(buf, cap, &len, "{\"format\": \"libbimt-checkpoint\", \"format_version\": %u, "
+    json_str(buf, cap, &len,
+             "{\"format\": \"libbimt-checkpoint\", \"format_version\": %u, "
              "\"library_version\": \"%s\", \"arm\": \"%s\", \"step\": %llu, \"trials\": %llu, "
              "\"grid_side\": %u, \"n_in\": %u, \"n_out\": %u, \"n_params\": %zu, \"lambda\": ",
              BIMT_CHECKPOINT_FORMAT, bimt_version_string(), arm_names[tr->p.arm],
-             (unsigned long long)tr->step, (unsigned long long)tr->trials,
-             (unsigned)mp->grid_side, (unsigned)mp->n_in, (unsigned)mp->n_out, tr->n_params);
+             (unsigned long long)tr->step, (unsigned long long)tr->trials, (unsigned)mp->grid_side,
+             (unsigned)mp->n_in, (unsigned)mp->n_out, tr->n_params);
     json_num(buf, cap, &len, bimt_trainer_lambda_at(tr, tr->step));
     json_str(buf, cap, &len, ", \"A\": ");
     json_num(buf, cap, &len, tr->p.A);
@@ -98,7 +99,8 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
 {
     if (!tr) return BIMT_E_INVALID_ARG;
     char *e = ((bimt_trainer_t *)tr)->errmsg; /* the message is the only thing a save changes */
-    if (!path || !*path) return bimt__fail(e, BIMT_E_INVALID_ARG, "checkpoint path is NULL or empty");
+    if (!path || !*path)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "checkpoint path is NULL or empty");
     const struct bimt_model *m = tr->model;
     bimt_model_params mp = m->p;
     bimt_task_params tp;
@@ -201,7 +203,7 @@ typedef struct loader {
     const bimt_npz *z;
     char *err;
     size_t errlen;
-    int rc;               /* first failure */
+    int rc; /* first failure */
 } loader;
 
 /* Reads a scalar or fixed-shape member; sticky failure. */
@@ -226,8 +228,10 @@ static void get_rng(loader *L, const char *name, bimt_rng *r)
     double spare;
     memcpy(&spare, &w[4], sizeof spare);
     if ((w[0] | w[1] | w[2] | w[3]) == 0 || w[5] > 1 || !isfinite(spare)) {
-        L->rc = bimt__failn(L->err, L->errlen, BIMT_E_FORMAT, "member '%s' is not a valid "
-                            "generator state", name);
+        L->rc = bimt__failn(L->err, L->errlen, BIMT_E_FORMAT,
+                            "member '%s' is not a valid "
+                            "generator state",
+                            name);
         return;
     }
     bimt__rng_unpack(r, w);
@@ -257,9 +261,10 @@ static int check_finite(loader *L, const char *name, const float *x, size_t n, i
     if (L->rc) return L->rc;
     for (size_t k = 0; k < n; k++)
         if (!isfinite(x[k]) || (nonneg && x[k] < 0.0f))
-            return L->rc = bimt__failn(L->err, L->errlen, BIMT_E_FORMAT, "member '%s': element "
-                                       "%zu is %s", name, k, isfinite(x[k]) ? "negative" :
-                                       "NaN or Inf");
+            return L->rc = bimt__failn(L->err, L->errlen, BIMT_E_FORMAT,
+                                       "member '%s': element "
+                                       "%zu is %s",
+                                       name, k, isfinite(x[k]) ? "negative" : "NaN or Inf");
     return BIMT_OK;
 }
 
@@ -269,17 +274,20 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     loader L = {z, err, errlen, BIMT_OK};
     char msg[BIMT_ERRMSG_LEN];
     if (!bimt__npz_find(z, "format_version"))
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "not a libbimt checkpoint (no "
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "not a libbimt checkpoint (no "
                            "format_version member)");
     uint32_t fmt = 0, libver = 0;
     get(&L, "format_version", BIMT_NPZ_U4, 0, &fmt);
     get(&L, "library_version", BIMT_NPZ_U4, 0, &libver);
     if (L.rc) return L.rc;
     if (fmt > BIMT_CHECKPOINT_FORMAT)
-        return bimt__failn(err, errlen, BIMT_E_VERSION, "checkpoint format %u (written by libbimt "
+        return bimt__failn(err, errlen, BIMT_E_VERSION,
+                           "checkpoint format %u (written by libbimt "
                            "%u.%u.%u) is newer than format %u of this libbimt %s; upgrade libbimt",
-                           (unsigned)fmt, (unsigned)(libver / 10000), (unsigned)(libver / 100 % 100),
-                           (unsigned)(libver % 100), BIMT_CHECKPOINT_FORMAT, bimt_version_string());
+                           (unsigned)fmt, (unsigned)(libver / 10000),
+                           (unsigned)(libver / 100 % 100), (unsigned)(libver % 100),
+                           BIMT_CHECKPOINT_FORMAT, bimt_version_string());
     if (fmt == 0)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "checkpoint format version 0 is invalid");
 
@@ -333,16 +341,21 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     if (L.rc) return L.rc;
 
     if (bimt__model_params_check(&mp, msg))
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "checkpoint model parameters are invalid: "
-                           "%s", msg);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "checkpoint model parameters are invalid: "
+                           "%s",
+                           msg);
     if (bimt__trainer_params_check(&p, msg))
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "checkpoint trainer parameters are "
-                           "invalid: %s", msg);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "checkpoint trainer parameters are "
+                           "invalid: %s",
+                           msg);
     if (tp.n_eachring < 4 || tp.n_eachring > 1024 ||
         mp.n_in != 1u + 2u * tp.n_eachring + BIMT_N_RULES || mp.n_out != 1u + tp.n_eachring)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "checkpoint sizes disagree: model %u "
-                           "inputs, %u outputs; task %u units per ring", (unsigned)mp.n_in,
-                           (unsigned)mp.n_out, (unsigned)tp.n_eachring);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "checkpoint sizes disagree: model %u "
+                           "inputs, %u outputs; task %u units per ring",
+                           (unsigned)mp.n_in, (unsigned)mp.n_out, (unsigned)tp.n_eachring);
     if (mp.loss != tp.loss)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "checkpoint model and task losses differ");
 
@@ -364,13 +377,16 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     get(&L, "adam.step", BIMT_NPZ_U8, 0, &adam_t);
     if (L.rc) return L.rc;
     if (eval_step != BIMT_NO_EVAL && eval_step > step)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "trainer.eval_step %llu is after "
-                           "trainer.step %llu", (unsigned long long)eval_step,
-                           (unsigned long long)step);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "trainer.eval_step %llu is after "
+                           "trainer.step %llu",
+                           (unsigned long long)eval_step, (unsigned long long)step);
     for (int r = 0; r < BIMT_N_RULES; r++)
         if (!(last_eval[r] == -1.0 || (last_eval[r] >= 0.0 && last_eval[r] <= 1.0)))
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "trainer.last_eval[%d] = %g is not a "
-                               "fraction or -1", r, last_eval[r]);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "trainer.last_eval[%d] = %g is not a "
+                               "fraction or -1",
+                               r, last_eval[r]);
     if (adam_t > step)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "adam.step %llu exceeds trainer.step %llu",
                            (unsigned long long)adam_t, (unsigned long long)step);
@@ -391,8 +407,10 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
         if (!seen) rc = bimt__failn(err, errlen, BIMT_E_NOMEM, "out of memory");
         for (size_t k = 0; !rc && k < nh; k++) {
             if (slots[k] >= nh || seen[slots[k]])
-                rc = bimt__failn(err, errlen, BIMT_E_FORMAT, "model.slots is not a permutation "
-                                 "(entry %zu = %u)", k, (unsigned)slots[k]);
+                rc = bimt__failn(err, errlen, BIMT_E_FORMAT,
+                                 "model.slots is not a permutation "
+                                 "(entry %zu = %u)",
+                                 k, (unsigned)slots[k]);
             else
                 seen[slots[k]] = 1;
         }
@@ -457,7 +475,8 @@ static int load_check_args(bimt_model_t **model, bimt_task_t **task, bimt_traine
     if (task) *task = NULL;
     if (tr) *tr = NULL;
     if (!model || !task || !tr)
-        return bimt__failn(errbuf, errlen, BIMT_E_INVALID_ARG, "bimt_checkpoint_load: model, "
+        return bimt__failn(errbuf, errlen, BIMT_E_INVALID_ARG,
+                           "bimt_checkpoint_load: model, "
                            "task and tr must not be NULL");
     return BIMT_OK;
 }
@@ -476,9 +495,8 @@ int bimt_checkpoint_load(const char *path, bimt_model_t **model, bimt_task_t **t
     return rc;
 }
 
-int bimt__checkpoint_load_mem(const void *buf, size_t len, bimt_model_t **model,
-                              bimt_task_t **task, bimt_trainer_t **tr, char *errbuf,
-                              size_t errbuf_len)
+int bimt__checkpoint_load_mem(const void *buf, size_t len, bimt_model_t **model, bimt_task_t **task,
+                              bimt_trainer_t **tr, char *errbuf, size_t errbuf_len)
 {
     int rc = load_check_args(model, task, tr, errbuf, errbuf_len);
     if (rc) return rc;

@@ -22,13 +22,13 @@
 #define LOCAL_SIZE 30u
 #define CENTRAL_SIZE 46u
 #define END_SIZE 22u
-#define ZIP_LIMIT 0xffffffffull          /* largest 32-bit offset/size without ZIP64 */
-#define MAX_MEMBERS 4096u                 /* more than any libbimt archive needs */
+#define ZIP_LIMIT 0xffffffffull /* largest 32-bit offset/size without ZIP64 */
+#define MAX_MEMBERS 4096u       /* more than any libbimt archive needs */
 #define NPY_ALIGN 64u
-#define DOS_DATE_1980 0x0021u             /* 1980-01-01: fixed timestamp, reproducible files */
+#define DOS_DATE_1980 0x0021u /* 1980-01-01: fixed timestamp, reproducible files */
 
 static const char *const dtype_descr[BIMT_NPZ_N_DTYPES] = {"<f4", "<f8", "<u4", "<u8",
-                                                            "<i4", "<i8", "|u1"};
+                                                           "<i4", "<i8", "|u1"};
 static const size_t dtype_size[BIMT_NPZ_N_DTYPES] = {4, 8, 4, 8, 4, 8, 1};
 
 const char *bimt__npz_dtype_descr(bimt_npz_dtype dt)
@@ -51,14 +51,20 @@ static int host_is_le(void)
     return b == 1;
 }
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
 
 static uint32_t rd32(const uint8_t *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32); }
+static uint64_t rd64(const uint8_t *p)
+{
+    return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
+}
 
 static void wr16(uint8_t *p, uint32_t v)
 {
@@ -83,7 +89,8 @@ static void copy_le(void *dst, const void *src, size_t n, size_t esz)
     const uint8_t *s = src;
     uint8_t *d = dst;
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < esz; k++) d[i * esz + k] = s[i * esz + esz - 1 - k];
+        for (size_t k = 0; k < esz; k++)
+            d[i * esz + k] = s[i * esz + esz - 1 - k];
 }
 
 /* ------------------------------------------------------------------------ writer */
@@ -98,8 +105,8 @@ struct bimt_npz_writer {
     char *path, *tmp;
     char *err;
     size_t errlen;
-    int status;          /* first failure (sticky) */
-    uint64_t offset;     /* bytes written so far */
+    int status;      /* first failure (sticky) */
+    uint64_t offset; /* bytes written so far */
     cd_entry *ents;
     size_t n, cap;
 };
@@ -146,16 +153,18 @@ int bimt__npz_writer_open(bimt_npz_writer **out, const char *path, char *err, si
     snprintf(w->tmp, plen + 12, "%s.tmp-XXXXXX", path);
     int fd = mkstemp(w->tmp);
     if (fd < 0) {
-        int rc = bimt__failn(err, errlen, BIMT_E_IO, "cannot create a temporary file next to "
-                             "'%s': %s", path, strerror(errno));
+        int rc = bimt__failn(err, errlen, BIMT_E_IO,
+                             "cannot create a temporary file next to "
+                             "'%s': %s",
+                             path, strerror(errno));
         writer_free(w);
         return rc;
     }
     (void)fchmod(fd, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH);
     w->f = fdopen(fd, "wb");
     if (!w->f) {
-        int rc = bimt__failn(err, errlen, BIMT_E_IO, "cannot open '%s': %s", w->tmp,
-                             strerror(errno));
+        int rc =
+            bimt__failn(err, errlen, BIMT_E_IO, "cannot open '%s': %s", w->tmp, strerror(errno));
         close(fd);
         unlink(w->tmp);
         writer_free(w);
@@ -187,8 +196,7 @@ static int name_ok(const char *name)
 
 /* Streams data (count elements of esz bytes, host order) in little-endian order through
  * a bounded buffer: either into the CRC (f == NULL) or into the file. */
-static int stream_le(bimt_npz_writer *w, const void *data, size_t count, size_t esz,
-                     uint32_t *crc)
+static int stream_le(bimt_npz_writer *w, const void *data, size_t count, size_t esz, uint32_t *crc)
 {
     if (host_is_le() || esz == 1) {
         if (crc) {
@@ -217,32 +225,41 @@ int bimt__npz_write(bimt_npz_writer *w, const char *name, bimt_npz_dtype dt, siz
     if (!w) return BIMT_E_INVALID_ARG;
     if (w->status) return w->status;
     if (!name || !name_ok(name)) {
-        w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG, "npz: bad member name "
-                                "'%s' (1..%d characters of [A-Za-z0-9._-])", name ? name : "(null)",
-                                BIMT_NPZ_MAX_NAME);
+        w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG,
+                                "npz: bad member name "
+                                "'%s' (1..%d characters of [A-Za-z0-9._-])",
+                                name ? name : "(null)", BIMT_NPZ_MAX_NAME);
         return w->status;
     }
     if ((unsigned)dt >= BIMT_NPZ_N_DTYPES || ndim > BIMT_NPZ_MAX_DIMS || (ndim && !shape)) {
-        w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG, "npz: member '%s': bad "
-                                "dtype or shape", name);
+        w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG,
+                                "npz: member '%s': bad "
+                                "dtype or shape",
+                                name);
         return w->status;
     }
     char fname[BIMT_NPZ_MAX_NAME + 5];
     snprintf(fname, sizeof fname, "%s.npy", name);
     for (size_t i = 0; i < w->n; i++)
         if (strcmp(w->ents[i].name, fname) == 0) {
-            w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG, "npz: duplicate "
-                                    "member '%s'", name);
+            w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG,
+                                    "npz: duplicate "
+                                    "member '%s'",
+                                    name);
             return w->status;
         }
     size_t esz = dtype_size[dt], count = 1;
     for (size_t d = 0; d < ndim; d++) {
-        if (shape[d] && count > SIZE_MAX / shape[d]) count = SIZE_MAX;
-        else count *= shape[d];
+        if (shape[d] && count > SIZE_MAX / shape[d])
+            count = SIZE_MAX;
+        else
+            count *= shape[d];
     }
     if (count && !data) {
-        w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG, "npz: member '%s': data "
-                                "is NULL", name);
+        w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG,
+                                "npz: member '%s': data "
+                                "is NULL",
+                                name);
         return w->status;
     }
     if (count > (SIZE_MAX / esz) || (uint64_t)count * esz > ZIP_LIMIT) {
@@ -277,8 +294,10 @@ int bimt__npz_write(bimt_npz_writer *w, const char *name, bimt_npz_dtype dt, siz
         return wfail(w, BIMT_E_IO, "npz: archive would exceed 4 GiB (ZIP64 is not supported)");
     }
     if (w->n == MAX_MEMBERS) {
-        w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG, "npz: more than %u "
-                                "members", MAX_MEMBERS);
+        w->status = bimt__failn(w->err, w->errlen, BIMT_E_INVALID_ARG,
+                                "npz: more than %u "
+                                "members",
+                                MAX_MEMBERS);
         return w->status;
     }
     if (w->n == w->cap) {
@@ -302,16 +321,16 @@ int bimt__npz_write(bimt_npz_writer *w, const char *name, bimt_npz_dtype dt, siz
 
     uint8_t lh[LOCAL_SIZE];
     wr32(lh, SIG_LOCAL);
-    wr16(lh + 4, 20);            /* version needed: 2.0 */
-    wr16(lh + 6, 0);             /* flags */
-    wr16(lh + 8, 0);             /* method: stored */
-    wr16(lh + 10, 0);            /* time 00:00:00 */
+    wr16(lh + 4, 20); /* version needed: 2.0 */
+    wr16(lh + 6, 0);  /* flags */
+    wr16(lh + 8, 0);  /* method: stored */
+    wr16(lh + 10, 0); /* time 00:00:00 */
     wr16(lh + 12, DOS_DATE_1980);
     wr32(lh + 14, crc);
-    wr32(lh + 18, e->size);      /* compressed size */
-    wr32(lh + 22, e->size);      /* uncompressed size */
+    wr32(lh + 18, e->size); /* compressed size */
+    wr32(lh + 22, e->size); /* uncompressed size */
     wr16(lh + 26, (uint32_t)flen);
-    wr16(lh + 28, 0);            /* extra length */
+    wr16(lh + 28, 0); /* extra length */
     if (wbytes(w, lh, sizeof lh) || wbytes(w, fname, flen) || wbytes(w, npy, npy_len) ||
         stream_le(w, data, count, esz, NULL))
         return w->status;
@@ -445,7 +464,10 @@ void bimt__npz_close(bimt_npz *z)
     free(z);
 }
 
-size_t bimt__npz_count(const bimt_npz *z) { return z ? z->n : 0; }
+size_t bimt__npz_count(const bimt_npz *z)
+{
+    return z ? z->n : 0;
+}
 
 const bimt_npz_array *bimt__npz_at(const bimt_npz *z, size_t i)
 {
@@ -468,7 +490,8 @@ typedef struct cursor {
 
 static void skip_ws(cursor *c)
 {
-    while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t')) c->i++;
+    while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t'))
+        c->i++;
 }
 
 static int accept(cursor *c, char ch)
@@ -529,12 +552,14 @@ static int parse_npy_header(const char *s, size_t n, bimt_npz_array *a, char *er
     int have_descr = 0, have_order = 0, have_shape = 0;
     const char *nm = a->name;
     if (!accept(&c, '{'))
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': .npy header is not a dict", nm);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': .npy header is not a dict",
+                           nm);
     for (;;) {
         if (accept(&c, '}')) break;
         char key[32], val[32];
         if (!parse_str(&c, key, sizeof key) || !accept(&c, ':'))
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': malformed .npy header", nm);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': malformed .npy header",
+                               nm);
         if (strcmp(key, "descr") == 0 && !have_descr) {
             if (!parse_str(&c, val, sizeof val))
                 return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': malformed descr", nm);
@@ -542,17 +567,23 @@ static int parse_npy_header(const char *s, size_t n, bimt_npz_array *a, char *er
             for (int d = 0; d < BIMT_NPZ_N_DTYPES; d++)
                 if (strcmp(val, dtype_descr[d]) == 0) found = d;
             if (found < 0)
-                return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': unsupported dtype "
-                                   "'%s' (little-endian f4/f8/u4/u8/i4/i8 or |u1 only)", nm, val);
+                return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                                   "member '%s': unsupported dtype "
+                                   "'%s' (little-endian f4/f8/u4/u8/i4/i8 or |u1 only)",
+                                   nm, val);
             a->dtype = (bimt_npz_dtype)found;
             have_descr = 1;
         } else if (strcmp(key, "fortran_order") == 0 && !have_order) {
             if (parse_word(&c, "True"))
-                return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': Fortran-ordered "
-                                   "arrays are not supported", nm);
+                return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                                   "member '%s': Fortran-ordered "
+                                   "arrays are not supported",
+                                   nm);
             if (!parse_word(&c, "False"))
-                return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': malformed "
-                                   "fortran_order", nm);
+                return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                                   "member '%s': malformed "
+                                   "fortran_order",
+                                   nm);
             have_order = 1;
         } else if (strcmp(key, "shape") == 0 && !have_shape) {
             if (!accept(&c, '('))
@@ -562,40 +593,55 @@ static int parse_npy_header(const char *s, size_t n, bimt_npz_array *a, char *er
             while (!accept(&c, ')')) {
                 size_t v;
                 if (nd == BIMT_NPZ_MAX_DIMS)
-                    return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': more than %d "
-                                       "dimensions", nm, BIMT_NPZ_MAX_DIMS);
+                    return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                                       "member '%s': more than %d "
+                                       "dimensions",
+                                       nm, BIMT_NPZ_MAX_DIMS);
                 if (!parse_uint(&c, &v))
-                    return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': malformed "
-                                       "shape", nm);
+                    return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                                       "member '%s': malformed "
+                                       "shape",
+                                       nm);
                 a->shape[nd++] = v;
                 trailing_comma = accept(&c, ',');
                 if (!trailing_comma) {
                     if (!accept(&c, ')'))
-                        return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': malformed "
-                                           "shape", nm);
+                        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                                           "member '%s': malformed "
+                                           "shape",
+                                           nm);
                     break;
                 }
             }
             if (nd == 1 && !trailing_comma)
-                return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': shape (n) is not a "
-                                   "tuple", nm);
+                return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                                   "member '%s': shape (n) is not a "
+                                   "tuple",
+                                   nm);
             a->ndim = nd;
             have_shape = 1;
         } else {
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': unexpected or repeated "
-                               "key '%s' in .npy header", nm, key);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "member '%s': unexpected or repeated "
+                               "key '%s' in .npy header",
+                               nm, key);
         }
         if (accept(&c, ',')) continue;
         if (accept(&c, '}')) break;
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': malformed .npy header", nm);
     }
-    while (c.i < c.n && (c.s[c.i] == ' ' || c.s[c.i] == '\n')) c.i++;
+    while (c.i < c.n && (c.s[c.i] == ' ' || c.s[c.i] == '\n'))
+        c.i++;
     if (c.i != c.n || n == 0 || s[n - 1] != '\n')
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': trailing bytes in .npy "
-                           "header", nm);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "member '%s': trailing bytes in .npy "
+                           "header",
+                           nm);
     if (!have_descr || !have_order || !have_shape)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': .npy header lacks descr, "
-                           "fortran_order or shape", nm);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "member '%s': .npy header lacks descr, "
+                           "fortran_order or shape",
+                           nm);
     return BIMT_OK;
 }
 
@@ -604,8 +650,10 @@ static int parse_npy(const uint8_t *d, size_t n, bimt_npz_array *a, char *err, s
 {
     const char *nm = a->name;
     if (n < 10 || memcmp(d, "\x93NUMPY", 6) != 0)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s' is not a .npy array (bad "
-                           "magic)", nm);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "member '%s' is not a .npy array (bad "
+                           "magic)",
+                           nm);
     size_t hs, hl;
     if (d[6] == 1 && d[7] == 0) {
         hs = 10;
@@ -614,8 +662,10 @@ static int parse_npy(const uint8_t *d, size_t n, bimt_npz_array *a, char *err, s
         hs = 12;
         hl = rd32(d + 8);
     } else {
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': unsupported .npy version "
-                           "%u.%u", nm, (unsigned)d[6], (unsigned)d[7]);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "member '%s': unsupported .npy version "
+                           "%u.%u",
+                           nm, (unsigned)d[6], (unsigned)d[7]);
     }
     if (hl > n - hs)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': truncated .npy header", nm);
@@ -629,9 +679,10 @@ static int parse_npy(const uint8_t *d, size_t n, bimt_npz_array *a, char *err, s
     }
     size_t avail = n - hs - hl;
     if (count > SIZE_MAX / esz || count * esz != avail)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': %zu data bytes, shape and "
-                           "dtype need %s", nm, avail,
-                           count > SIZE_MAX / esz ? "more" : "a different amount");
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "member '%s': %zu data bytes, shape and "
+                           "dtype need %s",
+                           nm, avail, count > SIZE_MAX / esz ? "more" : "a different amount");
     a->count = count;
     a->data = d + hs + hl;
     return BIMT_OK;
@@ -668,8 +719,10 @@ static int parse_zip(bimt_npz *z, char *err, size_t errlen)
     const uint8_t *b = z->buf;
     size_t len = z->len;
     if (len < END_SIZE)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "file too short for a zip archive (%zu "
-                           "bytes)", len);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "file too short for a zip archive (%zu "
+                           "bytes)",
+                           len);
     size_t eocd = SIZE_MAX;
     size_t lowest = len - END_SIZE > 65535 ? len - END_SIZE - 65535 : 0;
     for (size_t pos = len - END_SIZE + 1; pos-- > lowest;) {
@@ -679,7 +732,8 @@ static int parse_zip(bimt_npz *z, char *err, size_t errlen)
         }
     }
     if (eocd == SIZE_MAX)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "no zip end record (not an .npz archive, "
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "no zip end record (not an .npz archive, "
                            "or truncated)");
     const uint8_t *e = b + eocd;
     uint32_t n_disk = rd16(e + 8), n_total = rd16(e + 10);
@@ -687,39 +741,50 @@ static int parse_zip(bimt_npz *z, char *err, size_t errlen)
     if (n_total == 0xffffu || cd_size == 0xffffffffu || cd_off == 0xffffffffu)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "ZIP64 archives are not supported");
     if (rd16(e + 4) != 0 || rd16(e + 6) != 0 || n_disk != n_total)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "multi-volume zip archives are not "
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "multi-volume zip archives are not "
                            "supported");
     if (cd_off > eocd || cd_size > eocd - cd_off)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "zip central directory out of bounds "
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "zip central directory out of bounds "
                            "(corrupt or truncated)");
     if (n_total > MAX_MEMBERS || (size_t)n_total * CENTRAL_SIZE > cd_size)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "zip central directory: %u members do "
-                           "not fit (limit %u)", (unsigned)n_total, MAX_MEMBERS);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "zip central directory: %u members do "
+                           "not fit (limit %u)",
+                           (unsigned)n_total, MAX_MEMBERS);
     z->arr = bimt__calloc(n_total ? n_total : 1, sizeof(*z->arr));
     if (!z->arr) return bimt__failn(err, errlen, BIMT_E_NOMEM, "out of memory");
 
     size_t p = cd_off, end = (size_t)cd_off + cd_size;
     for (uint32_t i = 0; i < n_total; i++) {
         if (end - p < CENTRAL_SIZE || rd32(b + p) != SIG_CENTRAL)
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "zip central directory entry %u is "
-                               "corrupt", (unsigned)i);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "zip central directory entry %u is "
+                               "corrupt",
+                               (unsigned)i);
         const uint8_t *c = b + p;
         uint32_t flags = rd16(c + 8), method = rd16(c + 10), crc = rd32(c + 16);
         uint64_t csize = rd32(c + 20), usize = rd32(c + 24), lho = rd32(c + 42);
         size_t nlen = rd16(c + 28), xlen = rd16(c + 30), clen = rd16(c + 32);
         if (CENTRAL_SIZE + nlen + xlen + clen > end - p)
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "zip central directory entry %u "
-                               "overruns the directory", (unsigned)i);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "zip central directory entry %u "
+                               "overruns the directory",
+                               (unsigned)i);
         const uint8_t *fname = c + CENTRAL_SIZE;
         if (nlen < 5 || nlen > BIMT_NPZ_MAX_NAME + 4 || memcmp(fname + nlen - 4, ".npy", 4) != 0)
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "zip member %u is not a .npy array "
-                               "with a name of at most %d characters", (unsigned)i,
-                               BIMT_NPZ_MAX_NAME);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "zip member %u is not a .npy array "
+                               "with a name of at most %d characters",
+                               (unsigned)i, BIMT_NPZ_MAX_NAME);
         bimt_npz_array *a = &z->arr[i];
         for (size_t k = 0; k + 4 < nlen; k++) {
             if (fname[k] < 0x20 || fname[k] > 0x7e)
-                return bimt__failn(err, errlen, BIMT_E_FORMAT, "zip member %u: name is not "
-                                   "printable ASCII", (unsigned)i);
+                return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                                   "zip member %u: name is not "
+                                   "printable ASCII",
+                                   (unsigned)i);
             a->name[k] = (char)fname[k];
         }
         a->name[nlen - 4] = '\0';
@@ -729,19 +794,21 @@ static int parse_zip(bimt_npz *z, char *err, size_t errlen)
         if (flags & 1u)
             return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s' is encrypted", a->name);
         if (method != 0)
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s' is compressed (method "
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "member '%s' is compressed (method "
                                "%u); only stored members are supported (np.savez, not "
-                               "np.savez_compressed)", a->name, (unsigned)method);
+                               "np.savez_compressed)",
+                               a->name, (unsigned)method);
         if ((csize == 0xffffffffu || usize == 0xffffffffu || lho == 0xffffffffu) &&
             !zip64_extra(fname + nlen, xlen, &usize, &csize, &lho))
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': bad ZIP64 field",
-                               a->name);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': bad ZIP64 field", a->name);
         if (csize != usize)
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': sizes disagree",
-                               a->name);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': sizes disagree", a->name);
         if (lho > cd_off || cd_off - lho < LOCAL_SIZE)
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': local header out of "
-                               "bounds", a->name);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "member '%s': local header out of "
+                               "bounds",
+                               a->name);
         const uint8_t *l = b + lho;
         size_t lnlen = rd16(l + 26), lxlen = rd16(l + 28);
         uint32_t lflags = rd16(l + 6), lcs = rd32(l + 18), lus = rd32(l + 22);
@@ -756,26 +823,33 @@ static int parse_zip(bimt_npz *z, char *err, size_t errlen)
                                a->name);
         uint64_t data_off = lho + LOCAL_SIZE + lnlen + lxlen;
         if (data_off > cd_off || usize > cd_off - data_off)
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': data out of bounds "
-                               "(truncated or corrupt)", a->name);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "member '%s': data out of bounds "
+                               "(truncated or corrupt)",
+                               a->name);
         if (lnlen != nlen || memcmp(l + LOCAL_SIZE, fname, nlen) != 0)
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': local and central "
-                               "names differ", a->name);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "member '%s': local and central "
+                               "names differ",
+                               a->name);
         const uint8_t *d = b + data_off;
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION /* fuzz builds reach past the CRC */
         if (bimt__crc32(0, d, (size_t)usize) != crc)
 #else
         if (crc == 0xdeadbeefu)
 #endif
-            return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s': CRC-32 mismatch "
-                               "(corrupt file)", a->name);
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "member '%s': CRC-32 mismatch "
+                               "(corrupt file)",
+                               a->name);
         int rc = parse_npy(d, (size_t)usize, a, err, errlen);
         if (rc) return rc;
         p += CENTRAL_SIZE + nlen + xlen + clen;
         z->n = i + 1;
     }
     if (p != end)
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "zip central directory size disagrees "
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "zip central directory size disagrees "
                            "with its entries");
     return BIMT_OK;
 }
@@ -825,8 +899,10 @@ int bimt__npz_open(bimt_npz **out, const char *path, size_t max_bytes, char *err
     }
     if (st.st_size < 0 || (uint64_t)st.st_size > (uint64_t)max_bytes) {
         fclose(f);
-        return bimt__failn(err, errlen, BIMT_E_FORMAT, "'%s' is too large (%lld bytes, limit "
-                           "%zu)", path, (long long)st.st_size, max_bytes);
+        return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                           "'%s' is too large (%lld bytes, limit "
+                           "%zu)",
+                           path, (long long)st.st_size, max_bytes);
     }
     size_t len = (size_t)st.st_size;
     uint8_t *buf = bimt__malloc(len, 1);
@@ -869,7 +945,8 @@ int bimt__npz_get(const bimt_npz *z, const char *name, bimt_npz_dtype dt, size_t
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "member '%s' has dtype %s, expected %s",
                            name, dtype_descr[a->dtype], bimt__npz_dtype_descr(dt));
     int same = a->ndim == ndim;
-    for (size_t d = 0; same && shape && d < ndim; d++) same = a->shape[d] == shape[d];
+    for (size_t d = 0; same && shape && d < ndim; d++)
+        same = a->shape[d] == shape[d];
     if (!same) {
         char got[160], want[160];
         shape_str(got, sizeof got, a->ndim, a->shape);

@@ -83,8 +83,8 @@ typedef struct bimt_npz_array {
     bimt_npz_dtype dtype;
     size_t ndim;
     size_t shape[BIMT_NPZ_MAX_DIMS];
-    size_t count;                     /* product of shape (1 for a scalar) */
-    const uint8_t *data;              /* count * size(dtype) little-endian bytes, unaligned */
+    size_t count;        /* product of shape (1 for a scalar) */
+    const uint8_t *data; /* count * size(dtype) little-endian bytes, unaligned */
 } bimt_npz_array;
 
 typedef struct bimt_npz bimt_npz;

@@ -42,7 +42,8 @@ void bimt_trainer_params_init(bimt_trainer_params *p)
     p->swap_top_k = 30;
     p->eval_interval = 500;
     p->eval_batch = 512;
-    for (int r = 0; r < BIMT_N_RULES; r++) p->rule_weight[r] = 1.0;
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        p->rule_weight[r] = 1.0;
     p->recurrent_noise = 1;
     p->seed = 1;
 }
@@ -51,9 +52,10 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
 {
     if (!p) return bimt__fail(e, BIMT_E_INVALID_ARG, "trainer params are NULL");
     if (p->struct_size != sizeof(*p))
-        return bimt__fail(e, BIMT_E_VERSION, "bimt_trainer_params.struct_size is %u, expected %u "
-                          "(call bimt_trainer_params_init)", (unsigned)p->struct_size,
-                          (unsigned)sizeof(*p));
+        return bimt__fail(e, BIMT_E_VERSION,
+                          "bimt_trainer_params.struct_size is %u, expected %u "
+                          "(call bimt_trainer_params_init)",
+                          (unsigned)p->struct_size, (unsigned)sizeof(*p));
     if ((unsigned)p->arm > BIMT_ARM_NONE)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown arm %d", (int)p->arm);
     if (p->batch_size == 0 || p->batch_size > 65536)
@@ -80,16 +82,18 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
                           BIMT_MAX_SCHEDULE, (unsigned)p->n_schedule);
     for (uint32_t i = 0; i < p->n_schedule; i++) {
         if (i > 0 && p->schedule_step[i] <= p->schedule_step[i - 1])
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "schedule_step must be strictly increasing "
-                              "(entry %u: %llu after %llu)", (unsigned)i,
-                              (unsigned long long)p->schedule_step[i],
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "schedule_step must be strictly increasing "
+                              "(entry %u: %llu after %llu)",
+                              (unsigned)i, (unsigned long long)p->schedule_step[i],
                               (unsigned long long)p->schedule_step[i - 1]);
         if (!bimt__finite(p->schedule_lambda[i]) || p->schedule_lambda[i] < 0.0)
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "schedule_lambda[%u] must be finite and >= 0 "
-                              "(got %g)", (unsigned)i, p->schedule_lambda[i]);
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "schedule_lambda[%u] must be finite and >= 0 "
+                              "(got %g)",
+                              (unsigned)i, p->schedule_lambda[i]);
     }
-    if (p->swap_top_k == 0)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "swap_top_k must be >= 1");
+    if (p->swap_top_k == 0) return bimt__fail(e, BIMT_E_INVALID_ARG, "swap_top_k must be >= 1");
     if (p->eval_interval > 0 && p->eval_batch == 0)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch must be >= 1 when eval_interval > 0");
     if (p->eval_batch > 1000000)
@@ -97,8 +101,10 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
                           (unsigned)p->eval_batch);
     for (int r = 0; r < BIMT_N_RULES; r++)
         if (!bimt__finite(p->rule_weight[r]) || p->rule_weight[r] < 0.0)
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "rule_weight[%d] must be finite and >= 0 "
-                              "(got %g)", r, p->rule_weight[r]);
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "rule_weight[%d] must be finite and >= 0 "
+                              "(got %g)",
+                              r, p->rule_weight[r]);
     if (p->recurrent_noise > 1)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "recurrent_noise must be 0 or 1 (got %u)",
                           (unsigned)p->recurrent_noise);
@@ -131,16 +137,21 @@ int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *
     if (rc) return rc;
     if (bimt_model_n_in(model) != bimt_task_n_in(task) ||
         bimt_model_n_out(model) != bimt_task_n_out(task))
-        return bimt__fail(e, BIMT_E_SHAPE, "model has %zu inputs and %zu outputs, the task %zu "
-                          "and %zu", bimt_model_n_in(model), bimt_model_n_out(model),
-                          bimt_task_n_in(task), bimt_task_n_out(task));
+        return bimt__fail(e, BIMT_E_SHAPE,
+                          "model has %zu inputs and %zu outputs, the task %zu "
+                          "and %zu",
+                          bimt_model_n_in(model), bimt_model_n_out(model), bimt_task_n_in(task),
+                          bimt_task_n_out(task));
     bimt_task_params tp;
     bimt_task_get_params(task, &tp);
     if (tp.loss != model->p.loss)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "model loss (%d) and task loss (%d) differ: the "
-                          "targets would not match the outputs", (int)model->p.loss, (int)tp.loss);
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "model loss (%d) and task loss (%d) differ: the "
+                          "targets would not match the outputs",
+                          (int)model->p.loss, (int)tp.loss);
     if (!(enabled_weight(p, task) > 0.0))
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "every enabled rule has rule_weight 0: nothing "
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "every enabled rule has rule_weight 0: nothing "
                           "to train");
 
     bimt_trainer_t *tr = calloc(1, sizeof(*tr));
@@ -151,8 +162,8 @@ int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *
     tr->n_params = bimt_model_n_params(model);
     tr->backup = bimt__malloc(3 * tr->n_params, sizeof(float));
     rc = tr->backup ? BIMT_OK : BIMT_E_NOMEM;
-    if (!rc) rc = bimt_adam_create(&tr->opt, tr->n_params, p->learning_rate, p->beta1, p->beta2,
-                                   p->eps);
+    if (!rc)
+        rc = bimt_adam_create(&tr->opt, tr->n_params, p->learning_rate, p->beta1, p->beta2, p->eps);
     if (!rc) rc = bimt_adam_set_clip(tr->opt, p->grad_clip);
     if (!rc) rc = bimt_task_create(&tr->eval_task, &tp);
     if (rc) {
@@ -165,7 +176,8 @@ int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *
      * pair continued far away would also do; seeding with the complemented seed is simpler. */
     bimt__rng_seed(&tr->eval_noise_rng, ~p->seed, BIMT_STREAM_EVAL);
     tr->eval_step = BIMT_NO_EVAL;
-    for (int r = 0; r < BIMT_N_RULES; r++) tr->last_eval[r] = -1.0;
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        tr->last_eval[r] = -1.0;
     tr->run_t0 = -1.0;
     *out = tr;
     return BIMT_OK;
@@ -192,13 +204,22 @@ int bimt_trainer_get_params(const bimt_trainer_t *tr, bimt_trainer_params *p)
     return BIMT_OK;
 }
 
-bimt_model_t *bimt_trainer_model(const bimt_trainer_t *tr) { return tr ? tr->model : NULL; }
-bimt_task_t *bimt_trainer_task(const bimt_trainer_t *tr) { return tr ? tr->task : NULL; }
+bimt_model_t *bimt_trainer_model(const bimt_trainer_t *tr)
+{
+    return tr ? tr->model : NULL;
+}
+bimt_task_t *bimt_trainer_task(const bimt_trainer_t *tr)
+{
+    return tr ? tr->task : NULL;
+}
 const bimt_optimizer_t *bimt_trainer_optimizer(const bimt_trainer_t *tr)
 {
     return tr ? tr->opt : NULL;
 }
-uint64_t bimt_trainer_steps(const bimt_trainer_t *tr) { return tr ? tr->step : 0; }
+uint64_t bimt_trainer_steps(const bimt_trainer_t *tr)
+{
+    return tr ? tr->step : 0;
+}
 
 double bimt_trainer_lambda_at(const bimt_trainer_t *tr, uint64_t step)
 {
@@ -226,8 +247,10 @@ int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, double valu
     switch (key) {
     case BIMT_TP_LEARNING_RATE:
         if (!bimt__finite(value) || value <= 0.0)
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "learning rate must be finite and > 0 "
-                              "(got %g)", value);
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "learning rate must be finite and > 0 "
+                              "(got %g)",
+                              value);
         if (bimt_adam_set_lr(tr->opt, value))
             return bimt__fail(e, BIMT_E_INVALID_ARG, "optimizer refused learning rate %g", value);
         tr->p.learning_rate = value;
@@ -246,20 +269,26 @@ int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, double valu
         return BIMT_OK;
     case BIMT_TP_SWAP_INTERVAL:
         if (!as_u32(value, 0.0, &u))
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "swap interval must be an integer in "
-                              "0..4294967295 (got %g)", value);
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "swap interval must be an integer in "
+                              "0..4294967295 (got %g)",
+                              value);
         tr->p.swap_interval = u;
         return BIMT_OK;
     case BIMT_TP_SWAP_TOP_K:
         if (!as_u32(value, 1.0, &u))
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "swap top_k must be an integer >= 1 "
-                              "(got %g)", value);
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "swap top_k must be an integer >= 1 "
+                              "(got %g)",
+                              value);
         tr->p.swap_top_k = u;
         return BIMT_OK;
     case BIMT_TP_EVAL_INTERVAL:
         if (!as_u32(value, 0.0, &u))
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "eval interval must be an integer in "
-                              "0..4294967295 (got %g)", value);
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "eval interval must be an integer in "
+                              "0..4294967295 (got %g)",
+                              value);
         if (u > 0 && tr->p.eval_batch == 0)
             return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch is 0: set it at creation");
         tr->p.eval_interval = u;
@@ -309,8 +338,7 @@ static int evaluate(bimt_trainer_t *tr, uint32_t n, double perf[BIMT_N_RULES])
             double mean = 0.0;
             rc = bimt_model_outputs(m, &o);
             if (!rc) rc = bimt_task_performance(&batch, o, m->p.loss, NULL, &mean);
-            if (rc)
-                return bimt__fail(tr->errmsg, rc, "evaluation of %s failed", bimt_rule_name(r));
+            if (rc) return bimt__fail(tr->errmsg, rc, "evaluation of %s failed", bimt_rule_name(r));
             correct += mean * (double)b;
             done += b;
         }
@@ -324,8 +352,10 @@ int bimt_trainer_evaluate(bimt_trainer_t *tr, uint32_t trials_per_rule, double p
     if (!tr) return BIMT_E_INVALID_ARG;
     if (!perf) return bimt__fail(tr->errmsg, BIMT_E_INVALID_ARG, "perf is NULL");
     if (trials_per_rule == 0 || trials_per_rule > 1000000)
-        return bimt__fail(tr->errmsg, BIMT_E_INVALID_ARG, "trials_per_rule must be in 1..1000000 "
-                          "(got %u)", (unsigned)trials_per_rule);
+        return bimt__fail(tr->errmsg, BIMT_E_INVALID_ARG,
+                          "trials_per_rule must be in 1..1000000 "
+                          "(got %u)",
+                          (unsigned)trials_per_rule);
     double tmp[BIMT_N_RULES];
     int rc = evaluate(tr, trials_per_rule, tmp);
     if (rc) return rc;
@@ -383,7 +413,8 @@ static int all_finite(const float *x, size_t n)
 {
     /* Summing is not enough (Inf - Inf); test each value, vectorizable. */
     int ok = 1;
-    for (size_t i = 0; i < n; i++) ok &= isfinite(x[i]) ? 1 : 0;
+    for (size_t i = 0; i < n; i++)
+        ok &= isfinite(x[i]) ? 1 : 0;
     return ok;
 }
 
@@ -417,9 +448,10 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
     rc = bimt_model_loss(m, b.y, b.mask, &loss);
     if (rc) return bimt__fail(tr->errmsg, rc, "loss: %s", bimt_model_errmsg(m));
     if (!bimt__finite(loss))
-        return bimt__fail(tr->errmsg, BIMT_E_NUMERIC, "loss is %g at step %llu (rule %s): "
-                          "diverged; parameters left as before the step", loss,
-                          (unsigned long long)tr->step, bimt_rule_name(rule));
+        return bimt__fail(tr->errmsg, BIMT_E_NUMERIC,
+                          "loss is %g at step %llu (rule %s): "
+                          "diverged; parameters left as before the step",
+                          loss, (unsigned long long)tr->step, bimt_rule_name(rule));
     rc = bimt_model_backward(m, NULL);
     if (rc) return bimt__fail(tr->errmsg, rc, "backward: %s", bimt_model_errmsg(m));
     double lambda = bimt_trainer_lambda_at(tr, tr->step), cost = 0.0;
@@ -444,7 +476,8 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
         memcpy(am, tr->backup + n, n * sizeof(float));
         memcpy(av, tr->backup + 2 * n, n * sizeof(float));
         bimt__adam_set_steps(tr->opt, t_before);
-        return bimt__fail(tr->errmsg, BIMT_E_NUMERIC, "NaN or Inf in the parameters after the "
+        return bimt__fail(tr->errmsg, BIMT_E_NUMERIC,
+                          "NaN or Inf in the parameters after the "
                           "update of step %llu (rule %s, loss %g): diverged; model and optimizer "
                           "restored to before the step (lower the learning rate?)",
                           (unsigned long long)tr->step, bimt_rule_name(rule), loss);
@@ -477,8 +510,8 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
         eval_summary(tr, &info->mean_perf, &info->min_perf);
         double t1 = now_s();
         if (tr->run_t0 >= 0.0)
-            info->trials_per_s = t1 > tr->run_t0 ? (double)(tr->trials - tr->run_trials0) /
-                                                       (t1 - tr->run_t0) : 0.0;
+            info->trials_per_s =
+                t1 > tr->run_t0 ? (double)(tr->trials - tr->run_trials0) / (t1 - tr->run_t0) : 0.0;
         else
             info->trials_per_s = t1 > t0 ? (double)tr->p.batch_size / (t1 - t0) : 0.0;
         info->n_swaps = n_swaps;

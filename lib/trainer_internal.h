@@ -13,20 +13,20 @@
 #define BIMT_NO_EVAL UINT64_MAX
 
 struct bimt_trainer {
-    bimt_trainer_params p;     /* validated; set_param keeps it current */
-    bimt_model_t *model;       /* borrowed */
-    bimt_task_t *task;         /* borrowed */
-    bimt_optimizer_t *opt;     /* owned Adam over the model's flat parameters */
-    bimt_task_t *eval_task;    /* owned: same task parameters, its stream is the eval stream */
-    bimt_rng rule_rng;         /* BIMT_STREAM_RULES of p.seed: rule choice */
-    bimt_rng eval_noise_rng;   /* recurrent noise of evaluation forwards (BIMT_STREAM_EVAL) */
-    uint64_t step, trials;     /* steps done, trials seen */
-    uint64_t eval_step;        /* step at which the last evaluation ran, or BIMT_NO_EVAL */
+    bimt_trainer_params p;          /* validated; set_param keeps it current */
+    bimt_model_t *model;            /* borrowed */
+    bimt_task_t *task;              /* borrowed */
+    bimt_optimizer_t *opt;          /* owned Adam over the model's flat parameters */
+    bimt_task_t *eval_task;         /* owned: same task parameters, its stream is the eval stream */
+    bimt_rng rule_rng;              /* BIMT_STREAM_RULES of p.seed: rule choice */
+    bimt_rng eval_noise_rng;        /* recurrent noise of evaluation forwards (BIMT_STREAM_EVAL) */
+    uint64_t step, trials;          /* steps done, trials seen */
+    uint64_t eval_step;             /* step at which the last evaluation ran, or BIMT_NO_EVAL */
     double last_eval[BIMT_N_RULES]; /* -1 for disabled rules or before any evaluation */
     size_t n_params;
-    float *backup;             /* [3][n_params]: params, Adam m, Adam v before the update */
-    double run_t0;             /* start time of the current bimt_trainer_run() (s), < 0 outside */
-    uint64_t run_trials0;      /* trials at that start */
+    float *backup;        /* [3][n_params]: params, Adam m, Adam v before the update */
+    double run_t0;        /* start time of the current bimt_trainer_run() (s), < 0 outside */
+    uint64_t run_trials0; /* trials at that start */
     char errmsg[BIMT_ERRMSG_LEN];
 };
 
@@ -34,9 +34,8 @@ struct bimt_trainer {
 int bimt__trainer_params_check(const bimt_trainer_params *p, char *errbuf);
 
 /** Loads a checkpoint held in memory (len bytes); same contract as bimt_checkpoint_load(). */
-int bimt__checkpoint_load_mem(const void *buf, size_t len, bimt_model_t **model,
-                              bimt_task_t **task, bimt_trainer_t **tr, char *errbuf,
-                              size_t errbuf_len);
+int bimt__checkpoint_load_mem(const void *buf, size_t len, bimt_model_t **model, bimt_task_t **task,
+                              bimt_trainer_t **tr, char *errbuf, size_t errbuf_len);
 
 /** Checkpoint format version written by this library (newer files give BIMT_E_VERSION). */
 #define BIMT_CHECKPOINT_FORMAT 1u

@@ -97,10 +97,11 @@ static void assert_same_state(const setup *a, const setup *b)
 {
     size_t n = bimt_model_n_params(a->m);
     ck_assert_uint_eq(n, bimt_model_n_params(b->m));
-    ck_assert_int_eq(memcmp(bimt_model_params_view(a->m), bimt_model_params_view(b->m),
-                            n * sizeof(float)), 0);
+    ck_assert_int_eq(
+        memcmp(bimt_model_params_view(a->m), bimt_model_params_view(b->m), n * sizeof(float)), 0);
     ck_assert_int_eq(memcmp(bimt_model_slots(a->m), bimt_model_slots(b->m),
-                            bimt_model_n_hidden(a->m) * sizeof(uint32_t)), 0);
+                            bimt_model_n_hidden(a->m) * sizeof(uint32_t)),
+                     0);
     const float *ma, *va, *mb, *vb;
     ck_assert_int_eq(bimt_adam_moments(bimt_trainer_optimizer(a->tr), &ma, &va), BIMT_OK);
     ck_assert_int_eq(bimt_adam_moments(bimt_trainer_optimizer(b->tr), &mb, &vb), BIMT_OK);
@@ -145,8 +146,8 @@ START_TEST(resume_is_bit_identical)
     ck_assert_int_eq(bimt_trainer_run(first.tr, half, NULL, NULL), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_save(first.tr, path), BIMT_OK);
     drop(&first);
-    ck_assert_int_eq(bimt_checkpoint_load(path, &resumed.m, &resumed.t, &resumed.tr, err,
-                                          sizeof err), BIMT_OK);
+    ck_assert_int_eq(
+        bimt_checkpoint_load(path, &resumed.m, &resumed.t, &resumed.tr, err, sizeof err), BIMT_OK);
     ck_assert_uint_eq(bimt_trainer_steps(resumed.tr), half);
     ck_assert_int_eq(bimt_trainer_run(resumed.tr, N - half, NULL, NULL), BIMT_OK);
     assert_same_state(&straight, &resumed);
@@ -197,8 +198,8 @@ START_TEST(resume_bit_identical_l1_arm_no_eval)
     ck_assert_int_eq(bimt_checkpoint_load(path, &r.m, &r.t, &r.tr, err, sizeof err), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(r.tr, 7, NULL, NULL), BIMT_OK);
     size_t n = bimt_model_n_params(a.m);
-    ck_assert_int_eq(memcmp(bimt_model_params_view(a.m), bimt_model_params_view(r.m),
-                            n * sizeof(float)), 0);
+    ck_assert_int_eq(
+        memcmp(bimt_model_params_view(a.m), bimt_model_params_view(r.m), n * sizeof(float)), 0);
     double perf[BIMT_N_RULES];
     ck_assert_int_eq(bimt_trainer_last_eval(r.tr, perf), BIMT_E_STATE);
     drop(&a);
@@ -342,7 +343,8 @@ START_TEST(truncated_and_corrupt_files_fail)
     /* Random bytes, and a file of the right length of zeros. */
     bimt_rng r;
     bimt__rng_seed(&r, 1, 1);
-    for (size_t i = 0; i < len; i++) buf[i] = (char)bimt__rng_u64(&r);
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (char)bimt__rng_u64(&r);
     write_all(bad, buf, len);
     load_expect_fail(bad, BIMT_E_FORMAT, err);
     memset(buf, 0, len);
@@ -371,7 +373,8 @@ START_TEST(random_mutations_never_crash)
     for (int t = 0; t < trials; t++) {
         memcpy(mut, buf, len);
         int k = 1 + (int)bimt__rng_below(&r, 4);
-        for (int j = 0; j < k; j++) mut[bimt__rng_below(&r, len)] = (char)bimt__rng_u64(&r);
+        for (int j = 0; j < k; j++)
+            mut[bimt__rng_below(&r, len)] = (char)bimt__rng_u64(&r);
         size_t n = t % 3 == 0 ? (size_t)bimt__rng_below(&r, len + 1) : len;
         bimt_model_t *m;
         bimt_task_t *tk;
@@ -628,4 +631,7 @@ static Suite *checkpoint_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(checkpoint_suite()); }
+int main(void)
+{
+    return bimt_test_run(checkpoint_suite());
+}

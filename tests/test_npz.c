@@ -46,7 +46,8 @@ static uint32_t le32(const unsigned char *p)
 
 static void put32(unsigned char *p, uint32_t v)
 {
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
 }
 
 /* Independent zip walker (APPNOTE layout, archives without comments): recomputes the CRC of
@@ -128,10 +129,14 @@ static void fill_values(void)
 {
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 3; j++)
-            for (int k = 0; k < N_F4; k++) g_f4[i][j][k] = (float)(i * 100 + j * 10 + k) * 0.25f - 3.0f;
-    for (int i = 0; i < 5; i++) g_f8[i] = 1.0 / (i + 1) - 0.3;
-    for (int i = 0; i < 4; i++) g_u4[i] = 0xfffffff0u + (uint32_t)i;
-    for (uint64_t i = 0; i < 3; i++) g_u8[i] = UINT64_C(0xfedcba9876543210) + i;
+            for (int k = 0; k < N_F4; k++)
+                g_f4[i][j][k] = (float)(i * 100 + j * 10 + k) * 0.25f - 3.0f;
+    for (int i = 0; i < 5; i++)
+        g_f8[i] = 1.0 / (i + 1) - 0.3;
+    for (int i = 0; i < 4; i++)
+        g_u4[i] = 0xfffffff0u + (uint32_t)i;
+    for (uint64_t i = 0; i < 3; i++)
+        g_u8[i] = UINT64_C(0xfedcba9876543210) + i;
     g_i4[0][0] = -2147483647 - 1;
     g_i4[0][1] = -1;
     g_i4[1][0] = 0;
@@ -343,7 +348,8 @@ START_TEST(random_bytes_rejected)
     char err[256];
     for (int t = 0; t < 2000; t++) {
         size_t n = (size_t)bimt__rng_below(&r, sizeof buf);
-        for (size_t i = 0; i < n; i++) buf[i] = (unsigned char)bimt__rng_u64(&r);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (unsigned char)bimt__rng_u64(&r);
         if (t % 2 && n >= 22) { /* give half of them a plausible end record */
             memset(buf + n - 22, 0, 22);
             put32(buf + n - 22, 0x06054b50u);
@@ -396,8 +402,10 @@ static int mutate_header(const char *path, const char *from, const char *to, cha
     fix_crcs(buf, len);
     bimt_npz *z = NULL;
     int rc = bimt__npz_open_mem(&z, buf, len, err, 256);
-    if (rc == BIMT_OK) bimt__npz_close(z);
-    else ck_assert_ptr_null(z);
+    if (rc == BIMT_OK)
+        bimt__npz_close(z);
+    else
+        ck_assert_ptr_null(z);
     free(buf);
     return rc;
 }
@@ -615,4 +623,7 @@ static Suite *npz_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(npz_suite()); }
+int main(void)
+{
+    return bimt_test_run(npz_suite());
+}

@@ -182,10 +182,10 @@ static void long_short(bimt_model_t *m, double thr, double *lng, double *shrt)
             if (i == j) continue;
             double d = bimt_model_distance(m, i, j);
             if (d >= thr) {
-                sl += fabs(W[i * n + j]);
+                sl += fabs((double)W[i * n + j]);
                 nl++;
             } else {
-                ss += fabs(W[i * n + j]);
+                ss += fabs((double)W[i * n + j]);
                 ns++;
             }
         }
@@ -250,7 +250,8 @@ START_TEST(evaluation_does_not_perturb_training)
     make_tiny(&b, &p, 21);
     double perf[BIMT_N_RULES];
     ck_assert_int_eq(bimt_trainer_last_eval(a.tr, perf), BIMT_E_STATE);
-    for (int r = 0; r < BIMT_N_RULES; r++) ck_assert(perf[r] == -1.0);
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        ck_assert(perf[r] == -1.0);
     bimt_step_info ia, ib;
     for (int k = 0; k < 10; k++) {
         ck_assert_int_eq(bimt_trainer_step(a.tr, &ia), BIMT_OK);
@@ -262,8 +263,8 @@ START_TEST(evaluation_does_not_perturb_training)
         ck_assert(k <= 4 ? ib.mean_perf == -1.0 : ib.mean_perf >= 0.0);
     }
     size_t n = bimt_model_n_params(a.m);
-    ck_assert_int_eq(memcmp(bimt_model_params_view(a.m), bimt_model_params_view(b.m),
-                            n * sizeof(float)), 0);
+    ck_assert_int_eq(
+        memcmp(bimt_model_params_view(a.m), bimt_model_params_view(b.m), n * sizeof(float)), 0);
     ck_assert_int_eq(memcmp(bimt_model_slots(a.m), bimt_model_slots(b.m), 9 * sizeof(uint32_t)), 0);
     ck_assert_int_eq(bimt_trainer_last_eval(a.tr, perf), BIMT_OK);
     for (int r = 0; r < BIMT_N_RULES; r++) {
@@ -334,7 +335,8 @@ START_TEST(rule_sampling_follows_weights)
     make_model(&s, 2, BIMT_ACT_SOFTPLUS, BIMT_INIT_DIAG, 0.5, 1);
     bimt_trainer_params p;
     bimt_trainer_params_init(&p);
-    for (int r = 0; r < BIMT_N_RULES; r++) p.rule_weight[r] = 0.0;
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        p.rule_weight[r] = 0.0;
     p.rule_weight[BIMT_RULE_FDGO] = 1.0;
     p.rule_weight[BIMT_RULE_DM1] = 3.0;
     p.rule_weight[BIMT_RULE_DMSGO] = 100.0; /* not enabled by the task */
@@ -384,7 +386,8 @@ START_TEST(lambda_schedule_piecewise_constant)
     }
     /* Setting lambda clears the schedule. */
     ck_assert_int_eq(bimt_trainer_set_param(s.tr, BIMT_TP_LAMBDA, 3e-3), BIMT_OK);
-    ck_assert(bimt_trainer_lambda_at(s.tr, 0) == 3e-3 && bimt_trainer_lambda_at(s.tr, 5000) == 3e-3);
+    ck_assert(bimt_trainer_lambda_at(s.tr, 0) == 3e-3 &&
+              bimt_trainer_lambda_at(s.tr, 5000) == 3e-3);
     bimt_trainer_get_params(s.tr, &p);
     ck_assert_uint_eq(p.n_schedule, 0);
     ck_assert(bimt_trainer_lambda_at(NULL, 5) == 0.0);
@@ -449,12 +452,18 @@ START_TEST(set_param_validates)
     struct {
         bimt_trainer_key key;
         double value;
-    } bad[] = {{BIMT_TP_LEARNING_RATE, 0.0}, {BIMT_TP_LEARNING_RATE, -1.0},
-               {BIMT_TP_LEARNING_RATE, NAN}, {BIMT_TP_LAMBDA, -1e-3},
-               {BIMT_TP_LAMBDA, INFINITY},   {BIMT_TP_A, -2.0},
-               {BIMT_TP_SWAP_INTERVAL, 2.5}, {BIMT_TP_SWAP_INTERVAL, -1.0},
-               {BIMT_TP_SWAP_TOP_K, 0.0},    {BIMT_TP_EVAL_INTERVAL, 1e12},
-               {BIMT_TP_GRAD_CLIP, -0.1},    {(bimt_trainer_key)99, 1.0}};
+    } bad[] = {{BIMT_TP_LEARNING_RATE, 0.0},
+               {BIMT_TP_LEARNING_RATE, -1.0},
+               {BIMT_TP_LEARNING_RATE, (double)NAN},
+               {BIMT_TP_LAMBDA, -1e-3},
+               {BIMT_TP_LAMBDA, (double)INFINITY},
+               {BIMT_TP_A, -2.0},
+               {BIMT_TP_SWAP_INTERVAL, 2.5},
+               {BIMT_TP_SWAP_INTERVAL, -1.0},
+               {BIMT_TP_SWAP_TOP_K, 0.0},
+               {BIMT_TP_EVAL_INTERVAL, 1e12},
+               {BIMT_TP_GRAD_CLIP, -0.1},
+               {(bimt_trainer_key)99, 1.0}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_int_eq(bimt_trainer_set_param(s.tr, bad[i].key, bad[i].value),
                          BIMT_E_INVALID_ARG);
@@ -502,23 +511,39 @@ START_TEST(create_rejects_bad_input)
         const char *what;
         int field;
         double value;
-    } bad[] = {{"batch_size", 0, 0},       {"learning_rate", 1, 0.0}, {"learning_rate", 1, NAN},
-               {"beta1", 2, 1.0},          {"beta1", 3, -0.5},        {"eps", 4, 0.0},
-               {"grad_clip", 5, -1.0},     {"lambda", 6, -1e-4},      {"lambda", 6, NAN},
-               {"A", 7, -1.0},             {"schedule", 8, 0},        {"schedule_lambda", 9, -1},
-               {"n_schedule", 10, 9},      {"rule_weight", 11, -1.0}, {"rule_weight", 12, 0},
-               {"arm", 13, 7},             {"swap_top_k", 14, 0},     {"recurrent_noise", 15, 2}};
+    } bad[] = {{"batch_size", 0, 0},   {"learning_rate", 1, 0.0}, {"learning_rate", 1, (double)NAN},
+               {"beta1", 2, 1.0},      {"beta1", 3, -0.5},        {"eps", 4, 0.0},
+               {"grad_clip", 5, -1.0}, {"lambda", 6, -1e-4},      {"lambda", 6, (double)NAN},
+               {"A", 7, -1.0},         {"schedule", 8, 0},        {"schedule_lambda", 9, -1},
+               {"n_schedule", 10, 9},  {"rule_weight", 11, -1.0}, {"rule_weight", 12, 0},
+               {"arm", 13, 7},         {"swap_top_k", 14, 0},     {"recurrent_noise", 15, 2}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         bimt_trainer_params_init(&p);
         switch (bad[i].field) {
-        case 0: p.batch_size = 0; break;
-        case 1: p.learning_rate = bad[i].value; break;
-        case 2: p.beta1 = bad[i].value; break;
-        case 3: p.beta1 = bad[i].value; break;
-        case 4: p.eps = bad[i].value; break;
-        case 5: p.grad_clip = bad[i].value; break;
-        case 6: p.lambda = bad[i].value; break;
-        case 7: p.A = bad[i].value; break;
+        case 0:
+            p.batch_size = 0;
+            break;
+        case 1:
+            p.learning_rate = bad[i].value;
+            break;
+        case 2:
+            p.beta1 = bad[i].value;
+            break;
+        case 3:
+            p.beta1 = bad[i].value;
+            break;
+        case 4:
+            p.eps = bad[i].value;
+            break;
+        case 5:
+            p.grad_clip = bad[i].value;
+            break;
+        case 6:
+            p.lambda = bad[i].value;
+            break;
+        case 7:
+            p.A = bad[i].value;
+            break;
         case 8: /* not increasing */
             p.n_schedule = 2;
             p.schedule_step[0] = 100;
@@ -528,15 +553,25 @@ START_TEST(create_rejects_bad_input)
             p.n_schedule = 1;
             p.schedule_lambda[0] = bad[i].value;
             break;
-        case 10: p.n_schedule = 9; break;
-        case 11: p.rule_weight[3] = bad[i].value; break;
+        case 10:
+            p.n_schedule = 9;
+            break;
+        case 11:
+            p.rule_weight[3] = bad[i].value;
+            break;
         case 12: /* all weights of the enabled rules zero (others are ignored) */
             p.rule_weight[BIMT_RULE_FDGO] = 0.0;
             p.rule_weight[BIMT_RULE_DM1] = 0.0;
             break;
-        case 13: p.arm = (bimt_arm)7; break;
-        case 14: p.swap_top_k = 0; break;
-        case 15: p.recurrent_noise = 2; break;
+        case 13:
+            p.arm = (bimt_arm)7;
+            break;
+        case 14:
+            p.swap_top_k = 0;
+            break;
+        case 15:
+            p.recurrent_noise = 2;
+            break;
         }
         bimt_model_errmsg(s.m);
         tr = (bimt_trainer_t *)1;
@@ -580,7 +615,8 @@ START_TEST(params_defaults)
     ck_assert_uint_eq(p.swap_top_k, 30);
     ck_assert_uint_eq(p.eval_interval, 500);
     ck_assert_uint_eq(p.eval_batch, 512);
-    for (int r = 0; r < BIMT_N_RULES; r++) ck_assert(p.rule_weight[r] == 1.0);
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        ck_assert(p.rule_weight[r] == 1.0);
     ck_assert_uint_eq(p.recurrent_noise, 1);
     ck_assert_uint_eq(p.seed, 1);
     bimt_trainer_params_init(NULL);
@@ -611,4 +647,7 @@ static Suite *trainer_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(trainer_suite()); }
+int main(void)
+{
+    return bimt_test_run(trainer_suite());
+}

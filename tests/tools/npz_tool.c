@@ -25,10 +25,14 @@ static const char *meta = "{\"library\": \"libbimt\", \"value\": 1.5}";
 
 static void fill(void)
 {
-    for (int i = 0; i < 12; i++) f4[i / 4][i % 4] = (float)i * 0.5f - 1.0f;
-    for (int i = 0; i < 5; i++) f8[i] = 1.0 / (double)(i + 1);
-    for (uint32_t i = 0; i < 4; i++) u4[i] = 0xfffffff0u + i;
-    for (uint64_t i = 0; i < 3; i++) u8[i] = (UINT64_C(1) << 63) + i;
+    for (int i = 0; i < 12; i++)
+        f4[i / 4][i % 4] = (float)i * 0.5f - 1.0f;
+    for (int i = 0; i < 5; i++)
+        f8[i] = 1.0 / (double)(i + 1);
+    for (uint32_t i = 0; i < 4; i++)
+        u4[i] = 0xfffffff0u + i;
+    for (uint64_t i = 0; i < 3; i++)
+        u8[i] = (UINT64_C(1) << 63) + i;
     i4[0][0] = INT32_MIN;
     i4[0][1] = -1;
     i4[1][0] = 0;
@@ -126,8 +130,11 @@ static int do_checkpoint(const char *path, int side, int ring, int steps)
     if (!rc) rc = bimt_trainer_create(&tr, m, t, &p);
     if (!rc) rc = bimt_trainer_run(tr, (uint64_t)steps, NULL, NULL);
     if (!rc) rc = bimt_trainer_save(tr, path);
-    if (rc) fprintf(stderr, "checkpoint failed: %s (%s)\n", bimt_status_str(rc),
-                    tr ? bimt_trainer_errmsg(tr) : m ? bimt_model_errmsg(m) : "");
+    if (rc)
+        fprintf(stderr, "checkpoint failed: %s (%s)\n", bimt_status_str(rc),
+                tr  ? bimt_trainer_errmsg(tr)
+                : m ? bimt_model_errmsg(m)
+                    : "");
     bimt_trainer_free(tr);
     bimt_model_free(m);
     bimt_task_free(t);
@@ -147,7 +154,8 @@ static int do_loadck(const char *path)
     }
     size_t zeros = 0, n = bimt_model_n_params(m);
     const float *p = bimt_model_params_view(m);
-    for (size_t i = 0; i < n; i++) zeros += p[i] == 0.0f;
+    for (size_t i = 0; i < n; i++)
+        zeros += p[i] == 0.0f;
     printf("step %llu zeros %zu\n", (unsigned long long)bimt_trainer_steps(tr), zeros);
     rc = bimt_trainer_step(tr, NULL);
     bimt_trainer_free(tr);
