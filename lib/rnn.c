@@ -75,8 +75,10 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
     /* BIMT_DISABLE_AVX2 (any value) forces the portable kernels (testing, comparisons). */
     const char *off = getenv("BIMT_DISABLE_AVX2");
     __builtin_cpu_init();
-    ws->avx2 = !(off && *off) && __builtin_cpu_supports("avx2") ? 1 : 0;
-    ws->fma = ws->avx2 && __builtin_cpu_supports("fma") ? 1 : 0;
+    ws->avx2 = !(off && *off) && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+                   ? 1
+                   : 0;
+    ws->fma = ws->avx2;
 #endif
     size_t nh = m->n_h, P = bimt__rg_panels(nh);
     size_t k2 = m->n_in > m->n_out ? m->n_in : m->n_out;

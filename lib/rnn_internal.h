@@ -43,8 +43,8 @@ struct bimt_rnn_ws {
     } fwd_stats, bwd_stats;
     int have_fwd;         /* a forward completed; states/outputs valid */
     int have_loss;        /* the loss of that forward was computed; dO valid */
-    int avx2;             /* run the element-wise kernels compiled for AVX2 */
-    int fma;              /* run the AVX2+FMA product kernel */
+    int avx2;             /* run the element-wise kernels compiled for AVX2 + FMA */
+    int fma;              /* run the AVX2 + FMA product kernel (same condition) */
 };
 
 /* Forward element-wise pass on a B x w block with row stride ld: u = d + bh (+ z, row stride

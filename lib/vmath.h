@@ -1,6 +1,7 @@
 /* Branch-free float32 elementary functions written so that compilers vectorize the loops that
  * call them (private to libbimt). They are plain C: the results are the same whether a loop
- * runs vectorized or not, with or without AVX2, so the numbers never depend on the code path.
+ * runs vectorized or not (in the AVX2 + FMA copies, where multiply-adds may be fused, also
+ * between the vector body and the remainder).
  * Accuracy: relative error of a few float ulps (about 1e-7) over the ranges documented below. */
 #ifndef BIMT_VMATH_H
 #define BIMT_VMATH_H
@@ -18,10 +19,15 @@
 #pragma GCC optimize("no-trapping-math", "no-math-errno")
 #endif
 
-/* Kernels are compiled a second time for AVX2 (selected at run time) when the compiler can. */
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+/* Kernels are compiled a second time for AVX2 + FMA (selected at run time when the CPU has
+ * both) when the compiler can; that copy may fuse multiply-adds, so its results differ from
+ * the portable copy in the last bits (each copy is deterministic). */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__clang__)
 #define BIMT_HAVE_AVX2_PATH 1
-#define BIMT_AVX2 __attribute__((target("avx2")))
+#define BIMT_AVX2 __attribute__((target("avx2,fma")))
+#elif (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define BIMT_HAVE_AVX2_PATH 1
+#define BIMT_AVX2 __attribute__((target("avx2,fma"), optimize("fp-contract=fast")))
 #else
 #define BIMT_HAVE_AVX2_PATH 0
 #endif
