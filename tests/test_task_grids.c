@@ -227,6 +227,26 @@ START_TEST(grid_other_dt_and_ring)
 }
 END_TEST
 
+START_TEST(grid_ce_ties_lowest_index)
+{
+    /* With 5 units per ring (72 degrees apart), the fdgo grid direction 36 degrees (trials 4, 5)
+     * lies exactly between units 0 and 1: the cross-entropy one-hot goes to the lower index. */
+    bimt_task_t *t = or_task(9, 1, 0, 20.0, 5);
+    bimt_batch b;
+    for (int rule = 0; rule < BIMT_N_RULES; rule++) {
+        ck_assert_int_eq(bimt_task_sample_test(t, rule, &b), BIMT_OK);
+        or_check_batch(&b, bimt__task_trials(t), 5, 1, 5);
+    }
+    ck_assert_int_eq(bimt_task_sample_test(t, BIMT_RULE_FDGO, &b), BIMT_OK);
+    const float *y = b.y + ((b.n_steps - 1) * 40 + 4) * 6;
+    double psi = bimt__task_trials(t)[4].target;
+    ck_assert_double_eq(or_cd(psi, 0.0), or_cd(psi, OR_2PI / 5.0));
+    const float want[6] = {0, 1, 0, 0, 0, 0};
+    for (int k = 0; k < 6; k++) OR_FEQ(y[k], want[k]);
+    bimt_task_free(t);
+}
+END_TEST
+
 START_TEST(grid_bad_input)
 {
     bimt_task_t *t = or_task(9, 0, 0, 20.0, 32);
@@ -254,6 +274,7 @@ static Suite *suite(void)
     tcase_add_test(tc, grid_does_not_touch_the_stream);
     tcase_add_test(tc, grid_ce_mask_values);
     tcase_add_test(tc, grid_other_dt_and_ring);
+    tcase_add_test(tc, grid_ce_ties_lowest_index);
     tcase_add_test(tc, grid_bad_input);
     suite_add_tcase(s, tc);
     return s;
