@@ -116,8 +116,10 @@ BIMT_API void bimt_task_params_init(bimt_task_params *p);
  *             set to NULL on failure.
  * @param[in] p parameters, or NULL for the defaults.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (out NULL, n_eachring < 4 or > 1024, dt/tau not
- *         positive and finite, dt > tau, sigma_x negative or NaN, unknown loss, rule_mask with
- *         bits above 19); BIMT_E_VERSION (struct_size mismatch); BIMT_E_NOMEM.
+ *         positive and finite, dt > tau, dt outside [1, 200] ms (every epoch, including the
+ *         shortest 200 ms response period, must last at least one step), sigma_x negative or
+ *         NaN, unknown loss, rule_mask with bits above 19); BIMT_E_VERSION (struct_size
+ *         mismatch); BIMT_E_NOMEM.
  */
 BIMT_API int bimt_task_create(bimt_task_t **out, const bimt_task_params *p);
 
