@@ -166,7 +166,7 @@ START_TEST(bad_input_changes_nothing)
     for (size_t i = 0; i < n; i++) g[i] = (float)i * 0.5f;
     float *keep = malloc(n * sizeof(float));
     memcpy(keep, g, n * sizeof(float));
-    const double bad[4] = {NAN, -1e-3, INFINITY, -INFINITY};
+    const double bad[4] = {(double)NAN, -1e-3, (double)INFINITY, -(double)INFINITY};
     for (int k = 0; k < 4; k++) {
         double v = 42;
         ck_assert_int_eq(bimt_model_connection_cost(m, bad[k], 1.0, 1, &v), BIMT_E_INVALID_ARG);

@@ -310,9 +310,9 @@ START_TEST(bad_params)
         {0, 0, BIMT_E_INVALID_ARG},       {0, 257, BIMT_E_INVALID_ARG},
         {1, 0, BIMT_E_INVALID_ARG},       {1, 65537, BIMT_E_INVALID_ARG},
         {2, 0, BIMT_E_INVALID_ARG},       {3, 0.0, BIMT_E_INVALID_ARG},
-        {3, 1.5, BIMT_E_INVALID_ARG},     {3, NAN, BIMT_E_INVALID_ARG},
-        {4, -0.1, BIMT_E_INVALID_ARG},    {4, NAN, BIMT_E_INVALID_ARG},
-        {5, -1.0, BIMT_E_INVALID_ARG},    {5, INFINITY, BIMT_E_INVALID_ARG},
+        {3, 1.5, BIMT_E_INVALID_ARG},     {3, (double)NAN, BIMT_E_INVALID_ARG},
+        {4, -0.1, BIMT_E_INVALID_ARG},    {4, (double)NAN, BIMT_E_INVALID_ARG},
+        {5, -1.0, BIMT_E_INVALID_ARG},    {5, (double)INFINITY, BIMT_E_INVALID_ARG},
         {6, 3, BIMT_E_INVALID_ARG},       {7, 3, BIMT_E_INVALID_ARG},
         {8, 2, BIMT_E_INVALID_ARG},       {9, 0, BIMT_E_VERSION},
     };

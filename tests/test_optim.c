@@ -86,7 +86,7 @@ START_TEST(first_step_is_lr_times_sign)
     ck_assert_int_eq(bimt_adam_set_clip(o, 1.0), BIMT_OK);
     float p[4] = {0, 0, 0, 0}, g[4] = {5.0f, -0.25f, 1e-2f, -100.0f};
     ck_assert_int_eq(bimt_adam_step(o, p, g), BIMT_OK);
-    for (int i = 0; i < 4; i++) ck_assert_double_le(fabs((double)p[i] + 0.1 * copysign(1, g[i])), 1e-6);
+    for (int i = 0; i < 4; i++) ck_assert_double_le(fabs((double)p[i] + 0.1 * copysign(1.0, (double)g[i])), 1e-6);
     const float *m;
     ck_assert_int_eq(bimt_adam_moments(o, &m, NULL), BIMT_OK);
     ck_assert_double_le(fabs((double)m[0] - 0.1), 1e-7);  /* clipped to 1 before the moment */
@@ -149,15 +149,15 @@ START_TEST(bad_input)
     ck_assert_int_eq(bimt_adam_create(&o, 0, 0.1, 0.9, 0.999, 1e-8), BIMT_E_INVALID_ARG);
     ck_assert_ptr_null(o);
     ck_assert_int_eq(bimt_adam_create(NULL, 4, 0.1, 0.9, 0.999, 1e-8), BIMT_E_INVALID_ARG);
-    const double bad_lr[3] = {0.0, -1.0, NAN};
+    const double bad_lr[3] = {0.0, -1.0, (double)NAN};
     for (int i = 0; i < 3; i++)
         ck_assert_int_eq(bimt_adam_create(&o, 4, bad_lr[i], 0.9, 0.999, 1e-8), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 1.0, 0.999, 1e-8), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, -0.1, 0.999, 1e-8), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, 1.0, 1e-8), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, NAN, 1e-8), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, (double)NAN, 1e-8), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, 0.999, 0.0), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, INFINITY, 0.9, 0.999, 1e-8), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(&o, 4, (double)INFINITY, 0.9, 0.999, 1e-8), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.0, 0.0, 1e-8), BIMT_OK); /* betas 0 ok */
     float p[4] = {1, 2, 3, 4}, g[4] = {1, 1, 1, 1};
     ck_assert_int_eq(bimt_adam_step(o, NULL, g), BIMT_E_INVALID_ARG);
@@ -165,11 +165,11 @@ START_TEST(bad_input)
     ck_assert_int_eq(bimt_adam_step(NULL, p, g), BIMT_E_INVALID_ARG);
     ck_assert_uint_eq(bimt_adam_steps(o), 0); /* failed steps do not count */
     ck_assert_int_eq(bimt_adam_set_lr(o, 0.0), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_set_lr(o, NAN), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_set_lr(o, (double)NAN), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_set_lr(NULL, 0.1), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_set_clip(o, -1.0), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_set_clip(o, NAN), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_set_clip(o, INFINITY), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_set_clip(o, (double)NAN), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_set_clip(o, (double)INFINITY), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_set_clip(NULL, 1.0), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_set_clip(o, 0.0), BIMT_OK);
     ck_assert_int_eq(bimt_adam_moments(NULL, NULL, NULL), BIMT_E_INVALID_ARG);

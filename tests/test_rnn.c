@@ -498,7 +498,7 @@ START_TEST(noise_statistics)
         for (size_t t = 0; t < T; t++)
             for (size_t b = 0; b < B; b++)
                 for (size_t i = 0; i < nh; i++) {
-                    double h = H[(t * B + b) * nh + i];
+                    double h = (double)H[(t * B + b) * nh + i];
                     double hp = t ? (double)H[((t - 1) * B + b) * nh + i] : 0.0;
                     double z = ((h - (1 - a) * hp) / a - 10.0) / sd;
                     s1 += z;
