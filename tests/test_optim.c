@@ -86,7 +86,8 @@ START_TEST(first_step_is_lr_times_sign)
     ck_assert_int_eq(bimt_adam_set_clip(o, 1.0), BIMT_OK);
     float p[4] = {0, 0, 0, 0}, g[4] = {5.0f, -0.25f, 1e-2f, -100.0f};
     ck_assert_int_eq(bimt_adam_step(o, p, g), BIMT_OK);
-    for (int i = 0; i < 4; i++) ck_assert_double_le(fabs((double)p[i] + 0.1 * copysign(1.0, (double)g[i])), 1e-6);
+    for (int i = 0; i < 4; i++)
+        ck_assert_double_le(fabs((double)p[i] + 0.1 * copysign(1.0, (double)g[i])), 1e-6);
     const float *m;
     ck_assert_int_eq(bimt_adam_moments(o, &m, NULL), BIMT_OK);
     ck_assert_double_le(fabs((double)m[0] - 0.1), 1e-7);  /* clipped to 1 before the moment */
@@ -157,7 +158,8 @@ START_TEST(bad_input)
     ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, 1.0, 1e-8), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, (double)NAN, 1e-8), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, 0.999, 0.0), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, (double)INFINITY, 0.9, 0.999, 1e-8), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(&o, 4, (double)INFINITY, 0.9, 0.999, 1e-8),
+                     BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.0, 0.0, 1e-8), BIMT_OK); /* betas 0 ok */
     float p[4] = {1, 2, 3, 4}, g[4] = {1, 1, 1, 1};
     ck_assert_int_eq(bimt_adam_step(o, NULL, g), BIMT_E_INVALID_ARG);
