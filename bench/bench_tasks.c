@@ -1,5 +1,6 @@
 /* Throughput of the task generator: trial-steps per second and milliseconds per 64-trial
  * batch for every rule (random mode, input noise on), plus the noise generator alone.
+ * Times are process CPU time (robust on a shared machine).
  * Usage: bench_tasks [batches_per_rule (default 200)] [batch_size (default 64)] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,37 @@ int main(int argc, char **argv)
            tot_steps / tot_time, 1e3 * tot_time / (double)(n_batches * BIMT_N_RULES),
            1e9 * tot_time / tot_vals);
 
+    /* The same with the portable scalar noise path (bit-identical output). */
+    if (task->zig.use_avx2) {
+        task->zig.use_avx2 = 0;
+        double t0 = now_s(), steps = 0.0;
+        for (int r = 0; r < BIMT_N_RULES; r++)
+            for (long i = 0; i < n_batches; i++) {
+                if (bimt_task_sample(task, r, (size_t)bs, &b) != BIMT_OK) return 1;
+                steps += (double)b.n_steps * (double)bs;
+            }
+        double dt = now_s() - t0;
+        printf("%-16s %10s %14.3e %12.4f %12.3f\n", "all (scalar)", "", steps / dt,
+               1e3 * dt / (double)(n_batches * BIMT_N_RULES), 1e9 * dt / (steps * (double)b.n_in));
+        task->zig.use_avx2 = 1;
+    }
+    /* Noise-free batches (task variance, analysis): rendering alone. */
+    {
+        bimt_task_params q = p;
+        q.input_noise = 0;
+        bimt_task_t *quiet = NULL;
+        if (bimt_task_create(&quiet, &q) != BIMT_OK) return 1;
+        double t0 = now_s(), steps = 0.0;
+        for (int r = 0; r < BIMT_N_RULES; r++)
+            for (long i = 0; i < n_batches; i++) {
+                if (bimt_task_sample(quiet, r, (size_t)bs, &b) != BIMT_OK) return 1;
+                steps += (double)b.n_steps * (double)bs;
+            }
+        double dt = now_s() - t0;
+        printf("%-16s %10s %14.3e %12.4f %12.3f\n", "all (no noise)", "", steps / dt,
+               1e3 * dt / (double)(n_batches * BIMT_N_RULES), 1e9 * dt / (steps * (double)b.n_in));
+        bimt_task_free(quiet);
+    }
     /* Noise generator alone (the hot spot). */
     size_t n = (size_t)1 << 20;
     float *buf = malloc(n * sizeof(float));
@@ -80,8 +112,9 @@ int main(int argc, char **argv)
         for (int i = 0; i < reps; i++) bimt__noise_fill(&nz, &z, buf, zero, n, 1.0);
         double dt = now_s() - t0;
         checksum += (double)buf[7];
-        printf("noise generator: %.3f ns per normal (%.1f M normals/s)\n",
-               1e9 * dt / ((double)n * reps), 1e-6 * (double)n * reps / dt);
+        printf("noise generator (%s): %.3f ns per normal (%.1f M normals/s)\n",
+               z.use_avx2 ? "AVX2" : "scalar", 1e9 * dt / ((double)n * reps),
+               1e-6 * (double)n * reps / dt);
     }
     free(buf);
     free(zero);
