@@ -11,8 +11,9 @@ Writes into --out (default ./brain_py):
   summary.json    the numbers behind the figures
   report/         with --report: libbimt's own SVG report (index.html)
 
-The default budget (--steps 1500 on an 8x8 grid) runs in a few minutes on a laptop and
-shows the pipeline; the paper-scale run is --grid-side 16 --steps 40000 or more.
+The default budget (--steps 5000 on an 8x8 grid, about 1-2 minutes on one laptop core)
+shows the pipeline on a partly trained network; the paper-scale run is --grid-side 16
+--steps 40000 or more (about 40 minutes at ~1000 trials/s).
 
 Examples:
   python3 grow_brain.py --steps 300 --grid-side 6 --out /tmp/brain
@@ -37,7 +38,7 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n", 1)[1])
-    ap.add_argument("--steps", type=int, default=1500, help="training steps (default 1500)")
+    ap.add_argument("--steps", type=int, default=5000, help="training steps (default 5000)")
     ap.add_argument("--grid-side", type=int, default=8, help="n: n*n hidden neurons")
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--arm", choices=["bimt", "l1", "none"], default="bimt")
