@@ -82,7 +82,6 @@ void bimt__zig_init(bimt__zig *z)
     }
     z->use_avx2 = 0;
 #ifdef BIMT_NOISE_AVX2
-    __builtin_cpu_init();
     z->use_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
 #endif
 }
