@@ -368,7 +368,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
 
     bimt__buf b;
     bimt__buf_init(&b);
-    const double W_PX = LEFT + PANEL + 200.0, H_PX = TOP + PANEL + 40.0;
+    const double W_PX = LEFT + PANEL + 250.0, H_PX = TOP + PANEL + 40.0;
     char title[128], sub[256], t1[BIMT__NUMBUF];
     snprintf(title, sizeof title, "Neuron importance (task variance summed over %zu tasks)",
              n_rules);
@@ -391,7 +391,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
                       imp ? "#000000" : "#ffffff", imp ? 2.0 * inset : (cell > 8.0 ? 1.0 : 0.2));
     }
     bimt__svg_rect(&b, LEFT, TOP, PANEL, PANEL, "none", "#888888", 1.0);
-    double cbx = LEFT + PANEL + 30.0, cby = TOP + 20.0, cbh = PANEL - 80.0;
+    double cbx = LEFT + PANEL + 90.0, cby = TOP + 20.0, cbh = PANEL - 80.0;
     bimt__svg_colorbar(&b, cbx, cby, 22.0, cbh, vmin, vmax, 1, "summed task variance");
     double lt = log10(threshold);
     if (lt >= vmin && lt <= vmax) {
