@@ -12,8 +12,6 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 void bimt__rng_seed(bimt_rng *r, uint64_t seed, uint64_t stream)
 {
     /* Mix the stream id through splitmix first so nearby (seed, stream) pairs diverge. */
@@ -25,19 +23,7 @@ void bimt__rng_seed(bimt_rng *r, uint64_t seed, uint64_t stream)
     r->has_spare = 0;
 }
 
-uint64_t bimt__rng_u64(bimt_rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
+uint64_t bimt__rng_u64(bimt_rng *r) { return bimt__xoshiro_next(r->s); }
 
 double bimt__rng_uniform(bimt_rng *r)
 {

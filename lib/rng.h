@@ -25,6 +25,20 @@ typedef struct bimt_rng {
 /** Number of uint64 words of a packed state. */
 #define BIMT_RNG_WORDS 6
 
+/** One xoshiro256** step on a raw 4-word state (shared by bimt_rng and the noise lanes). */
+static inline uint64_t bimt__xoshiro_next(uint64_t s[4])
+{
+    uint64_t result = ((s[1] * 5) << 7 | (s[1] * 5) >> 57) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
+
 /** Seeds stream `stream` of `seed` (independent streams for distinct (seed, stream)). */
 void bimt__rng_seed(bimt_rng *r, uint64_t seed, uint64_t stream);
 uint64_t bimt__rng_u64(bimt_rng *r);

@@ -113,19 +113,7 @@ static inline size_t ctz64(uint64_t v) /* v != 0 */
 
 static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-static uint64_t slow_next(bimt__noise *nz)
-{
-    uint64_t *s = nz->slow;
-    uint64_t out = rotl64(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return out;
-}
+static uint64_t slow_next(bimt__noise *nz) { return bimt__xoshiro_next(nz->slow); }
 
 /* Uniform [0, 1) from bits 12..63 (exact: 1 + m 2^-52 minus 1). */
 static inline double u01(uint64_t w)

@@ -70,28 +70,6 @@ static void drop(setup *s)
     memset(s, 0, sizeof(*s));
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void write_all(const char *path, const void *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
-    fclose(f);
-}
 
 static void assert_same_state(const setup *a, const setup *b)
 {
@@ -157,7 +135,7 @@ START_TEST(resume_is_bit_identical)
     ck_assert_int_eq(bimt_trainer_save(straight.tr, path2), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_save(resumed.tr, path3), BIMT_OK);
     size_t l2, l3;
-    char *b2 = read_all(path2, &l2), *b3 = read_all(path3, &l3);
+    char *b2 = bimt_test_read_file(path2, &l2), *b3 = bimt_test_read_file(path3, &l3);
     ck_assert_uint_eq(l2, l3);
     ck_assert_int_eq(memcmp(b2, b3, l2), 0);
     free(b2);
@@ -291,7 +269,7 @@ static char *valid_checkpoint(const char *path, size_t *len)
     ck_assert_int_eq(bimt_trainer_run(s.tr, 3, NULL, NULL), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_save(s.tr, path), BIMT_OK);
     drop(&s);
-    return read_all(path, len);
+    return bimt_test_read_file(path, len);
 }
 
 static int load_expect_fail(const char *path, int expect, char *err)
@@ -318,7 +296,7 @@ START_TEST(truncated_and_corrupt_files_fail)
     char *buf = valid_checkpoint(path, &len);
     /* Truncations: a spread of offsets plus the last bytes. */
     for (size_t n = 0; n < len; n += (n < len - 64 ? 211 : 1)) {
-        write_all(bad, buf, n);
+        bimt_test_write_file(bad, buf, n);
         load_expect_fail(bad, BIMT_E_FORMAT, err);
     }
     /* A flipped byte inside the data of model.params: caught by the CRC. */
@@ -336,7 +314,7 @@ START_TEST(truncated_and_corrupt_files_fail)
     bimt__npz_close(z);
     ck_assert_uint_ne(pos, SIZE_MAX);
     buf[pos + nbytes / 2] ^= 0x10;
-    write_all(bad, buf, len);
+    bimt_test_write_file(bad, buf, len);
     load_expect_fail(bad, BIMT_E_FORMAT, err);
     ck_assert(strstr(err, "CRC") != NULL);
     buf[pos + nbytes / 2] ^= 0x10;
@@ -345,10 +323,10 @@ START_TEST(truncated_and_corrupt_files_fail)
     bimt__rng_seed(&r, 1, 1);
     for (size_t i = 0; i < len; i++)
         buf[i] = (char)bimt__rng_u64(&r);
-    write_all(bad, buf, len);
+    bimt_test_write_file(bad, buf, len);
     load_expect_fail(bad, BIMT_E_FORMAT, err);
     memset(buf, 0, len);
-    write_all(bad, buf, len);
+    bimt_test_write_file(bad, buf, len);
     load_expect_fail(bad, BIMT_E_FORMAT, err);
     load_expect_fail("/nonexistent/folder/ck.npz", BIMT_E_IO, err);
     free(buf);
@@ -559,7 +537,7 @@ START_TEST(failed_save_keeps_existing_file)
     make(&s, 2);
     ck_assert_int_eq(bimt_trainer_save(s.tr, path), BIMT_OK);
     size_t len0;
-    char *before = read_all(path, &len0);
+    char *before = bimt_test_read_file(path, &len0);
     ck_assert_int_eq(bimt_trainer_run(s.tr, 2, NULL, NULL), BIMT_OK);
 
     /* The write itself fails half-way: the file-size limit stops the temporary file (the
@@ -576,7 +554,7 @@ START_TEST(failed_save_keeps_existing_file)
     ck_assert_int_eq(rc, BIMT_E_IO);
     ck_assert(strlen(bimt_trainer_errmsg(s.tr)) > 0);
     size_t len1;
-    char *after = read_all(path, &len1);
+    char *after = bimt_test_read_file(path, &len1);
     ck_assert_uint_eq(len0, len1);
     ck_assert_int_eq(memcmp(before, after, len0), 0);
     ck_assert_int_eq(count_entries(dir), 1); /* no temporary file left */

@@ -16,28 +16,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void write_all(const char *path, const void *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
-    fclose(f);
-}
 
 static uint32_t le32(const unsigned char *p)
 {
@@ -229,7 +207,7 @@ START_TEST(round_trip_every_dtype)
     ck_assert_ptr_nonnull(a);
     bimt__npz_close(z);
     size_t len;
-    char *buf = read_all(path, &len);
+    char *buf = bimt_test_read_file(path, &len);
     char *npy = find_bytes(buf, len, "\x93NUMPY", 6);
     ck_assert_ptr_nonnull(npy);
     size_t hl = (size_t)((unsigned char)npy[8] | ((unsigned char)npy[9] << 8));
@@ -275,7 +253,7 @@ START_TEST(truncated_at_every_offset)
     bimt_test_tmppath(path, sizeof path, ".npz");
     write_sample(path);
     size_t len;
-    char *buf = read_all(path, &len);
+    char *buf = bimt_test_read_file(path, &len);
     for (size_t n = 0; n < len; n++) {
         bimt_npz *z = (bimt_npz *)1;
         err[0] = '\0';
@@ -285,7 +263,7 @@ START_TEST(truncated_at_every_offset)
         ck_assert(err[0] != '\0');
     }
     /* The same through a file. */
-    write_all(path, buf, len / 2);
+    bimt_test_write_file(path, buf, len / 2);
     bimt_npz *z;
     ck_assert_int_eq(bimt__npz_open(&z, path, 0, err, sizeof err), BIMT_E_FORMAT);
     free(buf);
@@ -302,7 +280,7 @@ START_TEST(every_byte_flip_detected_or_harmless)
     bimt_test_tmppath(path, sizeof path, ".npz");
     write_sample(path);
     size_t len;
-    unsigned char *buf = (unsigned char *)read_all(path, &len);
+    unsigned char *buf = (unsigned char *)bimt_test_read_file(path, &len);
     unsigned char *mut = malloc(len);
     size_t cd = le32(buf + len - 22 + 16);
     int undetected = 0;
@@ -394,7 +372,7 @@ END_TEST
 static int mutate_header(const char *path, const char *from, const char *to, char *err)
 {
     size_t len;
-    unsigned char *buf = (unsigned char *)read_all(path, &len);
+    unsigned char *buf = (unsigned char *)bimt_test_read_file(path, &len);
     ck_assert_uint_eq(strlen(from), strlen(to));
     unsigned char *p = find_bytes(buf, len, from, strlen(from));
     ck_assert_ptr_nonnull(p);
@@ -454,7 +432,7 @@ START_TEST(zip_features_rejected)
     bimt_test_tmppath(path, sizeof path, ".npz");
     write_sample(path);
     size_t len;
-    unsigned char *buf = (unsigned char *)read_all(path, &len);
+    unsigned char *buf = (unsigned char *)bimt_test_read_file(path, &len);
     bimt_npz *z;
     /* Compression method 8 (deflate) in both headers of the first member. */
     size_t cd = le32(buf + len - 22 + 16);
@@ -541,7 +519,7 @@ START_TEST(failed_write_keeps_existing_file)
     snprintf(path, sizeof path, "%s/keep.npz", dir);
     write_sample(path);
     size_t len0;
-    char *before = read_all(path, &len0);
+    char *before = bimt_test_read_file(path, &len0);
     /* Aborted write. */
     bimt_npz_writer *w;
     float x[3] = {1, 2, 3};
@@ -555,7 +533,7 @@ START_TEST(failed_write_keeps_existing_file)
     ck_assert_int_ne(bimt__npz_write(w, "bad name", BIMT_NPZ_F4, 1, &three, x), BIMT_OK);
     ck_assert_int_ne(bimt__npz_writer_commit(w), BIMT_OK);
     size_t len1;
-    char *after = read_all(path, &len1);
+    char *after = bimt_test_read_file(path, &len1);
     ck_assert_uint_eq(len0, len1);
     ck_assert_int_eq(memcmp(before, after, len0), 0);
     ck_assert_int_eq(count_entries(dir), 1);
@@ -583,7 +561,7 @@ START_TEST(write_into_readonly_dir_fails_cleanly)
         /* root ignores directory permissions; use a path whose folder is a file instead. */
         char file[512], path[1024], err[256] = "";
         bimt_test_tmppath(file, sizeof file, "");
-        write_all(file, "x", 1);
+        bimt_test_write_file(file, "x", 1);
         snprintf(path, sizeof path, "%s/sub.npz", file);
         bimt_npz_writer *w;
         ck_assert_int_eq(bimt__npz_writer_open(&w, path, err, sizeof err), BIMT_E_IO);

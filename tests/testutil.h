@@ -11,6 +11,12 @@ int bimt_test_run(Suite *s);
 /** Writes a unique temporary file path "<dir>/bimt-test-XXXXXX<suffix>" into buf. */
 void bimt_test_tmppath(char *buf, size_t len, const char *suffix);
 
+/** Reads a whole file (asserts on failure); the caller frees the result. */
+char *bimt_test_read_file(const char *path, size_t *len);
+
+/** Writes len bytes to path (asserts on failure). */
+void bimt_test_write_file(const char *path, const void *buf, size_t len);
+
 /** Max |a - b| / max(1, |b|) over n doubles. */
 double bimt_test_max_rel_err(const double *a, const double *b, size_t n);
 
