@@ -25,6 +25,10 @@ extern "C" {
  * @brief Task variance TV[r][k] of hidden neuron k in rule r: on the deterministic test grid
  * of the rule (noise off), the population variance across trials at each step of the
  * analysis window (first stimulus onset to trial end), averaged over the window.
+ * @param[in,out] model the network to analyse; its forward workspace is used (one thread at
+ *        a time per model).
+ * @param[in,out] task the task suite giving the test grids (sizes must match the model's);
+ *        its batch workspace is used (one thread at a time per task).
  * @param[out] tv [BIMT_N_RULES][n_hidden], row-major (all 20 rules, whatever the rule_mask).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL); BIMT_E_SHAPE (model and task sizes differ);
  *         BIMT_E_NOMEM; codes of the task or the forward pass are passed on (message in
@@ -37,7 +41,8 @@ BIMT_API int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *t
 typedef struct bimt_cluster_params {
     uint32_t struct_size;          /**< set by bimt_cluster_params_init() */
     double   importance_threshold; /**< neuron important iff summed TV > this; default 1e-3 */
-    uint32_t k_min, k_max;         /**< k range, default 2..29 (k_max clipped to n_important - 1) */
+    uint32_t k_min;                /**< smallest k tried, default 2 */
+    uint32_t k_max;                /**< largest k tried, default 29 (clipped to n_important - 1) */
     uint32_t n_restarts;           /**< k-means++ restarts per k, default 20 */
     uint32_t max_iter;             /**< Lloyd iterations per restart, default 300 */
     double   tol;                  /**< convergence: relative centre shift, default 1e-4 */
@@ -45,14 +50,22 @@ typedef struct bimt_cluster_params {
     uint64_t seed;                 /**< default 0 */
 } bimt_cluster_params;
 
-/** @brief Fills p with the defaults. NULL is ignored. */
+/**
+ * @brief Fills p with the defaults. NULL is ignored. Thread-safe.
+ * @param[out] p the parameters to fill (struct_size set, every field at its default).
+ */
 BIMT_API void bimt_cluster_params_init(bimt_cluster_params *p);
 
 /**
  * @brief Important neurons (summed TV over rules > threshold). Thread-safe.
- * @param tv [n_rules][n_hidden], finite and >= 0; @param threshold finite, >= 0.
- * @param[out] important [n_hidden] 1/0. @param[out] n_important optional count.
- * @return BIMT_OK or BIMT_E_INVALID_ARG.
+ * @param[in] tv [n_rules][n_hidden], finite and >= 0.
+ * @param[in] n_rules rows of tv (> 0; BIMT_N_RULES for bimt_task_variance() output).
+ * @param[in] n_hidden columns of tv, the number of neurons (> 0).
+ * @param[in] threshold finite, >= 0.
+ * @param[out] important [n_hidden] 1/0.
+ * @param[out] n_important optional count.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL tv or important, n_rules or n_hidden 0,
+ *         negative or non-finite tv or threshold).
  */
 BIMT_API int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden,
                                     double threshold, uint8_t *important, uint32_t *n_important);
@@ -60,7 +73,14 @@ BIMT_API int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hi
 /**
  * @brief Normalised task variance of the important neurons: each important neuron's column
  * divided by its max over rules (or sum, if by_sum); unimportant neurons get 0.
- * @param[out] ntv [n_rules][n_hidden]. @return BIMT_OK or BIMT_E_INVALID_ARG.
+ * Thread-safe.
+ * @param[in] tv [n_rules][n_hidden], finite and >= 0.
+ * @param[in] n_rules rows of tv (> 0).
+ * @param[in] n_hidden columns of tv, the number of neurons (> 0).
+ * @param[in] threshold importance threshold as in bimt_important_neurons() (finite, >= 0).
+ * @param[in] by_sum 0: divide by the max over rules; nonzero: divide by the sum.
+ * @param[out] ntv [n_rules][n_hidden].
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (as bimt_important_neurons(), or NULL ntv).
  */
 BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
                                           double threshold, int by_sum, float *ntv);
@@ -72,9 +92,13 @@ BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_
  * Fewer than 3 important neurons, or no k of the range achievable (fewer distinct rows than
  * k_min): every important neuron gets cluster 0, n_clusters = 1 (or 0 if none),
  * silhouette = 0.
- * @param p parameters, or NULL for the defaults.
+ * @param[in] tv [n_rules][n_hidden] raw task variance, finite and >= 0.
+ * @param[in] n_rules rows of tv, the features of the k-means (> 0).
+ * @param[in] n_hidden columns of tv, the number of neurons (> 0).
+ * @param[in] p parameters, or NULL for the defaults.
  * @param[out] labels [n_hidden]: cluster id, or -1 for unimportant neurons.
- * @param[out] n_clusters, silhouette optional.
+ * @param[out] n_clusters optional: the number of clusters.
+ * @param[out] silhouette optional: the mean silhouette of the chosen clustering.
  * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_VERSION (p->struct_size); BIMT_E_NOMEM.
  *         Outputs are written only on success. Thread-safe.
  */
@@ -86,18 +110,30 @@ BIMT_API int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t 
 typedef struct bimt_anatomy {
     double isolated_fraction;   /**< fraction of clustered neurons with no same-cluster neuron among the 8 neighbouring slots */
     double cluster_size;        /**< mean over clusters of the mean grid distance (Euclidean, in slot units / grid_side) of members to their cluster's centroid */
-    double isolated_null_mean, isolated_null_sd, isolated_z, isolated_p; /**< p = (1 + #null <= observed) / (1 + n) */
-    double size_null_mean, size_null_sd, size_z, size_p;                 /**< same for cluster size */
+    double isolated_null_mean;  /**< mean of the null samples (0 if n_shuffles is 0) */
+    double isolated_null_sd;    /**< their sample standard deviation (n - 1; 0 if n < 2) */
+    double isolated_z;          /**< (observed - null mean) / null sd; 0 if the sd is 0 */
+    double isolated_p;          /**< p = (1 + \#{null <= observed}) / (1 + n) */
+    double size_null_mean;      /**< same for cluster size: mean of the null samples */
+    double size_null_sd;        /**< same for cluster size: sample standard deviation */
+    double size_z;              /**< same for cluster size: z-score */
+    double size_p;              /**< same for cluster size: lower-tail p-value */
     uint32_t n_shuffles;        /**< null sample size */
 } bimt_anatomy;
 
 /**
  * @brief Anatomical metrics of a clustering on the model's grid, against a null in which the
  * clustered neurons' labels are shuffled over their own slots (seeded).
- * @param labels [n_hidden] as from bimt_cluster_task_variance(): -1 or in [0, n_hidden).
- * @param n_shuffles null size; 0 gives null mean = sd = z = 0 and p = 1.
- * @param[out] isolated_null, size_null optional [n_shuffles] arrays of the null samples.
- * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM. *out is written only on success.
+ * Thread-safe for a model no thread mutates.
+ * @param[in] model the model whose slots place the neurons.
+ * @param[in] labels [n_hidden] as from bimt_cluster_task_variance(): -1 or in [0, n_hidden).
+ * @param[in] n_shuffles null size; 0 gives null mean = sd = z = 0 and p = 1.
+ * @param[in] seed seed of the shuffles (same seed, same null).
+ * @param[out] out the metrics.
+ * @param[out] isolated_null optional [n_shuffles] array of the isolated-fraction null samples.
+ * @param[out] size_null optional [n_shuffles] array of the cluster-size null samples.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, labels or out, label out of range);
+ *         BIMT_E_NOMEM. *out is written only on success.
  */
 BIMT_API int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels,
                                   uint32_t n_shuffles, uint64_t seed, bimt_anatomy *out,
@@ -112,7 +148,14 @@ typedef struct bimt_wiring {
 } bimt_wiring;
 
 /**
- * @brief Wiring statistics of the model. @param tv optional [20][n_hidden] task variance.
+ * @brief Wiring statistics of the model. Thread-safe for a model no thread mutates.
+ * @param[in] model the model.
+ * @param[in] tv optional [20][n_hidden] task variance.
+ * @param[in] importance_threshold importance threshold applied to tv (as in
+ *        bimt_important_neurons(); unused when tv is NULL).
+ * @param[in] weight_threshold connections (and, without tv, neurons) count as active when
+ *        |w| > this (finite, >= 0).
+ * @param[out] out the statistics.
  * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM; BIMT_E_NUMERIC (eigen-solver failed).
  */
 BIMT_API int bimt_wiring_stats(const bimt_model_t *model, const float *tv,
@@ -122,9 +165,12 @@ BIMT_API int bimt_wiring_stats(const bimt_model_t *model, const float *tv,
 /**
  * @brief Mean |W_rec[i][j]| per distance bin: bin b holds D in [b/grid_side, (b+1)/grid_side),
  * i.e. Manhattan distance b slots (i != j); empty bins give 0.
- * @param[out] mean_abs_w [n_bins]; n_bins up to 2*grid_side - 1 is meaningful.
+ * Pairs farther than the last bin are left out. Thread-safe for a model no thread mutates.
+ * @param[in] model the model.
+ * @param[out] mean_abs_w [n_bins].
  * @param[out] counts optional [n_bins] number of pairs per bin.
- * @return BIMT_OK or BIMT_E_INVALID_ARG.
+ * @param[in] n_bins number of bins (> 0); up to 2*grid_side - 1 is meaningful.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model or mean_abs_w, n_bins 0); BIMT_E_NOMEM.
  */
 BIMT_API int bimt_weight_distance_profile(const bimt_model_t *model, double *mean_abs_w,
                                           uint64_t *counts, size_t n_bins);

@@ -9,6 +9,12 @@
 #ifndef BIMT_EXPORT_H
 #define BIMT_EXPORT_H
 
+/**
+ * @def BIMT_API
+ * @brief Marks every public function of libbimt: exported from the shared library
+ * (visibility("default") with GCC and Clang; dllexport while building and dllimport when
+ * using the DLL on Windows unless BIMT_STATIC is defined; empty elsewhere).
+ */
 #if defined(_WIN32) && !defined(BIMT_STATIC)
 #  if defined(BIMT_BUILDING_LIBRARY)
 #    define BIMT_API __declspec(dllexport)

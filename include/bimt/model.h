@@ -71,7 +71,8 @@ typedef struct bimt_model bimt_model_t;
 typedef struct bimt_model_params {
     uint32_t struct_size;   /**< set by bimt_model_params_init() */
     uint32_t grid_side;     /**< n: n*n hidden neurons on an n x n grid; default 16 */
-    uint32_t n_in, n_out;   /**< default 85, 33 (the 20-task battery) */
+    uint32_t n_in;          /**< number of inputs, default 85 (the 20-task battery) */
+    uint32_t n_out;         /**< number of outputs, default 33 (the 20-task battery) */
     bimt_activation activation; /**< default BIMT_ACT_SOFTPLUS */
     double   alpha;         /**< leak dt/tau in (0, 1]; default 0.2; 1 = the seed's eq. 1 */
     double   sigma_rec;     /**< recurrent noise, default 0.05 (used with BIMT_FWD_NOISE) */
@@ -81,7 +82,10 @@ typedef struct bimt_model_params {
     uint64_t seed;          /**< initialisation and noise seed; default 1 */
 } bimt_model_params;
 
-/** @brief Fills p with the defaults listed in bimt_model_params. NULL is ignored. Thread-safe. */
+/**
+ * @brief Fills p with the defaults listed in bimt_model_params. NULL is ignored. Thread-safe.
+ * @param[out] p the parameters to fill (struct_size set, every field at its default).
+ */
 BIMT_API void bimt_model_params_init(bimt_model_params *p);
 
 /**
@@ -97,44 +101,98 @@ BIMT_API int bimt_model_create(bimt_model_t **out, const bimt_model_params *p);
 /**
  * @brief Deep copy of a model: parameters, gradients, positions, noise stream.
  * The forward/backward workspace is not copied (call forward again on the clone).
- * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_NOMEM.
+ * @param[out] out new handle (caller frees with bimt_model_free()); NULL on failure.
+ * @param[in] model the model to copy (read only; may be used concurrently by other const
+ *        calls).
+ * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL out or model), BIMT_E_NOMEM.
  */
 BIMT_API int bimt_model_clone(bimt_model_t **out, const bimt_model_t *model);
 
-/** @brief Frees a model. NULL is a no-op. */
+/**
+ * @brief Frees a model (and joins its worker threads). NULL is a no-op.
+ * @param[in] model the handle to free; every view borrowed from it becomes invalid.
+ */
 BIMT_API void bimt_model_free(bimt_model_t *model);
 
-/** @brief Message of the last failed call ("" if none); owned by the model. */
+/**
+ * @brief Message of the last failed call ("" if none); owned by the model.
+ * @param[in] model the model.
+ * @return a string owned by the model, valid until bimt_model_free() (its contents change
+ *         with the next failed call); a static message for NULL.
+ */
 BIMT_API const char *bimt_model_errmsg(const bimt_model_t *model);
 
-/** @brief Copies the creation parameters into *p. @return BIMT_OK or BIMT_E_INVALID_ARG. */
+/**
+ * @brief Copies the creation parameters into *p.
+ * @param[in] model the model.
+ * @param[out] p receives the parameters.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model or p).
+ */
 BIMT_API int bimt_model_get_params(const bimt_model_t *model, bimt_model_params *p);
 
-/** @brief Number of hidden neurons (grid_side^2); 0 for NULL. */
+/**
+ * @brief Number of hidden neurons (grid_side^2); 0 for NULL.
+ * @param[in] model the model.
+ * @return n_hidden, or 0 for NULL.
+ */
 BIMT_API size_t bimt_model_n_hidden(const bimt_model_t *model);
-/** @brief Number of inputs; 0 for NULL. */
+/**
+ * @brief Number of inputs; 0 for NULL.
+ * @param[in] model the model.
+ * @return n_in, or 0 for NULL.
+ */
 BIMT_API size_t bimt_model_n_in(const bimt_model_t *model);
-/** @brief Number of outputs; 0 for NULL. */
+/**
+ * @brief Number of outputs; 0 for NULL.
+ * @param[in] model the model.
+ * @return n_out, or 0 for NULL.
+ */
 BIMT_API size_t bimt_model_n_out(const bimt_model_t *model);
-/** @brief Grid side n; 0 for NULL. */
+/**
+ * @brief Grid side n; 0 for NULL.
+ * @param[in] model the model.
+ * @return grid_side, or 0 for NULL.
+ */
 BIMT_API size_t bimt_model_grid_side(const bimt_model_t *model);
-/** @brief Length of the flat parameter (and gradient) buffer; 0 for NULL. */
+/**
+ * @brief Length of the flat parameter (and gradient) buffer; 0 for NULL.
+ * @param[in] model the model.
+ * @return the number of float32 parameters, or 0 for NULL.
+ */
 BIMT_API size_t bimt_model_n_params(const bimt_model_t *model);
 
 /**
  * @brief The flat parameter buffer (layout in the file comment). Borrowed; writing through
  * it is allowed (call bimt_model_forward() again afterwards). NULL for NULL.
+ * @param[in] model the model.
+ * @return borrowed [bimt_model_n_params()] array, valid until bimt_model_free(); NULL for
+ *         NULL.
  */
 BIMT_API float *bimt_model_params_data(bimt_model_t *model);
-/** @brief The flat gradient buffer, mirroring bimt_model_params_data(). Borrowed; writable. */
+/**
+ * @brief The flat gradient buffer, mirroring bimt_model_params_data(). Borrowed; writable.
+ * @param[in] model the model.
+ * @return borrowed [bimt_model_n_params()] array, valid until bimt_model_free(); NULL for
+ *         NULL.
+ */
 BIMT_API float *bimt_model_grad_data(bimt_model_t *model);
-/** @brief Read-only view of the parameters (for const models). */
+/**
+ * @brief Read-only view of the parameters (for const models).
+ * @param[in] model the model.
+ * @return borrowed [bimt_model_n_params()] array, valid until bimt_model_free(); NULL for
+ *         NULL.
+ */
 BIMT_API const float *bimt_model_params_view(const bimt_model_t *model);
 
 /**
  * @brief Borrowed view of one parameter tensor inside the flat buffer.
- * @param[out] data start of the tensor; @param[out] rows, cols its shape (biases: cols = 1).
- * Any output pointer may be NULL. @param[out] offset optional: element offset in the flat buffer.
+ * Any output pointer may be NULL.
+ * @param[in] model the model.
+ * @param[in] which the tensor.
+ * @param[out] data start of the tensor (borrowed, valid until bimt_model_free()).
+ * @param[out] rows its number of rows.
+ * @param[out] cols its number of columns (biases: cols = 1).
+ * @param[out] offset optional: element offset in the flat buffer.
  * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model, unknown tensor).
  */
 BIMT_API int bimt_model_tensor(const bimt_model_t *model, bimt_tensor which,
@@ -142,6 +200,7 @@ BIMT_API int bimt_model_tensor(const bimt_model_t *model, bimt_tensor which,
 
 /**
  * @brief Geometry: slots[k] is the grid slot (row * grid_side + col) of neuron k.
+ * @param[in] model the model.
  * @return borrowed [n_hidden] array, a permutation of 0..n_hidden-1; NULL for NULL.
  */
 BIMT_API const uint32_t *bimt_model_slots(const bimt_model_t *model);
@@ -149,12 +208,19 @@ BIMT_API const uint32_t *bimt_model_slots(const bimt_model_t *model);
 /**
  * @brief Places the neurons: slots must be a permutation of 0..n_hidden-1. Updates the
  * cached distance matrix. Weights do not move.
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, not a permutation; model unchanged).
+ * @param[in,out] model the model.
+ * @param[in] slots [n] new slot of each neuron (copied).
+ * @param[in] n length of slots; must equal n_hidden.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, n not n_hidden, not a permutation; model
+ *         unchanged); BIMT_E_NOMEM.
  */
 BIMT_API int bimt_model_set_slots(bimt_model_t *model, const uint32_t *slots, size_t n);
 
 /**
  * @brief Distance between neurons i and j at their current slots: (|dr| + |dc|) / grid_side.
+ * @param[in] model the model.
+ * @param[in] i first neuron, in [0, n_hidden).
+ * @param[in] j second neuron, in [0, n_hidden).
  * @return the distance, or -1 for NULL or out-of-range indices.
  */
 BIMT_API double bimt_model_distance(const bimt_model_t *model, size_t i, size_t j);
@@ -162,6 +228,9 @@ BIMT_API double bimt_model_distance(const bimt_model_t *model, size_t i, size_t 
 /**
  * @brief Borrowed view of the cached distance matrix [n_hidden][n_hidden] (float32),
  * D[i][j] = bimt_model_distance(i, j). NULL for NULL.
+ * @param[in] model the model.
+ * @return borrowed array, valid until bimt_model_free() (updated when the slots change);
+ *         NULL for NULL.
  */
 BIMT_API const float *bimt_model_distances(const bimt_model_t *model);
 
@@ -170,17 +239,33 @@ BIMT_API const float *bimt_model_distances(const bimt_model_t *model);
 
 /**
  * @brief Runs the network on a time-major batch and keeps what backward needs.
- * @param x [n_steps][batch_size][n_in] inputs (borrowed for the call only).
- * @param flags 0 or BIMT_FWD_NOISE.
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, zero sizes, unknown flags);
+ * @param[in,out] model the model (its workspace keeps the states and outputs; the noise
+ *        stream moves on with BIMT_FWD_NOISE).
+ * @param[in] x [n_steps][batch_size][n_in] inputs (borrowed for the call only).
+ * @param[in] n_steps T, number of time steps (> 0).
+ * @param[in] batch_size B, number of trials (> 0).
+ * @param[in] flags 0 or BIMT_FWD_NOISE.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, zero sizes, unknown flags, batch too large);
  *         BIMT_E_NOMEM (workspace could not grow; previous results are then invalid).
  */
 BIMT_API int bimt_model_forward(bimt_model_t *model, const float *x, size_t n_steps,
                                 size_t batch_size, uint32_t flags);
 
-/** @brief Borrowed hidden states [T][B][n_hidden] of the last forward. @return BIMT_OK or BIMT_E_STATE (no forward yet). */
+/**
+ * @brief Borrowed hidden states [T][B][n_hidden] of the last forward.
+ * @param[in] model the model.
+ * @param[out] h receives the borrowed array (valid until the next forward or
+ *        bimt_model_free()).
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL); BIMT_E_STATE (no forward yet).
+ */
 BIMT_API int bimt_model_states(const bimt_model_t *model, const float **h);
-/** @brief Borrowed pre-nonlinearity outputs [T][B][n_out] of the last forward. @return BIMT_OK or BIMT_E_STATE. */
+/**
+ * @brief Borrowed pre-nonlinearity outputs [T][B][n_out] of the last forward.
+ * @param[in] model the model.
+ * @param[out] o receives the borrowed array (valid until the next forward or
+ *        bimt_model_free()).
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL); BIMT_E_STATE (no forward yet).
+ */
 BIMT_API int bimt_model_outputs(const bimt_model_t *model, const float **o);
 
 /**
@@ -188,7 +273,10 @@ BIMT_API int bimt_model_outputs(const bimt_model_t *model, const float **o);
  * stores dLoss/dOutputs for bimt_model_backward().
  * MSE (Yang's lsq): mean over T*B*n_out of (mask * (y - sigmoid(o)))^2.
  * CE: (1/(T*B)) sum_{t,b} mask[t][b][0] * (-sum_o y log softmax(o)).
- * @param y, mask [T][B][n_out] arrays of the forward's shape.
+ * @param[in,out] model the model (keeps dLoss/dOutputs in its workspace).
+ * @param[in] y [T][B][n_out] targets, of the forward's shape.
+ * @param[in] mask [T][B][n_out] cost mask, of the forward's shape.
+ * @param[out] loss receives the loss value.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL); BIMT_E_STATE (no forward).
  */
 BIMT_API int bimt_model_loss(bimt_model_t *model, const float *y, const float *mask,
@@ -197,20 +285,30 @@ BIMT_API int bimt_model_loss(bimt_model_t *model, const float *y, const float *m
 /**
  * @brief Backpropagation through time of the last forward; accumulates (adds) the
  * gradients into the model's gradient buffer.
- * @param d_outputs NULL to use the gradient stored by bimt_model_loss(), or a host-computed
+ * @param[in,out] model the model (its gradient buffer is added to).
+ * @param[in] d_outputs NULL to use the gradient stored by bimt_model_loss(), or a host-computed
  *        [T][B][n_out] gradient of the loss with respect to the pre-nonlinearity outputs.
- * @return BIMT_OK; BIMT_E_STATE (no forward, or NULL d_outputs without a loss call).
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model); BIMT_E_STATE (no forward, or NULL
+ *         d_outputs without a loss call).
  */
 BIMT_API int bimt_model_backward(bimt_model_t *model, const float *d_outputs);
 
-/** @brief Sets every gradient element to 0. NULL is a no-op. */
+/**
+ * @brief Sets every gradient element to 0. NULL is a no-op.
+ * @param[in,out] model the model.
+ */
 BIMT_API void bimt_model_zero_grad(bimt_model_t *model);
 
 /**
  * @brief Copies weights in grid order: dst_W[s][t] = W_rec[i][j] for the neurons i, j at
  * slots s, t; dst_in[s][:] = W_in[i][:]; dst_out[:][s] = W_out[:][i]; dst_bh[s] = b_h[i].
  * Any destination may be NULL. Sizes are those of the tensors.
- * @return BIMT_OK or BIMT_E_INVALID_ARG.
+ * @param[in] model the model.
+ * @param[out] dst_W [n_hidden][n_hidden] recurrent weights in grid order, or NULL.
+ * @param[out] dst_in [n_hidden][n_in] input weights in grid order, or NULL.
+ * @param[out] dst_out [n_out][n_hidden] output weights in grid order, or NULL.
+ * @param[out] dst_bh [n_hidden] hidden biases in grid order, or NULL.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model).
  */
 BIMT_API int bimt_model_weights_grid_order(const bimt_model_t *model, float *dst_W,
                                            float *dst_in, float *dst_out, float *dst_bh);

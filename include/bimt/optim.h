@@ -26,8 +26,13 @@ typedef struct bimt_optimizer bimt_optimizer_t;
 /**
  * @brief Creates an Adam optimizer for n_params values, moments zero, step 0.
  * @param[out] out new handle (free with bimt_optimizer_free()); NULL on failure.
- * @param lr learning rate (> 0); beta1, beta2 in [0, 1); eps > 0; all finite.
- * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_NOMEM.
+ * @param[in] n_params length of the buffers it will update (> 0).
+ * @param[in] lr learning rate (> 0, finite).
+ * @param[in] beta1 decay of the first moment, in [0, 1).
+ * @param[in] beta2 decay of the second moment, in [0, 1).
+ * @param[in] eps denominator offset (> 0, finite).
+ * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL out, n_params 0, a value out of range or NaN),
+ *         BIMT_E_NOMEM.
  */
 BIMT_API int bimt_adam_create(bimt_optimizer_t **out, size_t n_params, double lr,
                               double beta1, double beta2, double eps);
@@ -35,21 +40,51 @@ BIMT_API int bimt_adam_create(bimt_optimizer_t **out, size_t n_params, double lr
 /**
  * @brief One Adam update of params (length n_params) with grad. Gradients are clipped
  * element-wise first when the clip value is positive (bimt_adam_set_clip()).
+ * @param[in,out] opt the optimizer (moments and step count are updated).
+ * @param[in,out] params [n_params] values updated in place.
+ * @param[in] grad [n_params] gradient.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL). The gradient buffer is not modified.
  */
 BIMT_API int bimt_adam_step(bimt_optimizer_t *opt, float *params, const float *grad);
 
-/** @brief Sets the learning rate (> 0, finite). @return BIMT_OK or BIMT_E_INVALID_ARG. */
+/**
+ * @brief Sets the learning rate (> 0, finite).
+ * @param[in,out] opt the optimizer.
+ * @param[in] lr the new learning rate.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL opt, lr out of range; nothing changed).
+ */
 BIMT_API int bimt_adam_set_lr(bimt_optimizer_t *opt, double lr);
-/** @brief Sets element-wise gradient clipping (0 = off, else > 0). @return BIMT_OK or BIMT_E_INVALID_ARG. */
+/**
+ * @brief Sets element-wise gradient clipping (0 = off, else > 0).
+ * @param[in,out] opt the optimizer.
+ * @param[in] clip the clip value (finite, >= 0).
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL opt, clip out of range; nothing changed).
+ */
 BIMT_API int bimt_adam_set_clip(bimt_optimizer_t *opt, double clip);
-/** @brief Number of updates made so far (0 for NULL). */
+/**
+ * @brief Number of updates made so far (0 for NULL).
+ * @param[in] opt the optimizer.
+ * @return the step count t of the bias correction.
+ */
 BIMT_API uint64_t bimt_adam_steps(const bimt_optimizer_t *opt);
-/** @brief Length of the buffers the optimizer works on (0 for NULL). */
+/**
+ * @brief Length of the buffers the optimizer works on (0 for NULL).
+ * @param[in] opt the optimizer.
+ * @return n_params, or 0 for NULL.
+ */
 BIMT_API size_t bimt_adam_n_params(const bimt_optimizer_t *opt);
-/** @brief Borrowed views of the first and second moments [n_params]. @return BIMT_OK or BIMT_E_INVALID_ARG. */
+/**
+ * @brief Borrowed views of the first and second moments [n_params].
+ * @param[in] opt the optimizer.
+ * @param[out] m optional: receives the first moments (valid until bimt_optimizer_free()).
+ * @param[out] v optional: receives the second moments (valid until bimt_optimizer_free()).
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL opt).
+ */
 BIMT_API int bimt_adam_moments(const bimt_optimizer_t *opt, const float **m, const float **v);
-/** @brief Frees an optimizer. NULL is a no-op. */
+/**
+ * @brief Frees an optimizer. NULL is a no-op.
+ * @param[in] opt the handle to free; views of its moments become invalid.
+ */
 BIMT_API void bimt_optimizer_free(bimt_optimizer_t *opt);
 
 #ifdef __cplusplus

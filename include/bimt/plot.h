@@ -38,11 +38,11 @@ extern "C" {
  * every hidden-hidden connection i != j with |W_rec[i][j]| > weight_threshold is a line,
  * red for positive and blue for negative weights, width and opacity growing with |w|
  * (at most BIMT_PLOT_MAX_EDGES of the strongest are drawn; self-connections are not drawn).
- * @param model the model (read only).
- * @param labels optional [n_hidden] cluster ids in [0, n_hidden) or -1 (unimportant);
+ * @param[in] model the model (read only).
+ * @param[in] labels optional [n_hidden] cluster ids in [0, n_hidden) or -1 (unimportant);
  *        NULL = all dots dark grey.
- * @param weight_threshold draw |w| > this; 0 or negative means BIMT_PLOT_WEIGHT_THRESHOLD.
- * @param path output file.
+ * @param[in] weight_threshold draw |w| > this; 0 or negative means BIMT_PLOT_WEIGHT_THRESHOLD.
+ * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model or path, NaN threshold, label outside
  *         [-1, n_hidden));
  *         BIMT_E_NOMEM; BIMT_E_IO.
@@ -55,11 +55,14 @@ BIMT_API int bimt_plot_network(const bimt_model_t *model, const int32_t *labels,
  * bimt_rule_name() when n_rules is BIMT_N_RULES), columns the important neurons, grouped
  * by cluster (clusters in increasing id; within a cluster by preferred rule, then index),
  * with cluster boundaries and ids marked and a colour bar.
- * @param ntv [n_rules][n_hidden] normalised task variance (bimt_normalize_task_variance()),
+ * @param[in] ntv [n_rules][n_hidden] normalised task variance (bimt_normalize_task_variance()),
  *        values in [0, 1].
- * @param labels optional [n_hidden] cluster ids in [0, n_hidden); neurons with -1 are left
+ * @param[in] n_rules rows of ntv (1 .. 64).
+ * @param[in] n_hidden columns of ntv, the number of neurons (> 0).
+ * @param[in] labels optional [n_hidden] cluster ids in [0, n_hidden); neurons with -1 are left
  *        out. With NULL, the neurons whose column is not all zero are shown, ordered by
  *        preferred rule.
+ * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL ntv or path, n_rules or n_hidden 0, n_rules >
  *         64, non-finite or negative values, label outside [-1, n_hidden));
  *         BIMT_E_NOMEM; BIMT_E_IO.
@@ -71,10 +74,12 @@ BIMT_API int bimt_plot_task_variance(const float *ntv, size_t n_rules, size_t n_
  * @brief Figure 1c: the grid coloured by functional cluster; neurons with label -1
  * (unimportant) are light grey. The legend lists each cluster with its size and preferred
  * rule (the rule with the largest summed ntv over the cluster's members).
- * @param labels [n_hidden] cluster ids in [0, n_hidden) or -1.
- * @param ntv optional [n_rules][n_hidden] normalised task variance for the preferred
+ * @param[in] model the model whose slots place the neurons (read only).
+ * @param[in] labels [n_hidden] cluster ids in [0, n_hidden) or -1.
+ * @param[in] ntv optional [n_rules][n_hidden] normalised task variance for the preferred
  *        rules; NULL leaves them out of the legend.
- * @param n_rules rows of ntv (ignored when ntv is NULL).
+ * @param[in] n_rules rows of ntv (ignored when ntv is NULL).
+ * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, labels or path, label outside [-1, n_hidden),
  *         ntv not finite and >= 0, n_rules 0 or > 64);
  *         BIMT_E_NOMEM; BIMT_E_IO.
@@ -86,8 +91,9 @@ BIMT_API int bimt_plot_clusters_grid(const bimt_model_t *model, const int32_t *l
  * @brief Figure 1d: per-task performance as bars, one per rule with its name, a dashed
  * line at target, bars below the target drawn in a warning colour, mean and minimum in the
  * subtitle. Rules with a negative value (disabled) are marked "n/a".
- * @param perf [BIMT_N_RULES] fraction correct in [0, 1], or negative for "not evaluated".
- * @param target the reference line, in [0, 1] (e.g. 0.9).
+ * @param[in] perf [BIMT_N_RULES] fraction correct in [0, 1], or negative for "not evaluated".
+ * @param[in] target the reference line, in [0, 1] (e.g. 0.9).
+ * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, NaN, value > 1, target outside [0, 1]);
  *         BIMT_E_NOMEM; BIMT_E_IO.
  */
@@ -98,8 +104,11 @@ BIMT_API int bimt_plot_performance(const double perf[BIMT_N_RULES], double targe
  * @brief Figure 1e: neuron importance (task variance summed over rules) on the grid,
  * colour on a log10 scale with a colour bar; neurons above threshold (important) are
  * outlined, and the threshold is marked on the colour bar.
- * @param tv [n_rules][n_hidden] raw task variance (bimt_task_variance()).
- * @param threshold importance threshold (e.g. 1e-3), > 0.
+ * @param[in] model the model whose slots place the neurons (read only).
+ * @param[in] tv [n_rules][n_hidden] raw task variance (bimt_task_variance()).
+ * @param[in] n_rules rows of tv (> 0).
+ * @param[in] threshold importance threshold (e.g. 1e-3), > 0.
+ * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, n_rules 0, tv negative or non-finite,
  *         threshold not > 0); BIMT_E_NOMEM; BIMT_E_IO.
  */
@@ -110,9 +119,11 @@ BIMT_API int bimt_plot_importance_grid(const bimt_model_t *model, const float *t
  * @brief Figure 1f: mean |W_rec| versus wiring distance. Bin b is plotted at distance
  * b / grid_side; bins with counts[b] == 0 are skipped. The y axis is logarithmic when all
  * plotted values are positive and span more than two decades.
- * @param mean_abs_w [n_bins] (bimt_weight_distance_profile()).
- * @param counts optional [n_bins] pairs per bin; NULL plots every bin.
- * @param grid_side the model's grid side (> 0).
+ * @param[in] mean_abs_w [n_bins] (bimt_weight_distance_profile()).
+ * @param[in] counts optional [n_bins] pairs per bin; NULL plots every bin.
+ * @param[in] n_bins length of mean_abs_w and counts (> 0).
+ * @param[in] grid_side the model's grid side (> 0).
+ * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, n_bins 0, grid_side 0, negative or
  *         non-finite values); BIMT_E_NOMEM; BIMT_E_IO.
  */
@@ -122,13 +133,15 @@ BIMT_API int bimt_plot_weight_distance(const double *mean_abs_w, const uint64_t 
 /**
  * @brief Figure 2b: an anatomical metric against its shuffled null. Histogram of the null
  * samples, the observed value as a vertical line, and the p-value in the title.
- * @param observed the metric of the trained network (finite).
- * @param null_samples [n] null values (may be NULL when n is 0); non-finite samples are
+ * @param[in] observed the metric of the trained network (finite).
+ * @param[in] null_samples [n] null values (may be NULL when n is 0); non-finite samples are
  *        rejected.
- * @param p_value printed in the title; pass a negative value to use the lower-tail value
+ * @param[in] n number of null samples.
+ * @param[in] p_value printed in the title; pass a negative value to use the lower-tail value
  *        (1 + #{null <= observed}) / (1 + n) of analysis.h.
- * @param title figure title (e.g. "Fraction of isolated neurons"); xlabel the metric's
- *        axis label; both XML-escaped, NULL = empty.
+ * @param[in] title figure title (e.g. "Fraction of isolated neurons"); XML-escaped, NULL = empty.
+ * @param[in] xlabel the metric's axis label; XML-escaped, NULL = empty.
+ * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM; BIMT_E_IO.
  */
 BIMT_API int bimt_plot_null(double observed, const double *null_samples, size_t n,

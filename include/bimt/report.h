@@ -38,12 +38,12 @@ extern "C" {
  * folder holds one, so write the checkpoint first). The same inputs give byte-identical
  * files.
  *
- * @param dir the report folder.
- * @param model the model (its last forward results are overwritten).
- * @param task the task suite the model was trained on (its random stream is not used).
- * @param tr may be NULL; else the trainer of model and task (an evaluation may be run).
- * @param cp clustering parameters (NULL = defaults).
- * @param n_shuffles null sample size of the anatomical metrics (0 .. 10^7).
+ * @param[in] dir the report folder.
+ * @param[in,out] model the model (its last forward results are overwritten).
+ * @param[in,out] task the task suite the model was trained on (its random stream is not used).
+ * @param[in,out] tr may be NULL; else the trainer of model and task (an evaluation may be run).
+ * @param[in] cp clustering parameters (NULL = defaults).
+ * @param[in] n_shuffles null sample size of the anatomical metrics (0 .. 10^7).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL or empty dir, NULL model or task, trainer of
  *         another model or task, n_shuffles too large); BIMT_E_SHAPE (task and model sizes
  *         differ); BIMT_E_VERSION (cp->struct_size); BIMT_E_IO; BIMT_E_NOMEM; or the error

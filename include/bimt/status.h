@@ -33,7 +33,7 @@ typedef enum bimt_status {
 
 /**
  * @brief Short English description of a status code.
- * @param status a bimt_status value (any int is accepted).
+ * @param[in] status a bimt_status value (any int is accepted).
  * @return a static string, never NULL ("unknown status" for unknown codes).
  * Thread safety: safe from any thread.
  */
@@ -42,6 +42,7 @@ BIMT_API const char *bimt_status_str(int status);
 /**
  * @brief Run-time library version as MAJOR*10000 + MINOR*100 + PATCH.
  * Compare with BIMT_VERSION_NUMBER from bimt/version.h. Thread-safe.
+ * @return the version number of the library that is linked (not of the header).
  */
 BIMT_API uint32_t bimt_version(void);
 

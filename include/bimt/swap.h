@@ -34,19 +34,25 @@ typedef struct bimt_swap_params {
 
 /** One exchange made by a pass. */
 typedef struct bimt_swap_exchange {
-    uint32_t neuron, partner;   /**< the two neurons whose slots were exchanged */
+    uint32_t neuron;            /**< the ranked neuron whose slot was exchanged */
+    uint32_t partner;           /**< the neuron it exchanged slots with */
     double   delta;             /**< change of the distance cost (< 0) */
 } bimt_swap_exchange;
 
 /** Outcome of a pass. */
 typedef struct bimt_swap_result {
     uint32_t n_swaps;                  /**< exchanges made */
-    double   cost_before, cost_after;  /**< A * sum|D .* W_rec| before and after the pass */
+    double   cost_before;              /**< A * sum|D .* W_rec| before the pass */
+    double   cost_after;               /**< A * sum|D .* W_rec| after the pass */
     bimt_swap_exchange *exchanges;     /**< optional caller array (capacity max_exchanges) or NULL */
     uint32_t max_exchanges;            /**< capacity of exchanges */
 } bimt_swap_result;
 
-/** @brief Fills p with the defaults (top_k 30, A 1, all candidates). NULL is ignored. */
+/**
+ * @brief Fills p with the defaults (top_k 30, A 1, all candidates). NULL is ignored.
+ * Thread-safe.
+ * @param[out] p the parameters to fill (struct_size set).
+ */
 BIMT_API void bimt_swap_params_init(bimt_swap_params *p);
 
 /**
@@ -61,7 +67,8 @@ BIMT_API void bimt_swap_params_init(bimt_swap_params *p);
  * lowers the cost by more than A * tol, whatever the rounding of the O(n) sums.
  * Importance ties (equal double values) go to the lower index. With A = 0 no exchange is
  * made. Thread safety: one thread at a time per model.
- * @param p parameters (NULL = defaults).
+ * @param[in,out] model the model whose slots (and cached distances) are updated.
+ * @param[in] p parameters (NULL = defaults).
  * @param[in,out] res optional: receives counts and costs; if res->exchanges is non-NULL the
  *        first max_exchanges exchanges are written there in the order made (n_swaps counts
  *        them all). Untouched on failure.

@@ -49,12 +49,14 @@ typedef enum bimt_loss {
 
 /**
  * @brief Name of a rule ("fdgo" ... "dmcnogo").
+ * @param[in] rule rule index (a bimt_rule value).
  * @return a static string, or NULL if rule is not in [0, BIMT_N_RULES). Thread-safe.
  */
 BIMT_API const char *bimt_rule_name(int rule);
 
 /**
  * @brief Index of a rule by name (exact, case-sensitive).
+ * @param[in] name the rule's name, as bimt_rule_name() gives it.
  * @return the rule index in [0, BIMT_N_RULES), or BIMT_E_INVALID_ARG for NULL/unknown names.
  * Thread-safe.
  */
@@ -80,7 +82,8 @@ typedef struct bimt_task_params {
 /** One named epoch of a trial: steps [start, end). */
 typedef struct bimt_epoch {
     const char *name;   /**< static string: "fix1", "stim1", "delay1", "stim2", "delay2", "go1" */
-    size_t start, end;  /**< half-open step interval */
+    size_t start;       /**< first step of the epoch */
+    size_t end;         /**< one past its last step (half-open step interval) */
 } bimt_epoch;
 
 /**
@@ -94,7 +97,8 @@ typedef struct bimt_batch {
     int    rule;          /**< rule index, or -1 for host-made batches */
     size_t n_steps;       /**< T */
     size_t batch_size;    /**< B */
-    size_t n_in, n_out;   /**< feature sizes (85, 33 for the default rings) */
+    size_t n_in;          /**< input features (85 for the default rings) */
+    size_t n_out;         /**< output features (33 for the default rings) */
     size_t go_step;       /**< g: response onset (fixation offset, stimulus or test onset) */
     size_t n_epochs;      /**< number of valid entries in epochs */
     bimt_epoch epochs[BIMT_MAX_EPOCHS]; /**< epoch boundaries, in time order */
@@ -107,6 +111,7 @@ typedef struct bimt_batch {
 /**
  * @brief Fills p with the defaults (32 units/ring, dt 20 ms, tau 100 ms, sigma_x 0.01,
  * all 20 rules, MSE, input noise on, seed 1). NULL is ignored. Thread-safe.
+ * @param[out] p the parameters to fill (struct_size set).
  */
 BIMT_API void bimt_task_params_init(bimt_task_params *p);
 
@@ -123,30 +128,52 @@ BIMT_API void bimt_task_params_init(bimt_task_params *p);
  */
 BIMT_API int bimt_task_create(bimt_task_t **out, const bimt_task_params *p);
 
-/** @brief Frees a task and every batch it lent. NULL is a no-op. */
+/**
+ * @brief Frees a task and every batch it lent. NULL is a no-op.
+ * @param[in] task the handle to free.
+ */
 BIMT_API void bimt_task_free(bimt_task_t *task);
 
 /**
  * @brief Message of the last failed call on task ("" if none).
+ * @param[in] task the task.
  * @return a string owned by the task, valid until the next call on it. NULL task gives a
  *         static message.
  */
 BIMT_API const char *bimt_task_errmsg(const bimt_task_t *task);
 
-/** @brief Input size: 1 + 2 n_eachring + 20 (85 by default); 0 for NULL. */
+/**
+ * @brief Input size: 1 + 2 n_eachring + 20 (85 by default); 0 for NULL.
+ * @param[in] task the task.
+ * @return n_in, or 0 for NULL.
+ */
 BIMT_API size_t bimt_task_n_in(const bimt_task_t *task);
-/** @brief Output size: 1 + n_eachring (33 by default); 0 for NULL. */
+/**
+ * @brief Output size: 1 + n_eachring (33 by default); 0 for NULL.
+ * @param[in] task the task.
+ * @return n_out, or 0 for NULL.
+ */
 BIMT_API size_t bimt_task_n_out(const bimt_task_t *task);
-/** @brief The parameters the task was created with (copied into *p). @return BIMT_OK or BIMT_E_INVALID_ARG. */
+/**
+ * @brief The parameters the task was created with (copied into *p).
+ * @param[in] task the task.
+ * @param[out] p receives the parameters.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL task or p).
+ */
 BIMT_API int bimt_task_get_params(const bimt_task_t *task, bimt_task_params *p);
-/** @brief 1 if rule is enabled by the task's rule_mask, 0 otherwise (also for bad input). */
+/**
+ * @brief Whether a rule is enabled by the task's rule_mask.
+ * @param[in] task the task.
+ * @param[in] rule rule index.
+ * @return 1 if rule is enabled by the task's rule_mask, 0 otherwise (also for bad input).
+ */
 BIMT_API int bimt_task_rule_enabled(const bimt_task_t *task, int rule);
 
 /**
  * @brief Samples a random-mode training batch of one rule (with input noise if enabled).
- * @param task the task suite.
- * @param rule rule index in [0, BIMT_N_RULES) (any rule, whatever the rule_mask).
- * @param batch_size number of trials, 1 .. 65536.
+ * @param[in,out] task the task suite (its random stream moves on; it owns the batch arrays).
+ * @param[in] rule rule index in [0, BIMT_N_RULES) (any rule, whatever the rule_mask).
+ * @param[in] batch_size number of trials, 1 .. 65536.
  * @param[out] out receives borrowed views (see bimt_batch).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, unknown rule, batch size 0 or too large);
  *         BIMT_E_NOMEM. On failure *out is not written and the task's random stream is unchanged.
@@ -157,16 +184,19 @@ BIMT_API int bimt_task_sample(bimt_task_t *task, int rule, size_t batch_size, bi
  * @brief Builds the deterministic test-mode condition grid of a rule (noise off), as used
  * for task variance. Batch size is fixed by the rule (40, 100, 500 or 80). Does not use or
  * change the random stream.
+ * @param[in,out] task the task suite (it owns the batch arrays).
+ * @param[in] rule rule index in [0, BIMT_N_RULES) (any rule, whatever the rule_mask).
+ * @param[out] out receives borrowed views (see bimt_batch).
  * @return as bimt_task_sample().
  */
 BIMT_API int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out);
 
 /**
  * @brief Yang et al.'s per-trial performance (last step only) of model outputs.
- * @param batch the batch the outputs were computed on (n_steps, batch_size, n_out, y_loc used).
- * @param outputs [n_steps][batch_size][n_out] pre-nonlinearity outputs (as bimt_model_outputs()
+ * @param[in] batch the batch the outputs were computed on (n_steps, batch_size, n_out, y_loc used).
+ * @param[in] outputs [n_steps][batch_size][n_out] pre-nonlinearity outputs (as bimt_model_outputs()
  *        gives them); the call applies sigmoid (MSE) or softmax (CE) itself.
- * @param loss how to turn outputs into z.
+ * @param[in] loss how to turn outputs into z.
  * @param[out] correct optional [batch_size] array receiving 1 or 0 per trial.
  * @param[out] mean optional fraction of correct trials.
  * @return BIMT_OK; BIMT_E_INVALID_ARG for NULL batch/outputs/y_loc, n_out < 2, batch_size 0,

@@ -48,7 +48,9 @@ typedef struct bimt_trainer_params {
     bimt_arm arm;              /**< default BIMT_ARM_BIMT */
     uint32_t batch_size;       /**< trials per step, default 64 */
     double   learning_rate;    /**< Adam lr, default 1e-3 */
-    double   beta1, beta2, eps;/**< Adam, defaults 0.9, 0.999, 1e-8 */
+    double   beta1;            /**< Adam first-moment decay, default 0.9 */
+    double   beta2;            /**< Adam second-moment decay, default 0.999 */
+    double   eps;              /**< Adam denominator offset, default 1e-8 */
     double   grad_clip;        /**< element-wise clip value, default 1 (Yang); 0 = off */
     double   lambda;           /**< connection-cost weight, default 1e-4 (ignored for ARM_NONE) */
     double   A;                /**< distance weight, default 1 (ignored unless ARM_BIMT) */
@@ -81,12 +83,19 @@ typedef struct bimt_step_info {
 /** Progress callback of bimt_trainer_run(); a nonzero return stops the run after the step. */
 typedef int (*bimt_progress_fn)(const bimt_step_info *info, void *payload);
 
-/** @brief Fills p with the defaults listed in bimt_trainer_params. NULL is ignored. */
+/**
+ * @brief Fills p with the defaults listed in bimt_trainer_params. NULL is ignored.
+ * Thread-safe.
+ * @param[out] p the parameters to fill (struct_size set, every field at its default).
+ */
 BIMT_API void bimt_trainer_params_init(bimt_trainer_params *p);
 
 /**
  * @brief Creates a trainer for model on task (both borrowed; they must outlive it).
  * @param[out] out new handle (free with bimt_trainer_free()); NULL on failure.
+ * @param[in,out] model the model to train (borrowed; the trainer updates it).
+ * @param[in,out] task the task suite to train on (borrowed; its random stream is used).
+ * @param[in] p parameters, or NULL for the defaults.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, batch size 0, bad lr/betas/eps/clip/lambda/A,
  *         schedule not increasing, all rule weights of the enabled rules 0, model and task
  *         losses differ); BIMT_E_SHAPE (model n_in/n_out differ from the task's);
@@ -96,24 +105,59 @@ BIMT_API void bimt_trainer_params_init(bimt_trainer_params *p);
 BIMT_API int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *task,
                                  const bimt_trainer_params *p);
 
-/** @brief Frees a trainer (not its model or task). NULL is a no-op. */
+/**
+ * @brief Frees a trainer (not its model or task). NULL is a no-op.
+ * @param[in] tr the handle to free; its optimizer becomes invalid.
+ */
 BIMT_API void bimt_trainer_free(bimt_trainer_t *tr);
 
-/** @brief Message of the last failed call ("" if none); owned by the trainer. */
+/**
+ * @brief Message of the last failed call ("" if none); owned by the trainer.
+ * @param[in] tr the trainer.
+ * @return a string owned by the trainer, valid until bimt_trainer_free() (its contents
+ *         change with the next failed call); a static message for NULL.
+ */
 BIMT_API const char *bimt_trainer_errmsg(const bimt_trainer_t *tr);
 
-/** @brief Copies the trainer's parameters into *p. @return BIMT_OK or BIMT_E_INVALID_ARG. */
+/**
+ * @brief Copies the trainer's parameters into *p.
+ * @param[in] tr the trainer.
+ * @param[out] p receives the parameters (including changes made by bimt_trainer_set_param()).
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL tr or p).
+ */
 BIMT_API int bimt_trainer_get_params(const bimt_trainer_t *tr, bimt_trainer_params *p);
 
-/** @brief The borrowed model (NULL for NULL). */
+/**
+ * @brief The borrowed model (NULL for NULL).
+ * @param[in] tr the trainer.
+ * @return the model given to bimt_trainer_create() (or created by bimt_checkpoint_load()).
+ */
 BIMT_API bimt_model_t *bimt_trainer_model(const bimt_trainer_t *tr);
-/** @brief The borrowed task (NULL for NULL). */
+/**
+ * @brief The borrowed task (NULL for NULL).
+ * @param[in] tr the trainer.
+ * @return the task given to bimt_trainer_create() (or created by bimt_checkpoint_load()).
+ */
 BIMT_API bimt_task_t *bimt_trainer_task(const bimt_trainer_t *tr);
-/** @brief The trainer's Adam optimizer (borrowed). */
+/**
+ * @brief The trainer's Adam optimizer (borrowed).
+ * @param[in] tr the trainer.
+ * @return the optimizer, owned by the trainer and valid until bimt_trainer_free(); NULL for
+ *         NULL.
+ */
 BIMT_API const bimt_optimizer_t *bimt_trainer_optimizer(const bimt_trainer_t *tr);
-/** @brief Steps done so far. */
+/**
+ * @brief Steps done so far.
+ * @param[in] tr the trainer.
+ * @return the step count (0 for NULL).
+ */
 BIMT_API uint64_t bimt_trainer_steps(const bimt_trainer_t *tr);
-/** @brief lambda the schedule gives at a step (0 for ARM_NONE). */
+/**
+ * @brief lambda the schedule gives at a step (0 for ARM_NONE).
+ * @param[in] tr the trainer.
+ * @param[in] step the training step.
+ * @return the connection-cost weight at step (0 for NULL or ARM_NONE).
+ */
 BIMT_API double bimt_trainer_lambda_at(const bimt_trainer_t *tr, uint64_t step);
 
 /** Keys of bimt_trainer_set_param() (knobs that may change mid-training). */
@@ -125,12 +169,17 @@ typedef enum bimt_trainer_key {
 
 /**
  * @brief Changes one knob (setting BIMT_TP_LAMBDA clears the schedule).
+ * @param[in,out] tr the trainer.
+ * @param[in] key which knob.
+ * @param[in] value the new value (integer knobs take whole numbers; lr > 0, lambda, A and
+ *        grad_clip >= 0, swap_top_k >= 1).
  * @return BIMT_OK or BIMT_E_INVALID_ARG (unknown key, value out of range; nothing changed).
  */
 BIMT_API int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, double value);
 
 /**
  * @brief One training step (see the file comment).
+ * @param[in,out] tr the trainer (its model, task and optimizer are updated).
  * @param[out] info optional report of the step.
  * @return BIMT_OK; BIMT_E_NUMERIC (divergence; parameters, Adam moments and step count
  *         restored to before the step, the step counter unchanged; the random streams have
@@ -141,6 +190,11 @@ BIMT_API int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info);
 /**
  * @brief Runs n_steps steps, calling cb (if not NULL) after each; stops early when cb
  * returns nonzero (then returns BIMT_OK) or on an error (returned).
+ * @param[in,out] tr the trainer.
+ * @param[in] n_steps number of steps to run.
+ * @param[in] cb optional progress callback, called on the calling thread after each step.
+ * @param[in] payload passed to cb unchanged.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL tr); or the error of bimt_trainer_step().
  */
 BIMT_API int bimt_trainer_run(bimt_trainer_t *tr, uint64_t n_steps, bimt_progress_fn cb,
                               void *payload);
@@ -150,20 +204,32 @@ BIMT_API int bimt_trainer_run(bimt_trainer_t *tr, uint64_t n_steps, bimt_progres
  * enabled rule (input noise as the task, recurrent noise as training, evaluated in batches)
  * from the trainer's own evaluation streams, without changing the training streams. The
  * result also becomes the "last evaluation".
+ * @param[in,out] tr the trainer (its evaluation streams move on).
+ * @param[in] trials_per_rule trials per enabled rule, 1 .. 10^6.
  * @param[out] perf [BIMT_N_RULES] fraction correct per rule (-1 for disabled rules).
- * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_NOMEM.
+ * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_NOMEM. perf is written only on success.
  */
 BIMT_API int bimt_trainer_evaluate(bimt_trainer_t *tr, uint32_t trials_per_rule,
                                    double perf[BIMT_N_RULES]);
 
-/** @brief Per-rule performance of the last evaluation (-1 where none). @return BIMT_OK or BIMT_E_STATE. */
+/**
+ * @brief Per-rule performance of the last evaluation (-1 where none).
+ * @param[in] tr the trainer.
+ * @param[out] perf [BIMT_N_RULES] fraction correct per rule (-1 for disabled rules, and for
+ *        every rule when no evaluation was made yet).
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL); BIMT_E_STATE (no evaluation yet).
+ */
 BIMT_API int bimt_trainer_last_eval(const bimt_trainer_t *tr, double perf[BIMT_N_RULES]);
 
 /**
  * @brief Writes a checkpoint (.npz: parameters, slots, Adam moments, counters, RNG states,
  * all hyperparameters of model, task and trainer) atomically: a temporary file in the same
  * folder, fsync, then rename over path. An existing file at path is untouched on failure.
- * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_IO, BIMT_E_NOMEM.
+ * Only reads the trainer, its model and its task (the trainer's message changes on failure).
+ * @param[in] tr the trainer.
+ * @param[in] path output file (not empty); its folder must exist.
+ * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_IO, BIMT_E_NOMEM (message in
+ *         bimt_trainer_errmsg()).
  */
 BIMT_API int bimt_trainer_save(const bimt_trainer_t *tr, const char *path);
 
@@ -171,8 +237,13 @@ BIMT_API int bimt_trainer_save(const bimt_trainer_t *tr, const char *path);
  * @brief Loads a checkpoint written by bimt_trainer_save() and creates all three handles.
  * Every member's CRC, dtype and shape is checked; on any failure no handle is returned
  * (all three set to NULL) and errbuf receives a message.
- * @param[out] model, task, tr new handles owned by the caller (free tr first).
- * @param errbuf optional buffer for a message; errbuf_len its size.
+ * Thread-safe (touches no existing handle).
+ * @param[in] path the checkpoint file.
+ * @param[out] model new model handle owned by the caller.
+ * @param[out] task new task handle owned by the caller.
+ * @param[out] tr new trainer handle owned by the caller (free tr first).
+ * @param[out] errbuf optional buffer for a message (NUL-terminated, truncated to fit).
+ * @param[in] errbuf_len size of errbuf in bytes.
  * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_IO; BIMT_E_FORMAT (corrupt, truncated, not a
  *         checkpoint); BIMT_E_VERSION (newer format); BIMT_E_NOMEM.
  */
