@@ -327,7 +327,7 @@ int bimt__kmeans(const double *X, size_t n, size_t d, const double *D, size_t k,
     }
     double tol_abs = tol * var_mean / (double)d;
 
-    double best = INFINITY;
+    double best = (double)INFINITY;
     int found = 0;
     for (uint32_t run = 0; run < n_restarts; run++) {
         double in = 0.0;
@@ -363,7 +363,7 @@ double bimt__silhouette(const double *X, size_t n, size_t d, const double *D,
     if (!sums || !cnt) {
         free(sums);
         free(cnt);
-        return NAN;
+        return (double)NAN;
     }
     for (size_t i = 0; i < n; i++) cnt[labels[i]]++;
     size_t nonempty = 0;
@@ -380,7 +380,7 @@ double bimt__silhouette(const double *X, size_t n, size_t d, const double *D,
                 sums[labels[j]] += dij;
             }
             double a = sums[li] / (double)(cnt[li] - 1);
-            double b = INFINITY;
+            double b = (double)INFINITY;
             for (size_t c = 0; c < k; c++) {
                 if (c == li || cnt[c] == 0) continue;
                 double m = sums[c] / (double)cnt[c];

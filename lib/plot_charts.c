@@ -229,7 +229,7 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
     if (!mw || !path || n_bins == 0 || side == 0 || n_bins > 4096)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_weight_distance: NULL argument or "
                           "n_bins/grid_side out of range");
-    double lo = INFINITY, hi = 0.0;
+    double lo = (double)INFINITY, hi = 0.0;
     size_t shown = 0, last = 0;
     for (size_t i = 0; i < n_bins; i++) {
         if (!bimt__finite(mw[i]) || mw[i] < 0.0)

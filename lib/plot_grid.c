@@ -347,7 +347,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
                           "must be finite and >= 0");
     double *s = bimt__calloc(n, sizeof(*s));
     if (!s) return bimt__fail(errbuf, BIMT_E_NOMEM, "plot_importance_grid: out of memory");
-    double smax = 0.0, spos = INFINITY;
+    double smax = 0.0, spos = (double)INFINITY;
     size_t n_imp = 0;
     for (size_t k = 0; k < n; k++) {
         for (size_t r = 0; r < n_rules; r++) s[k] += (double)tv[r * n + k];

@@ -142,7 +142,7 @@ static int performance(bimt__report *r, bimt_model_t *model, bimt_task_t *task,
         rc = perf_test_grid(r, model, task);
         if (rc) return rc;
     }
-    double sum = 0.0, mn = INFINITY;
+    double sum = 0.0, mn = (double)INFINITY;
     for (int k = 0; k < BIMT_N_RULES; k++) {
         if (r->perf[k] < 0.0 || !bimt__finite(r->perf[k])) continue;
         sum += r->perf[k];

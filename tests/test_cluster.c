@@ -17,7 +17,7 @@ static double brute_silhouette(const double *X, size_t n, size_t d, const int32_
     for (size_t i = 0; i < n; i++) {
         double a_sum = 0.0;
         size_t a_n = 0;
-        double b = INFINITY;
+        double b = (double)INFINITY;
         for (int32_t c = 0; c < 64; c++) {
             double s = 0.0;
             size_t cn = 0;
@@ -73,7 +73,7 @@ START_TEST(important_bad_input)
     ck_assert_int_eq(bimt_important_neurons(tv, 2, 2, 0.1, NULL, NULL), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_important_neurons(tv, 0, 2, 0.1, imp, NULL), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_important_neurons(tv, 2, 0, 0.1, imp, NULL), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_important_neurons(tv, 2, 2, NAN, imp, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_important_neurons(tv, 2, 2, (double)NAN, imp, NULL), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_important_neurons(tv, 2, 2, -1.0, imp, NULL), BIMT_E_INVALID_ARG);
     tv[3] = NAN;
     ck_assert_int_eq(bimt_important_neurons(tv, 2, 2, 0.1, imp, NULL), BIMT_E_INVALID_ARG);
@@ -136,7 +136,7 @@ START_TEST(normalize_max_and_sum)
     ck_assert_int_eq(bimt_normalize_task_variance(inplace, R, N, 1e-3, 1, inplace), BIMT_OK);
     ck_assert_int_eq(memcmp(inplace, ntv, sizeof ntv), 0);
     ck_assert_int_eq(bimt_normalize_task_variance(tv, R, N, 1e-3, 0, NULL), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_normalize_task_variance(tv, R, N, NAN, 0, ntv), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_normalize_task_variance(tv, R, N, (double)NAN, 0, ntv), BIMT_E_INVALID_ARG);
 }
 END_TEST
 
@@ -432,7 +432,7 @@ START_TEST(cluster_bad_input)
     p.max_iter = 0;
     ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, &p, lab, NULL, NULL), BIMT_E_INVALID_ARG);
     bimt_cluster_params_init(&p);
-    p.tol = NAN;
+    p.tol = (double)NAN;
     ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, &p, lab, NULL, NULL), BIMT_E_INVALID_ARG);
     bimt_cluster_params_init(&p);
     p.importance_threshold = -1;

@@ -125,7 +125,7 @@ START_TEST(fixed_numbers_round_and_read_back)
     ck_assert_str_eq(out, "3"); /* half away from zero */
     bimt__fmt_fixed(out, -0.004, 2);
     ck_assert_str_eq(out, "0");
-    bimt__fmt_fixed(out, NAN, 2);
+    bimt__fmt_fixed(out, (double)NAN, 2);
     ck_assert_str_eq(out, "0");
     bimt__fmt_fixed(out, 1.5, 2);
     ck_assert_str_eq(out, "1.5");
@@ -151,9 +151,9 @@ START_TEST(doubles_round_trip_exactly)
     char out[BIMT__NUMBUF];
     bimt__fmt_double(out, 0.1);
     ck_assert_str_eq(out, "0.1"); /* shortest, not 0.10000000000000001 */
-    bimt__fmt_double(out, NAN);
+    bimt__fmt_double(out, (double)NAN);
     ck_assert_str_eq(out, "null");
-    bimt__fmt_double(out, -INFINITY);
+    bimt__fmt_double(out, -(double)INFINITY);
     ck_assert_str_eq(out, "null");
 }
 END_TEST
@@ -294,7 +294,7 @@ START_TEST(network_draws_every_connection_above_threshold)
     labels[3] = 16;
     ck_assert_int_eq(bimt_plot_network(m, labels, 0.3, bad), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_plot_network(NULL, NULL, 0.3, bad), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_plot_network(m, NULL, NAN, bad), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_plot_network(m, NULL, (double)NAN, bad), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_plot_network(m, NULL, 0.3, NULL), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(access(bad, F_OK), -1);
     rm_rf(dir);
@@ -419,7 +419,7 @@ START_TEST(performance_bars)
     free(svg);
     char bad[600];
     join(bad, sizeof bad, dir, "bad.svg");
-    perf[2] = NAN;
+    perf[2] = (double)NAN;
     ck_assert_int_eq(bimt_plot_performance(perf, 0.9, bad), BIMT_E_INVALID_ARG);
     perf[2] = 1.5;
     ck_assert_int_eq(bimt_plot_performance(perf, 0.9, bad), BIMT_E_INVALID_ARG);
@@ -481,7 +481,7 @@ START_TEST(weight_distance_points)
     ck_assert_uint_eq(tc_count(svg, "class=\"point\""), 7);
     ck_assert_ptr_null(strstr(svg, "(log scale)")); /* zeros plotted: linear */
     free(svg);
-    mw[2] = INFINITY;
+    mw[2] = (double)INFINITY;
     ck_assert_int_eq(bimt_plot_weight_distance(mw, counts, 7, 4, path), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_plot_weight_distance(mw, counts, 7, 0, path), BIMT_E_INVALID_ARG);
     rm_rf(dir);
@@ -518,9 +518,9 @@ START_TEST(null_histogram_counts_and_p)
     svg = read_svg(path);
     ck_assert_ptr_nonnull(strstr(svg, "t (p = 0.5)"));
     free(svg);
-    null[4] = NAN;
+    null[4] = (double)NAN;
     ck_assert_int_eq(bimt_plot_null(obs, null, NS, -1.0, "t", "x", path), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_plot_null(NAN, NULL, 0, -1.0, "t", "x", path), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_plot_null((double)NAN, NULL, 0, -1.0, "t", "x", path), BIMT_E_INVALID_ARG);
     rm_rf(dir);
     free(dir);
 }

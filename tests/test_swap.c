@@ -602,7 +602,7 @@ START_TEST(passes_converge)
         bimt_swap_params p;
         bimt_swap_params_init(&p);
         p.top_k = (uint32_t)n;
-        double prev = INFINITY;
+        double prev = (double)INFINITY;
         int passes = 0;
         uint32_t made = 1;
         while (made && passes < 10000) {
@@ -698,7 +698,7 @@ START_TEST(bad_input_changes_nothing)
     ck_assert_int_eq(bimt_model_swap(NULL, NULL, &res), BIMT_E_INVALID_ARG);
 
     bimt_swap_params p;
-    const double badA[] = {NAN, -1.0, INFINITY, -0.0 - 1e-300};
+    const double badA[] = {(double)NAN, -1.0, (double)INFINITY, -0.0 - 1e-300};
     for (size_t i = 0; i < sizeof badA / sizeof badA[0]; i++) {
         bimt_swap_params_init(&p);
         p.A = badA[i];

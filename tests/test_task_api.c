@@ -100,18 +100,18 @@ START_TEST(create_rejects_bad_params)
     BAD(n_eachring, 0, BIMT_E_INVALID_ARG);
     BAD(n_eachring, 3, BIMT_E_INVALID_ARG);
     BAD(n_eachring, 1025, BIMT_E_INVALID_ARG);
-    BAD(dt_ms, NAN, BIMT_E_INVALID_ARG);
-    BAD(dt_ms, INFINITY, BIMT_E_INVALID_ARG);
+    BAD(dt_ms, (double)NAN, BIMT_E_INVALID_ARG);
+    BAD(dt_ms, (double)INFINITY, BIMT_E_INVALID_ARG);
     BAD(dt_ms, 0.0, BIMT_E_INVALID_ARG);
     BAD(dt_ms, -20.0, BIMT_E_INVALID_ARG);
     BAD(dt_ms, 150.0, BIMT_E_INVALID_ARG); /* > tau */
     BAD(dt_ms, 0.5, BIMT_E_INVALID_ARG);   /* below 1 ms */
-    BAD(tau_ms, NAN, BIMT_E_INVALID_ARG);
+    BAD(tau_ms, (double)NAN, BIMT_E_INVALID_ARG);
     BAD(tau_ms, 0.0, BIMT_E_INVALID_ARG);
     BAD(tau_ms, 10.0, BIMT_E_INVALID_ARG); /* dt 20 > tau */
-    BAD(sigma_x, NAN, BIMT_E_INVALID_ARG);
+    BAD(sigma_x, (double)NAN, BIMT_E_INVALID_ARG);
     BAD(sigma_x, -0.01, BIMT_E_INVALID_ARG);
-    BAD(sigma_x, INFINITY, BIMT_E_INVALID_ARG);
+    BAD(sigma_x, (double)INFINITY, BIMT_E_INVALID_ARG);
     BAD(loss, (bimt_loss)2, BIMT_E_INVALID_ARG);
     BAD(loss, (bimt_loss)-1, BIMT_E_INVALID_ARG);
     BAD(rule_mask, 1u << 20, BIMT_E_INVALID_ARG);

@@ -173,11 +173,11 @@ START_TEST(wiring_bad_input)
     double prof[5];
     ck_assert_int_eq(bimt_wiring_stats(NULL, NULL, 1e-3, 1e-2, &w), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, 1e-2, NULL), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, NAN, &w), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, (double)NAN, &w), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, -1.0, &w), BIMT_E_INVALID_ARG);
     float tv[BIMT_N_RULES * 9];
     memset(tv, 0, sizeof tv);
-    ck_assert_int_eq(bimt_wiring_stats(m, tv, NAN, 1e-2, &w), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_wiring_stats(m, tv, (double)NAN, 1e-2, &w), BIMT_E_INVALID_ARG);
     tv[4] = NAN;
     ck_assert_int_eq(bimt_wiring_stats(m, tv, 1e-3, 1e-2, &w), BIMT_E_INVALID_ARG);
     wrec(m)[4] = NAN;

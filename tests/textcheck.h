@@ -366,7 +366,7 @@ static inline int tc_json_number(const char *s, const char *path, double *out)
     const char *p = tc_json_find(s, path);
     if (!p) return 0;
     if (strncmp(p, "null", 4) == 0) {
-        *out = NAN;
+        *out = (double)NAN;
         return 1;
     }
     if (!tc_json_number_end(p)) return 0;
