@@ -65,7 +65,7 @@ typedef struct gb_config {
 } gb_config;
 
 static const gb_config DEFAULTS = {
-    .steps = 3000,
+    .steps = 8000,
     .seed = 1,
     .out = "report",
     .shuffles = 1000,
