@@ -158,8 +158,12 @@ static double wall_now(void)
 /* Runs job on the pool when the per-step work is worth it, else on this thread alone.
  * Results are bit-identical either way, so the choice is free: with the default thread count
  * it follows the measured speed (on a machine shared with other processes, threads that wait
- * for each other at every step can be slower than one thread). Every 16th call tries the other
- * mode to keep both estimates current. BIMT_NUM_THREADS set: always the pool. */
+ * for each other at every step can be slower than one thread). Now and then a call tries the
+ * other mode to keep its estimate current: after 16 calls at first, and each time a probe
+ * confirms the choice the interval doubles (up to 256 calls), since a probe of the slower
+ * mode costs a whole slow call; a probe that changes the choice resets it to 16. The mode in
+ * use is re-measured at every call, so a slowdown of it switches modes at once.
+ * BIMT_NUM_THREADS set: always the pool. */
 static void run_job(struct bimt_rnn_ws *ws, struct bimt_job_stats *st, size_t work, size_t rows,
                     bimt_pool_fn fn, void *arg)
 {
@@ -172,12 +176,18 @@ static void run_job(struct bimt_rnn_ws *ws, struct bimt_job_stats *st, size_t wo
         return;
     }
     uint32_t k = st->calls++;
-    int multi;
-    if (st->multi == 0.0 || st->single == 0.0)
+    int multi, probe = 0;
+    if (st->multi == 0.0 || st->single == 0.0) {
         multi = (k % 2) == 0;
-    else
+        st->interval = 16;
+        st->next_probe = k + 16;
+    } else {
         multi = st->multi <= st->single;
-    if (k % 16 == 15) multi = !multi;
+        if (k >= st->next_probe) {
+            multi = !multi;
+            probe = 1;
+        }
+    }
     double t0 = wall_now();
     if (multi)
         bimt__pool_run(ws->pool, fn, arg);
@@ -185,7 +195,12 @@ static void run_job(struct bimt_rnn_ws *ws, struct bimt_job_stats *st, size_t wo
         fn(arg, 0, 1);
     double dt = (wall_now() - t0) / (double)rows;
     double *e = multi ? &st->multi : &st->single;
-    *e = *e == 0.0 ? dt : 0.75 * *e + 0.25 * dt;
+    *e = *e == 0.0 ? dt : probe ? 0.5 * *e + 0.5 * dt : 0.75 * *e + 0.25 * dt;
+    if (probe) {
+        int kept = (st->multi <= st->single) != multi; /* the probed mode is still slower */
+        st->interval = kept ? (st->interval < 256 ? 2 * st->interval : 256) : 16;
+        st->next_probe = k + st->interval;
+    }
 }
 
 /* ---------------------------------------------------------------- forward */

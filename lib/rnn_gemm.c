@@ -131,6 +131,44 @@ tile_fma(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2,
         put_tile(t, rows, w, accumulate, C, ldc);
     }
 }
+/* One k-range of the narrow 6 x 8 tile (panels with at most 8 valid columns: the last panel
+ * of n_out = 33 or n_in = 85). Each element sees the same operations in the same order as in
+ * the 16-wide tile, so the results are the same; only the unused half is not computed. */
+#define TILE_TERM8(T_, RO, BP)                                                                 \
+    do {                                                                                       \
+        const float *ak = (T_)->A + (RO);                                                      \
+        const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                               \
+        const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;               \
+        const size_t o3 = (rows > 3 ? 3 : 0) * rs, o4 = (rows > 4 ? 4 : 0) * rs;               \
+        const size_t o5 = (rows > 5 ? 5 : 0) * rs;                                             \
+        const float *bp = (BP);                                                                \
+        for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                  \
+            __m256 b0 = _mm256_load_ps(bp);                                                    \
+            c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak), b0, c00);                           \
+            c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o1), b0, c10);                      \
+            c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o2), b0, c20);                      \
+            c30 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o3), b0, c30);                      \
+            c40 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o4), b0, c40);                      \
+            c50 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o5), b0, c50);                      \
+        }                                                                                      \
+    } while (0)
+
+__attribute__((target("avx2,fma"))) static void
+tile_fma8(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2, size_t r2,
+          const float *bp1, const float *bp2, int accumulate, float *C, size_t ldc, size_t w)
+{
+    __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00;
+    if (t1 && t1->K) TILE_TERM8(t1, r1, bp1);
+    if (t2 && t2->K) TILE_TERM8(t2, r2, bp2);
+    float t[MR * PW];
+    _mm256_storeu_ps(t + 0, c00);
+    _mm256_storeu_ps(t + 16, c10);
+    _mm256_storeu_ps(t + 32, c20);
+    _mm256_storeu_ps(t + 48, c30);
+    _mm256_storeu_ps(t + 64, c40);
+    _mm256_storeu_ps(t + 80, c50);
+    put_tile(t, rows, w, accumulate, C, ldc);
+}
 #else
 #define HAVE_FMA_KERNEL 0
 #endif
@@ -148,7 +186,10 @@ static void panel_pass(int fma, int accumulate, size_t M, size_t n, size_t p,
         float *Ct = C + r * n + p * PW;
 #if HAVE_FMA_KERNEL
         if (fma) {
-            tile_fma(rows, t1, r1, t2, r2, bp1, bp2, accumulate, Ct, n, w);
+            if (w <= PW / 2)
+                tile_fma8(rows, t1, r1, t2, r2, bp1, bp2, accumulate, Ct, n, w);
+            else
+                tile_fma(rows, t1, r1, t2, r2, bp1, bp2, accumulate, Ct, n, w);
             continue;
         }
 #endif
@@ -208,7 +249,10 @@ void bimt__rg_gemm_tn(int fma, size_t M, size_t N, size_t K, const float *A, siz
                 float *Ct = C + r * ldc + p * PW;
 #if HAVE_FMA_KERNEL
                 if (fma) {
-                    tile_fma(rows, &t, r, NULL, 0, bp, NULL, 1, Ct, ldc, w);
+                    if (w <= PW / 2)
+                        tile_fma8(rows, &t, r, NULL, 0, bp, NULL, 1, Ct, ldc, w);
+                    else
+                        tile_fma(rows, &t, r, NULL, 0, bp, NULL, 1, Ct, ldc, w);
                     continue;
                 }
 #endif

@@ -40,6 +40,8 @@ struct bimt_rnn_ws {
     struct bimt_job_stats {
         double multi, single; /* smoothed seconds per row with the pool / on one thread */
         uint32_t calls;
+        uint32_t interval;    /* calls between probes of the other mode (16..256) */
+        uint32_t next_probe;  /* call number of the next probe */
     } fwd_stats, bwd_stats;
     int have_fwd;         /* a forward completed; states/outputs valid */
     int have_loss;        /* the loss of that forward was computed; dO valid */
