@@ -1,25 +1,67 @@
 /* Task variance (spec section 5.1-5.2): for each rule, the test-mode grid, a noise-free
  * forward pass, the population variance across trials at each step of the analysis window,
- * averaged over the window. Trials are forwarded in chunks and the per-step statistics of
- * the chunks are merged exactly (Chan et al.'s pairwise update), so the workspace stays small
- * even for the 500-trial grids. Definitions in docs/analysis.md. */
+ * averaged over the window. Definitions in docs/analysis.md.
+ *
+ * The states come from the inference-only forward (rnn_states.h), bit-identical to
+ * bimt_model_forward's: all trials of a rule run as one batch and each step's statistics are
+ * taken while the states are in cache (exact two-pass mean and variance in double per step,
+ * each thread on its own columns), so no [T][B][n_h] array is ever stored. The test grids
+ * start with steps whose inputs are the same in every trial (fixation and rule input only):
+ * those steps run once, on one trial, and all trials continue from its state; their
+ * contribution to the variance is exactly zero. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bimt/analysis.h"
 #include "common.h"
 #include "model_internal.h"
-
-/* Trials per forward call. */
-#define TV_CHUNK 128u
+#include "rnn_states.h"
 
 typedef struct tv_ws {
-    double *mean, *m2;   /* [window][n_h] running statistics */
-    double *cmean;       /* [n_h] chunk mean at one step */
-    float *xc;           /* [T][chunk][n_in] gathered inputs */
-    size_t cap_w, cap_x;
+    bimt_states_engine *eng;
+    double *cm, *m2;     /* [n_h] per-step mean and sum of squared deviations */
+    double *acc;         /* [n_h] sum over the window of the per-step variances (one rule) */
+    float *h0;           /* [cap_b][n_h] shared state after the common prefix */
+    float *xp;           /* [T][n_in] inputs of the common prefix (one trial) */
+    size_t cap_b, cap_t;
+    size_t t_off, t0;    /* step of the run's first step in the trial; analysis window start */
 } tv_ws;
 
+/* Statistics of step t (of the run) on columns [c0, c1): acc += population variance. */
+static void tv_visit(void *ctx, size_t t, const float *h, size_t B, size_t ld, size_t c0,
+                     size_t c1)
+{
+    tv_ws *w = ctx;
+    if (w->t_off + t < w->t0) return;
+    double *cm = w->cm, *m2 = w->m2;
+    const double nb = (double)B;
+    for (size_t k = c0; k < c1; k++) cm[k] = 0.0, m2[k] = 0.0;
+    for (size_t i = 0; i < B; i++) {
+        const float *hi = h + i * ld;
+        for (size_t k = c0; k < c1; k++) cm[k] += (double)hi[k];
+    }
+    for (size_t k = c0; k < c1; k++) cm[k] /= nb;
+    for (size_t i = 0; i < B; i++) {
+        const float *hi = h + i * ld;
+        for (size_t k = c0; k < c1; k++) {
+            double d = (double)hi[k] - cm[k];
+            m2[k] += d * d;
+        }
+    }
+    for (size_t k = c0; k < c1; k++) w->acc[k] += m2[k] / nb;
+}
+
+/* Number of leading steps whose inputs are the same (bit for bit) in every trial. */
+static size_t common_prefix(const float *x, size_t T, size_t B, size_t nin)
+{
+    size_t t = 0;
+    for (; t < T; t++) {
+        const float *r0 = x + t * B * nin;
+        for (size_t i = 1; i < B; i++)
+            if (memcmp(r0, r0 + i * nin, nin * sizeof(float)) != 0) return t;
+    }
+    return t;
+}
 
 /* Task variance of one rule into acc [n_h] (double). */
 static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_ws *w,
@@ -39,65 +81,38 @@ static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_w
         return bimt__fail(m->errmsg, BIMT_E_STATE, "test batch of rule %d: empty analysis "
                           "window (first epoch ends at %zu, trial has %zu steps)", rule, t0, T);
     const size_t nw = T - t0;
-    if (nw * nh > w->cap_w) {
-        free(w->mean);
-        free(w->m2);
-        w->mean = bimt__malloc(nw * nh, sizeof(double));
-        w->m2 = bimt__malloc(nw * nh, sizeof(double));
-        w->cap_w = (w->mean && w->m2) ? nw * nh : 0;
-        if (!w->cap_w) return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory (task variance)");
-    }
-    const size_t chunk = B < TV_CHUNK ? B : TV_CHUNK;
-    if (B > chunk && T * chunk * nin > w->cap_x) {
-        free(w->xc);
-        w->xc = bimt__malloc(T * chunk * nin, sizeof(float));
-        w->cap_x = w->xc ? T * chunk * nin : 0;
-        if (!w->xc) return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory (task variance)");
-    }
-
-    for (size_t c0 = 0; c0 < B; c0 += chunk) {
-        const size_t nb = B - c0 < chunk ? B - c0 : chunk;
-        const float *x = b.x;
-        if (nb != B) {
-            for (size_t t = 0; t < T; t++)
-                memcpy(w->xc + t * nb * nin, b.x + (t * B + c0) * nin, nb * nin * sizeof(float));
-            x = w->xc;
-        }
-        rc = bimt_model_forward(m, x, T, nb, 0);
-        if (rc) return rc; /* message set by the forward pass */
-        const float *h;
-        rc = bimt_model_states(m, &h);
-        if (rc) return rc;
-        const double na = (double)c0, nbd = (double)nb, ntot = na + nbd;
-        for (size_t t = t0; t < T; t++) {
-            const float *ht = h + t * nb * nh;
-            double *mean = w->mean + (t - t0) * nh, *m2 = w->m2 + (t - t0) * nh;
-            double *cm = w->cmean;
-            memset(cm, 0, nh * sizeof(double));
-            for (size_t i = 0; i < nb; i++)
-                for (size_t k = 0; k < nh; k++) cm[k] += (double)ht[i * nh + k];
-            for (size_t k = 0; k < nh; k++) cm[k] /= nbd;
-            if (c0 == 0) {
-                memcpy(mean, cm, nh * sizeof(double));
-                memset(m2, 0, nh * sizeof(double));
-            } else {
-                for (size_t k = 0; k < nh; k++) {
-                    double delta = cm[k] - mean[k];
-                    m2[k] += delta * delta * na * nbd / ntot;
-                    mean[k] += delta * nbd / ntot;
-                }
-            }
-            for (size_t i = 0; i < nb; i++) {
-                for (size_t k = 0; k < nh; k++) {
-                    double dv = (double)ht[i * nh + k] - cm[k];
-                    m2[k] += dv * dv;
-                }
-            }
-        }
-    }
+    /* Steps [0, tp) are the same in every trial; from tp on the trials differ. */
+    const size_t tp = B > 1 ? common_prefix(b.x, T, B, nin) : 0;
     memset(acc, 0, nh * sizeof(double));
-    for (size_t t = 0; t < nw; t++)
-        for (size_t k = 0; k < nh; k++) acc[k] += w->m2[t * nh + k] / (double)B;
+    if (tp < T) {
+        if (B > w->cap_b) {
+            free(w->h0);
+            w->h0 = bimt__malloc(B * nh, sizeof(float));
+            w->cap_b = w->h0 ? B : 0;
+        }
+        if (tp > w->cap_t) {
+            free(w->xp);
+            w->xp = bimt__malloc(tp * nin, sizeof(float));
+            w->cap_t = w->xp ? tp : 0;
+        }
+        if ((tp > 0 && (!w->h0 || !w->xp)))
+            return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory (task variance)");
+        if (tp > 0) {
+            for (size_t t = 0; t < tp; t++)
+                memcpy(w->xp + t * nin, b.x + t * B * nin, nin * sizeof(float));
+            bimt_states_run pre = {w->xp, tp, 1, NULL, NULL, w->h0, NULL, NULL};
+            rc = bimt__model_forward_states(w->eng, &pre);
+            if (rc) return rc; /* message set */
+            for (size_t i = 1; i < B; i++) memcpy(w->h0 + i * nh, w->h0, nh * sizeof(float));
+        }
+        w->acc = acc;
+        w->t_off = tp;
+        w->t0 = t0;
+        bimt_states_run run = {b.x + tp * B * nin, T - tp, B, tp > 0 ? w->h0 : NULL, NULL,
+                               NULL, tv_visit, w};
+        rc = bimt__model_forward_states(w->eng, &run);
+        if (rc) return rc;
+    }
     for (size_t k = 0; k < nh; k++) acc[k] /= (double)nw;
     return BIMT_OK;
 }
@@ -116,22 +131,26 @@ int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv)
     double *acc = bimt__malloc((size_t)BIMT_N_RULES * nh, sizeof(double));
     tv_ws w;
     memset(&w, 0, sizeof w);
-    w.cmean = bimt__malloc(nh, sizeof(double));
+    w.cm = bimt__malloc(nh, sizeof(double));
+    w.m2 = bimt__malloc(nh, sizeof(double));
     int rc = BIMT_OK;
-    if (!acc || !w.cmean) {
+    if (!acc || !w.cm || !w.m2) {
         rc = bimt__fail(model->errmsg, BIMT_E_NOMEM, "out of memory (task variance)");
         goto done;
     }
+    rc = bimt__states_engine_create(&w.eng, model, 0);
+    if (rc) goto done; /* message set */
     for (int r = 0; r < BIMT_N_RULES; r++) {
         rc = rule_variance(model, task, r, &w, acc + (size_t)r * nh);
         if (rc) goto done;
     }
     for (size_t i = 0; i < (size_t)BIMT_N_RULES * nh; i++) tv[i] = (float)acc[i];
 done:
+    bimt__states_engine_free(w.eng);
     free(acc);
-    free(w.mean);
+    free(w.cm);
     free(w.m2);
-    free(w.cmean);
-    free(w.xc);
+    free(w.h0);
+    free(w.xp);
     return rc;
 }
