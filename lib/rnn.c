@@ -354,11 +354,10 @@ static void bwd_run(void *arg, int tid, int n)
     float *g = m->grad, *sc = ws->tn_scratch + (size_t)tid * ws->tn_per;
     size_t q0, q1;
     panel_range(P, tid, n, &q0, &q1);
-    if (T > 1)
-        bimt__rg_gemm_tn(ws->fma, nh, nh, rows - B, ws->G + blk, nh, H, g + m->off[BIMT_W_REC],
-                         nh, q0, q1, sc);
-    bimt__rg_gemm_tn(ws->fma, no, nh, rows, J->dO, no, H, g + m->off[BIMT_W_OUT], nh, q0, q1,
-                     sc);
+    /* dW and dWout share H: one packing of each block of H for both (K = 0 when T = 1) */
+    const bimt_rg_tn hp[2] = {{ws->G + blk, nh, nh, rows - B, g + m->off[BIMT_W_REC], nh},
+                              {J->dO, no, no, rows, g + m->off[BIMT_W_OUT], nh}};
+    bimt__rg_gemm_tn_multi(ws->fma, nh, H, q0, q1, sc, hp, 2);
     panel_range(bimt__rg_panels(ni), tid, n, &q0, &q1);
     bimt__rg_gemm_tn(ws->fma, nh, ni, rows, ws->G, nh, ws->X, g + m->off[BIMT_W_IN], ni, q0, q1,
                      sc);

@@ -131,6 +131,52 @@ tile_fma(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2,
         put_tile(t, rows, w, accumulate, C, ldc);
     }
 }
+/* One k-range of the 4 x 16 tile for the last row tile when at most 4 rows remain (B = 64 =
+ * 10 * 6 + 4): 8 accumulators instead of 12, same operations per element as TILE_TERM. */
+#define TILE_TERM4(T_, RO, BP)                                                                 \
+    do {                                                                                       \
+        const float *ak = (T_)->A + (RO);                                                      \
+        const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                               \
+        const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;               \
+        const size_t o3 = (rows > 3 ? 3 : 0) * rs;                                             \
+        const float *bp = (BP);                                                                \
+        for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                  \
+            __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8), a;                    \
+            a = _mm256_broadcast_ss(ak);                                                       \
+            c00 = _mm256_fmadd_ps(a, b0, c00);                                                 \
+            c01 = _mm256_fmadd_ps(a, b1, c01);                                                 \
+            a = _mm256_broadcast_ss(ak + o1);                                                  \
+            c10 = _mm256_fmadd_ps(a, b0, c10);                                                 \
+            c11 = _mm256_fmadd_ps(a, b1, c11);                                                 \
+            a = _mm256_broadcast_ss(ak + o2);                                                  \
+            c20 = _mm256_fmadd_ps(a, b0, c20);                                                 \
+            c21 = _mm256_fmadd_ps(a, b1, c21);                                                 \
+            a = _mm256_broadcast_ss(ak + o3);                                                  \
+            c30 = _mm256_fmadd_ps(a, b0, c30);                                                 \
+            c31 = _mm256_fmadd_ps(a, b1, c31);                                                 \
+        }                                                                                      \
+    } while (0)
+
+__attribute__((target("avx2,fma"))) static void
+tile_fma4(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2, size_t r2,
+          const float *bp1, const float *bp2, int accumulate, float *C, size_t ldc, size_t w)
+{
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00;
+    if (t1 && t1->K) TILE_TERM4(t1, r1, bp1);
+    if (t2 && t2->K) TILE_TERM4(t2, r2, bp2);
+    float t[MR * PW];
+    _mm256_storeu_ps(t + 0, c00);
+    _mm256_storeu_ps(t + 8, c01);
+    _mm256_storeu_ps(t + 16, c10);
+    _mm256_storeu_ps(t + 24, c11);
+    _mm256_storeu_ps(t + 32, c20);
+    _mm256_storeu_ps(t + 40, c21);
+    _mm256_storeu_ps(t + 48, c30);
+    _mm256_storeu_ps(t + 56, c31);
+    put_tile(t, rows, w, accumulate, C, ldc);
+}
+
 /* One k-range of the narrow 6 x 8 tile (panels with at most 8 valid columns: the last panel
  * of n_out = 33 or n_in = 85). Each element sees the same operations in the same order as in
  * the 16-wide tile, so the results are the same; only the unused half is not computed. */
@@ -169,6 +215,19 @@ tile_fma8(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2
     _mm256_storeu_ps(t + 80, c50);
     put_tile(t, rows, w, accumulate, C, ldc);
 }
+/* Tile dispatch: narrow panels, short last row tiles, else the full 6 x 16 tile. */
+__attribute__((target("avx2,fma"))) static inline void
+tile_any(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2, size_t r2,
+         const float *bp1, const float *bp2, int accumulate, float *C, size_t ldc, size_t w)
+{
+    if (w <= PW / 2)
+        tile_fma8(rows, t1, r1, t2, r2, bp1, bp2, accumulate, C, ldc, w);
+    else if (rows <= 4)
+        tile_fma4(rows, t1, r1, t2, r2, bp1, bp2, accumulate, C, ldc, w);
+    else
+        tile_fma(rows, t1, r1, t2, r2, bp1, bp2, accumulate, C, ldc, w);
+}
+
 #else
 #define HAVE_FMA_KERNEL 0
 #endif
@@ -186,10 +245,7 @@ static void panel_pass(int fma, int accumulate, size_t M, size_t n, size_t p,
         float *Ct = C + r * n + p * PW;
 #if HAVE_FMA_KERNEL
         if (fma) {
-            if (w <= PW / 2)
-                tile_fma8(rows, t1, r1, t2, r2, bp1, bp2, accumulate, Ct, n, w);
-            else
-                tile_fma(rows, t1, r1, t2, r2, bp1, bp2, accumulate, Ct, n, w);
+            tile_any(rows, t1, r1, t2, r2, bp1, bp2, accumulate, Ct, n, w);
             continue;
         }
 #endif
@@ -230,38 +286,50 @@ static void pack_panel_rows(const float *src, size_t ld, size_t rows, size_t w, 
         for (size_t c = 0; c < PW; c++) dst[k * PW + c] = c < w ? src[k * ld + c] : 0.0f;
 }
 
-void bimt__rg_gemm_tn(int fma, size_t M, size_t N, size_t K, const float *A, size_t lda,
-                      const float *B, float *C, size_t ldc, size_t p0, size_t p1, float *scratch)
+void bimt__rg_gemm_tn_multi(int fma, size_t N, const float *B, size_t p0, size_t p1,
+                            float *scratch, const bimt_rg_tn *prods, size_t nprod)
 {
-    for (size_t k0 = 0; k0 < K; k0 += BIMT_RG_KB) {
-        size_t kb = K - k0 < BIMT_RG_KB ? K - k0 : BIMT_RG_KB;
+    size_t Kmax = 0;
+    for (size_t j = 0; j < nprod; j++) Kmax = prods[j].K > Kmax ? prods[j].K : Kmax;
+    for (size_t k0 = 0; k0 < Kmax; k0 += BIMT_RG_KB) {
+        size_t kb = Kmax - k0 < BIMT_RG_KB ? Kmax - k0 : BIMT_RG_KB;
         for (size_t p = p0; p < p1; p++) {
             size_t w = N - p * PW < PW ? N - p * PW : PW;
             pack_panel_rows(B + k0 * N + p * PW, N, kb, w, scratch + (p - p0) * kb * PW);
         }
-        for (size_t p = p0; p < p1; p++) {
-            size_t w = N - p * PW < PW ? N - p * PW : PW;
-            const float *bp = scratch + (p - p0) * kb * PW;
-            /* A^T read in place: element (i, k) at A[(k0 + k) * lda + i] */
-            bimt_rg_term t = {A + k0 * lda, 1, lda, kb, bp};
-            for (size_t r = 0; r < M; r += MR) {
-                size_t rows = M - r < MR ? M - r : MR;
-                float *Ct = C + r * ldc + p * PW;
+        for (size_t j = 0; j < nprod; j++) {
+            const bimt_rg_tn *q = &prods[j];
+            if (k0 >= q->K) continue;
+            /* the same K blocks as a product on its own: same sums, same order */
+            size_t kq = q->K - k0 < BIMT_RG_KB ? q->K - k0 : BIMT_RG_KB;
+            for (size_t p = p0; p < p1; p++) {
+                size_t w = N - p * PW < PW ? N - p * PW : PW;
+                const float *bp = scratch + (p - p0) * kb * PW;
+                /* A^T read in place: element (i, k) at A[(k0 + k) * lda + i] */
+                bimt_rg_term t = {q->A + k0 * q->lda, 1, q->lda, kq, bp};
+                for (size_t r = 0; r < q->M; r += MR) {
+                    size_t rows = q->M - r < MR ? q->M - r : MR;
+                    float *Ct = q->C + r * q->ldc + p * PW;
 #if HAVE_FMA_KERNEL
-                if (fma) {
-                    if (w <= PW / 2)
-                        tile_fma8(rows, &t, r, NULL, 0, bp, NULL, 1, Ct, ldc, w);
-                    else
-                        tile_fma(rows, &t, r, NULL, 0, bp, NULL, 1, Ct, ldc, w);
-                    continue;
-                }
+                    if (fma) {
+                        tile_any(rows, &t, r, NULL, 0, bp, NULL, 1, Ct, q->ldc, w);
+                        continue;
+                    }
 #endif
-                float acc[MR * PW];
-                memset(acc, 0, sizeof acc);
-                tile_generic_term(acc, rows, &t, r, bp);
-                put_tile(acc, rows, w, 1, Ct, ldc);
+                    float acc[MR * PW];
+                    memset(acc, 0, sizeof acc);
+                    tile_generic_term(acc, rows, &t, r, bp);
+                    put_tile(acc, rows, w, 1, Ct, q->ldc);
+                }
             }
         }
     }
     (void)fma;
+}
+
+void bimt__rg_gemm_tn(int fma, size_t M, size_t N, size_t K, const float *A, size_t lda,
+                      const float *B, float *C, size_t ldc, size_t p0, size_t p1, float *scratch)
+{
+    bimt_rg_tn q = {A, lda, M, K, C, ldc};
+    bimt__rg_gemm_tn_multi(fma, N, B, p0, p1, scratch, &q, 1);
 }

@@ -42,6 +42,21 @@ void bimt__rg_gemm(int fma, int accumulate, size_t M, size_t n, size_t p0, size_
 void bimt__rg_gemm_tn(int fma, size_t M, size_t N, size_t K, const float *A, size_t lda,
                       const float *B, float *C, size_t ldc, size_t p0, size_t p1, float *scratch);
 
+/** One product C[M][N] += A^T B of bimt__rg_gemm_tn_multi(): A [K][M] (row stride lda),
+ *  C row stride ldc. */
+typedef struct bimt_rg_tn {
+    const float *A;
+    size_t lda, M, K;
+    float *C;
+    size_t ldc;
+} bimt_rg_tn;
+
+/** Several weight-gradient products sharing B [Kmax][N] (row stride N; product j uses its
+ *  first prods[j].K rows): each K block of B is packed once for all of them. Every product
+ *  gets the same sums in the same order as from bimt__rg_gemm_tn() on its own. */
+void bimt__rg_gemm_tn_multi(int fma, size_t N, const float *B, size_t p0, size_t p1,
+                            float *scratch, const bimt_rg_tn *prods, size_t nprod);
+
 /** K block of bimt__rg_gemm_tn(). */
 #define BIMT_RG_KB 128
 
