@@ -358,9 +358,13 @@ static void bwd_run(void *arg, int tid, int n)
     const bimt_rg_tn hp[2] = {{ws->G + blk, nh, nh, rows - B, g + m->off[BIMT_W_REC], nh},
                               {J->dO, no, no, rows, g + m->off[BIMT_W_OUT], nh}};
     bimt__rg_gemm_tn_multi(ws->fma, nh, H, q0, q1, sc, hp, 2);
-    panel_range(bimt__rg_panels(ni), tid, n, &q0, &q1);
-    bimt__rg_gemm_tn(ws->fma, nh, ni, rows, ws->G, nh, ws->X, g + m->off[BIMT_W_IN], ni, q0, q1,
-                     sc);
+    /* dWin (n_in columns: few panels, the last one narrow) is split by rows of 6, not panels,
+     * to balance the threads; every element gets the same sum either way. */
+    const size_t nt6 = (nh + 5) / 6, i0 = 6 * (nt6 * (size_t)tid / (size_t)n);
+    const size_t i1 = tid == n - 1 ? nh : 6 * (nt6 * (size_t)(tid + 1) / (size_t)n);
+    if (i1 > i0)
+        bimt__rg_gemm_tn(ws->fma, i1 - i0, ni, rows, ws->G + i0, nh, ws->X,
+                         g + m->off[BIMT_W_IN] + i0 * ni, ni, 0, bimt__rg_panels(ni), sc);
 }
 
 int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
