@@ -4,7 +4,14 @@
  * product of rnn_gemm.c, the recurrent term first, skipped at t = 0 from a zero state as in
  * bimt_model_forward), then h_t = (1-a) h_{t-1} + a phi(D + b_h) (the element-wise kernel of
  * rnn_kernels.c; its phi' goes to the scratch D and is not kept). Working on row blocks keeps
- * the rows of h_{t-1} and D being used in cache for large batches. The time loop is cut into
+ * the rows of h_{t-1} and D being used in cache for large batches.
+ *
+ * Inputs are often constant over many steps (the epochs of a trial), so the input term is
+ * kept: U = x_t Win^T is recomputed for a row block only when its inputs differ from the
+ * previous step's, and added by the element-wise kernel (its noise operand, d += z, before
+ * the bias). The packed product computes the input term from zero and adds it to the stored
+ * recurrent term (rnn_gemm.c: C = rec, then C += in), and float addition is commutative, so
+ * D + U is the same float as the public forward's D. The time loop is cut into
  * jobs of about JOB_ROWS rows; each job runs on the engine's pool (each thread owns a range of
  * 16-column panels, one barrier per step) or on the calling thread, by measured speed. */
 #include "rnn_states.h"
@@ -39,7 +46,7 @@ struct bimt_states_engine {
     int adaptive;
     float *Wpk;           /* packed W^T panels, then the Win^T panels (Wpk2) */
     float *Wpk2;
-    float *buf;           /* D, then two state blocks, for up to cap_b trials */
+    float *buf;           /* D, U and two state blocks, for up to cap_b trials */
     size_t cap_b;
     double t_multi, t_single; /* smoothed seconds per row with the pool / on one thread */
     uint32_t calls, next_probe, interval;
@@ -106,7 +113,7 @@ struct seg_job {
     bimt_states_engine *e;
     const bimt_states_run *run;
     size_t t_begin, t_end;
-    float *D, *pp;        /* scratch pre-activations; two state blocks (pp[1] zero at start) */
+    float *D, *U, *pp;    /* recurrent term; input term; two state blocks (pp[1] zero at start) */
 };
 
 /* State after step t (t < T) of the run. */
@@ -137,10 +144,21 @@ static void seg_run(void *arg, int tid, int n)
             const size_t rb = B - r0 < RB ? B - r0 : RB;
             bimt_rg_term rec = {hp + r0 * nh, nh, 1, krec, e->Wpk};
             bimt_rg_term in = {xt + r0 * ni, ni, 1, ni, e->Wpk2};
-            bimt__rg_gemm(e->fma, 0, rb, nh, p0, p1, &rec, &in, J->D + r0 * nh);
+            float *Dr = J->D + r0 * nh, *Ur = J->U + r0 * nh;
+            const float *z = NULL;
+            if (krec == 0) {
+                bimt__rg_gemm(e->fma, 0, rb, nh, p0, p1, NULL, &in, Dr);
+            } else {
+                /* U is current unless this is its first step or the inputs changed. */
+                if (t == 0 || (t == 1 && !run->h0) ||
+                    memcmp(xt + r0 * ni, xt - B * ni + r0 * ni, rb * ni * sizeof(float)) != 0)
+                    bimt__rg_gemm(e->fma, 0, rb, nh, p0, p1, NULL, &in, Ur);
+                bimt__rg_gemm(e->fma, 0, rb, nh, p0, p1, &rec, NULL, Dr);
+                z = Ur + c0;
+            }
             if (c1 > c0)
-                bimt__rnn_step(e->avx2, act, rb, c1 - c0, nh, bh + c0, a, J->D + r0 * nh + c0,
-                               hp + r0 * nh + c0, ht + r0 * nh + c0, NULL, 0);
+                bimt__rnn_step(e->avx2, act, rb, c1 - c0, nh, bh + c0, a, Dr + c0,
+                               hp + r0 * nh + c0, ht + r0 * nh + c0, z, nh);
         }
         if (run->visit && c1 > c0) run->visit(run->ctx, t, ht, B, nh, c0, c1);
         bimt__pool_barrier(e->pool, n);
@@ -211,7 +229,7 @@ int bimt__model_forward_states(bimt_states_engine *e, const bimt_states_run *run
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
                           "forward_states: batch too large (%zu steps x %zu trials)", T, B);
     if (B > e->cap_b) {
-        float *nb = aligned_floats(3 * B * nh);
+        float *nb = aligned_floats(4 * B * nh);
         if (!nb)
             return bimt__fail(m->errmsg, BIMT_E_NOMEM,
                               "forward_states: out of memory for %zu trials", B);
@@ -219,7 +237,7 @@ int bimt__model_forward_states(bimt_states_engine *e, const bimt_states_run *run
         e->buf = nb;
         e->cap_b = B;
     }
-    struct seg_job J = {e, run, 0, 0, e->buf, e->buf + B * nh};
+    struct seg_job J = {e, run, 0, 0, e->buf, e->buf + B * nh, e->buf + 2 * B * nh};
     if (!run->h0) memset(J.pp + B * nh, 0, B * nh * sizeof(float));
     const size_t work = B * nh * (nh + ni);
     size_t steps = JOB_ROWS / B;

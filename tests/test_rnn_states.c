@@ -1,5 +1,6 @@
 /* The inference-only forward (lib/rnn_states.h): its states are bit-identical to those of
  * bimt_model_forward (noise off) for every activation, batch, thread count and kernel path,
+ * with inputs that change at every step or only now and then (the input term is reused),
  * also when a run continues from the state another run ended in (a shared prefix); they match
  * a double-precision recurrence written here; the per-step callback sees exactly the states;
  * the model's own forward results are left alone; bad input is refused without side effects.
@@ -124,6 +125,50 @@ START_TEST(equals_public_forward)
     free(hv);
     free(last);
     free(seen);
+    free(x);
+    bimt_model_free(m);
+}
+END_TEST
+
+/* Inputs constant over epochs of steps, changing at different steps in different row blocks
+ * (the input term is then reused between steps): still the public forward's states, from a
+ * zero state and from a given one. */
+START_TEST(piecewise_constant_inputs)
+{
+    lcg_state = 31;
+    const size_t ni = 10, T = 20, B = 131, tc = 7;
+    bimt_model_t *m = make_model(8, (uint32_t)ni, BIMT_ACT_SOFTPLUS, 0.3, 3);
+    size_t nh = bimt_model_n_hidden(m), n = T * B * nh;
+    float *x = rand_inputs(T * B * ni);
+    for (size_t t = 1; t < T; t++)
+        for (size_t b = 0; b < B; b++) {
+            /* rows 0..47 change at steps 5 and 12, rows 48..95 only at step 9, the rest at
+             * every step except 2, 3, 4 */
+            int change = b < 48 ? (t == 5 || t == 12) : b < 96 ? t == 9 : (t < 2 || t > 4);
+            if (!change)
+                memcpy(x + (t * B + b) * ni, x + ((t - 1) * B + b) * ni, ni * sizeof(float));
+        }
+    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    const float *ref;
+    ck_assert_int_eq(bimt_model_states(m, &ref), BIMT_OK);
+    float *hs = malloc(n * sizeof(float)), *h0 = malloc(B * nh * sizeof(float));
+    for (int nt = 1; nt <= 3; nt++) {
+        bimt_states_engine *e = make_engine(m, nt);
+        memset(hs, 0, n * sizeof(float));
+        bimt_states_run run = {x, T, B, NULL, hs, NULL, NULL, NULL};
+        ck_assert_int_eq(bimt__model_forward_states(e, &run), BIMT_OK);
+        ck_assert_msg(memcmp(hs, ref, n * sizeof(float)) == 0, "states differ, %d threads", nt);
+        /* From the state after tc steps (a step inside a constant epoch). */
+        memcpy(h0, ref + (tc - 1) * B * nh, B * nh * sizeof(float));
+        memset(hs, 0, n * sizeof(float));
+        bimt_states_run rest = {x + tc * B * ni, T - tc, B, h0, hs, NULL, NULL, NULL};
+        ck_assert_int_eq(bimt__model_forward_states(e, &rest), BIMT_OK);
+        ck_assert_msg(memcmp(hs, ref + tc * B * nh, (T - tc) * B * nh * sizeof(float)) == 0,
+                      "continued states differ, %d threads", nt);
+        bimt__states_engine_free(e);
+    }
+    free(hs);
+    free(h0);
     free(x);
     bimt_model_free(m);
 }
@@ -358,6 +403,7 @@ static Suite *states_suite(void)
     TCase *tc = tcase_create("rnn_states");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, equals_public_forward, 0, 24);
+    tcase_add_test(tc, piecewise_constant_inputs);
     tcase_add_test(tc, continues_from_a_state);
     tcase_add_test(tc, leaves_the_model_forward_alone);
     tcase_add_test(tc, portable_kernels_equal_public_forward);
