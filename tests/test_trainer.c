@@ -78,26 +78,42 @@ static void make_tiny(setup *s, bimt_trainer_params *p, uint64_t seed)
 START_TEST(learns_fdgo_and_dm1)
 {
     /* Acceptance: a small grid learns fdgo and dm1 to >= 0.9 of Yang's metric, evaluated on
-     * 256 fresh noisy trials per rule. dm1 uses the spec's easy_task flag (coherences x10):
-     * with the default coherences (down to 0.01) dm1 needs ~10^5 trials, far beyond a unit
-     * test; the metric and everything else are unchanged. */
+     * 512 fresh trials per rule (Yang's evaluation size) with input and recurrent noise on.
+     * dm1 is as specified: default coherences {0.01, 0.02, 0.04, 0.08}, easy_task = 0.
+     * Settings (one 6x6 softplus model, diag init 0.5, arm NONE so no connection cost; the
+     * cost has its own tests below), chosen to fit a unit test's budget:
+     * - fdgo is learnt within ~100 steps, so dm1 gets most steps: rule weights 1 : 7;
+     * - Adam lr 3e-2, lowered to 5e-3 at step 500 and to 1e-3 at step 1000: the high rate
+     *   learns fast, the low ones remove the step-to-step jitter of dm1's performance;
+     * - evaluation only from step 1100 on (after the last lowering), every 100 steps, so a
+     *   lucky evaluation during the high-rate phase cannot pass the test.
+     * Measured with these settings for seeds 1, 7, 11, 23 (512 trials): dm1 0.91-0.95 at
+     * step 1100 and 0.96-0.97 on 2048 trials at step 2500; fdgo 1.0. With seed 7 the test
+     * stops at step 1100 (dm1 0.92; 0.91 in the Debug+ASan build, whose arithmetic differs
+     * slightly): ~6 s of one core in Release, ~2 min under ASan, same assertion in both. */
     setup s;
-    make_task(&s, (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1), 32, 1, 7);
-    make_model(&s, 8, BIMT_ACT_SOFTPLUS, BIMT_INIT_DIAG, 0.5, 7);
+    make_task(&s, (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1), 32, 0, 7);
+    make_model(&s, 6, BIMT_ACT_SOFTPLUS, BIMT_INIT_DIAG, 0.5, 7);
     bimt_trainer_params p;
     bimt_trainer_params_init(&p);
     p.arm = BIMT_ARM_NONE;
-    p.learning_rate = 1e-2;
+    p.learning_rate = 3e-2;
     p.batch_size = 64;
     p.eval_interval = 0;
+    p.rule_weight[BIMT_RULE_FDGO] = 1.0;
+    p.rule_weight[BIMT_RULE_DM1] = 7.0;
     ck_assert_int_eq(bimt_trainer_create(&s.tr, s.m, s.t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_run(s.tr, 500, NULL, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_set_param(s.tr, BIMT_TP_LEARNING_RATE, 5e-3), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_run(s.tr, 500, NULL, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_set_param(s.tr, BIMT_TP_LEARNING_RATE, 1e-3), BIMT_OK);
     double perf[BIMT_N_RULES] = {0};
-    const int max_steps = 1500, chunk = 50;
-    int steps = 0, reached = 0;
+    const int max_steps = 2500, chunk = 100;
+    int steps = 1000, reached = 0;
     while (steps < max_steps && !reached) {
         ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)chunk, NULL, NULL), BIMT_OK);
         steps += chunk;
-        ck_assert_int_eq(bimt_trainer_evaluate(s.tr, 256, perf), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_evaluate(s.tr, 512, perf), BIMT_OK);
         reached = perf[BIMT_RULE_FDGO] >= 0.9 && perf[BIMT_RULE_DM1] >= 0.9;
     }
     ck_assert_msg(reached, "after %d steps: fdgo %.3f, dm1 %.3f", steps, perf[BIMT_RULE_FDGO],
@@ -107,11 +123,11 @@ START_TEST(learns_fdgo_and_dm1)
         if (r != BIMT_RULE_FDGO && r != BIMT_RULE_DM1) ck_assert(perf[r] == -1.0);
     /* A fresh, untrained network of the same kind is far from it (the test can fail). */
     setup u;
-    make_task(&u, (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1), 32, 1, 7);
-    make_model(&u, 8, BIMT_ACT_SOFTPLUS, BIMT_INIT_DIAG, 0.5, 7);
+    make_task(&u, (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1), 32, 0, 7);
+    make_model(&u, 6, BIMT_ACT_SOFTPLUS, BIMT_INIT_DIAG, 0.5, 7);
     ck_assert_int_eq(bimt_trainer_create(&u.tr, u.m, u.t, &p), BIMT_OK);
     double perf0[BIMT_N_RULES];
-    ck_assert_int_eq(bimt_trainer_evaluate(u.tr, 256, perf0), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_evaluate(u.tr, 512, perf0), BIMT_OK);
     ck_assert(perf0[BIMT_RULE_FDGO] < 0.5 && perf0[BIMT_RULE_DM1] < 0.5);
     drop(&u);
     drop(&s);
