@@ -32,11 +32,13 @@ fi
 
 echo "== find_package(bimt): external C++ project"
 "$cmake" -S "$here" -B "$work/cxx-build" -DCMAKE_PREFIX_PATH="$prefix" \
-    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$flags" \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
     -DCMAKE_EXE_LINKER_FLAGS="$flags" >"$work/cxx-configure.log"
 "$cmake" --build "$work/cxx-build" >"$work/cxx-build.log"
 (cd "$work" && ASAN_OPTIONS=detect_leaks=1 "$work/cxx-build/brain_info" 12 "$work/cxx.npz")
 test -s "$work/cxx.npz"
+echo "== find_package(bimt): external C program"
+(cd "$work" && ASAN_OPTIONS=detect_leaks=1 "$work/cxx-build/pkgconfig_demo_cmake")
 
 echo "== pkg-config: C program"
 pc=$(find "$prefix" -name bimt.pc | head -n 1)

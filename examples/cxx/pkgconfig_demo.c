@@ -1,6 +1,7 @@
 /*
- * pkgconfig_demo: the smallest C consumer of an installed libbimt, built with
+ * pkgconfig_demo: the smallest C consumer of an installed libbimt, built both with
  *   cc pkgconfig_demo.c $(pkg-config --cflags --libs bimt)
+ * and through find_package(bimt) (examples/cxx/CMakeLists.txt).
  * It checks that the headers and the library agree on the version, creates a task and a
  * model through the public API and prints their sizes.
  */
