@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bigbuf.h"
 #include "rnn_gemm.h"
 #include "rnn_internal.h"
 #include "vmath.h"
@@ -31,24 +32,17 @@
 
 /* ---------------------------------------------------------------- workspace */
 
-static void *aligned_floats(size_t n, size_t elem)
-{
-    void *p = NULL;
-    if (n == 0) n = 1;
-    if (n > SIZE_MAX / elem) return NULL;
-    if (posix_memalign(&p, 64, n * elem) != 0) return NULL;
-    return p;
-}
+static void *aligned_floats(size_t n, size_t elem) { return bimt__big_alloc(n, elem); }
 
 static void ws_release_buffers(struct bimt_rnn_ws *ws)
 {
-    free(ws->X);
-    free(ws->Hs);
-    free(ws->D);
-    free(ws->G);
-    free(ws->O);
-    free(ws->dO);
-    free(ws->scratch);
+    bimt__big_free(ws->X);
+    bimt__big_free(ws->Hs);
+    bimt__big_free(ws->D);
+    bimt__big_free(ws->G);
+    bimt__big_free(ws->O);
+    bimt__big_free(ws->dO);
+    bimt__big_free(ws->scratch);
     ws->X = ws->Hs = ws->D = ws->G = ws->O = ws->dO = ws->scratch = NULL;
     ws->cap_rows = ws->cap_b = 0;
 }
@@ -57,12 +51,12 @@ void bimt__rnn_ws_free(struct bimt_rnn_ws *ws)
 {
     if (!ws) return;
     ws_release_buffers(ws);
-    free(ws->Wpk);
-    free(ws->Wout_t);
-    free(ws->tn_scratch);
-    free(ws->lanes);
-    free(ws->colsum);
-    free(ws->rowbuf);
+    bimt__big_free(ws->Wpk);
+    bimt__big_free(ws->Wout_t);
+    bimt__big_free(ws->tn_scratch);
+    bimt__big_free(ws->lanes);
+    bimt__big_free(ws->colsum);
+    bimt__big_free(ws->rowbuf);
     bimt__pool_free(ws->pool);
     free(ws);
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bigbuf.h"
 #include "pool.h"
 #include "rnn_gemm.h"
 #include "rnn_internal.h"
@@ -52,21 +53,14 @@ struct bimt_states_engine {
     uint32_t calls, next_probe, interval;
 };
 
-static void *aligned_floats(size_t n)
-{
-    void *p = NULL;
-    if (n == 0) n = 1;
-    if (n > SIZE_MAX / sizeof(float)) return NULL;
-    if (posix_memalign(&p, 64, n * sizeof(float)) != 0) return NULL;
-    return p;
-}
+static void *aligned_floats(size_t n) { return bimt__big_alloc(n, sizeof(float)); }
 
 void bimt__states_engine_free(bimt_states_engine *e)
 {
     if (!e) return;
     bimt__pool_free(e->pool);
-    free(e->Wpk);
-    free(e->buf);
+    bimt__big_free(e->Wpk);
+    bimt__big_free(e->buf);
     free(e);
 }
 
@@ -233,7 +227,7 @@ int bimt__model_forward_states(bimt_states_engine *e, const bimt_states_run *run
         if (!nb)
             return bimt__fail(m->errmsg, BIMT_E_NOMEM,
                               "forward_states: out of memory for %zu trials", B);
-        free(e->buf);
+        bimt__big_free(e->buf);
         e->buf = nb;
         e->cap_b = B;
     }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigbuf.h"
 #include "task_build.h"
 #include "task_internal.h"
 
@@ -163,14 +164,14 @@ int bimt_task_create(bimt_task_t **out, const bimt_task_params *p)
 void bimt_task_free(bimt_task_t *task)
 {
     if (!task) return;
-    free(task->x);
-    free(task->y);
-    free(task->mask);
-    free(task->y_loc);
-    free(task->trials);
-    free(task->bumps);
-    free(task->sigrows);
-    free(task->rows);
+    bimt__big_free(task->x);
+    bimt__big_free(task->y);
+    bimt__big_free(task->mask);
+    bimt__big_free(task->y_loc);
+    bimt__big_free(task->trials);
+    bimt__big_free(task->bumps);
+    bimt__big_free(task->sigrows);
+    bimt__big_free(task->rows);
     free(task);
 }
 
@@ -212,7 +213,11 @@ static void build(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bimt__t
         bimt__build_match(t, r, p, tr);
 }
 
-static int produce(struct bimt_task *t, int rule, size_t B, int test, bimt_batch *out)
+/* Builds the conditions of B trials and renders trials [b0, b0 + nb) of them as the batch
+ * (random mode: b0 = 0, nb = B; a test grid may be rendered a slice at a time, since test
+ * trials are noise-free and each is rendered from its own conditions alone). */
+static int produce(struct bimt_task *t, int rule, size_t B, size_t b0, size_t nb, int test,
+                   bimt_batch *out)
 {
     if (bimt__task_reserve_trials(t, B))
         return bimt__fail(t->errmsg, BIMT_E_NOMEM, "out of memory for %zu trials", B);
@@ -222,19 +227,20 @@ static int produce(struct bimt_task *t, int rule, size_t B, int test, bimt_batch
     p.rule = rule;
     p.B = B;
     build(t, test ? NULL : &r, &p, t->trials);
-    if (bimt__task_reserve(t, p.T, B))
+    p.B = nb;
+    if (bimt__task_reserve(t, p.T, nb))
         return bimt__fail(t->errmsg, BIMT_E_NOMEM,
-                          "out of memory for a batch of %zu steps x %zu trials", p.T, B);
+                          "out of memory for a batch of %zu steps x %zu trials", p.T, nb);
     int noise = !test && t->p.input_noise && t->noise_std > 0.0;
     uint64_t key = noise ? bimt__rng_u64(&r) : 0;
-    bimt__render(t, &p, t->trials, noise, key);
+    bimt__render(t, &p, t->trials + b0, noise, key);
     if (!test) t->rng = r;
     t->plan = p;
 
     memset(out, 0, sizeof(*out));
     out->rule = rule;
     out->n_steps = p.T;
-    out->batch_size = B;
+    out->batch_size = nb;
     out->n_in = t->n_in;
     out->n_out = t->n_out;
     out->go_step = p.go;
@@ -259,7 +265,7 @@ int bimt_task_sample(bimt_task_t *task, int rule, size_t batch_size, bimt_batch 
         return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG,
                           "bimt_task_sample: batch_size must be in 1..%u (got %zu)",
                           BIMT__MAX_BATCH, batch_size);
-    return produce(task, rule, batch_size, 0, out);
+    return produce(task, rule, batch_size, 0, batch_size, 0, out);
 }
 
 int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out)
@@ -271,5 +277,21 @@ int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out)
         return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG,
                           "bimt_task_sample_test: unknown rule %d (valid: 0..%d)", rule,
                           BIMT_N_RULES - 1);
-    return produce(task, rule, bimt__test_batch_size(rule), 1, out);
+    size_t B = bimt__test_batch_size(rule);
+    return produce(task, rule, B, 0, B, 1, out);
+}
+
+int bimt__task_sample_test_slice(bimt_task_t *task, int rule, size_t b0, size_t nb,
+                                 bimt_batch *out)
+{
+    if (!task) return BIMT_E_INVALID_ARG;
+    if (!out || rule < 0 || rule >= BIMT_N_RULES)
+        return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG, "test slice: %s",
+                          !out ? "out is NULL" : "unknown rule");
+    size_t B = bimt__test_batch_size(rule);
+    if (nb == 0 || b0 >= B || nb > B - b0)
+        return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG,
+                          "test slice [%zu, %zu) is not inside the %zu trials of %s", b0, b0 + nb,
+                          B, bimt_rule_name(rule));
+    return produce(task, rule, B, b0, nb, 1, out);
 }

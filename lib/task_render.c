@@ -9,24 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigbuf.h"
 #include "task_build.h"
 
 #define TWO_PI 6.283185307179586476925
 
 /* ------------------------------------------------------------------ buffers */
 
+/* Grows a batch array to at least n elements (by half again at a time, so a growing trial
+ * length reallocates rarely). The arrays are mapped from the OS (bigbuf.h), so the pages of
+ * an outgrown array return at once. On failure the old array stays. */
 static int grow(void **buf, size_t *cap, size_t n, size_t elem)
 {
     if (n <= *cap) return BIMT_OK;
     size_t want = n;
     if (*cap > 0 && *cap <= SIZE_MAX / 3 && *cap + *cap / 2 > want) want = *cap + *cap / 2;
-    if (want > SIZE_MAX / elem) return BIMT_E_NOMEM;
-    void *p = realloc(*buf, want * elem);
-    if (!p && want > n) {
-        want = n;
-        p = realloc(*buf, want * elem);
-    }
+    void *p = bimt__big_alloc(want, elem);
+    if (!p && want > n) p = bimt__big_alloc(want = n, elem);
     if (!p) return BIMT_E_NOMEM;
+    if (*cap) memcpy(p, *buf, *cap * elem);
+    bimt__big_free(*buf);
     *buf = p;
     *cap = want;
     return BIMT_OK;

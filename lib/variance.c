@@ -3,12 +3,14 @@
  * averaged over the window. Definitions in docs/analysis.md.
  *
  * The states come from the inference-only forward (rnn_states.h), bit-identical to
- * bimt_model_forward's: all trials of a rule run as one batch and each step's statistics are
- * taken while the states are in cache (exact two-pass mean and variance in double per step,
- * each thread on its own columns), so no [T][B][n_h] array is ever stored. The test grids
- * start with steps whose inputs are the same in every trial (fixation and rule input only):
- * those steps run once, on one trial, and all trials continue from its state; their
- * contribution to the variance is exactly zero. */
+ * bimt_model_forward's, and each step's statistics are taken while the states are in cache
+ * (each thread on its own columns), so no [T][B][n_h] array is ever stored. The grid is
+ * walked in slices of TV_SLICE trials (the 500-trial grids would otherwise need 53 MB of
+ * inputs and targets at once); per step and neuron a running mean and sum of squared
+ * deviations in double are merged slice by slice (Chan, Golub and LeVeque's pairwise
+ * update, exact two-pass statistics within a slice). A slice starts with steps whose inputs
+ * are the same in every one of its trials (fixation and rule input only): those run once,
+ * on one trial, standing for all of them, and the slice continues from that state. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,31 +18,40 @@
 #include "common.h"
 #include "model_internal.h"
 #include "rnn_states.h"
+#include "task_internal.h"
+
+/* Trials per slice of a test grid: the training batch size, so the task's buffers do not
+ * grow beyond what training needs. */
+#define TV_SLICE 64u
 
 typedef struct tv_ws {
     bimt_states_engine *eng;
-    double *cm, *m2;     /* [n_h] per-step mean and sum of squared deviations */
-    double *acc;         /* [n_h] sum over the window of the per-step variances (one rule) */
-    float *h0;           /* [cap_b][n_h] shared state after the common prefix */
-    float *xp;           /* [T][n_in] inputs of the common prefix (one trial) */
-    size_t cap_b, cap_t;
+    double *cm, *m2;     /* [n_h] mean and sum of squared deviations of one step of a slice */
+    double *mean, *msq;  /* [cap_w][n_h] running mean and squared deviations per window step */
+    float *h0;           /* [TV_SLICE][n_h] shared state after the common prefix */
+    float *xp;           /* [cap_t][n_in] inputs of the common prefix (one trial) */
+    size_t cap_t, cap_w;  /* capacities of xp (floats) and of mean and msq (doubles each) */
+    size_t stride;       /* n_h: distance between rows of mean/msq */
     size_t t_off, t0;    /* step of the run's first step in the trial; analysis window start */
+    double n_seen;       /* trials of earlier slices merged into mean/msq */
+    double rep;          /* trials each row of the current run stands for */
 } tv_ws;
 
-/* Statistics of step t (of the run) on columns [c0, c1): acc += population variance. */
+/* Statistics of step t (of the run) on columns [c0, c1), merged into the window row. */
 static void tv_visit(void *ctx, size_t t, const float *h, size_t B, size_t ld, size_t c0,
                      size_t c1)
 {
     tv_ws *w = ctx;
-    if (w->t_off + t < w->t0) return;
+    const size_t s = w->t_off + t;
+    if (s < w->t0) return;
     double *cm = w->cm, *m2 = w->m2;
-    const double nb = (double)B;
+    const double rows = (double)B;
     for (size_t k = c0; k < c1; k++) cm[k] = 0.0, m2[k] = 0.0;
     for (size_t i = 0; i < B; i++) {
         const float *hi = h + i * ld;
         for (size_t k = c0; k < c1; k++) cm[k] += (double)hi[k];
     }
-    for (size_t k = c0; k < c1; k++) cm[k] /= nb;
+    for (size_t k = c0; k < c1; k++) cm[k] /= rows;
     for (size_t i = 0; i < B; i++) {
         const float *hi = h + i * ld;
         for (size_t k = c0; k < c1; k++) {
@@ -48,7 +59,19 @@ static void tv_visit(void *ctx, size_t t, const float *h, size_t B, size_t ld, s
             m2[k] += d * d;
         }
     }
-    for (size_t k = c0; k < c1; k++) w->acc[k] += m2[k] / nb;
+    /* Merge (n_b = B * rep trials, mean cm, M2 rep * m2) into the running statistics. */
+    const double na = w->n_seen, nb = rows * w->rep, n = na + nb;
+    double *mean = w->mean + (s - w->t0) * w->stride, *msq = w->msq + (s - w->t0) * w->stride;
+    for (size_t k = c0; k < c1; k++) {
+        if (na == 0.0) {
+            mean[k] = cm[k];
+            msq[k] = w->rep * m2[k];
+        } else {
+            double d = cm[k] - mean[k];
+            mean[k] += d * (nb / n);
+            msq[k] += w->rep * m2[k] + d * d * (na * nb / n);
+        }
+    }
 }
 
 /* Number of leading steps whose inputs are the same (bit for bit) in every trial. */
@@ -63,56 +86,85 @@ static size_t common_prefix(const float *x, size_t T, size_t B, size_t nin)
     return t;
 }
 
+/* Grows *p to hold n elements of size sz (contents not kept); 0, or -1 with *p unchanged. */
+static int grow(void **p, size_t *cap, size_t n, size_t sz)
+{
+    if (n <= *cap) return 0;
+    void *q = bimt__malloc(n, sz);
+    if (!q) return -1;
+    free(*p);
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+/* Runs one slice of B trials (inputs x [T][B][n_in]) and merges its statistics. */
+static int run_slice(struct bimt_model *m, const float *x, size_t T, size_t B, tv_ws *w)
+{
+    const size_t nh = m->n_h, nin = m->n_in;
+    const size_t tp = B > 1 ? common_prefix(x, T, B, nin) : 0;
+    if (tp > 0) {
+        if (grow((void **)&w->xp, &w->cap_t, tp * nin, sizeof(float)))
+            return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory (task variance)");
+        for (size_t t = 0; t < tp; t++)
+            memcpy(w->xp + t * nin, x + t * B * nin, nin * sizeof(float));
+        w->t_off = 0;
+        w->rep = (double)B;
+        bimt_states_run pre = {w->xp, tp, 1, NULL, NULL, w->h0, tv_visit, w};
+        int rc = bimt__model_forward_states(w->eng, &pre);
+        if (rc) return rc; /* message set */
+        for (size_t i = 1; i < B; i++) memcpy(w->h0 + i * nh, w->h0, nh * sizeof(float));
+    }
+    if (tp < T) {
+        w->t_off = tp;
+        w->rep = 1.0;
+        bimt_states_run run = {x + tp * B * nin, T - tp, B, tp > 0 ? w->h0 : NULL, NULL, NULL,
+                               tv_visit, w};
+        int rc = bimt__model_forward_states(w->eng, &run);
+        if (rc) return rc;
+    }
+    w->n_seen += (double)B;
+    return BIMT_OK;
+}
+
 /* Task variance of one rule into acc [n_h] (double). */
 static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_ws *w,
                          double *acc)
 {
-    bimt_batch b;
-    int rc = bimt_task_sample_test(task, rule, &b);
-    if (rc)
-        return bimt__fail(m->errmsg, rc, "test batch of rule %d: %s", rule,
-                          bimt_task_errmsg(task));
-    const size_t T = b.n_steps, B = b.batch_size, nh = m->n_h, nin = m->n_in;
-    if (b.n_in != nin || !b.x || T == 0 || B == 0)
-        return bimt__fail(m->errmsg, BIMT_E_SHAPE, "test batch of rule %d has n_in %zu, model "
-                          "%zu", rule, b.n_in, nin);
-    size_t t0 = b.n_epochs > 0 ? b.epochs[0].end : 0;
-    if (t0 >= T)
-        return bimt__fail(m->errmsg, BIMT_E_STATE, "test batch of rule %d: empty analysis "
-                          "window (first epoch ends at %zu, trial has %zu steps)", rule, t0, T);
-    const size_t nw = T - t0;
-    /* Steps [0, tp) are the same in every trial; from tp on the trials differ. */
-    const size_t tp = B > 1 ? common_prefix(b.x, T, B, nin) : 0;
-    memset(acc, 0, nh * sizeof(double));
-    if (tp < T) {
-        if (B > w->cap_b) {
-            free(w->h0);
-            w->h0 = bimt__malloc(B * nh, sizeof(float));
-            w->cap_b = w->h0 ? B : 0;
+    const size_t nh = m->n_h, nin = m->n_in, G = bimt__test_batch_size(rule);
+    size_t nw = 0;
+    w->n_seen = 0.0;
+    for (size_t b0 = 0; b0 < G; b0 += TV_SLICE) {
+        bimt_batch b;
+        size_t nb = G - b0 < TV_SLICE ? G - b0 : TV_SLICE;
+        int rc = bimt__task_sample_test_slice(task, rule, b0, nb, &b);
+        if (rc)
+            return bimt__fail(m->errmsg, rc, "test batch of rule %d: %s", rule,
+                              bimt_task_errmsg(task));
+        const size_t T = b.n_steps;
+        if (b.n_in != nin || !b.x || T == 0 || b.batch_size != nb)
+            return bimt__fail(m->errmsg, BIMT_E_SHAPE, "test batch of rule %d has n_in %zu, "
+                              "model %zu", rule, b.n_in, nin);
+        if (b0 == 0) {
+            w->t0 = b.n_epochs > 0 ? b.epochs[0].end : 0;
+            if (w->t0 >= T)
+                return bimt__fail(m->errmsg, BIMT_E_STATE, "test batch of rule %d: empty "
+                                  "analysis window (first epoch ends at %zu, trial has %zu "
+                                  "steps)", rule, w->t0, T);
+            nw = T - w->t0;
+            size_t cap = w->cap_w;
+            if (grow((void **)&w->mean, &w->cap_w, nw * nh, sizeof(double)) ||
+                grow((void **)&w->msq, &cap, nw * nh, sizeof(double)))
+                return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory (task variance)");
+            w->cap_w = cap;
         }
-        if (tp > w->cap_t) {
-            free(w->xp);
-            w->xp = bimt__malloc(tp * nin, sizeof(float));
-            w->cap_t = w->xp ? tp : 0;
-        }
-        if ((tp > 0 && (!w->h0 || !w->xp)))
-            return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory (task variance)");
-        if (tp > 0) {
-            for (size_t t = 0; t < tp; t++)
-                memcpy(w->xp + t * nin, b.x + t * B * nin, nin * sizeof(float));
-            bimt_states_run pre = {w->xp, tp, 1, NULL, NULL, w->h0, NULL, NULL};
-            rc = bimt__model_forward_states(w->eng, &pre);
-            if (rc) return rc; /* message set */
-            for (size_t i = 1; i < B; i++) memcpy(w->h0 + i * nh, w->h0, nh * sizeof(float));
-        }
-        w->acc = acc;
-        w->t_off = tp;
-        w->t0 = t0;
-        bimt_states_run run = {b.x + tp * B * nin, T - tp, B, tp > 0 ? w->h0 : NULL, NULL,
-                               NULL, tv_visit, w};
-        rc = bimt__model_forward_states(w->eng, &run);
+        rc = run_slice(m, b.x, T, nb, w);
         if (rc) return rc;
     }
+    /* Population variance at each window step, averaged over the window. */
+    memset(acc, 0, nh * sizeof(double));
+    for (size_t s = 0; s < nw; s++)
+        for (size_t k = 0; k < nh; k++) acc[k] += w->msq[s * nh + k] / w->n_seen;
     for (size_t k = 0; k < nh; k++) acc[k] /= (double)nw;
     return BIMT_OK;
 }
@@ -133,8 +185,10 @@ int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv)
     memset(&w, 0, sizeof w);
     w.cm = bimt__malloc(nh, sizeof(double));
     w.m2 = bimt__malloc(nh, sizeof(double));
+    w.h0 = bimt__malloc(TV_SLICE * nh, sizeof(float));
+    w.stride = nh;
     int rc = BIMT_OK;
-    if (!acc || !w.cm || !w.m2) {
+    if (!acc || !w.cm || !w.m2 || !w.h0) {
         rc = bimt__fail(model->errmsg, BIMT_E_NOMEM, "out of memory (task variance)");
         goto done;
     }
@@ -152,5 +206,7 @@ done:
     free(w.m2);
     free(w.h0);
     free(w.xp);
+    free(w.mean);
+    free(w.msq);
     return rc;
 }

@@ -264,6 +264,64 @@ START_TEST(grid_bad_input)
 }
 END_TEST
 
+/* A slice of a test grid (what the analysis renders, to keep buffers small) is the same
+ * trials, bit for bit, as the whole grid's batch; bad slices fail without output. */
+START_TEST(grid_slices_match_whole_grid)
+{
+    bimt_task_t *t = NULL;
+    ck_assert_int_eq(bimt_task_create(&t, NULL), BIMT_OK);
+    const size_t nin = bimt_task_n_in(t), nout = bimt_task_n_out(t);
+    for (int rule = 0; rule < BIMT_N_RULES; rule++) {
+        bimt_batch g;
+        ck_assert_int_eq(bimt_task_sample_test(t, rule, &g), BIMT_OK);
+        const size_t T = g.n_steps, G = g.batch_size;
+        ck_assert_uint_eq(G, bimt__test_batch_size(rule));
+        /* Copy the whole grid: the next sample call reuses the task's buffers. */
+        float *x = malloc(T * G * nin * sizeof(float)), *y = malloc(T * G * nout * sizeof(float));
+        float *mk = malloc(T * G * nout * sizeof(float)), *loc = malloc(T * G * sizeof(float));
+        memcpy(x, g.x, T * G * nin * sizeof(float));
+        memcpy(y, g.y, T * G * nout * sizeof(float));
+        memcpy(mk, g.mask, T * G * nout * sizeof(float));
+        memcpy(loc, g.y_loc, T * G * sizeof(float));
+        const size_t widths[] = {1, 7, 64, G};
+        for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+            const size_t w = widths[wi];
+            for (size_t b0 = 0; b0 < G; b0 += w) {
+                size_t nb = G - b0 < w ? G - b0 : w;
+                bimt_batch s;
+                ck_assert_int_eq(bimt__task_sample_test_slice(t, rule, b0, nb, &s), BIMT_OK);
+                ck_assert_uint_eq(s.batch_size, nb);
+                ck_assert_uint_eq(s.n_steps, T);
+                ck_assert_uint_eq(s.go_step, g.go_step);
+                ck_assert_uint_eq(s.n_epochs, g.n_epochs);
+                for (size_t k = 0; k < T; k++) {
+                    const size_t row = k * G + b0;
+                    ck_assert_mem_eq(s.x + k * nb * nin, x + row * nin, nb * nin * sizeof(float));
+                    ck_assert_mem_eq(s.y + k * nb * nout, y + row * nout, nb * nout * sizeof(float));
+                    ck_assert_mem_eq(s.mask + k * nb * nout, mk + row * nout,
+                                     nb * nout * sizeof(float));
+                    ck_assert_mem_eq(s.y_loc + k * nb, loc + row, nb * sizeof(float));
+                }
+            }
+        }
+        bimt_batch s;
+        ck_assert_int_eq(bimt__task_sample_test_slice(t, rule, G, 1, &s), BIMT_E_INVALID_ARG);
+        ck_assert_int_eq(bimt__task_sample_test_slice(t, rule, 0, 0, &s), BIMT_E_INVALID_ARG);
+        ck_assert_int_eq(bimt__task_sample_test_slice(t, rule, 1, G, &s), BIMT_E_INVALID_ARG);
+        ck_assert(strstr(bimt_task_errmsg(t), "slice") != NULL);
+        free(x);
+        free(y);
+        free(mk);
+        free(loc);
+    }
+    bimt_batch s;
+    ck_assert_int_eq(bimt__task_sample_test_slice(t, BIMT_N_RULES, 0, 1, &s), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt__task_sample_test_slice(t, 0, 0, 1, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt__task_sample_test_slice(NULL, 0, 0, 1, &s), BIMT_E_INVALID_ARG);
+    bimt_task_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("task_grids");
@@ -276,6 +334,7 @@ static Suite *suite(void)
     tcase_add_test(tc, grid_other_dt_and_ring);
     tcase_add_test(tc, grid_ce_ties_lowest_index);
     tcase_add_test(tc, grid_bad_input);
+    tcase_add_test(tc, grid_slices_match_whole_grid);
     suite_add_tcase(s, tc);
     return s;
 }
