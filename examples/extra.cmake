@@ -15,11 +15,21 @@ if(BIMT_BUILD_TESTS AND TARGET grow_brain)
     PASS_REGULAR_EXPRESSION "report: .*/index.html")
 
   # A config file sets keys (comments and blanks allowed); options win over the file.
-  file(WRITE ${_gb}/good.conf "# tiny run\ngrid = 3   # 9 neurons\nsteps = 10\nbatch = 8\n\neval_trials = 16\narm = l1\nshuffles = 5\n")
+  file(WRITE ${_gb}/good.conf "# tiny run\ngrid = 3   # 9 neurons\nsteps = 10\nbatch = 8\n\neval_trials = 16\narm = l1\nshuffles = 5\nweight.contextdm1 = 5\nweight.fdgo = 0\nlr = 3e-3\nlr_end = 1e-4\n")
   add_test(NAME grow_brain_config
-    COMMAND sh -c "rm -rf \"$1\" && \"$0\" --config \"$2\" --grid 4 --quiet --out \"$1\" && grep -q '\"grid_side\": 4' \"$1/metrics.json\" && grep -q '\"batch_size\": 8' \"$1/metrics.json\" && grep -q '\"arm\": \"l1\"' \"$1/metrics.json\" && grep -q '\"n_shuffles\": 5' \"$1/metrics.json\""
+    COMMAND sh -c "rm -rf \"$1\" && \"$0\" --config \"$2\" --grid 4 --quiet --out \"$1\" && grep -q '\"grid_side\": 4' \"$1/metrics.json\" && grep -q '\"batch_size\": 8' \"$1/metrics.json\" && grep -q '\"arm\": \"l1\"' \"$1/metrics.json\" && grep -q '\"n_shuffles\": 5' \"$1/metrics.json\" && grep -q '\"rule_weight\": \\[0, 1, 1, 1, 1, 1, 1, 1, 5, 1' \"$1/metrics.json\" && grep -q '\"learning_rate\": 0.0001,' \"$1/metrics.json\""
             $<TARGET_FILE:grow_brain> ${_gb}/config ${_gb}/good.conf)
   set_tests_properties(grow_brain_config PROPERTIES TIMEOUT 600)
+
+  # A diverging run (absurd learning rate) halves the learning rate at each divergence, gives
+  # up after 8 with exit code 1 and keeps the checkpoint of the last good parameters (their
+  # states overflow, so the report says why it cannot analyse them).
+  file(WRITE ${_gb}/diverge.conf "lr = 1\nlr_end = 1\nsteps = 60\ngrid = 4\nshuffles = 2\neval_interval = 0\n")
+  add_test(NAME grow_brain_divergence
+    COMMAND sh -c "rm -rf \"$1\"; \"$0\" --config \"$2\" --out \"$1\" 2>&1; rc=$?; test -s \"$1/model.npz\" || { echo 'no checkpoint'; exit 1; }; test $rc -eq 1 || { echo \"exit code $rc\"; exit 1; }"
+            $<TARGET_FILE:grow_brain> ${_gb}/diverge ${_gb}/diverge.conf)
+  set_tests_properties(grow_brain_divergence PROPERTIES TIMEOUT 600
+    PASS_REGULAR_EXPRESSION "learning rate halved \\(x0.5\\).*cannot be analysed" FAIL_REGULAR_EXPRESSION "no checkpoint|exit code")
 
   add_test(NAME grow_brain_help COMMAND grow_brain --help)
   set_tests_properties(grow_brain_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: grow_brain")
@@ -29,6 +39,9 @@ if(BIMT_BUILD_TESTS AND TARGET grow_brain)
   file(WRITE ${_gb}/unknown_key.conf "grid = 4\nnonsense = 3\n")
   file(WRITE ${_gb}/bad_value.conf "steps = many\n")
   file(WRITE ${_gb}/no_equals.conf "grid 4\n")
+  file(WRITE ${_gb}/unknown_rule.conf "weight.contextdm9 = 2\n")
+  file(WRITE ${_gb}/negative_weight.conf "weight.dm1 = -1\n")
+  file(WRITE ${_gb}/zero_lr_end.conf "lr_end = 0\n")
   # Each case: name|arguments separated by commas.
   set(_gb_bad
     "bogus_option|--bogus"
@@ -43,6 +56,9 @@ if(BIMT_BUILD_TESTS AND TARGET grow_brain)
     "config_unknown_key|--config,${_gb}/unknown_key.conf"
     "config_bad_value|--config,${_gb}/bad_value.conf"
     "config_no_equals|--config,${_gb}/no_equals.conf"
+    "config_unknown_rule|--config,${_gb}/unknown_rule.conf"
+    "config_negative_weight|--config,${_gb}/negative_weight.conf"
+    "config_zero_lr_end|--config,${_gb}/zero_lr_end.conf"
     "quiet_with_value|--quiet=1")
   foreach(_case ${_gb_bad})
     string(FIND "${_case}" "|" _bar)

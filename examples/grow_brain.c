@@ -54,7 +54,9 @@ typedef struct gb_config {
     double   lambda_start;     /* lambda during the warm-up (small, lets the tasks be learnt) */
     double   warmup_frac;      /* fraction of the steps trained with lambda_start (0 = none) */
     double   A;                /* (option) distance weight of the connection cost */
-    double   lr;               /* Adam learning rate */
+    double   lr;               /* Adam learning rate at the start */
+    double   lr_end;           /* learning rate at the end: cosine decay from lr (= lr: constant) */
+    double   rule_weight[BIMT_N_RULES]; /* sampling weight of each rule (key weight.<rule>) */
     uint32_t batch;            /* trials per step */
     double   grad_clip;        /* element-wise gradient clipping, 0 = off */
     uint32_t swap_interval;    /* steps between swap passes (arm bimt) */
@@ -82,6 +84,8 @@ static const gb_config DEFAULTS = {
     .warmup_frac = 0.3,
     .A = 1.0,
     .lr = 2e-3,
+    .lr_end = 2e-3,
+    .rule_weight = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
     .batch = 64,
     .grad_clip = 1.0,
     .swap_interval = 200,
@@ -93,6 +97,7 @@ static const gb_config DEFAULTS = {
 /* ====================================================================================== */
 
 #define EXIT_USAGE 2
+#define MAX_DIVERGENCES 8
 #define EXIT_INTERRUPTED 130
 
 static volatile sig_atomic_t g_interrupted = 0;
@@ -123,7 +128,9 @@ static void usage(FILE *f)
         "  --shuffles N         shuffles of each anatomical null, 0..1000000 (default %u)\n"
         "  --config FILE        read 'key = value' lines first; keys: the options above and\n"
         "                       activation, init, init_scale, alpha, sigma_rec, loss,\n"
-        "                       lambda_start, warmup_frac, lr, batch, grad_clip,\n"
+        "                       lambda_start, warmup_frac, lr, lr_end (cosine decay),\n"
+        "                       weight.<rule> (sampling weight, e.g. weight.contextdm1),\n"
+        "                       batch, grad_clip,\n"
         "                       swap_interval, top_k, eval_interval, eval_trials,\n"
         "                       progress_every ('#' starts a comment)\n"
         "  --quiet              no progress and no summary (errors still go to stderr)\n"
@@ -244,6 +251,13 @@ static int set_key(gb_config *c, const char *k, const char *v, perr *e)
     if (strcmp(k, "warmup_frac") == 0) return parse_double(k, v, 0.0, 0.99, 0, &c->warmup_frac, e);
     if (strcmp(k, "A") == 0) return parse_double(k, v, 0.0, 1e6, 0, &c->A, e);
     if (strcmp(k, "lr") == 0) return parse_double(k, v, 0.0, 1.0, 1, &c->lr, e);
+    if (strcmp(k, "lr_end") == 0) return parse_double(k, v, 0.0, 1.0, 1, &c->lr_end, e);
+    if (strncmp(k, "weight.", 7) == 0) {
+        for (int r = 0; r < BIMT_N_RULES; r++)
+            if (strcmp(k + 7, bimt_rule_name(r)) == 0)
+                return parse_double(k, v, 0.0, 1e6, 0, &c->rule_weight[r], e);
+        return fail(e, "%s: unknown rule '%s' (see docs/tasks.md for the 20 names)", k, k + 7);
+    }
     if (strcmp(k, "grad_clip") == 0) return parse_double(k, v, 0.0, 1e6, 0, &c->grad_clip, e);
     if (strcmp(k, "init_scale") == 0) return parse_double(k, v, 0.0, 100.0, 0, &c->init_scale, e);
     if (strcmp(k, "alpha") == 0) return parse_double(k, v, 0.0, 1.0, 1, &c->alpha, e);
@@ -405,7 +419,20 @@ typedef struct progress {
     uint64_t first_step;  /* step of the first callback, 0 before it */
     uint64_t last_eval_step;
     double last_mean;
+    bimt_trainer_t *tr;   /* for the learning-rate schedule */
+    double lr, lr_end;
+    double lr_scale;      /* halved at each divergence */
 } progress;
+
+/* Cosine decay from lr at step 0 to lr_end at the last step (a function of the step alone,
+ * so a run is reproducible bit for bit). */
+static double lr_at(const progress *p, uint64_t step)
+{
+    if (p->total == 0 || p->lr == p->lr_end) return p->lr_scale * p->lr;
+    double f = (double)step / (double)p->total;
+    return p->lr_scale *
+           (p->lr_end + 0.5 * (p->lr - p->lr_end) * (1.0 + cos(3.14159265358979323846 * f)));
+}
 
 static double now_s(void)
 {
@@ -429,6 +456,10 @@ static void fmt_duration(char *out, size_t len, double s)
 static int on_step(const bimt_step_info *info, void *payload)
 {
     progress *p = payload;
+    if ((p->lr != p->lr_end || p->lr_scale != 1.0) &&
+        bimt_trainer_set_param(p->tr, BIMT_TP_LEARNING_RATE,
+                                                     lr_at(p, info->step)) != BIMT_OK)
+        return 1;
     if (!p->quiet) {
         double t = now_s();
         if (p->first_step == 0) {
@@ -579,6 +610,7 @@ int main(int argc, char **argv)
     trp.eval_interval = c->eval_interval;
     trp.eval_batch = c->eval_trials;
     trp.seed = c->seed;
+    for (int r = 0; r < BIMT_N_RULES; r++) trp.rule_weight[r] = c->rule_weight[r];
 
     bimt_task_t *task = NULL;
     bimt_model_t *model = NULL;
@@ -624,13 +656,31 @@ int main(int argc, char **argv)
     pr.every = c->progress_every ? c->progress_every : (c->steps >= 20 ? c->steps / 20 : 1);
     pr.t0 = pr.last_print = now_s();
     pr.last_mean = -1.0;
+    pr.tr = tr;
+    pr.lr = c->lr;
+    pr.lr_end = c->lr_end;
+    pr.lr_scale = 1.0;
     if (!a.quiet)
         fprintf(stderr, "grow_brain: training arm %s on %ux%u grid for %llu steps "
-                "(batch %u, lr %g, lambda %g, A %g); report in %s/\n",
+                "(batch %u, lr %g -> %g, lambda %g, A %g); report in %s/\n",
                 c->arm == BIMT_ARM_BIMT ? "bimt" : c->arm == BIMT_ARM_L1 ? "l1" : "none",
                 (unsigned)c->grid, (unsigned)c->grid, (unsigned long long)c->steps,
-                (unsigned)c->batch, c->lr, c->lambda, c->A, c->out);
-    rc = c->steps ? bimt_trainer_run(tr, c->steps, on_step, &pr) : BIMT_OK;
+                (unsigned)c->batch, c->lr, c->lr_end, c->lambda, c->A, c->out);
+    /* A step that diverges is undone by the trainer (parameters and Adam moments restored);
+     * the run goes on with half the learning rate, at most MAX_DIVERGENCES times. */
+    rc = BIMT_OK;
+    for (int n_div = 0; bimt_trainer_steps(tr) < c->steps && !g_interrupted;) {
+        rc = bimt_trainer_run(tr, c->steps - bimt_trainer_steps(tr), on_step, &pr);
+        if (rc != BIMT_E_NUMERIC || ++n_div > MAX_DIVERGENCES) break;
+        pr.lr_scale *= 0.5;
+        if (!a.quiet)
+            fprintf(stderr, "%sgrow_brain: %s; continuing with the learning rate halved "
+                    "(x%g)\n", pr.tty ? "\n" : "", bimt_trainer_errmsg(tr), pr.lr_scale);
+        if (bimt_trainer_set_param(tr, BIMT_TP_LEARNING_RATE,
+                                   lr_at(&pr, bimt_trainer_steps(tr))) != BIMT_OK)
+            break;
+        rc = BIMT_OK;
+    }
     double secs = now_s() - pr.t0;
     if (pr.tty && !a.quiet) fputc('\n', stderr);
     if (rc) {

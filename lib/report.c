@@ -179,6 +179,12 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
 
     int rc = bimt_task_variance(model, task, r->tv);
     if (rc) return rc; /* the model holds the message */
+    for (size_t i = 0; i < (size_t)BIMT_N_RULES * n; i++)
+        if (!bimt__finite((double)r->tv[i]))
+            return bimt__fail(e, BIMT_E_NUMERIC, "report: the task variance of neuron %zu in "
+                              "%s is not finite (the network's states overflow): a diverged "
+                              "network cannot be analysed", i % n,
+                              bimt_rule_name((int)(i / n)));
     double thr = r->cp.importance_threshold;
     rc = bimt_important_neurons(r->tv, BIMT_N_RULES, n, thr, r->important, &r->n_important);
     if (!rc)

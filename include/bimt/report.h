@@ -46,7 +46,8 @@ extern "C" {
  * @param[in] n_shuffles null sample size of the anatomical metrics (0 .. 10^7).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL or empty dir, NULL model or task, trainer of
  *         another model or task, n_shuffles too large); BIMT_E_SHAPE (task and model sizes
- *         differ); BIMT_E_VERSION (cp->struct_size); BIMT_E_IO; BIMT_E_NOMEM; or the error
+ *         differ); BIMT_E_VERSION (cp->struct_size); BIMT_E_NUMERIC (the task variance is
+ *         not finite: the network's states overflow); BIMT_E_IO; BIMT_E_NOMEM; or the error
  *         of an analysis call. On failure bimt_model_errmsg(model) says what went wrong;
  *         files already written stay (each is complete).
  * Thread safety: uses model, task and trainer; no other thread may use them meanwhile.
