@@ -1,7 +1,7 @@
 /* Work buffers mapped straight from the OS (see bigbuf.h). A 64-byte header in front of
  * the returned pointer holds the mapping's length, which keeps the pointer 64-byte aligned
- * (mappings are page aligned). Elsewhere than POSIX the buffers fall back to the C
- * library's aligned allocation. */
+ * (mappings are page aligned). Under AddressSanitizer (and where mmap is missing) the
+ * buffers come from posix_memalign instead. */
 #if !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE 1 /* MAP_ANONYMOUS in glibc under -std=c11 */
 #endif
@@ -13,7 +13,20 @@
 
 #define BIGBUF_HEADER 64u
 
-#if defined(__unix__) || defined(__APPLE__)
+/* Under AddressSanitizer the buffers come from the C library, so that ASan sees (and
+ * checks) every access to them; it does not watch private mappings. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BIGBUF_USE_MMAP 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIGBUF_USE_MMAP 0
+#endif
+#endif
+#if !defined(BIGBUF_USE_MMAP) && (defined(__unix__) || defined(__APPLE__))
+#define BIGBUF_USE_MMAP 1
+#endif
+
+#if defined(BIGBUF_USE_MMAP) && BIGBUF_USE_MMAP
 #include <sys/mman.h>
 #if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
 #define MAP_ANONYMOUS MAP_ANON
@@ -45,9 +58,9 @@ void *bimt__big_alloc(size_t n, size_t elem)
 {
     if (n == 0) n = 1;
     if (elem == 0 || n > (SIZE_MAX - BIGBUF_HEADER) / elem) return NULL;
-    size_t len = (n * elem + BIGBUF_HEADER - 1) / BIGBUF_HEADER * BIGBUF_HEADER;
-    void *p = aligned_alloc(BIGBUF_HEADER, len);
-    if (p) memset(p, 0, len);
+    void *p = NULL;
+    if (posix_memalign(&p, BIGBUF_HEADER, n * elem) != 0) return NULL;
+    memset(p, 0, n * elem);
     return p;
 }
 
