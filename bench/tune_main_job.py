@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """tune_main_job.py: learning curves of one training configuration of the main job.
 
-Trains exactly as examples/grow_brain does with the same keys (same model, task, trainer,
-lambda warm-up and cosine learning-rate decay, so the weights after N steps are the same
-bit for bit), evaluates every --every steps on --eval-trials fresh trials per task, and
+Trains exactly as examples/grow_brain does with the same keys and the same defaults (same
+model, task, trainer, rule weights, lambda warm-up and cosine learning-rate decay, so the
+weights after N steps are the same bit for bit; tests/tools/check_tune_main_job.py), evaluates every --every steps on --eval-trials fresh trials per task, and
 writes one JSON line per evaluation to OUT/NAME.jsonl: step, seconds, mean, min, number of
 tasks >= 0.9 and the per-task performance. The last line says at which step every task first
 stood at >= 0.9. This is the evidence behind the main job's defaults (docs/performance.md).
@@ -12,8 +12,8 @@ Runs under /usr/bin/python3 with python3-numpy; finds libbimt through BIMT_LIBRA
 build trees (see bindings/python). Two configurations can run side by side on two cores
 with BIMT_NUM_THREADS=1 each.
 
-    BIMT_NUM_THREADS=1 bench/tune_main_job.py --name base --steps 24000 --batch 32 \\
-        --lr 3e-3 --lr-end 1e-4 --weight contextdm1=5 --weight contextdm2=5
+    BIMT_NUM_THREADS=1 bench/tune_main_job.py --name default       # grow_brain's defaults
+    BIMT_NUM_THREADS=1 bench/tune_main_job.py --name l5e5 --lambda 5e-5 --weight contextdm1=1
 """
 
 import argparse
@@ -28,6 +28,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "bindings", "python"))
 
 import bimt  # noqa: E402
 
+DEFAULT_WEIGHTS = {"contextdm1": 5.0, "contextdm2": 5.0, "contextdelaydm1": 3.0,
+                   "contextdelaydm2": 3.0}
+
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
@@ -35,32 +38,35 @@ def parse_args(argv=None):
                                  epilog=__doc__.split("\n", 1)[1])
     ap.add_argument("--name", required=True, help="name of the run (output file stem)")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "build", "tune"))
-    ap.add_argument("--steps", type=int, default=24000)
+    # Defaults: those of examples/grow_brain (its DEFAULTS table).
+    ap.add_argument("--steps", type=int, default=20000)
     ap.add_argument("--grid", type=int, default=16)
     ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--lr-end", type=float, default=None, help="cosine decay to this (default: constant)")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--lr-end", type=float, default=1e-4, help="cosine decay to this (= lr: constant)")
     ap.add_argument("--arm", choices=["bimt", "l1", "none"], default="bimt")
-    ap.add_argument("--lambda", dest="lam", type=float, default=1e-4)
+    ap.add_argument("--lambda", dest="lam", type=float, default=3e-5)
     ap.add_argument("--lambda-start", type=float, default=0.0)
     ap.add_argument("--warmup-frac", type=float, default=0.4)
     ap.add_argument("--A", type=float, default=1.0)
     ap.add_argument("--swap-interval", type=int, default=200)
     ap.add_argument("--top-k", type=int, default=30)
     ap.add_argument("--weight", action="append", default=[], metavar="RULE=W",
-                    help="sampling weight of a rule (repeatable)")
+                    help="sampling weight of a rule (repeatable; default contextdm1/2 5, "
+                    "contextdelaydm1/2 3, others 1)")
     ap.add_argument("--every", type=int, default=2000, help="steps between evaluations")
     ap.add_argument("--eval-trials", type=int, default=256)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args(argv)
-    if a.steps < 1 or a.every < 1 or a.batch < 1 or not 0.0 <= a.warmup_frac < 1.0:
-        ap.error("steps, every, batch >= 1 and 0 <= warmup-frac < 1")
+    if a.steps < 1 or a.every < 1 or a.batch < 1 or not 0.0 <= a.warmup_frac < 1.0 \
+            or not (a.lr > 0 and a.lr_end > 0):
+        ap.error("steps, every, batch >= 1, 0 <= warmup-frac < 1, lr and lr-end > 0")
     return a
 
 
 def lr_at(a, step):
     """grow_brain's cosine schedule (examples/grow_brain.c, lr_at)."""
-    if a.lr_end is None or a.lr_end == a.lr:
+    if a.lr_end == a.lr:
         return a.lr
     f = step / a.steps
     return a.lr_end + 0.5 * (a.lr - a.lr_end) * (1.0 + math.cos(math.pi * f))
@@ -71,6 +77,7 @@ def build(a):
     model = bimt.Model(task=task, grid_side=a.grid, seed=a.seed, activation="softplus",
                        init="diag", init_scale=0.5, alpha=0.2, sigma_rec=0.05)
     weights = {r: 1.0 for r in bimt.rules()}
+    weights.update(DEFAULT_WEIGHTS)
     for kv in a.weight:
         rule, _, w = kv.partition("=")
         if rule not in weights:
@@ -96,14 +103,13 @@ def main(argv=None):
         log.write(json.dumps({"args": vars(a), "schedule": schedule}) + "\n")
 
         def set_lr(info):
-            if a.lr_end is not None and a.lr_end != a.lr:
-                tr.set_param("learning_rate", lr_at(a, info.step))
+            tr.set_param("learning_rate", lr_at(a, info.step))
 
         t0 = time.time()
         done = 0
         while done < a.steps:
             n = min(a.every, a.steps - done)
-            tr.run(n, set_lr if a.lr_end is not None else None)
+            tr.run(n, set_lr if a.lr_end != a.lr else None)
             done += n
             secs = time.time() - t0
             perf = tr.evaluate(a.eval_trials)
