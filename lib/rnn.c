@@ -32,8 +32,6 @@
 
 /* ---------------------------------------------------------------- workspace */
 
-static void *aligned_floats(size_t n, size_t elem) { return bimt__big_alloc(n, elem); }
-
 static void ws_release_buffers(struct bimt_rnn_ws *ws)
 {
     bimt__big_free(ws->X);
@@ -77,11 +75,11 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
     size_t nh = m->n_h, P = bimt__rg_panels(nh);
     size_t k2 = m->n_in > m->n_out ? m->n_in : m->n_out;
     ws->npanels = P;
-    ws->Wpk = aligned_floats(P * BIMT_RG_PANEL * (nh + k2), sizeof(float));
-    ws->lanes = aligned_floats(P * 32, sizeof(uint64_t));
-    ws->colsum = aligned_floats(nh, sizeof(float));
-    ws->rowbuf = aligned_floats(m->n_out, sizeof(float));
-    ws->Wout_t = aligned_floats(bimt__rg_panels(m->n_out) * BIMT_RG_PANEL * nh, sizeof(float));
+    ws->Wpk = bimt__big_alloc(P * BIMT_RG_PANEL * (nh + k2), sizeof(float));
+    ws->lanes = bimt__big_alloc(P * 32, sizeof(uint64_t));
+    ws->colsum = bimt__big_alloc(nh, sizeof(float));
+    ws->rowbuf = bimt__big_alloc(m->n_out, sizeof(float));
+    ws->Wout_t = bimt__big_alloc(bimt__rg_panels(m->n_out) * BIMT_RG_PANEL * nh, sizeof(float));
     if (!ws->Wpk || !ws->lanes || !ws->colsum || !ws->rowbuf || !ws->Wout_t) {
         bimt__rnn_ws_free(ws);
         return NULL;
@@ -95,7 +93,7 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
     ws->adaptive = !from_env;
     size_t Pi = bimt__rg_panels(m->n_in);
     ws->tn_per = BIMT_RG_KB * BIMT_RG_PANEL * (P > Pi ? P : Pi);
-    ws->tn_scratch = aligned_floats((size_t)ws->nthreads * ws->tn_per, sizeof(float));
+    ws->tn_scratch = bimt__big_alloc((size_t)ws->nthreads * ws->tn_per, sizeof(float));
     if (!ws->tn_scratch) {
         bimt__rnn_ws_free(ws);
         return NULL;
@@ -115,17 +113,17 @@ static int ws_reserve(struct bimt_model *m, size_t rows, size_t B)
     ws_release_buffers(ws);
     ws->have_fwd = ws->have_loss = 0;
     size_t nh = m->n_h;
-    ws->X = aligned_floats(cr, m->n_in * sizeof(float));
-    ws->Hs = aligned_floats(cr + cb, nh * sizeof(float));
-    ws->D = aligned_floats(cr, nh * sizeof(float));
-    ws->G = aligned_floats(cr, nh * sizeof(float));
-    ws->O = aligned_floats(cr, m->n_out * sizeof(float));
-    ws->dO = aligned_floats(cr, m->n_out * sizeof(float));
+    ws->X = bimt__big_alloc(cr, m->n_in * sizeof(float));
+    ws->Hs = bimt__big_alloc(cr + cb, nh * sizeof(float));
+    ws->D = bimt__big_alloc(cr, nh * sizeof(float));
+    ws->G = bimt__big_alloc(cr, nh * sizeof(float));
+    ws->O = bimt__big_alloc(cr, m->n_out * sizeof(float));
+    ws->dO = bimt__big_alloc(cr, m->n_out * sizeof(float));
     /* noise [cb][P*16] + bits [2*cb*8] words, rounded up to 16 floats (64-byte alignment) */
     size_t per = cb * ws->npanels * BIMT_RG_PANEL + 2 * cb * 8;
     per = (per + 15) / 16 * 16;
     ws->scratch_per = per;
-    ws->scratch = aligned_floats((size_t)ws->nthreads * per, sizeof(float));
+    ws->scratch = bimt__big_alloc((size_t)ws->nthreads * per, sizeof(float));
     if (!ws->X || !ws->Hs || !ws->D || !ws->G || !ws->O || !ws->dO || !ws->scratch) {
         ws_release_buffers(ws);
         return BIMT_E_NOMEM;

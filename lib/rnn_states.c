@@ -53,8 +53,6 @@ struct bimt_states_engine {
     uint32_t calls, next_probe, interval;
 };
 
-static void *aligned_floats(size_t n) { return bimt__big_alloc(n, sizeof(float)); }
-
 void bimt__states_engine_free(bimt_states_engine *e)
 {
     if (!e) return;
@@ -88,7 +86,7 @@ int bimt__states_engine_create(bimt_states_engine **out, struct bimt_model *m, i
     e->pool = nt > 1 ? bimt__pool_create(nt) : NULL;
     e->nthreads = e->pool ? nt : 1;
     e->adaptive = !from_env;
-    e->Wpk = aligned_floats(e->P * BIMT_RG_PANEL * (e->nh + e->ni));
+    e->Wpk = bimt__big_alloc(e->P * BIMT_RG_PANEL * (e->nh + e->ni), sizeof(float));
     if (!e->Wpk) {
         bimt__states_engine_free(e);
         return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory (states engine)");
@@ -223,7 +221,7 @@ int bimt__model_forward_states(bimt_states_engine *e, const bimt_states_run *run
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
                           "forward_states: batch too large (%zu steps x %zu trials)", T, B);
     if (B > e->cap_b) {
-        float *nb = aligned_floats(4 * B * nh);
+        float *nb = bimt__big_alloc(4 * B * nh, sizeof(float));
         if (!nb)
             return bimt__fail(m->errmsg, BIMT_E_NOMEM,
                               "forward_states: out of memory for %zu trials", B);
