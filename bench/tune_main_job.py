@@ -28,8 +28,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "bindings", "python"))
 
 import bimt  # noqa: E402
 
-DEFAULT_WEIGHTS = {"contextdm1": 5.0, "contextdm2": 5.0, "contextdelaydm1": 3.0,
-                   "contextdelaydm2": 3.0}
+DEFAULT_WEIGHTS = {"fdgo": 0.5, "reactgo": 0.5, "delaygo": 0.5, "fdanti": 0.5,
+                   "reactanti": 0.5, "delayanti": 0.5, "dm1": 2.0, "dm2": 2.0,
+                   "contextdm1": 5.0, "contextdm2": 5.0, "delaydm1": 2.0, "delaydm2": 2.0,
+                   "contextdelaydm1": 3.0, "contextdelaydm2": 3.0}
 
 
 def parse_args(argv=None):
@@ -39,7 +41,7 @@ def parse_args(argv=None):
     ap.add_argument("--name", required=True, help="name of the run (output file stem)")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "build", "tune"))
     # Defaults: those of examples/grow_brain (its DEFAULTS table).
-    ap.add_argument("--steps", type=int, default=20000)
+    ap.add_argument("--steps", type=int, default=28000, help="training steps (default: %(default)s)")
     ap.add_argument("--grid", type=int, default=16)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -52,7 +54,8 @@ def parse_args(argv=None):
     ap.add_argument("--swap-interval", type=int, default=200)
     ap.add_argument("--top-k", type=int, default=30)
     ap.add_argument("--weight", action="append", default=[], metavar="RULE=W",
-                    help="sampling weight of a rule (repeatable; default contextdm1/2 5, "
+                    help="sampling weight of a rule (repeatable; defaults: DEFAULT_WEIGHTS, "
+                    "as grow_brain: Go/Anti 0.5, dm1/2 and delaydm1/2 2, contextdm1/2 5, "
                     "contextdelaydm1/2 3, others 1)")
     ap.add_argument("--every", type=int, default=2000, help="steps between evaluations")
     ap.add_argument("--eval-trials", type=int, default=256)

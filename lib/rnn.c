@@ -12,12 +12,23 @@
  *                                (element-wise store, then one packed product per step)
  *             dW += G[1..]^T H[0..T-2], dWin += G^T X, dWout += dO^T H   (one BLAS GEMM each)
  *             db_h += column sums of G, db_o += column sums of dO
- * The per-step loops run on the model's worker pool: each thread owns a range of 16-column
- * panels of the hidden layer (its columns of every product, element-wise pass and noise), with
- * one barrier per step. Every value is computed by the same code in the same order whatever
- * the number of threads, so results are bit-identical for any thread count. */
+ * The per-step loops run on the model's worker pool, split one of two ways:
+ *   rows    threads take blocks of 4 or 6 trials (batch rows) first come, first served, and
+ *           run each block through the whole sequence. A trial's recurrence depends on no other
+ *           trial, so the loop needs no barrier per step: only one after the weights are
+ *           packed (and the noise drawn, panel by panel, for all steps into G, which backward
+ *           overwrites), and in backward one before the bias and weight gradients, which are
+ *           then taken by column panels;
+ *   panels  each thread owns a range of 16-column panels of the hidden layer (its columns of
+ *           every product, element-wise pass and noise), with one barrier per step; used when
+ *           the batch is too small to give every thread several rows.
+ * Every value is computed by the same code in the same order whatever the split and the
+ * number of threads (each row of a product sums over k in the same order whichever row tile
+ * it falls in; the bias gradient sums over t descending, then b ascending, either way), so
+ * results are bit-identical for any thread count and either split. */
 #include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +40,11 @@
 
 /* Below this many multiply-adds per step the loops run on the calling thread only. */
 #define PAR_MIN_WORK ((size_t)1 << 16)
+
+/* The row split needs at least this many trials per thread (below it, row tiles of a few
+ * rows waste most of the 6-row micro-kernel and the panel split wins). */
+#define ROWS_MIN_PER_THREAD 8
+
 
 /* ---------------------------------------------------------------- workspace */
 
@@ -91,6 +107,12 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
     ws->pool = nt > 1 ? bimt__pool_create(nt) : NULL;
     ws->nthreads = ws->pool ? nt : 1;
     ws->adaptive = !from_env;
+    /* BIMT_RNN_SPLIT=rows|panels forces a split (comparisons, tests); results are the same. */
+    const char *split = getenv("BIMT_RNN_SPLIT");
+    ws->split = !split ? BIMT_SPLIT_AUTO
+                : strcmp(split, "rows") == 0   ? BIMT_SPLIT_ROWS
+                : strcmp(split, "panels") == 0 ? BIMT_SPLIT_PANELS
+                                               : BIMT_SPLIT_AUTO;
     size_t Pi = bimt__rg_panels(m->n_in);
     ws->tn_per = BIMT_RG_KB * BIMT_RG_PANEL * (P > Pi ? P : Pi);
     ws->tn_scratch = bimt__big_alloc((size_t)ws->nthreads * ws->tn_per, sizeof(float));
@@ -116,7 +138,8 @@ static int ws_reserve(struct bimt_model *m, size_t rows, size_t B)
     ws->X = bimt__big_alloc(cr, m->n_in * sizeof(float));
     ws->Hs = bimt__big_alloc(cr + cb, nh * sizeof(float));
     ws->D = bimt__big_alloc(cr, nh * sizeof(float));
-    ws->G = bimt__big_alloc(cr, nh * sizeof(float));
+    /* G also holds the noise of a row-split forward: rows of whole panels */
+    ws->G = bimt__big_alloc(cr, ws->npanels * BIMT_RG_PANEL * sizeof(float));
     ws->O = bimt__big_alloc(cr, m->n_out * sizeof(float));
     ws->dO = bimt__big_alloc(cr, m->n_out * sizeof(float));
     /* noise [cb][P*16] + bits [2*cb*8] words, rounded up to 16 floats (64-byte alignment) */
@@ -201,12 +224,78 @@ struct fwd_job {
     struct bimt_model *m;
     size_t T, B;
     int noise;
+    int rows;  /* split by trials (else by panels) */
     float scale;
+    atomic_size_t next_panel, next_chunk; /* work items handed out so far (row split) */
 };
 
-static void fwd_run(void *arg, int tid, int n)
+/* The next work item of a job's phase, first come first served (a number >= the item count
+ * says the phase has no items left). Which thread does an item changes no result. */
+static size_t take_item(atomic_size_t *next)
 {
-    const struct fwd_job *J = arg;
+    return atomic_fetch_add_explicit(next, 1, memory_order_relaxed);
+}
+
+/* Work items of the row split: blocks of trials that threads take first come, first served,
+ * so that a thread whose vCPU the hypervisor holds back does fewer and its partner does not
+ * wait for it. Items are whole micro-tiles: q6 blocks of 6 trials, then k4 blocks of 4, then
+ * the r = B - 6 q6 - 4 k4 < 4 trials left (odd B only). 4-row blocks replace a 2-row tail
+ * (a 2-row tile has too few accumulators to keep the FMA units busy) and make the item count
+ * a multiple of the thread count where they can, so an undisturbed run is balanced: B = 32 on
+ * two threads gives 6,6,6,6,4,4; B = 64 gives 8 x 6 and 4 x 4. */
+typedef struct row_items {
+    size_t q6, k4, r, count;
+} row_items;
+
+static row_items make_row_items(size_t B, int nthreads)
+{
+    row_items it = {B / 6, 0, B % 6, 0};
+    if (it.r == 2 && it.q6 > 0) { /* ... 6 + 2 -> ... 4 + 4 */
+        it.q6--;
+        it.k4 = 2;
+        it.r = 0;
+    } else if (it.r >= 4) {
+        it.k4 = 1;
+        it.r -= 4;
+    }
+    size_t n = (size_t)nthreads;
+    while (n > 1 && (it.q6 + it.k4 + (it.r > 0)) % n != 0 && it.q6 >= 2) {
+        it.q6 -= 2; /* 12 trials as 4 + 4 + 4 instead of 6 + 6 */
+        it.k4 += 3;
+    }
+    it.count = it.q6 + it.k4 + (it.r > 0);
+    return it;
+}
+
+/* Trials [b0, b1) of work item c. */
+static void item_rows(const row_items *it, size_t c, size_t *b0, size_t *b1)
+{
+    if (c < it->q6) {
+        *b0 = 6 * c;
+        *b1 = *b0 + 6;
+    } else if (c < it->q6 + it->k4) {
+        *b0 = 6 * it->q6 + 4 * (c - it->q6);
+        *b1 = *b0 + 4;
+    } else {
+        *b0 = 6 * it->q6 + 4 * it->k4;
+        *b1 = *b0 + it->r;
+    }
+}
+
+/* Output projection O = H Wout^T + b_o on `count` rows from row r (of T*B); Wout^T packed. */
+static void fwd_outputs(struct bimt_model *m, size_t r, size_t count)
+{
+    struct bimt_rnn_ws *ws = m->ws;
+    const size_t no = m->n_out, nh = m->n_h;
+    const float *bo = bimt__bo(m);
+    for (size_t i = r; i < r + count; i++) memcpy(ws->O + i * no, bo, no * sizeof(float));
+    bimt_rg_term hw = {ws->Hs + (ws->B + r) * nh, nh, 1, nh, ws->Wout_t};
+    bimt__rg_gemm(ws->fma, 1, count, no, 0, bimt__rg_panels(no), &hw, NULL, ws->O + r * no);
+}
+
+/* Panel split: one barrier per step. */
+static void fwd_panels(const struct fwd_job *J, int tid, int n)
+{
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
     const size_t nh = m->n_h, T = J->T, B = J->B, blk = B * nh, P = ws->npanels;
@@ -242,15 +331,83 @@ static void fwd_run(void *arg, int tid, int n)
                            z, ldz);
         bimt__pool_barrier(ws->pool, n);
     }
-    /* Output projection O = H Wout^T + b_o, each thread on its share of the rows. */
-    const size_t no = m->n_out, rows = T * B, Po = bimt__rg_panels(no);
+    /* Output projection, each thread on its share of the rows. */
+    const size_t rows = T * B;
     const size_t r0 = rows * (size_t)tid / (size_t)n, r1 = rows * (size_t)(tid + 1) / (size_t)n;
-    if (tid == 0) bimt__rg_pack_t(bimt__Wout(m), no, nh, 0, Po, ws->Wout_t);
-    const float *bo = bimt__bo(m);
-    for (size_t r = r0; r < r1; r++) memcpy(ws->O + r * no, bo, no * sizeof(float));
+    if (tid == 0) bimt__rg_pack_t(bimt__Wout(m), m->n_out, nh, 0, bimt__rg_panels(m->n_out),
+                                  ws->Wout_t);
     bimt__pool_barrier(ws->pool, n); /* packed Wout^T ready */
-    bimt_rg_term hw = {ws->Hs + blk + r0 * nh, nh, 1, nh, ws->Wout_t};
-    bimt__rg_gemm(ws->fma, 1, r1 - r0, no, 0, Po, &hw, NULL, ws->O + r0 * no);
+    fwd_outputs(m, r0, r1 - r0);
+}
+
+/* Trials [b0, b1) of a row-split forward through all steps, then their outputs. */
+static void fwd_chunk(const struct fwd_job *J, size_t b0, size_t b1)
+{
+    struct bimt_model *m = J->m;
+    struct bimt_rnn_ws *ws = m->ws;
+    const size_t nh = m->n_h, ni = m->n_in, T = J->T, B = J->B, blk = B * nh, P = ws->npanels;
+    const size_t ldn = P * BIMT_RG_PANEL; /* row stride of the noise: whole panels */
+    const size_t M = b1 - b0, off = b0 * nh;
+    const float *bh = bimt__bh(m);
+    const float a = (float)m->p.alpha;
+    const int act = (int)m->p.activation;
+    for (size_t t = 0; t < T; t++) {
+        float *Dt = ws->D + t * blk + off;
+        const float *hp = ws->Hs + t * blk + off;
+        float *ht = ws->Hs + (t + 1) * blk + off;
+        bimt_rg_term rec = {hp, nh, 1, t > 0 ? nh : 0, ws->Wpk};
+        bimt_rg_term in = {ws->X + (t * B + b0) * ni, ni, 1, ni, ws->Wpk2};
+        bimt__rg_gemm(ws->fma, 0, M, nh, 0, P, &rec, &in, Dt);
+        bimt__rnn_step(ws->avx2, act, M, nh, nh, bh, a, Dt, hp, ht,
+                       J->noise ? ws->G + (t * B + b0) * ldn : NULL, ldn);
+    }
+    for (size_t t = 0; t < T; t++) fwd_outputs(m, t * B + b0, M);
+}
+
+/* Row split: the weights are packed and the noise of every step drawn (into G) by panels,
+ * then each thread takes chunks of trials through all steps without waiting for the others. */
+static void fwd_rows(struct fwd_job *J, int tid, int n)
+{
+    struct bimt_model *m = J->m;
+    struct bimt_rnn_ws *ws = m->ws;
+    const size_t nh = m->n_h, ni = m->n_in, T = J->T, B = J->B, P = ws->npanels;
+    size_t p0, p1, b0, b1;
+    panel_range(P, tid, n, &p0, &p1);
+    if (T > 1) bimt__rg_pack_t(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
+    bimt__rg_pack_t(bimt__Win(m), nh, ni, p0, p1, ws->Wpk2);
+    if (tid == 0) bimt__rg_pack_t(bimt__Wout(m), m->n_out, nh, 0, bimt__rg_panels(m->n_out),
+                                  ws->Wout_t);
+    if (J->noise) {
+        /* the same draws, panel by panel and step by step, as the panel split makes */
+        uint32_t *bits = (uint32_t *)(void *)(ws->scratch + (size_t)tid * ws->scratch_per);
+        for (size_t p; (p = take_item(&J->next_panel)) < P;)
+            for (size_t t = 0; t < T; t++)
+                bimt__rnn_noise_panel(ws->avx2, ws->lanes + p * 32, B, J->scale, bits,
+                                      ws->G + (t * B * P + p) * BIMT_RG_PANEL,
+                                      P * BIMT_RG_PANEL);
+    }
+    bimt__pool_barrier(ws->pool, n); /* packed weights and noise ready */
+    const row_items it = make_row_items(B, n);
+    for (size_t c; (c = take_item(&J->next_chunk)) < it.count;) {
+        item_rows(&it, c, &b0, &b1);
+        fwd_chunk(J, b0, b1);
+    }
+}
+
+static void fwd_run(void *arg, int tid, int n)
+{
+    struct fwd_job *J = arg;
+    if (J->rows)
+        fwd_rows(J, tid, n);
+    else
+        fwd_panels(J, tid, n);
+}
+
+/* Whether the loops of a batch of B trials split by rows (see the top of this file). */
+static int use_row_split(const struct bimt_rnn_ws *ws, size_t B)
+{
+    if (ws->split != BIMT_SPLIT_AUTO) return ws->split == BIMT_SPLIT_ROWS;
+    return B >= (size_t)ROWS_MIN_PER_THREAD * (size_t)ws->nthreads;
 }
 
 int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint32_t flags)
@@ -276,8 +433,14 @@ int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint
     ws->T = T;
     ws->B = B;
 
-    struct fwd_job job = {m, T, B, (flags & BIMT_FWD_NOISE) && m->p.sigma_rec > 0.0,
-                          (float)(m->p.sigma_rec * sqrt(2.0 / m->p.alpha))};
+    struct fwd_job job = {.m = m,
+                          .T = T,
+                          .B = B,
+                          .noise = (flags & BIMT_FWD_NOISE) && m->p.sigma_rec > 0.0,
+                          .rows = use_row_split(ws, B),
+                          .scale = (float)(m->p.sigma_rec * sqrt(2.0 / m->p.alpha))};
+    atomic_init(&job.next_panel, 0);
+    atomic_init(&job.next_chunk, 0);
     memcpy(ws->X, x, rows * ni * sizeof(float));
     memset(ws->Hs, 0, B * nh * sizeof(float));
     if (job.noise) bimt__rnn_noise_seed(ws->lanes, ws->npanels, &m->noise_rng);
@@ -307,11 +470,13 @@ int bimt_model_outputs(const bimt_model_t *m, const float **o)
 struct bwd_job {
     struct bimt_model *m;
     const float *dO;
+    int rows; /* split by trials (else by panels) */
+    atomic_size_t next_chunk; /* work items handed out so far (row split) */
 };
 
-static void bwd_run(void *arg, int tid, int n)
+/* Panel split of the recurrence: one barrier per step; the bias gradient is summed on the way. */
+static void bwd_panels(const struct bwd_job *J, int tid, int n)
 {
-    const struct bwd_job *J = arg;
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
     const size_t nh = m->n_h, T = ws->T, B = ws->B, blk = B * nh, P = ws->npanels;
@@ -338,14 +503,80 @@ static void bwd_run(void *arg, int tid, int n)
             bimt__rg_gemm(ws->fma, 1, B, nh, p0, p1, &rec, &out, Gp);
         }
     }
+}
+
+/* Row split of the recurrence: each thread takes its trials through all steps; the bias
+ * gradient is summed afterwards by column panels, in the panel split's order (t descending,
+ * then b ascending), so both splits give the same floats. */
+/* Trials [b0, b1) of a row-split backward through all steps. */
+static void bwd_chunk(const struct bwd_job *J, size_t b0, size_t b1)
+{
+    struct bimt_model *m = J->m;
+    struct bimt_rnn_ws *ws = m->ws;
+    const size_t nh = m->n_h, no = m->n_out, T = ws->T, B = ws->B, blk = B * nh, P = ws->npanels;
+    const float a = (float)m->p.alpha;
+    const size_t M = b1 - b0, off = b0 * nh;
+    bimt_rg_term last = {J->dO + ((T - 1) * B + b0) * no, no, 1, no, ws->Wpk2};
+    bimt__rg_gemm(ws->fma, 0, M, nh, 0, P, NULL, &last, ws->G + (T - 1) * blk + off);
+    for (size_t t = T; t-- > 0;) {
+        float *Gt = ws->G + t * blk + off;
+        float *Gp = t > 0 ? Gt - blk : NULL;
+        bimt__rnn_bstep(ws->avx2, M, nh, nh, a, ws->D + t * blk + off, Gt, Gp, NULL);
+        if (Gp) {
+            bimt_rg_term rec = {Gt, nh, 1, nh, ws->Wpk};
+            bimt_rg_term out = {J->dO + ((t - 1) * B + b0) * no, no, 1, no, ws->Wpk2};
+            bimt__rg_gemm(ws->fma, 1, M, nh, 0, P, &rec, &out, Gp);
+        }
+    }
+}
+
+static void bwd_rows(struct bwd_job *J, int tid, int n)
+{
+    struct bimt_model *m = J->m;
+    struct bimt_rnn_ws *ws = m->ws;
+    const size_t nh = m->n_h, no = m->n_out, T = ws->T, B = ws->B, P = ws->npanels;
+    size_t p0, p1, b0, b1;
+    panel_range(P, tid, n, &p0, &p1);
+    if (T > 1) bimt__rg_pack(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
+    bimt__rg_pack(bimt__Wout(m), nh, no, p0, p1, ws->Wpk2);
+    bimt__pool_barrier(ws->pool, n); /* packed weights ready */
+    const row_items it = make_row_items(B, n);
+    for (size_t c; (c = take_item(&J->next_chunk)) < it.count;) {
+        item_rows(&it, c, &b0, &b1);
+        bwd_chunk(J, b0, b1);
+    }
+    bimt__pool_barrier(ws->pool, n); /* every dL/du complete */
+    const size_t c0 = p0 * BIMT_RG_PANEL, c1 = p1 * BIMT_RG_PANEL < nh ? p1 * BIMT_RG_PANEL : nh;
+    if (c1 <= c0) return;
+    float *cs = ws->colsum + c0;
+    const size_t w = c1 - c0;
+    memset(cs, 0, w * sizeof(float));
+    for (size_t r = T * B; r-- > 0;) {
+        /* rows of step t in increasing b: r runs t*B .. t*B+B-1 for t descending */
+        const size_t t = r / B, bb = B - 1 - r % B;
+        const float *g = ws->G + (t * B + bb) * nh + c0;
+        for (size_t j = 0; j < w; j++) cs[j] += g[j];
+    }
+}
+
+static void bwd_run(void *arg, int tid, int n)
+{
+    struct bwd_job *J = arg;
+    struct bimt_model *m = J->m;
+    struct bimt_rnn_ws *ws = m->ws;
+    if (J->rows)
+        bwd_rows(J, tid, n);
+    else
+        bwd_panels(J, tid, n);
     /* Weight gradients, each thread on its panels of the gradients' columns:
      * dW += G[1..]^T H[0..T-2], dWin += G^T X, dWout += dO^T H. */
     bimt__pool_barrier(ws->pool, n);
+    const size_t nh = m->n_h, no = m->n_out, T = ws->T, B = ws->B, blk = B * nh;
     const size_t rows = T * B, ni = m->n_in;
     const float *H = ws->Hs + blk;
     float *g = m->grad, *sc = ws->tn_scratch + (size_t)tid * ws->tn_per;
     size_t q0, q1;
-    panel_range(P, tid, n, &q0, &q1);
+    panel_range(ws->npanels, tid, n, &q0, &q1);
     /* dW and dWout share H: one packing of each block of H for both (K = 0 when T = 1) */
     const bimt_rg_tn hp[2] = {{ws->G + blk, nh, nh, rows - B, g + m->off[BIMT_W_REC], nh},
                               {J->dO, no, no, rows, g + m->off[BIMT_W_OUT], nh}};
@@ -372,7 +603,8 @@ int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
     const size_t rows = T * B;
     const float *dO = d_outputs ? d_outputs : ws->dO;
 
-    struct bwd_job job = {m, dO};
+    struct bwd_job job = {.m = m, .dO = dO, .rows = use_row_split(ws, B)};
+    atomic_init(&job.next_chunk, 0);
     run_job(ws, &ws->bwd_stats, B * nh * (nh + no), rows, bwd_run, &job);
 
     float *g = m->grad;

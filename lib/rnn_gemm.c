@@ -61,36 +61,37 @@ static void tile_generic_term(float *acc, size_t rows, const bimt_rg_term *t, si
 #include <immintrin.h>
 #define HAVE_FMA_KERNEL 1
 
-/* One k-range of the 6 x 16 tile; rows beyond `rows` re-read the last valid row (not stored). */
-#define TILE_TERM(T_, RO, BP)                                                                  \
+/* One k-range of a tile of up to 6 rows x 16 columns: ROWS_ lists the rows it computes
+ * (FMA_ROW16 for each); rows beyond `rows` re-read the last valid row (not stored). Every
+ * element sees the same operations in the same order whichever tile height computes it. */
+#define TILE_LOOP(T_, RO, BP, ROWS_)                                                           \
     do {                                                                                       \
         const float *ak = (T_)->A + (RO);                                                      \
         const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                               \
         const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;               \
         const size_t o3 = (rows > 3 ? 3 : 0) * rs, o4 = (rows > 4 ? 4 : 0) * rs;               \
         const size_t o5 = (rows > 5 ? 5 : 0) * rs;                                             \
+        (void)o1, (void)o2, (void)o3, (void)o4, (void)o5;                                      \
         const float *bp = (BP);                                                                \
         for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                  \
             __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8), a;                    \
-            a = _mm256_broadcast_ss(ak);                                                       \
-            c00 = _mm256_fmadd_ps(a, b0, c00);                                                 \
-            c01 = _mm256_fmadd_ps(a, b1, c01);                                                 \
-            a = _mm256_broadcast_ss(ak + o1);                                                  \
-            c10 = _mm256_fmadd_ps(a, b0, c10);                                                 \
-            c11 = _mm256_fmadd_ps(a, b1, c11);                                                 \
-            a = _mm256_broadcast_ss(ak + o2);                                                  \
-            c20 = _mm256_fmadd_ps(a, b0, c20);                                                 \
-            c21 = _mm256_fmadd_ps(a, b1, c21);                                                 \
-            a = _mm256_broadcast_ss(ak + o3);                                                  \
-            c30 = _mm256_fmadd_ps(a, b0, c30);                                                 \
-            c31 = _mm256_fmadd_ps(a, b1, c31);                                                 \
-            a = _mm256_broadcast_ss(ak + o4);                                                  \
-            c40 = _mm256_fmadd_ps(a, b0, c40);                                                 \
-            c41 = _mm256_fmadd_ps(a, b1, c41);                                                 \
-            a = _mm256_broadcast_ss(ak + o5);                                                  \
-            c50 = _mm256_fmadd_ps(a, b0, c50);                                                 \
-            c51 = _mm256_fmadd_ps(a, b1, c51);                                                 \
+            ROWS_                                                                              \
         }                                                                                      \
+    } while (0)
+#define FMA_ROW16(C0, C1, O)                                                                   \
+    a = _mm256_broadcast_ss(ak + (O));                                                         \
+    C0 = _mm256_fmadd_ps(a, b0, C0);                                                           \
+    C1 = _mm256_fmadd_ps(a, b1, C1);
+#define ROWS_2 FMA_ROW16(c00, c01, 0) FMA_ROW16(c10, c11, o1)
+#define ROWS_4 ROWS_2 FMA_ROW16(c20, c21, o2) FMA_ROW16(c30, c31, o3)
+#define ROWS_6 ROWS_4 FMA_ROW16(c40, c41, o4) FMA_ROW16(c50, c51, o5)
+
+/* The accumulators of a tile into a [MR][PW] array (rows not computed stay zero). */
+#define SPILL_TILE(t)                                                                          \
+    do {                                                                                       \
+        const __m256 all_[2 * MR] = {c00, c01, c10, c11, c20, c21,                            \
+                                     c30, c31, c40, c41, c50, c51};                           \
+        for (int i_ = 0; i_ < 2 * MR; i_++) _mm256_storeu_ps(t + 8 * i_, all_[i_]);          \
     } while (0)
 
 __attribute__((target("avx2,fma"))) static void
@@ -99,8 +100,8 @@ tile_fma(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2,
 {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    if (t1 && t1->K) TILE_TERM(t1, r1, bp1);
-    if (t2 && t2->K) TILE_TERM(t2, r2, bp2);
+    if (t1 && t1->K) TILE_LOOP(t1, r1, bp1, ROWS_6);
+    if (t2 && t2->K) TILE_LOOP(t2, r2, bp2, ROWS_6);
     if (w == PW) {
         __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
                              {c30, c31}, {c40, c41}, {c50, c51}};
@@ -116,64 +117,29 @@ tile_fma(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2,
         }
     } else {
         float t[MR * PW];
-        _mm256_storeu_ps(t + 0, c00);
-        _mm256_storeu_ps(t + 8, c01);
-        _mm256_storeu_ps(t + 16, c10);
-        _mm256_storeu_ps(t + 24, c11);
-        _mm256_storeu_ps(t + 32, c20);
-        _mm256_storeu_ps(t + 40, c21);
-        _mm256_storeu_ps(t + 48, c30);
-        _mm256_storeu_ps(t + 56, c31);
-        _mm256_storeu_ps(t + 64, c40);
-        _mm256_storeu_ps(t + 72, c41);
-        _mm256_storeu_ps(t + 80, c50);
-        _mm256_storeu_ps(t + 88, c51);
+        SPILL_TILE(t);
         put_tile(t, rows, w, accumulate, C, ldc);
     }
 }
-/* One k-range of the 4 x 16 tile for the last row tile when at most 4 rows remain (B = 64 =
- * 10 * 6 + 4): 8 accumulators instead of 12, same operations per element as TILE_TERM. */
-#define TILE_TERM4(T_, RO, BP)                                                                 \
-    do {                                                                                       \
-        const float *ak = (T_)->A + (RO);                                                      \
-        const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                               \
-        const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;               \
-        const size_t o3 = (rows > 3 ? 3 : 0) * rs;                                             \
-        const float *bp = (BP);                                                                \
-        for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                  \
-            __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8), a;                    \
-            a = _mm256_broadcast_ss(ak);                                                       \
-            c00 = _mm256_fmadd_ps(a, b0, c00);                                                 \
-            c01 = _mm256_fmadd_ps(a, b1, c01);                                                 \
-            a = _mm256_broadcast_ss(ak + o1);                                                  \
-            c10 = _mm256_fmadd_ps(a, b0, c10);                                                 \
-            c11 = _mm256_fmadd_ps(a, b1, c11);                                                 \
-            a = _mm256_broadcast_ss(ak + o2);                                                  \
-            c20 = _mm256_fmadd_ps(a, b0, c20);                                                 \
-            c21 = _mm256_fmadd_ps(a, b1, c21);                                                 \
-            a = _mm256_broadcast_ss(ak + o3);                                                  \
-            c30 = _mm256_fmadd_ps(a, b0, c30);                                                 \
-            c31 = _mm256_fmadd_ps(a, b1, c31);                                                 \
-        }                                                                                      \
-    } while (0)
 
+/* Short last row tiles (B = 64 = 10 * 6 + 4; a row split of 64 trials in two: 5 * 6 + 2):
+ * 4 or 2 rows, 8 or 4 accumulators instead of 12. */
 __attribute__((target("avx2,fma"))) static void
-tile_fma4(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2, size_t r2,
-          const float *bp1, const float *bp2, int accumulate, float *C, size_t ldc, size_t w)
+tile_fma_short(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2, size_t r2,
+               const float *bp1, const float *bp2, int accumulate, float *C, size_t ldc,
+               size_t w)
 {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m256 c30 = c00, c31 = c00;
-    if (t1 && t1->K) TILE_TERM4(t1, r1, bp1);
-    if (t2 && t2->K) TILE_TERM4(t2, r2, bp2);
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    if (rows <= 2) {
+        if (t1 && t1->K) TILE_LOOP(t1, r1, bp1, ROWS_2);
+        if (t2 && t2->K) TILE_LOOP(t2, r2, bp2, ROWS_2);
+    } else {
+        if (t1 && t1->K) TILE_LOOP(t1, r1, bp1, ROWS_4);
+        if (t2 && t2->K) TILE_LOOP(t2, r2, bp2, ROWS_4);
+    }
     float t[MR * PW];
-    _mm256_storeu_ps(t + 0, c00);
-    _mm256_storeu_ps(t + 8, c01);
-    _mm256_storeu_ps(t + 16, c10);
-    _mm256_storeu_ps(t + 24, c11);
-    _mm256_storeu_ps(t + 32, c20);
-    _mm256_storeu_ps(t + 40, c21);
-    _mm256_storeu_ps(t + 48, c30);
-    _mm256_storeu_ps(t + 56, c31);
+    SPILL_TILE(t);
     put_tile(t, rows, w, accumulate, C, ldc);
 }
 
@@ -206,13 +172,9 @@ tile_fma8(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2
     __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00;
     if (t1 && t1->K) TILE_TERM8(t1, r1, bp1);
     if (t2 && t2->K) TILE_TERM8(t2, r2, bp2);
+    __m256 c01 = c00, c11 = c00, c21 = c00, c31 = c00, c41 = c00, c51 = c00; /* unused half */
     float t[MR * PW];
-    _mm256_storeu_ps(t + 0, c00);
-    _mm256_storeu_ps(t + 16, c10);
-    _mm256_storeu_ps(t + 32, c20);
-    _mm256_storeu_ps(t + 48, c30);
-    _mm256_storeu_ps(t + 64, c40);
-    _mm256_storeu_ps(t + 80, c50);
+    SPILL_TILE(t);
     put_tile(t, rows, w, accumulate, C, ldc);
 }
 /* Tile dispatch: narrow panels, short last row tiles, else the full 6 x 16 tile. */
@@ -223,7 +185,7 @@ tile_any(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2,
     if (w <= PW / 2)
         tile_fma8(rows, t1, r1, t2, r2, bp1, bp2, accumulate, C, ldc, w);
     else if (rows <= 4)
-        tile_fma4(rows, t1, r1, t2, r2, bp1, bp2, accumulate, C, ldc, w);
+        tile_fma_short(rows, t1, r1, t2, r2, bp1, bp2, accumulate, C, ldc, w);
     else
         tile_fma(rows, t1, r1, t2, r2, bp1, bp2, accumulate, C, ldc, w);
 }

@@ -12,7 +12,7 @@
 /* All [rows][n] buffers hold rows = T*B time-major rows (row t*B + b). The buffers grow only
  * when a forward needs more rows or a larger batch than any call before; steady-state calls
  * allocate nothing. The hidden layer is cut into 16-column panels; each thread of the
- * recurrent loops owns a contiguous range of panels. */
+ * recurrent loops owns a contiguous range of trials or of panels (rnn.c). */
 struct bimt_rnn_ws {
     size_t T, B;          /* shape of the last forward */
     size_t cap_rows;      /* capacity in rows (T*B) */
@@ -21,7 +21,8 @@ struct bimt_rnn_ws {
     float *X;             /* [rows][n_in]   copy of the inputs (backward needs them) */
     float *Hs;            /* [B + rows][n_h] a zero block (h_{-1}) followed by h_0 .. h_{T-1} */
     float *D;             /* [rows][n_h]    pre-activations during forward, then phi'(u) */
-    float *G;             /* [rows][n_h]    backward: dL/dh, turned into dL/du in place */
+    float *G;             /* [rows][n_h]    backward: dL/dh, turned into dL/du in place;
+                           * row-split forward: noise [rows][npanels*16] */
     float *O;             /* [rows][n_out]  outputs o_t */
     float *dO;            /* [rows][n_out]  dL/do stored by the loss */
     float *Wpk;           /* packed panels: W^T and Win^T (forward), W and Wout (backward) */
@@ -37,6 +38,7 @@ struct bimt_rnn_ws {
     bimt_pool *pool;      /* worker threads of the recurrent loops (NULL: single thread) */
     int nthreads;         /* participants the workspace was sized for */
     int adaptive;         /* choose pool or calling thread by measured speed (see run_job) */
+    enum { BIMT_SPLIT_AUTO, BIMT_SPLIT_ROWS, BIMT_SPLIT_PANELS } split; /* see rnn.c */
     struct bimt_job_stats {
         double multi, single; /* smoothed seconds per row with the pool / on one thread */
         uint32_t calls;
@@ -54,8 +56,8 @@ struct bimt_rnn_ws {
 void bimt__rnn_step(int avx2, int act, size_t B, size_t w, size_t ld, const float *bh, float a,
                     float *d, const float *hp, float *h, const float *z, size_t ldz);
 
-/* Backward element-wise pass on a B x w block: g <- a phi' g (dL/du), colsum += it, and
- * gp = (1-a) g_old (stored, not added) when gp is not NULL. */
+/* Backward element-wise pass on a B x w block: g <- a phi' g (dL/du), colsum += it (when
+ * colsum is not NULL), and gp = (1-a) g_old (stored, not added) when gp is not NULL. */
 void bimt__rnn_bstep(int avx2, size_t B, size_t w, size_t ld, float a, const float *dphi,
                      float *g, float *gp, float *colsum);
 

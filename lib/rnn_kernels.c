@@ -189,7 +189,8 @@ static BIMT_ALWAYS_INLINE void step_body(int act, size_t B, size_t w, size_t ld,
     }
 }
 
-/* Backward, B x w block: g <- a phi' g (dL/du); colsum += it; gp = (1-a) g_old (if gp). */
+/* Backward, B x w block: g <- a phi' g (dL/du); colsum += it (if colsum); gp = (1-a) g_old
+ * (if gp). */
 static BIMT_ALWAYS_INLINE void bstep_body(size_t B, size_t w, size_t ld, float a,
                                           const float *restrict dphi, float *restrict g,
                                           float *restrict gp, float *restrict colsum)
@@ -202,18 +203,14 @@ static BIMT_ALWAYS_INLINE void bstep_body(size_t B, size_t w, size_t ld, float a
             float *restrict gpb = gp + b * ld;
             for (size_t j = 0; j < w; j++) {
                 float gv = gb[j];
-                float du = a * db[j] * gv;
                 gpb[j] = c * gv;
-                gb[j] = du;
-                colsum[j] += du;
+                gb[j] = a * db[j] * gv;
             }
         } else {
-            for (size_t j = 0; j < w; j++) {
-                float du = a * db[j] * gb[j];
-                gb[j] = du;
-                colsum[j] += du;
-            }
+            for (size_t j = 0; j < w; j++) gb[j] = a * db[j] * gb[j];
         }
+        if (colsum)
+            for (size_t j = 0; j < w; j++) colsum[j] += gb[j];
     }
 }
 

@@ -607,11 +607,18 @@ START_TEST(workspace_reuse)
 }
 END_TEST
 
-/* The recurrent loops split the hidden layer among worker threads; every value must be
- * bit-identical whatever the number of threads (BIMT_NUM_THREADS, read when a model first
- * runs forward). */
+/* The recurrent loops split the trials or the hidden layer among worker threads; every value
+ * must be bit-identical whatever the number of threads and the split (BIMT_NUM_THREADS and
+ * BIMT_RNN_SPLIT, read when a model first runs forward). Loop index: 0 the automatic split,
+ * 1 trials (rows), 2 panels. Rows 1..4 threads against panels with 1 thread is the check that
+ * both splits make the same floats. */
 START_TEST(thread_count_invariance)
 {
+    const char *splits[3] = {NULL, "rows", "panels"};
+    if (splits[_i])
+        setenv("BIMT_RNN_SPLIT", splits[_i], 1);
+    else
+        unsetenv("BIMT_RNN_SPLIT");
     cfg c = base_cfg;
     c.side = 9; /* 81 neurons: 6 panels, the last one partial */
     c.n_in = 7;
@@ -622,8 +629,10 @@ START_TEST(thread_count_invariance)
     float *ref_h = NULL, *ref_o = NULL, *ref_g = NULL;
     size_t np = 0;
     const char *counts[4] = {"1", "2", "3", "4"};
-    for (int k = 0; k < 4; k++) {
-        setenv("BIMT_NUM_THREADS", counts[k], 1);
+    for (int k = 0; k < 5; k++) {
+        /* k = 4: the reference's own setting is 1 thread of the other split */
+        setenv("BIMT_NUM_THREADS", counts[k % 4], 1);
+        if (k == 4) setenv("BIMT_RNN_SPLIT", _i == 2 ? "rows" : "panels", 1);
         bimt_model_t *m = make_model(&c, 77);
         lcg_state = 99;
         randomize_params(m);
@@ -644,14 +653,15 @@ START_TEST(thread_count_invariance)
             memcpy(ref_o, o, rows * c.n_out * sizeof(float));
             memcpy(ref_g, g, np * sizeof(float));
         } else {
-            ck_assert_msg(memcmp(ref_h, h, rows * nh * sizeof(float)) == 0, "%s threads",
-                          counts[k]);
+            ck_assert_msg(memcmp(ref_h, h, rows * nh * sizeof(float)) == 0, "%s threads (%d)",
+                          counts[k % 4], k);
             ck_assert(memcmp(ref_o, o, rows * c.n_out * sizeof(float)) == 0);
             ck_assert(memcmp(ref_g, g, np * sizeof(float)) == 0);
         }
         bimt_model_free(m);
     }
     unsetenv("BIMT_NUM_THREADS");
+    unsetenv("BIMT_RNN_SPLIT");
     free(ref_h);
     free(ref_o);
     free(ref_g);
@@ -774,7 +784,7 @@ static Suite *rnn_suite(void)
     tcase_add_test(tc, noise_statistics);
     tcase_add_test(tc, errors_and_state);
     tcase_add_test(tc, workspace_reuse);
-    tcase_add_test(tc, thread_count_invariance);
+    tcase_add_loop_test(tc, thread_count_invariance, 0, 3);
     tcase_add_test(tc, portable_and_simd_kernels_agree);
     tcase_add_test(tc, learns_a_memory_task);
     suite_add_tcase(s, tc);

@@ -4,11 +4,13 @@
 1. The same configuration trained by both (tiny grid, cosine learning rate, lambda warm-up,
    rule weights, swaps) ends with the same parameters, neuron slots, Adam moments and
    learning rate, bit for bit: the tuning script's learning curves are those of the main job.
-2. Bad input (unknown rule, impossible step count) exits non-zero with a message.
+2. Left at their defaults, both use the same rule weights and step count.
+3. Bad input (unknown rule, impossible step count) exits non-zero with a message.
 
 usage: check_tune_main_job.py GROW_BRAIN WORKDIR   (BIMT_LIBRARY must point at libbimt)
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -24,6 +26,13 @@ WEIGHTS = {"contextdm1": 5, "fdgo": 0.5}
 def run(cmd):
     p = subprocess.run(cmd, capture_output=True, text=True)
     return p.returncode, p.stdout + p.stderr
+
+
+def tune_default_steps(helptext):
+    """The --steps default that tune_main_job.py --help prints."""
+    m = re.search(r"--steps STEPS\s+training steps \(default: (\d+)\)", helptext)
+    assert m, helptext
+    return m.group(1)
 
 
 def main():
@@ -56,11 +65,29 @@ def main():
         lines = f.read().splitlines()
     assert len(lines) == 1 + STEPS // 20 + 1, lines  # header, evaluations, summary
 
+    # 2. Left at their defaults, both sample the rules with the same weights and default to
+    #    the same step count (grow_brain --help prints its DEFAULTS).
+    rc, out = run([grow_brain, "--steps", "2", "--grid", "3", "--shuffles", "2", "--quiet",
+                   "--out", os.path.join(work, "gb_default")])
+    assert rc == 0, out
+    rc, out = run([sys.executable, TUNE, "--out", work, "--name", "default", "--steps", "2",
+                   "--grid", "3", "--every", "2", "--eval-trials", "2"])
+    assert rc == 0, out
+    a = np.load(os.path.join(work, "gb_default", "model.npz"))
+    b = np.load(os.path.join(work, "default.npz"))
+    assert a["trainer.rule_weight"].tobytes() == b["trainer.rule_weight"].tobytes(), (
+        a["trainer.rule_weight"], b["trainer.rule_weight"])
+    _, helptext = run([grow_brain, "--help"])
+    _, tunehelp = run([sys.executable, TUNE, "--help"])
+    steps = [ln for ln in helptext.splitlines() if ln.strip().startswith("--steps")][0]
+    assert f"default {tune_default_steps(tunehelp)})" in steps, (steps, tunehelp)
+
+    # 3. Bad input.
     rc, out = run(tune + ["--name", "bad", "--weight", "nosuchrule=2"])
     assert rc != 0 and "unknown rule 'nosuchrule'" in out, out
     rc, out = run([sys.executable, TUNE, "--name", "bad", "--steps", "0", "--out", work])
     assert rc == 2 and "steps" in out, out
-    print("tune_main_job.py: same network as grow_brain bit for bit; bad input rejected")
+    print("tune_main_job.py: same network and defaults as grow_brain; bad input rejected")
     return 0
 
 
