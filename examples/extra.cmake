@@ -14,8 +14,9 @@ if(BIMT_BUILD_TESTS AND TARGET grow_brain)
   set_tests_properties(grow_brain_smoke PROPERTIES TIMEOUT 600
     PASS_REGULAR_EXPRESSION "report: .*/index.html")
 
-  # A config file sets keys (comments and blanks allowed); options win over the file.
-  file(WRITE ${_gb}/good.conf "# tiny run\ngrid = 3   # 9 neurons\nsteps = 10\nbatch = 8\n\neval_trials = 16\narm = l1\nshuffles = 5\nweight.contextdm1 = 7\nweight.contextdm2 = 6\nweight.contextdelaydm1 = 1\nweight.contextdelaydm2 = 2\nweight.fdgo = 0\nlr = 3e-3\nlr_end = 1e-4\n")
+  # A config file sets keys (comments and blanks allowed); options win over the file. Every
+  # rule weight is set, so the expected weights do not depend on the defaults.
+  file(WRITE ${_gb}/good.conf "# tiny run\ngrid = 3   # 9 neurons\nsteps = 10\nbatch = 8\n\neval_trials = 16\narm = l1\nshuffles = 5\nweight.fdgo = 0\nweight.reactgo = 1\nweight.delaygo = 1\nweight.fdanti = 1\nweight.reactanti = 1\nweight.delayanti = 1\nweight.dm1 = 1\nweight.dm2 = 1\nweight.contextdm1 = 7\nweight.contextdm2 = 6\nweight.multidm = 1\nweight.delaydm1 = 1\nweight.delaydm2 = 1\nweight.contextdelaydm1 = 1\nweight.contextdelaydm2 = 2\nweight.multidelaydm = 1\nweight.dmsgo = 1\nweight.dmsnogo = 1\nweight.dmcgo = 1\nweight.dmcnogo = 1\nlr = 3e-3\nlr_end = 1e-4\n")
   add_test(NAME grow_brain_config
     COMMAND sh -c "rm -rf \"$1\" && \"$0\" --config \"$2\" --grid 4 --quiet --out \"$1\" && grep -q '\"grid_side\": 4' \"$1/metrics.json\" && grep -q '\"batch_size\": 8' \"$1/metrics.json\" && grep -q '\"arm\": \"l1\"' \"$1/metrics.json\" && grep -q '\"n_shuffles\": 5' \"$1/metrics.json\" && grep -q '\"rule_weight\": \\[0, 1, 1, 1, 1, 1, 1, 1, 7, 6, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1\\]' \"$1/metrics.json\" && grep -q '\"learning_rate\": 0.0001,' \"$1/metrics.json\""
             $<TARGET_FILE:grow_brain> ${_gb}/config ${_gb}/good.conf)

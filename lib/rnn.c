@@ -282,6 +282,18 @@ static void item_rows(const row_items *it, size_t c, size_t *b0, size_t *b1)
     }
 }
 
+/* Takes work items of a B-trial batch from *next until none is left; fn runs one block. */
+static void run_row_items(atomic_size_t *next, size_t B, int n,
+                          void (*fn)(const void *job, size_t b0, size_t b1), const void *job)
+{
+    const row_items it = make_row_items(B, n);
+    size_t b0, b1;
+    for (size_t c; (c = take_item(next)) < it.count;) {
+        item_rows(&it, c, &b0, &b1);
+        fn(job, b0, b1);
+    }
+}
+
 /* Output projection O = H Wout^T + b_o on `count` rows from row r (of T*B); Wout^T packed. */
 static void fwd_outputs(struct bimt_model *m, size_t r, size_t count)
 {
@@ -341,8 +353,9 @@ static void fwd_panels(const struct fwd_job *J, int tid, int n)
 }
 
 /* Trials [b0, b1) of a row-split forward through all steps, then their outputs. */
-static void fwd_chunk(const struct fwd_job *J, size_t b0, size_t b1)
+static void fwd_chunk(const void *arg, size_t b0, size_t b1)
 {
+    const struct fwd_job *J = arg;
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
     const size_t nh = m->n_h, ni = m->n_in, T = J->T, B = J->B, blk = B * nh, P = ws->npanels;
@@ -371,7 +384,7 @@ static void fwd_rows(struct fwd_job *J, int tid, int n)
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
     const size_t nh = m->n_h, ni = m->n_in, T = J->T, B = J->B, P = ws->npanels;
-    size_t p0, p1, b0, b1;
+    size_t p0, p1;
     panel_range(P, tid, n, &p0, &p1);
     if (T > 1) bimt__rg_pack_t(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
     bimt__rg_pack_t(bimt__Win(m), nh, ni, p0, p1, ws->Wpk2);
@@ -387,11 +400,7 @@ static void fwd_rows(struct fwd_job *J, int tid, int n)
                                       P * BIMT_RG_PANEL);
     }
     bimt__pool_barrier(ws->pool, n); /* packed weights and noise ready */
-    const row_items it = make_row_items(B, n);
-    for (size_t c; (c = take_item(&J->next_chunk)) < it.count;) {
-        item_rows(&it, c, &b0, &b1);
-        fwd_chunk(J, b0, b1);
-    }
+    run_row_items(&J->next_chunk, B, n, fwd_chunk, J);
 }
 
 static void fwd_run(void *arg, int tid, int n)
@@ -509,8 +518,9 @@ static void bwd_panels(const struct bwd_job *J, int tid, int n)
  * gradient is summed afterwards by column panels, in the panel split's order (t descending,
  * then b ascending), so both splits give the same floats. */
 /* Trials [b0, b1) of a row-split backward through all steps. */
-static void bwd_chunk(const struct bwd_job *J, size_t b0, size_t b1)
+static void bwd_chunk(const void *arg, size_t b0, size_t b1)
 {
+    const struct bwd_job *J = arg;
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
     const size_t nh = m->n_h, no = m->n_out, T = ws->T, B = ws->B, blk = B * nh, P = ws->npanels;
@@ -535,16 +545,12 @@ static void bwd_rows(struct bwd_job *J, int tid, int n)
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
     const size_t nh = m->n_h, no = m->n_out, T = ws->T, B = ws->B, P = ws->npanels;
-    size_t p0, p1, b0, b1;
+    size_t p0, p1;
     panel_range(P, tid, n, &p0, &p1);
     if (T > 1) bimt__rg_pack(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
     bimt__rg_pack(bimt__Wout(m), nh, no, p0, p1, ws->Wpk2);
     bimt__pool_barrier(ws->pool, n); /* packed weights ready */
-    const row_items it = make_row_items(B, n);
-    for (size_t c; (c = take_item(&J->next_chunk)) < it.count;) {
-        item_rows(&it, c, &b0, &b1);
-        bwd_chunk(J, b0, b1);
-    }
+    run_row_items(&J->next_chunk, B, n, bwd_chunk, J);
     bimt__pool_barrier(ws->pool, n); /* every dL/du complete */
     const size_t c0 = p0 * BIMT_RG_PANEL, c1 = p1 * BIMT_RG_PANEL < nh ? p1 * BIMT_RG_PANEL : nh;
     if (c1 <= c0) return;
