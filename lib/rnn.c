@@ -28,7 +28,6 @@
  * results are bit-identical for any thread count and either split. */
 #include <limits.h>
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,13 +37,25 @@
 #include "rnn_internal.h"
 #include "vmath.h"
 
+/* Work-item counters of the row split. Without C11 atomics there are no worker threads
+ * either (lib/pool.c), and a plain counter serves the one participant. */
+#ifndef __STDC_NO_ATOMICS__
+#include <stdatomic.h>
+typedef atomic_size_t item_counter;
+#define ITEM_COUNTER_INIT(c) atomic_init(&(c), 0)
+#define ITEM_COUNTER_TAKE(p) atomic_fetch_add_explicit((p), 1, memory_order_relaxed)
+#else
+typedef size_t item_counter;
+#define ITEM_COUNTER_INIT(c) ((c) = 0)
+#define ITEM_COUNTER_TAKE(p) ((*(p))++)
+#endif
+
 /* Below this many multiply-adds per step the loops run on the calling thread only. */
 #define PAR_MIN_WORK ((size_t)1 << 16)
 
 /* The row split needs at least this many trials per thread (below it, row tiles of a few
  * rows waste most of the 6-row micro-kernel and the panel split wins). */
 #define ROWS_MIN_PER_THREAD 8
-
 
 /* ---------------------------------------------------------------- workspace */
 
@@ -226,15 +237,12 @@ struct fwd_job {
     int noise;
     int rows;  /* split by trials (else by panels) */
     float scale;
-    atomic_size_t next_panel, next_chunk; /* work items handed out so far (row split) */
+    item_counter next_panel, next_chunk; /* work items handed out so far (row split) */
 };
 
 /* The next work item of a job's phase, first come first served (a number >= the item count
  * says the phase has no items left). Which thread does an item changes no result. */
-static size_t take_item(atomic_size_t *next)
-{
-    return atomic_fetch_add_explicit(next, 1, memory_order_relaxed);
-}
+static size_t take_item(item_counter *next) { return ITEM_COUNTER_TAKE(next); }
 
 /* Work items of the row split: blocks of trials that threads take first come, first served,
  * so that a thread whose vCPU the hypervisor holds back does fewer and its partner does not
@@ -283,7 +291,7 @@ static void item_rows(const row_items *it, size_t c, size_t *b0, size_t *b1)
 }
 
 /* Takes work items of a B-trial batch from *next until none is left; fn runs one block. */
-static void run_row_items(atomic_size_t *next, size_t B, int n,
+static void run_row_items(item_counter *next, size_t B, int n,
                           void (*fn)(const void *job, size_t b0, size_t b1), const void *job)
 {
     const row_items it = make_row_items(B, n);
@@ -448,8 +456,8 @@ int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint
                           .noise = (flags & BIMT_FWD_NOISE) && m->p.sigma_rec > 0.0,
                           .rows = use_row_split(ws, B),
                           .scale = (float)(m->p.sigma_rec * sqrt(2.0 / m->p.alpha))};
-    atomic_init(&job.next_panel, 0);
-    atomic_init(&job.next_chunk, 0);
+    ITEM_COUNTER_INIT(job.next_panel);
+    ITEM_COUNTER_INIT(job.next_chunk);
     memcpy(ws->X, x, rows * ni * sizeof(float));
     memset(ws->Hs, 0, B * nh * sizeof(float));
     if (job.noise) bimt__rnn_noise_seed(ws->lanes, ws->npanels, &m->noise_rng);
@@ -480,7 +488,7 @@ struct bwd_job {
     struct bimt_model *m;
     const float *dO;
     int rows; /* split by trials (else by panels) */
-    atomic_size_t next_chunk; /* work items handed out so far (row split) */
+    item_counter next_chunk; /* work items handed out so far (row split) */
 };
 
 /* Panel split of the recurrence: one barrier per step; the bias gradient is summed on the way. */
@@ -610,7 +618,7 @@ int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
     const float *dO = d_outputs ? d_outputs : ws->dO;
 
     struct bwd_job job = {.m = m, .dO = dO, .rows = use_row_split(ws, B)};
-    atomic_init(&job.next_chunk, 0);
+    ITEM_COUNTER_INIT(job.next_chunk);
     run_job(ws, &ws->bwd_stats, B * nh * (nh + no), rows, bwd_run, &job);
 
     float *g = m->grad;
