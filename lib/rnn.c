@@ -313,6 +313,18 @@ static void fwd_outputs(struct bimt_model *m, size_t r, size_t count)
     bimt__rg_gemm(ws->fma, 1, count, no, 0, bimt__rg_panels(no), &hw, NULL, ws->O + r * no);
 }
 
+/* A forward's packing of thread tid: panels [p0, p1) of W^T (when T > 1) and Win^T, and
+ * on thread 0 all of Wout^T (read only after a barrier). */
+static void fwd_pack(struct bimt_model *m, size_t T, size_t p0, size_t p1, int tid)
+{
+    struct bimt_rnn_ws *ws = m->ws;
+    const size_t nh = m->n_h;
+    if (T > 1) bimt__rg_pack_t(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
+    bimt__rg_pack_t(bimt__Win(m), nh, m->n_in, p0, p1, ws->Wpk2);
+    if (tid == 0)
+        bimt__rg_pack_t(bimt__Wout(m), m->n_out, nh, 0, bimt__rg_panels(m->n_out), ws->Wout_t);
+}
+
 /* Panel split: one barrier per step. */
 static void fwd_panels(const struct fwd_job *J, int tid, int n)
 {
@@ -333,8 +345,7 @@ static void fwd_panels(const struct fwd_job *J, int tid, int n)
         bits = (uint32_t *)(void *)(z + ws->cap_b * P * BIMT_RG_PANEL);
     }
     const size_t ni = m->n_in;
-    if (T > 1) bimt__rg_pack_t(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
-    bimt__rg_pack_t(bimt__Win(m), nh, ni, p0, p1, ws->Wpk2);
+    fwd_pack(m, T, p0, p1, tid);
     for (size_t t = 0; t < T; t++) {
         float *Dt = ws->D + t * blk;
         const float *hp = ws->Hs + t * blk;
@@ -354,10 +365,7 @@ static void fwd_panels(const struct fwd_job *J, int tid, int n)
     /* Output projection, each thread on its share of the rows. */
     const size_t rows = T * B;
     const size_t r0 = rows * (size_t)tid / (size_t)n, r1 = rows * (size_t)(tid + 1) / (size_t)n;
-    if (tid == 0) bimt__rg_pack_t(bimt__Wout(m), m->n_out, nh, 0, bimt__rg_panels(m->n_out),
-                                  ws->Wout_t);
-    bimt__pool_barrier(ws->pool, n); /* packed Wout^T ready */
-    fwd_outputs(m, r0, r1 - r0);
+    fwd_outputs(m, r0, r1 - r0); /* Wout^T was packed before the first step's barrier */
 }
 
 /* Trials [b0, b1) of a row-split forward through all steps, then their outputs. */
@@ -391,13 +399,10 @@ static void fwd_rows(struct fwd_job *J, int tid, int n)
 {
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
-    const size_t nh = m->n_h, ni = m->n_in, T = J->T, B = J->B, P = ws->npanels;
+    const size_t T = J->T, B = J->B, P = ws->npanels;
     size_t p0, p1;
     panel_range(P, tid, n, &p0, &p1);
-    if (T > 1) bimt__rg_pack_t(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
-    bimt__rg_pack_t(bimt__Win(m), nh, ni, p0, p1, ws->Wpk2);
-    if (tid == 0) bimt__rg_pack_t(bimt__Wout(m), m->n_out, nh, 0, bimt__rg_panels(m->n_out),
-                                  ws->Wout_t);
+    fwd_pack(m, T, p0, p1, tid);
     if (J->noise) {
         /* the same draws, panel by panel and step by step, as the panel split makes */
         uint32_t *bits = (uint32_t *)(void *)(ws->scratch + (size_t)tid * ws->scratch_per);
@@ -491,6 +496,14 @@ struct bwd_job {
     item_counter next_chunk; /* work items handed out so far (row split) */
 };
 
+/* A backward's packing of panels [p0, p1) of W (when T > 1) and Wout. */
+static void bwd_pack(struct bimt_model *m, size_t T, size_t p0, size_t p1)
+{
+    struct bimt_rnn_ws *ws = m->ws;
+    if (T > 1) bimt__rg_pack(bimt__W(m), m->n_h, m->n_h, p0, p1, ws->Wpk);
+    bimt__rg_pack(bimt__Wout(m), m->n_h, m->n_out, p0, p1, ws->Wpk2);
+}
+
 /* Panel split of the recurrence: one barrier per step; the bias gradient is summed on the way. */
 static void bwd_panels(const struct bwd_job *J, int tid, int n)
 {
@@ -502,8 +515,7 @@ static void bwd_panels(const struct bwd_job *J, int tid, int n)
     const size_t c0 = p0 * BIMT_RG_PANEL, c1 = p1 * BIMT_RG_PANEL < nh ? p1 * BIMT_RG_PANEL : nh;
     const size_t no = m->n_out;
     const float a = (float)m->p.alpha;
-    if (T > 1) bimt__rg_pack(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
-    bimt__rg_pack(bimt__Wout(m), nh, no, p0, p1, ws->Wpk2);
+    bwd_pack(m, T, p0, p1);
     if (c1 > c0) memset(ws->colsum + c0, 0, (c1 - c0) * sizeof(float));
     bimt_rg_term last = {J->dO + (T - 1) * B * no, no, 1, no, ws->Wpk2};
     bimt__rg_gemm(ws->fma, 0, B, nh, p0, p1, NULL, &last, ws->G + (T - 1) * blk);
@@ -522,9 +534,6 @@ static void bwd_panels(const struct bwd_job *J, int tid, int n)
     }
 }
 
-/* Row split of the recurrence: each thread takes its trials through all steps; the bias
- * gradient is summed afterwards by column panels, in the panel split's order (t descending,
- * then b ascending), so both splits give the same floats. */
 /* Trials [b0, b1) of a row-split backward through all steps. */
 static void bwd_chunk(const void *arg, size_t b0, size_t b1)
 {
@@ -548,15 +557,17 @@ static void bwd_chunk(const void *arg, size_t b0, size_t b1)
     }
 }
 
+/* Row split of the recurrence: threads take blocks of trials through all steps; the bias
+ * gradient is summed afterwards by column panels, in the panel split's order (t descending,
+ * then b ascending), so both splits give the same floats. */
 static void bwd_rows(struct bwd_job *J, int tid, int n)
 {
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
-    const size_t nh = m->n_h, no = m->n_out, T = ws->T, B = ws->B, P = ws->npanels;
+    const size_t nh = m->n_h, T = ws->T, B = ws->B, P = ws->npanels;
     size_t p0, p1;
     panel_range(P, tid, n, &p0, &p1);
-    if (T > 1) bimt__rg_pack(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
-    bimt__rg_pack(bimt__Wout(m), nh, no, p0, p1, ws->Wpk2);
+    bwd_pack(m, T, p0, p1);
     bimt__pool_barrier(ws->pool, n); /* packed weights ready */
     run_row_items(&J->next_chunk, B, n, bwd_chunk, J);
     bimt__pool_barrier(ws->pool, n); /* every dL/du complete */
@@ -565,12 +576,11 @@ static void bwd_rows(struct bwd_job *J, int tid, int n)
     float *cs = ws->colsum + c0;
     const size_t w = c1 - c0;
     memset(cs, 0, w * sizeof(float));
-    for (size_t r = T * B; r-- > 0;) {
-        /* rows of step t in increasing b: r runs t*B .. t*B+B-1 for t descending */
-        const size_t t = r / B, bb = B - 1 - r % B;
-        const float *g = ws->G + (t * B + bb) * nh + c0;
-        for (size_t j = 0; j < w; j++) cs[j] += g[j];
-    }
+    for (size_t t = T; t-- > 0;)
+        for (size_t b = 0; b < B; b++) {
+            const float *g = ws->G + (t * B + b) * nh + c0;
+            for (size_t j = 0; j < w; j++) cs[j] += g[j];
+        }
 }
 
 static void bwd_run(void *arg, int tid, int n)

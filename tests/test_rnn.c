@@ -609,15 +609,16 @@ END_TEST
 
 /* The recurrent loops split the trials or the hidden layer among worker threads; every value
  * must be bit-identical whatever the number of threads and the split (BIMT_NUM_THREADS and
- * BIMT_RNN_SPLIT, read when a model first runs forward). Loop index % 3: 0 the automatic
- * split, 1 trials (rows), 2 panels; index / 3: the batch size. Rows on 1..4 threads against
+ * BIMT_RNN_SPLIT, read when a model first runs forward). Loop index % 4: 0 the automatic
+ * split, 1 trials (rows), 2 panels, 3 an unknown value; index / 4: the batch size. Rows on 1..4 threads against
  * panels on 1 thread is the check that both splits make the same floats. */
 START_TEST(thread_count_invariance)
 {
-    const char *splits[3] = {NULL, "rows", "panels"};
+    /* an unknown value is ignored (the automatic split), like a bad BIMT_NUM_THREADS */
+    const char *splits[4] = {NULL, "rows", "panels", "diagonal"};
     /* batches: an odd one (a 1-row block), 32 (6,6,6,6,4,4 on two threads), 64 (8 x 6, 4 x 4) */
     const size_t batches[3] = {29, 32, 64};
-    const int sp = _i % 3;
+    const int sp = _i % 4;
     if (splits[sp])
         setenv("BIMT_RNN_SPLIT", splits[sp], 1);
     else
@@ -627,7 +628,7 @@ START_TEST(thread_count_invariance)
     c.n_in = 7;
     c.n_out = 5;
     lcg_state = 4242;
-    data d = make_data(&c, 7, batches[_i / 3]);
+    data d = make_data(&c, 7, batches[_i / 4]);
     size_t rows = d.T * d.B, nh = 81;
     float *ref_h = NULL, *ref_o = NULL, *ref_g = NULL;
     size_t np = 0;
@@ -787,7 +788,7 @@ static Suite *rnn_suite(void)
     tcase_add_test(tc, noise_statistics);
     tcase_add_test(tc, errors_and_state);
     tcase_add_test(tc, workspace_reuse);
-    tcase_add_loop_test(tc, thread_count_invariance, 0, 9);
+    tcase_add_loop_test(tc, thread_count_invariance, 0, 12);
     tcase_add_test(tc, portable_and_simd_kernels_agree);
     tcase_add_test(tc, learns_a_memory_task);
     suite_add_tcase(s, tc);

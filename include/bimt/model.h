@@ -30,9 +30,9 @@
  * used), else the number of online CPUs (at most 8), used when the timings of recent calls
  * show that they are faster than the calling thread alone (on a busy machine they may not be).
  * The threads share out blocks of trials (or, for batches under 8 trials per thread, column
- * panels of the hidden layer; BIMT_RNN_SPLIT=rows|panels forces one or the other). Results are
- * bit-identical for any number of these threads and either split. A model used in a child process
- * after fork() runs those loops on the calling thread.
+ * panels of the hidden layer; BIMT_RNN_SPLIT=rows|panels forces one or the other, other values
+ * are ignored). Results are bit-identical for any number of these threads and either split.
+ * A model used in a child process after fork() runs those loops on the calling thread.
  */
 #ifndef BIMT_MODEL_H
 #define BIMT_MODEL_H
