@@ -57,6 +57,9 @@ def parse_args(argv=None):
                     help="sampling weight of a rule (repeatable; defaults: DEFAULT_WEIGHTS, "
                     "as grow_brain: Go/Anti 0.5, dm1/2 and delaydm1/2 2, contextdm1/2 5, "
                     "contextdelaydm1/2 3, others 1)")
+    ap.add_argument("--easy-frac", type=float, default=0.0,
+                    help="train on easy coherences (x10 DM, x2 delayed DM) for this fraction of "
+                    "the steps; evaluation always uses the real ones (default: %(default)s)")
     ap.add_argument("--every", type=int, default=2000, help="steps between evaluations")
     ap.add_argument("--eval-trials", type=int, default=256)
     ap.add_argument("--seed", type=int, default=1)
@@ -110,10 +113,16 @@ def main(argv=None):
 
         t0 = time.time()
         done = 0
+        easy_steps = int(a.easy_frac * a.steps)
         while done < a.steps:
-            n = min(a.every, a.steps - done)
+            n = min(a.every - done % a.every, a.steps - done)
+            if done < easy_steps:
+                n = min(n, easy_steps - done)
+            tr.set_param("easy_train", 1 if done < easy_steps else 0)
             tr.run(n, set_lr if a.lr_end != a.lr else None)
             done += n
+            if done < a.steps and done % a.every:
+                continue
             secs = time.time() - t0
             perf = tr.evaluate(a.eval_trials)
             rec = {"step": done, "seconds": round(secs, 1), "mean": float(perf.mean()),

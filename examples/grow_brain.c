@@ -53,6 +53,7 @@ typedef struct gb_config {
     double   lambda;           /* (option) connection-cost weight after the warm-up */
     double   lambda_start;     /* lambda during the warm-up (small, lets the tasks be learnt) */
     double   warmup_frac;      /* fraction of the steps trained with lambda_start (0 = none) */
+    double   easy_frac;        /* fraction of the steps trained on easy coherences (curriculum) */
     double   A;                /* (option) distance weight of the connection cost */
     double   lr;               /* Adam learning rate at the start */
     double   lr_end;           /* learning rate at the end: cosine decay from lr (= lr: constant) */
@@ -85,6 +86,7 @@ static const gb_config DEFAULTS = {
     .lambda = 3e-5,           /* from 40 % of the steps on; 1e-4 cost 0.05 mean performance */
     .lambda_start = 0.0,      /* the tasks are learnt first, then wiring is pruned */
     .warmup_frac = 0.4,
+    .easy_frac = 0.0,
     .A = 1.0,
     .lr = 2e-3,               /* 3e-3 and 5e-3 diverged or died early */
     .lr_end = 1e-4,
@@ -133,7 +135,7 @@ static void usage(FILE *f)
         "  --shuffles N         shuffles of each anatomical null, 0..1000000 (default %u)\n"
         "  --config FILE        read 'key = value' lines first; keys: the options above and\n"
         "                       activation, init, init_scale, alpha, sigma_rec, loss,\n"
-        "                       lambda_start, warmup_frac, lr, lr_end (cosine decay),\n"
+        "                       lambda_start, warmup_frac, easy_frac, lr, lr_end (cosine decay),\n"
         "                       weight.<rule> (sampling weight, e.g. weight.contextdm1),\n"
         "                       batch, grad_clip,\n"
         "                       swap_interval, top_k, eval_interval, eval_trials,\n"
@@ -254,6 +256,7 @@ static int set_key(gb_config *c, const char *k, const char *v, perr *e)
     if (strcmp(k, "lambda") == 0) return parse_double(k, v, 0.0, 10.0, 0, &c->lambda, e);
     if (strcmp(k, "lambda_start") == 0) return parse_double(k, v, 0.0, 10.0, 0, &c->lambda_start, e);
     if (strcmp(k, "warmup_frac") == 0) return parse_double(k, v, 0.0, 0.99, 0, &c->warmup_frac, e);
+    if (strcmp(k, "easy_frac") == 0) return parse_double(k, v, 0.0, 1.0, 0, &c->easy_frac, e);
     if (strcmp(k, "A") == 0) return parse_double(k, v, 0.0, 1e6, 0, &c->A, e);
     if (strcmp(k, "lr") == 0) return parse_double(k, v, 0.0, 1.0, 1, &c->lr, e);
     if (strcmp(k, "lr_end") == 0) return parse_double(k, v, 0.0, 1.0, 1, &c->lr_end, e);
@@ -427,6 +430,7 @@ typedef struct progress {
     bimt_trainer_t *tr;   /* for the learning-rate schedule */
     double lr, lr_end;
     double lr_scale;      /* halved at each divergence */
+    uint64_t easy_steps;  /* steps [0, easy_steps) train on easy coherences */
 } progress;
 
 /* Cosine decay from lr at step 0 to lr_end at the last step (a function of the step alone,
@@ -461,6 +465,9 @@ static void fmt_duration(char *out, size_t len, double s)
 static int on_step(const bimt_step_info *info, void *payload)
 {
     progress *p = payload;
+    if (p->easy_steps > 0 && info->step == p->easy_steps &&
+        bimt_trainer_set_param(p->tr, BIMT_TP_EASY_TRAIN, 0.0) != BIMT_OK)
+        return 1;
     if ((p->lr != p->lr_end || p->lr_scale != 1.0) &&
         bimt_trainer_set_param(p->tr, BIMT_TP_LEARNING_RATE,
                                                      lr_at(p, info->step)) != BIMT_OK)
@@ -665,6 +672,12 @@ int main(int argc, char **argv)
     pr.lr = c->lr;
     pr.lr_end = c->lr_end;
     pr.lr_scale = 1.0;
+    pr.easy_steps = (uint64_t)(c->easy_frac * (double)c->steps);
+    if (pr.easy_steps > 0 && bimt_trainer_set_param(tr, BIMT_TP_EASY_TRAIN, 1.0) != BIMT_OK) {
+        fprintf(stderr, "grow_brain: %s\n", bimt_trainer_errmsg(tr));
+        rc = 1;
+        goto done;
+    }
     if (!a.quiet)
         fprintf(stderr, "grow_brain: training arm %s on %ux%u grid for %llu steps "
                 "(batch %u, lr %g -> %g, lambda %g, A %g); report in %s/\n",

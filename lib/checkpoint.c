@@ -183,6 +183,7 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     /* trainer state */
     SCALAR("trainer.step", BIMT_NPZ_U8, &tr->step);
     SCALAR("trainer.trials", BIMT_NPZ_U8, &tr->trials);
+    SCALAR("trainer.easy_train", BIMT_NPZ_U4, &tr->easy_train);
     write_rng(w, "trainer.rule_rng", &tr->rule_rng);
     write_rng(w, "trainer.eval_task_rng", bimt__task_rng(tr->eval_task));
     write_rng(w, "trainer.eval_noise_rng", &tr->eval_noise_rng);
@@ -373,6 +374,12 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     get(&L, "trainer.step", BIMT_NPZ_U8, 0, &step);
     get(&L, "trainer.trials", BIMT_NPZ_U8, 0, &trials);
     get(&L, "trainer.eval_step", BIMT_NPZ_U8, 0, &eval_step);
+    uint32_t easy_train = 0; /* optional: older files have no curriculum flag */
+    if (bimt__npz_find(L.z, "trainer.easy_train"))
+        get(&L, "trainer.easy_train", BIMT_NPZ_U4, 0, &easy_train);
+    if (!L.rc && easy_train > 1)
+        return bimt__failn(err, errlen, BIMT_E_FORMAT, "trainer.easy_train is %u, not 0 or 1",
+                           (unsigned)easy_train);
     get(&L, "trainer.last_eval", BIMT_NPZ_F8, BIMT_N_RULES, last_eval);
     get(&L, "adam.step", BIMT_NPZ_U8, 0, &adam_t);
     if (L.rc) return L.rc;
@@ -444,6 +451,7 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
         tr->eval_noise_rng = eval_noise_rng;
         tr->step = step;
         tr->trials = trials;
+        tr->easy_train = easy_train;
         tr->eval_step = eval_step;
         memcpy(tr->last_eval, last_eval, sizeof last_eval);
         float *om = NULL, *ov = NULL;

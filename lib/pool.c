@@ -1,6 +1,7 @@
 /* Per-handle worker pool (see pool.h). POSIX threads; elsewhere every job runs inline. */
 #include "pool.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -34,9 +35,19 @@ int bimt__pool_default_threads(int *from_env)
 #endif
 }
 
+/* Every item of an elastic job on the calling thread, in order. */
+static void run_items_inline(bimt_pool_item_fn fn, void *arg, const size_t *counts,
+                             unsigned n_phases)
+{
+    for (unsigned k = 0; k < n_phases; k++)
+        for (size_t i = 0; i < counts[k]; i++) fn(arg, k, i, 0);
+}
+
 #if BIMT_HAVE_PTHREADS
 
 #define MAX_THREADS 64
+
+enum { JOB_ALL = 0, JOB_ITEMS = 1 };
 
 struct bimt_pool {
     int n;                        /* participants, including the caller */
@@ -47,8 +58,19 @@ struct bimt_pool {
     unsigned long generation;     /* bumped for every job (under mu) */
     int running;                  /* workers still in the current job (under mu) */
     int quit;
+    int kind;                     /* JOB_ALL or JOB_ITEMS: kind of the latest job (under mu) */
     bimt_pool_fn fn;
     void *arg;
+    /* Elastic job. The descriptor (ifn, iarg, start) is written before ctr is published and
+     * read by a worker only after it has claimed an item, and the caller rewrites it only
+     * after every item is done, so no claim ever sees another job's descriptor. ctr holds
+     * (total << 32) | next; a claim is a compare-and-swap of next, so an item is always an
+     * item of the job being run (a stale read of an older job's counter fails the swap). */
+    bimt_pool_item_fn ifn;
+    void *iarg;
+    uint64_t start[BIMT_POOL_MAX_PHASES + 1]; /* first item of each phase; start[nph] = total */
+    _Atomic uint64_t ctr;
+    _Atomic uint64_t items_done;  /* items of the current elastic job finished */
     atomic_int bar_count;         /* spinning barrier: arrivals of the current phase */
     atomic_uint bar_phase;
     struct worker_arg {
@@ -56,6 +78,40 @@ struct bimt_pool {
         int tid;
     } wa[MAX_THREADS];
 };
+
+/* Spins while *v < want, yielding the CPU after a short spin. */
+static void wait_at_least(_Atomic uint64_t *v, uint64_t want)
+{
+    for (long spins = 0; atomic_load_explicit(v, memory_order_acquire) < want; spins++)
+        if (spins > 4000) sched_yield();
+}
+
+/* Claims the next item of the elastic job being run: 1 and its index, or 0 when none is left. */
+static int claim_item(struct bimt_pool *p, uint64_t *item)
+{
+    uint64_t v = atomic_load_explicit(&p->ctr, memory_order_acquire);
+    for (;;) {
+        if ((v & 0xffffffffu) >= (v >> 32)) return 0;
+        if (atomic_compare_exchange_weak_explicit(&p->ctr, &v, v + 1, memory_order_acq_rel,
+                                                  memory_order_acquire)) {
+            *item = v & 0xffffffffu;
+            return 1;
+        }
+    }
+}
+
+/* Runs claimed items until none is left; each waits for the phases before its own. */
+static void run_claimed_items(struct bimt_pool *p, int tid)
+{
+    uint64_t i;
+    while (claim_item(p, &i)) {
+        unsigned k = 0;
+        while (i >= p->start[k + 1]) k++;
+        wait_at_least(&p->items_done, p->start[k]);
+        p->ifn(p->iarg, k, (size_t)(i - p->start[k]), tid);
+        atomic_fetch_add_explicit(&p->items_done, 1, memory_order_release);
+    }
+}
 
 static void *worker_main(void *v)
 {
@@ -67,12 +123,16 @@ static void *worker_main(void *v)
         while (!p->quit && p->generation == seen) pthread_cond_wait(&p->wake, &p->mu);
         if (p->quit) break;
         seen = p->generation;
+        int kind = p->kind;
         bimt_pool_fn fn = p->fn;
         void *arg = p->arg;
         pthread_mutex_unlock(&p->mu);
-        fn(arg, wa->tid, p->n);
+        if (kind == JOB_ITEMS)
+            run_claimed_items(p, wa->tid); /* the caller waits for the items, not for us */
+        else
+            fn(arg, wa->tid, p->n);
         pthread_mutex_lock(&p->mu);
-        if (--p->running == 0) pthread_cond_signal(&p->done);
+        if (kind == JOB_ALL && --p->running == 0) pthread_cond_signal(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -94,6 +154,8 @@ bimt_pool *bimt__pool_create(int n)
         free(p);
         return NULL;
     }
+    atomic_init(&p->ctr, 0u);
+    atomic_init(&p->items_done, 0u);
     atomic_init(&p->bar_count, 0);
     atomic_init(&p->bar_phase, 0u);
     p->n = 1;
@@ -117,6 +179,7 @@ void bimt__pool_run(bimt_pool *p, bimt_pool_fn fn, void *arg)
         return;
     }
     pthread_mutex_lock(&p->mu);
+    p->kind = JOB_ALL;
     p->fn = fn;
     p->arg = arg;
     p->running = p->n - 1;
@@ -128,6 +191,35 @@ void bimt__pool_run(bimt_pool *p, bimt_pool_fn fn, void *arg)
     while (p->running > 0) pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
+
+void bimt__pool_run_items(bimt_pool *p, bimt_pool_item_fn fn, void *arg, const size_t *counts,
+                          unsigned n_phases)
+{
+    if (!p || p->pid != getpid()) {
+        run_items_inline(fn, arg, counts, n_phases);
+        return;
+    }
+    uint64_t total = 0;
+    p->start[0] = 0;
+    for (unsigned k = 0; k < n_phases; k++) {
+        total += counts[k];
+        p->start[k + 1] = total;
+    }
+    if (total == 0) return;
+    p->ifn = fn;
+    p->iarg = arg;
+    atomic_store_explicit(&p->items_done, 0u, memory_order_relaxed);
+    atomic_store_explicit(&p->ctr, total << 32, memory_order_release);
+    pthread_mutex_lock(&p->mu);
+    p->kind = JOB_ITEMS;
+    p->generation++;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    run_claimed_items(p, 0);
+    wait_at_least(&p->items_done, total);
+}
+
+int bimt__pool_size(const bimt_pool *p) { return p ? p->n : 1; }
 
 void bimt__pool_barrier(bimt_pool *p, int n)
 {
@@ -175,6 +267,17 @@ void bimt__pool_run(bimt_pool *p, bimt_pool_fn fn, void *arg)
 {
     (void)p;
     fn(arg, 0, 1);
+}
+void bimt__pool_run_items(bimt_pool *p, bimt_pool_item_fn fn, void *arg, const size_t *counts,
+                          unsigned n_phases)
+{
+    (void)p;
+    run_items_inline(fn, arg, counts, n_phases);
+}
+int bimt__pool_size(const bimt_pool *p)
+{
+    (void)p;
+    return 1;
 }
 void bimt__pool_barrier(bimt_pool *p, int n)
 {

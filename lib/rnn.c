@@ -37,19 +37,6 @@
 #include "rnn_internal.h"
 #include "vmath.h"
 
-/* Work-item counters of the row split. Without C11 atomics there are no worker threads
- * either (lib/pool.c), and a plain counter serves the one participant. */
-#ifndef __STDC_NO_ATOMICS__
-#include <stdatomic.h>
-typedef atomic_size_t item_counter;
-#define ITEM_COUNTER_INIT(c) atomic_init(&(c), 0)
-#define ITEM_COUNTER_TAKE(p) atomic_fetch_add_explicit((p), 1, memory_order_relaxed)
-#else
-typedef size_t item_counter;
-#define ITEM_COUNTER_INIT(c) ((c) = 0)
-#define ITEM_COUNTER_TAKE(p) ((*(p))++)
-#endif
-
 /* Below this many multiply-adds per step the loops run on the calling thread only. */
 #define PAR_MIN_WORK ((size_t)1 << 16)
 
@@ -181,6 +168,28 @@ static double wall_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* A job of one of two kinds: `all` runs on every participant (the panel split, which
+ * synchronises with barriers), or `item` runs the work items of up to four phases, each
+ * item on whichever thread takes it (the row split; see bimt__pool_run_items). */
+typedef struct job_exec {
+    bimt_pool_fn all;
+    bimt_pool_item_fn item;
+    void *arg;
+    size_t counts[BIMT_POOL_MAX_PHASES];
+    unsigned n_phases;
+} job_exec;
+
+/* Runs x on pool, or on the calling thread alone when pool is NULL. */
+static void exec_job(bimt_pool *pool, const job_exec *x)
+{
+    if (x->item)
+        bimt__pool_run_items(pool, x->item, x->arg, x->counts, x->n_phases);
+    else if (pool)
+        bimt__pool_run(pool, x->all, x->arg);
+    else
+        x->all(x->arg, 0, 1);
+}
+
 /* Runs job on the pool when the per-step work is worth it, else on this thread alone.
  * Results are bit-identical either way, so the choice is free: with the default thread count
  * it follows the measured speed (on a machine shared with other processes, threads that wait
@@ -191,14 +200,14 @@ static double wall_now(void)
  * use is re-measured at every call, so a slowdown of it switches modes at once.
  * BIMT_NUM_THREADS set: always the pool. */
 static void run_job(struct bimt_rnn_ws *ws, struct bimt_job_stats *st, size_t work, size_t rows,
-                    bimt_pool_fn fn, void *arg)
+                    const job_exec *x)
 {
     if (!ws->pool || work < PAR_MIN_WORK) {
-        fn(arg, 0, 1);
+        exec_job(NULL, x);
         return;
     }
     if (!ws->adaptive) {
-        bimt__pool_run(ws->pool, fn, arg);
+        exec_job(ws->pool, x);
         return;
     }
     uint32_t k = st->calls++;
@@ -215,10 +224,7 @@ static void run_job(struct bimt_rnn_ws *ws, struct bimt_job_stats *st, size_t wo
         }
     }
     double t0 = wall_now();
-    if (multi)
-        bimt__pool_run(ws->pool, fn, arg);
-    else
-        fn(arg, 0, 1);
+    exec_job(multi ? ws->pool : NULL, x);
     double dt = (wall_now() - t0) / (double)rows;
     double *e = multi ? &st->multi : &st->single;
     *e = *e == 0.0 ? dt : probe ? 0.5 * *e + 0.5 * dt : 0.75 * *e + 0.25 * dt;
@@ -237,12 +243,8 @@ struct fwd_job {
     int noise;
     int rows;  /* split by trials (else by panels) */
     float scale;
-    item_counter next_panel, next_chunk; /* work items handed out so far (row split) */
+    int nthreads; /* participants the row split's items are made for */
 };
-
-/* The next work item of a job's phase, first come first served (a number >= the item count
- * says the phase has no items left). Which thread does an item changes no result. */
-static size_t take_item(item_counter *next) { return ITEM_COUNTER_TAKE(next); }
 
 /* Work items of the row split: blocks of trials that threads take first come, first served,
  * so that a thread whose vCPU the hypervisor holds back does fewer and its partner does not
@@ -290,17 +292,6 @@ static void item_rows(const row_items *it, size_t c, size_t *b0, size_t *b1)
     }
 }
 
-/* Takes work items of a B-trial batch from *next until none is left; fn runs one block. */
-static void run_row_items(item_counter *next, size_t B, int n,
-                          void (*fn)(const void *job, size_t b0, size_t b1), const void *job)
-{
-    const row_items it = make_row_items(B, n);
-    size_t b0, b1;
-    for (size_t c; (c = take_item(next)) < it.count;) {
-        item_rows(&it, c, &b0, &b1);
-        fn(job, b0, b1);
-    }
-}
 
 /* Output projection O = H Wout^T + b_o on `count` rows from row r (of T*B); Wout^T packed. */
 static void fwd_outputs(struct bimt_model *m, size_t r, size_t count)
@@ -313,21 +304,24 @@ static void fwd_outputs(struct bimt_model *m, size_t r, size_t count)
     bimt__rg_gemm(ws->fma, 1, count, no, 0, bimt__rg_panels(no), &hw, NULL, ws->O + r * no);
 }
 
-/* A forward's packing of thread tid: panels [p0, p1) of W^T (when T > 1) and Win^T, and
- * on thread 0 all of Wout^T (read only after a barrier). */
-static void fwd_pack(struct bimt_model *m, size_t T, size_t p0, size_t p1, int tid)
+/* A forward's packing of panels [p0, p1) of W^T (when T > 1) and Win^T, and, with_out, all
+ * of Wout^T (read only after a barrier or phase end). */
+static void fwd_pack(struct bimt_model *m, size_t T, size_t p0, size_t p1, int with_out)
 {
     struct bimt_rnn_ws *ws = m->ws;
     const size_t nh = m->n_h;
-    if (T > 1) bimt__rg_pack_t(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
-    bimt__rg_pack_t(bimt__Win(m), nh, m->n_in, p0, p1, ws->Wpk2);
-    if (tid == 0)
+    if (p1 > p0) {
+        if (T > 1) bimt__rg_pack_t(bimt__W(m), nh, nh, p0, p1, ws->Wpk);
+        bimt__rg_pack_t(bimt__Win(m), nh, m->n_in, p0, p1, ws->Wpk2);
+    }
+    if (with_out)
         bimt__rg_pack_t(bimt__Wout(m), m->n_out, nh, 0, bimt__rg_panels(m->n_out), ws->Wout_t);
 }
 
 /* Panel split: one barrier per step. */
-static void fwd_panels(const struct fwd_job *J, int tid, int n)
+static void fwd_panels(void *arg, int tid, int n)
 {
+    const struct fwd_job *J = arg;
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
     const size_t nh = m->n_h, T = J->T, B = J->B, blk = B * nh, P = ws->npanels;
@@ -345,7 +339,7 @@ static void fwd_panels(const struct fwd_job *J, int tid, int n)
         bits = (uint32_t *)(void *)(z + ws->cap_b * P * BIMT_RG_PANEL);
     }
     const size_t ni = m->n_in;
-    fwd_pack(m, T, p0, p1, tid);
+    fwd_pack(m, T, p0, p1, tid == 0);
     for (size_t t = 0; t < T; t++) {
         float *Dt = ws->D + t * blk;
         const float *hp = ws->Hs + t * blk;
@@ -393,36 +387,32 @@ static void fwd_chunk(const void *arg, size_t b0, size_t b1)
     for (size_t t = 0; t < T; t++) fwd_outputs(m, t * B + b0, M);
 }
 
-/* Row split: the weights are packed and the noise of every step drawn (into G) by panels,
- * then each thread takes chunks of trials through all steps without waiting for the others. */
-static void fwd_rows(struct fwd_job *J, int tid, int n)
+/* Row split, as an elastic job: phase 0 packs the weights and draws the noise of every step
+ * (into G), one item per panel (the same draws, panel by panel and step by step, as the
+ * panel split makes) and one for Wout^T; phase 1 takes blocks of trials (make_row_items)
+ * through all steps and their outputs. */
+static void fwd_item(void *arg, unsigned phase, size_t item, int tid)
 {
+    const struct fwd_job *J = arg;
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
     const size_t T = J->T, B = J->B, P = ws->npanels;
-    size_t p0, p1;
-    panel_range(P, tid, n, &p0, &p1);
-    fwd_pack(m, T, p0, p1, tid);
-    if (J->noise) {
-        /* the same draws, panel by panel and step by step, as the panel split makes */
+    if (phase == 1) {
+        const row_items it = make_row_items(B, J->nthreads);
+        size_t b0, b1;
+        item_rows(&it, item, &b0, &b1);
+        fwd_chunk(J, b0, b1);
+    } else if (item == P) {
+        fwd_pack(m, T, 0, 0, 1);
+    } else {
+        fwd_pack(m, T, item, item + 1, 0);
+        if (!J->noise) return;
         uint32_t *bits = (uint32_t *)(void *)(ws->scratch + (size_t)tid * ws->scratch_per);
-        for (size_t p; (p = take_item(&J->next_panel)) < P;)
-            for (size_t t = 0; t < T; t++)
-                bimt__rnn_noise_panel(ws->avx2, ws->lanes + p * 32, B, J->scale, bits,
-                                      ws->G + (t * B * P + p) * BIMT_RG_PANEL,
-                                      P * BIMT_RG_PANEL);
+        for (size_t t = 0; t < T; t++)
+            bimt__rnn_noise_panel(ws->avx2, ws->lanes + item * 32, B, J->scale, bits,
+                                  ws->G + (t * B * P + item) * BIMT_RG_PANEL,
+                                  P * BIMT_RG_PANEL);
     }
-    bimt__pool_barrier(ws->pool, n); /* packed weights and noise ready */
-    run_row_items(&J->next_chunk, B, n, fwd_chunk, J);
-}
-
-static void fwd_run(void *arg, int tid, int n)
-{
-    struct fwd_job *J = arg;
-    if (J->rows)
-        fwd_rows(J, tid, n);
-    else
-        fwd_panels(J, tid, n);
 }
 
 /* Whether the loops of a batch of B trials split by rows (see the top of this file). */
@@ -460,13 +450,19 @@ int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint
                           .B = B,
                           .noise = (flags & BIMT_FWD_NOISE) && m->p.sigma_rec > 0.0,
                           .rows = use_row_split(ws, B),
-                          .scale = (float)(m->p.sigma_rec * sqrt(2.0 / m->p.alpha))};
-    ITEM_COUNTER_INIT(job.next_panel);
-    ITEM_COUNTER_INIT(job.next_chunk);
+                          .scale = (float)(m->p.sigma_rec * sqrt(2.0 / m->p.alpha)),
+                          .nthreads = ws->nthreads};
     memcpy(ws->X, x, rows * ni * sizeof(float));
     memset(ws->Hs, 0, B * nh * sizeof(float));
     if (job.noise) bimt__rnn_noise_seed(ws->lanes, ws->npanels, &m->noise_rng);
-    run_job(ws, &ws->fwd_stats, B * nh * (nh + ni + no), rows, fwd_run, &job);
+    job_exec ex = {.all = fwd_panels, .arg = &job};
+    if (job.rows) {
+        ex.item = fwd_item;
+        ex.counts[0] = ws->npanels + 1;
+        ex.counts[1] = make_row_items(B, ws->nthreads).count;
+        ex.n_phases = 2;
+    }
+    run_job(ws, &ws->fwd_stats, B * nh * (nh + ni + no), rows, &ex);
     ws->have_fwd = 1;
     return BIMT_OK;
 }
@@ -493,7 +489,7 @@ struct bwd_job {
     struct bimt_model *m;
     const float *dO;
     int rows; /* split by trials (else by panels) */
-    item_counter next_chunk; /* work items handed out so far (row split) */
+    int nthreads; /* participants the row split's items are made for */
 };
 
 /* A backward's packing of panels [p0, p1) of W (when T > 1) and Wout. */
@@ -557,20 +553,46 @@ static void bwd_chunk(const void *arg, size_t b0, size_t b1)
     }
 }
 
-/* Row split of the recurrence: threads take blocks of trials through all steps; the bias
- * gradient is summed afterwards by column panels, in the panel split's order (t descending,
- * then b ascending), so both splits give the same floats. */
-static void bwd_rows(struct bwd_job *J, int tid, int n)
+/* Weight gradients, part `part` of nparts (each a range of panels of the gradients'
+ * columns, and of rows of dWin), with the scratch of thread tid:
+ * dW += G[1..]^T H[0..T-2], dWin += G^T X, dWout += dO^T H. */
+static void bwd_weight_grads(const struct bwd_job *J, size_t part, size_t nparts, int tid)
 {
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
-    const size_t nh = m->n_h, T = ws->T, B = ws->B, P = ws->npanels;
-    size_t p0, p1;
-    panel_range(P, tid, n, &p0, &p1);
-    bwd_pack(m, T, p0, p1);
-    bimt__pool_barrier(ws->pool, n); /* packed weights ready */
-    run_row_items(&J->next_chunk, B, n, bwd_chunk, J);
-    bimt__pool_barrier(ws->pool, n); /* every dL/du complete */
+    const size_t nh = m->n_h, no = m->n_out, T = ws->T, B = ws->B, blk = B * nh;
+    const size_t rows = T * B, ni = m->n_in;
+    const float *H = ws->Hs + blk;
+    float *g = m->grad, *sc = ws->tn_scratch + (size_t)tid * ws->tn_per;
+    size_t q0, q1;
+    panel_range(ws->npanels, (int)part, (int)nparts, &q0, &q1);
+    /* dW and dWout share H: one packing of each block of H for both (K = 0 when T = 1) */
+    const bimt_rg_tn hp[2] = {{ws->G + blk, nh, nh, rows - B, g + m->off[BIMT_W_REC], nh},
+                              {J->dO, no, no, rows, g + m->off[BIMT_W_OUT], nh}};
+    bimt__rg_gemm_tn_multi(ws->fma, nh, H, q0, q1, sc, hp, 2);
+    /* dWin (n_in columns: few panels, the last one narrow) is split by rows of 6, not panels,
+     * to balance the parts; every element gets the same sum either way. */
+    const size_t nt6 = (nh + 5) / 6, i0 = 6 * (nt6 * part / nparts);
+    const size_t i1 = part == nparts - 1 ? nh : 6 * (nt6 * (part + 1) / nparts);
+    if (i1 > i0)
+        bimt__rg_gemm_tn(ws->fma, i1 - i0, ni, rows, ws->G + i0, nh, ws->X,
+                         g + m->off[BIMT_W_IN] + i0 * ni, ni, 0, bimt__rg_panels(ni), sc);
+}
+
+static void bwd_panels_run(void *arg, int tid, int n)
+{
+    const struct bwd_job *J = arg;
+    bwd_panels(J, tid, n);
+    bimt__pool_barrier(J->m->ws->pool, n);
+    bwd_weight_grads(J, (size_t)tid, (size_t)n, tid);
+}
+
+/* Bias-gradient column sums of G over panels [p0, p1), in the panel split's order
+ * (t descending, then b ascending), so both splits give the same floats. */
+static void bwd_colsum(struct bimt_model *m, size_t p0, size_t p1)
+{
+    struct bimt_rnn_ws *ws = m->ws;
+    const size_t nh = m->n_h, T = ws->T, B = ws->B;
     const size_t c0 = p0 * BIMT_RG_PANEL, c1 = p1 * BIMT_RG_PANEL < nh ? p1 * BIMT_RG_PANEL : nh;
     if (c1 <= c0) return;
     float *cs = ws->colsum + c0;
@@ -583,35 +605,28 @@ static void bwd_rows(struct bwd_job *J, int tid, int n)
         }
 }
 
-static void bwd_run(void *arg, int tid, int n)
+/* Row split, as an elastic job: phase 0 packs the weights, one item per panel; phase 1 takes
+ * blocks of trials (make_row_items) through all steps; phase 2 has one item per thread, each
+ * a share of the bias sums (by column panels) and of the weight gradients. */
+static void bwd_item(void *arg, unsigned phase, size_t item, int tid)
 {
-    struct bwd_job *J = arg;
+    const struct bwd_job *J = arg;
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
-    if (J->rows)
-        bwd_rows(J, tid, n);
-    else
-        bwd_panels(J, tid, n);
-    /* Weight gradients, each thread on its panels of the gradients' columns:
-     * dW += G[1..]^T H[0..T-2], dWin += G^T X, dWout += dO^T H. */
-    bimt__pool_barrier(ws->pool, n);
-    const size_t nh = m->n_h, no = m->n_out, T = ws->T, B = ws->B, blk = B * nh;
-    const size_t rows = T * B, ni = m->n_in;
-    const float *H = ws->Hs + blk;
-    float *g = m->grad, *sc = ws->tn_scratch + (size_t)tid * ws->tn_per;
-    size_t q0, q1;
-    panel_range(ws->npanels, tid, n, &q0, &q1);
-    /* dW and dWout share H: one packing of each block of H for both (K = 0 when T = 1) */
-    const bimt_rg_tn hp[2] = {{ws->G + blk, nh, nh, rows - B, g + m->off[BIMT_W_REC], nh},
-                              {J->dO, no, no, rows, g + m->off[BIMT_W_OUT], nh}};
-    bimt__rg_gemm_tn_multi(ws->fma, nh, H, q0, q1, sc, hp, 2);
-    /* dWin (n_in columns: few panels, the last one narrow) is split by rows of 6, not panels,
-     * to balance the threads; every element gets the same sum either way. */
-    const size_t nt6 = (nh + 5) / 6, i0 = 6 * (nt6 * (size_t)tid / (size_t)n);
-    const size_t i1 = tid == n - 1 ? nh : 6 * (nt6 * (size_t)(tid + 1) / (size_t)n);
-    if (i1 > i0)
-        bimt__rg_gemm_tn(ws->fma, i1 - i0, ni, rows, ws->G + i0, nh, ws->X,
-                         g + m->off[BIMT_W_IN] + i0 * ni, ni, 0, bimt__rg_panels(ni), sc);
+    const size_t nparts = (size_t)J->nthreads;
+    if (phase == 0) {
+        bwd_pack(m, ws->T, item, item + 1);
+    } else if (phase == 1) {
+        const row_items it = make_row_items(ws->B, J->nthreads);
+        size_t b0, b1;
+        item_rows(&it, item, &b0, &b1);
+        bwd_chunk(J, b0, b1);
+    } else {
+        size_t p0, p1;
+        panel_range(ws->npanels, (int)item, (int)nparts, &p0, &p1);
+        bwd_colsum(m, p0, p1);
+        bwd_weight_grads(J, item, nparts, tid);
+    }
 }
 
 int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
@@ -627,9 +642,17 @@ int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
     const size_t rows = T * B;
     const float *dO = d_outputs ? d_outputs : ws->dO;
 
-    struct bwd_job job = {.m = m, .dO = dO, .rows = use_row_split(ws, B)};
-    ITEM_COUNTER_INIT(job.next_chunk);
-    run_job(ws, &ws->bwd_stats, B * nh * (nh + no), rows, bwd_run, &job);
+    struct bwd_job job = {.m = m, .dO = dO, .rows = use_row_split(ws, B),
+                          .nthreads = ws->nthreads};
+    job_exec ex = {.all = bwd_panels_run, .arg = &job};
+    if (job.rows) {
+        ex.item = bwd_item;
+        ex.counts[0] = ws->npanels;
+        ex.counts[1] = make_row_items(B, ws->nthreads).count;
+        ex.counts[2] = (size_t)ws->nthreads;
+        ex.n_phases = 3;
+    }
+    run_job(ws, &ws->bwd_stats, B * nh * (nh + no), rows, &ex);
 
     float *g = m->grad;
     float *gbh = g + m->off[BIMT_B_H], *gbo = g + m->off[BIMT_B_O];

@@ -82,6 +82,13 @@ const bimt__plan *bimt__task_plan(const bimt_task_t *t) { return t ? &t->plan : 
 
 bimt_rng *bimt__task_rng(bimt_task_t *task) { return task ? &task->rng : NULL; }
 
+uint32_t bimt__task_swap_easy(bimt_task_t *task, uint32_t on)
+{
+    uint32_t old = task->p.easy_task;
+    task->p.easy_task = on;
+    return old;
+}
+
 /* ------------------------------------------------------------------ handle */
 
 void bimt_task_params_init(bimt_task_params *p)

@@ -9,6 +9,10 @@
 /** The task's random stream (directions, timings, input noise); for checkpoints. */
 bimt_rng *bimt__task_rng(bimt_task_t *task);
 
+/** Sets the task's easy_task flag to on (0 or 1) and returns the previous value; the
+ * trainer's curriculum switches it around the sampling of a training batch. */
+uint32_t bimt__task_swap_easy(bimt_task_t *task, uint32_t on);
+
 /** Size of the test-mode grid of a rule (40, 80, 100 or 500 trials). */
 size_t bimt__test_batch_size(int rule);
 

@@ -301,6 +301,11 @@ int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, double valu
             return bimt__fail(e, BIMT_E_INVALID_ARG, "optimizer refused clip %g", value);
         tr->p.grad_clip = value;
         return BIMT_OK;
+    case BIMT_TP_EASY_TRAIN:
+        if (!(value == 0.0 || value == 1.0))
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "easy_train must be 0 or 1 (got %g)", value);
+        tr->easy_train = (uint32_t)value;
+        return BIMT_OK;
     default:
         return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown trainer key %d", (int)key);
     }
@@ -436,7 +441,13 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
         return bimt__fail(tr->errmsg, BIMT_E_STATE, "every enabled rule has rule_weight 0");
     int rule = draw_rule(tr);
     bimt_batch b;
-    rc = bimt_task_sample(tr->task, rule, tr->p.batch_size, &b);
+    if (tr->easy_train) {
+        uint32_t own = bimt__task_swap_easy(tr->task, 1u);
+        rc = bimt_task_sample(tr->task, rule, tr->p.batch_size, &b);
+        bimt__task_swap_easy(tr->task, own);
+    } else {
+        rc = bimt_task_sample(tr->task, rule, tr->p.batch_size, &b);
+    }
     if (rc)
         return bimt__fail(tr->errmsg, rc, "sampling %s: %s", bimt_rule_name(rule),
                           bimt_task_errmsg(tr->task));

@@ -20,6 +20,7 @@ struct bimt_trainer {
     bimt_task_t *eval_task;         /* owned: same task parameters, its stream is the eval stream */
     bimt_rng rule_rng;              /* BIMT_STREAM_RULES of p.seed: rule choice */
     bimt_rng eval_noise_rng;        /* recurrent noise of evaluation forwards (BIMT_STREAM_EVAL) */
+    uint32_t easy_train;            /* 1: training batches with easy coherences (curriculum) */
     uint64_t step, trials;          /* steps done, trials seen */
     uint64_t eval_step;             /* step at which the last evaluation ran, or BIMT_NO_EVAL */
     double last_eval[BIMT_N_RULES]; /* -1 for disabled rules or before any evaluation */

@@ -111,6 +111,8 @@ START_TEST(resume_is_bit_identical)
     const uint64_t N = 20, half = 10; /* half is a multiple of eval_interval: eval at resume */
     setup straight, first, resumed;
     make(&straight, 5);
+    /* with the easy-coherence curriculum on: the resumed trainer must carry it over */
+    ck_assert_int_eq(bimt_trainer_set_param(straight.tr, BIMT_TP_EASY_TRAIN, 1.0), BIMT_OK);
     counts c = {0, 0};
     ck_assert_int_eq(bimt_trainer_run(straight.tr, N, count_cb, &c), BIMT_OK);
     ck_assert_uint_gt(c.swaps, 0);      /* the swaps really ran */
@@ -121,6 +123,7 @@ START_TEST(resume_is_bit_identical)
     bimt_test_tmppath(path2, sizeof path2, ".npz");
     bimt_test_tmppath(path3, sizeof path3, ".npz");
     make(&first, 5);
+    ck_assert_int_eq(bimt_trainer_set_param(first.tr, BIMT_TP_EASY_TRAIN, 1.0), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(first.tr, half, NULL, NULL), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_save(first.tr, path), BIMT_OK);
     drop(&first);

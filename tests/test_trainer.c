@@ -479,6 +479,9 @@ START_TEST(set_param_validates)
                {BIMT_TP_SWAP_TOP_K, 0.0},
                {BIMT_TP_EVAL_INTERVAL, 1e12},
                {BIMT_TP_GRAD_CLIP, -0.1},
+               {BIMT_TP_EASY_TRAIN, 0.5},
+               {BIMT_TP_EASY_TRAIN, 2.0},
+               {BIMT_TP_EASY_TRAIN, (double)NAN},
                {(bimt_trainer_key)99, 1.0}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_int_eq(bimt_trainer_set_param(s.tr, bad[i].key, bad[i].value),
@@ -617,6 +620,58 @@ START_TEST(create_rejects_bad_input)
 }
 END_TEST
 
+/* The easy-coherence curriculum: with BIMT_TP_EASY_TRAIN on, training batches are those of
+ * a task created with easy_task = 1 (the same stream, so the same parameters bit for bit),
+ * the user's task keeps its own setting, and switched off, training is on real batches. */
+START_TEST(easy_train_uses_easy_batches_only)
+{
+    const uint32_t mask = (1u << BIMT_RULE_DM1) | (1u << BIMT_RULE_CONTEXTDM1) |
+                          (1u << BIMT_RULE_DELAYDM1);
+    bimt_trainer_params p;
+    bimt_trainer_params_init(&p);
+    p.batch_size = 6;
+    p.eval_interval = 0;
+    p.eval_batch = 16;
+    setup curr, easy, hard;
+    setup *all[3] = {&curr, &easy, &hard};
+    const uint32_t task_easy[3] = {0, 1, 0};
+    for (int i = 0; i < 3; i++) {
+        make_task(all[i], mask, 8, task_easy[i], 3);
+        make_model(all[i], 3, BIMT_ACT_SOFTPLUS, BIMT_INIT_GAUSS, 0.8, 3);
+        ck_assert_int_eq(bimt_trainer_create(&all[i]->tr, all[i]->m, all[i]->t, &p), BIMT_OK);
+    }
+    ck_assert_int_eq(bimt_trainer_set_param(curr.tr, BIMT_TP_EASY_TRAIN, 1.0), BIMT_OK);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(bimt_trainer_run(all[i]->tr, 6, NULL, NULL), BIMT_OK);
+    size_t n = bimt_model_n_params(curr.m);
+    const float *pc = bimt_model_params_view(curr.m), *pe = bimt_model_params_view(easy.m),
+                *ph = bimt_model_params_view(hard.m);
+    ck_assert_int_eq(memcmp(pc, pe, n * sizeof(float)), 0); /* trained on easy batches */
+    ck_assert_int_ne(memcmp(pc, ph, n * sizeof(float)), 0); /* which are not the real ones */
+    bimt_task_params tp;
+    ck_assert_int_eq(bimt_task_get_params(curr.t, &tp), BIMT_OK);
+    ck_assert_uint_eq(tp.easy_task, 0); /* the user's task is left as it was */
+    /* Switched on and off again before training: the same steps as a plain trainer. */
+    setup off;
+    make_task(&off, mask, 8, 0, 3);
+    make_model(&off, 3, BIMT_ACT_SOFTPLUS, BIMT_INIT_GAUSS, 0.8, 3);
+    ck_assert_int_eq(bimt_trainer_create(&off.tr, off.m, off.t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_set_param(off.tr, BIMT_TP_EASY_TRAIN, 1.0), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_set_param(off.tr, BIMT_TP_EASY_TRAIN, 0.0), BIMT_OK);
+    setup ref;
+    make_task(&ref, mask, 8, 0, 3);
+    make_model(&ref, 3, BIMT_ACT_SOFTPLUS, BIMT_INIT_GAUSS, 0.8, 3);
+    ck_assert_int_eq(bimt_trainer_create(&ref.tr, ref.m, ref.t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_run(off.tr, 4, NULL, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_run(ref.tr, 4, NULL, NULL), BIMT_OK);
+    ck_assert_int_eq(memcmp(bimt_model_params_view(off.m), bimt_model_params_view(ref.m),
+                            n * sizeof(float)), 0);
+    drop(&off);
+    drop(&ref);
+    for (int i = 0; i < 3; i++) drop(all[i]);
+}
+END_TEST
+
 START_TEST(params_defaults)
 {
     bimt_trainer_params p;
@@ -653,6 +708,7 @@ static Suite *trainer_suite(void)
     tcase_add_test(mech, lambda_schedule_piecewise_constant);
     tcase_add_test(mech, evaluation_does_not_perturb_training);
     tcase_add_test(mech, divergence_guard_restores_state);
+    tcase_add_test(mech, easy_train_uses_easy_batches_only);
     suite_add_tcase(s, mech);
     TCase *learn = tcase_create("learning");
     tcase_set_timeout(learn, 900);

@@ -160,11 +160,18 @@ BIMT_API uint64_t bimt_trainer_steps(const bimt_trainer_t *tr);
  */
 BIMT_API double bimt_trainer_lambda_at(const bimt_trainer_t *tr, uint64_t step);
 
-/** Keys of bimt_trainer_set_param() (knobs that may change mid-training). */
+/**
+ * Keys of bimt_trainer_set_param() (knobs that may change mid-training).
+ *
+ * BIMT_TP_EASY_TRAIN (0 or 1, default 0) is a curriculum switch: while 1, training batches
+ * are drawn as if the task had easy_task = 1 (coherences x10 for the decision tasks, x2 for
+ * the delayed ones; the same random stream), while evaluation keeps the task's own setting
+ * and the task handle is left unchanged. It is saved in checkpoints.
+ */
 typedef enum bimt_trainer_key {
     BIMT_TP_LEARNING_RATE = 0, BIMT_TP_LAMBDA = 1, BIMT_TP_A = 2,
     BIMT_TP_SWAP_INTERVAL = 3, BIMT_TP_SWAP_TOP_K = 4, BIMT_TP_EVAL_INTERVAL = 5,
-    BIMT_TP_GRAD_CLIP = 6
+    BIMT_TP_GRAD_CLIP = 6, BIMT_TP_EASY_TRAIN = 7
 } bimt_trainer_key;
 
 /**
@@ -172,7 +179,7 @@ typedef enum bimt_trainer_key {
  * @param[in,out] tr the trainer.
  * @param[in] key which knob.
  * @param[in] value the new value (integer knobs take whole numbers; lr > 0, lambda, A and
- *        grad_clip >= 0, swap_top_k >= 1).
+ *        grad_clip >= 0, swap_top_k >= 1, easy_train 0 or 1).
  * @return BIMT_OK or BIMT_E_INVALID_ARG (unknown key, value out of range; nothing changed).
  */
 BIMT_API int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, double value);

@@ -2,9 +2,9 @@
 """Checks bench/tune_main_job.py against examples/grow_brain.
 
 1. The same configuration trained by both (tiny grid, cosine learning rate, lambda warm-up,
-   rule weights, swaps) ends with the same parameters, neuron slots, Adam moments and
+   easy-coherence curriculum, rule weights, swaps) ends with the same parameters, neuron slots, Adam moments and
    learning rate, bit for bit: the tuning script's learning curves are those of the main job.
-2. Left at their defaults, both use the same rule weights and step count.
+2. Left at their defaults, both use the same rule weights, step count and curriculum.
 3. Bad input (unknown rule, impossible step count) exits non-zero with a message.
 
 usage: check_tune_main_job.py GROW_BRAIN WORKDIR   (BIMT_LIBRARY must point at libbimt)
@@ -42,7 +42,7 @@ def main():
     with open(cfg, "w") as f:
         f.write(f"steps = {STEPS}\ngrid = {GRID}\nbatch = {BATCH}\nlr = 3e-3\nlr_end = 1e-4\n"
                 "lambda = 1e-4\nlambda_start = 0\nwarmup_frac = 0.4\nswap_interval = 10\n"
-                "top_k = 4\neval_interval = 0\nshuffles = 2\n")
+                "top_k = 4\neval_interval = 0\nshuffles = 2\neasy_frac = 0.3\n")
         for r, w in WEIGHTS.items():
             f.write(f"weight.{r} = {w}\n")
     rc, out = run([grow_brain, "--config", cfg, "--quiet", "--out", os.path.join(work, "gb")])
@@ -50,7 +50,7 @@ def main():
     tune = [sys.executable, TUNE, "--out", work, "--steps", str(STEPS), "--grid", str(GRID),
             "--batch", str(BATCH), "--lr", "3e-3", "--lr-end", "1e-4", "--lambda", "1e-4",
             "--lambda-start", "0", "--warmup-frac", "0.4", "--swap-interval", "10",
-            "--top-k", "4", "--every", "20", "--eval-trials", "8"]
+            "--top-k", "4", "--every", "20", "--eval-trials", "8", "--easy-frac", "0.3"]
     for r, w in WEIGHTS.items():
         tune += ["--weight", f"{r}={w}"]
     rc, out = run(tune + ["--name", "same"])
@@ -58,7 +58,7 @@ def main():
     a = np.load(os.path.join(work, "gb", "model.npz"))
     b = np.load(os.path.join(work, "same.npz"))
     for key in ("model.params", "model.slots", "adam.m", "adam.v", "trainer.learning_rate",
-                "trainer.rule_weight", "trainer.step"):
+                "trainer.rule_weight", "trainer.step", "trainer.easy_train"):
         assert a[key].tobytes() == b[key].tobytes(), f"{key} differs"
     assert float(b["trainer.learning_rate"]) == 1e-4, "the cosine schedule did not end at lr_end"
     with open(os.path.join(work, "same.jsonl")) as f:
@@ -81,6 +81,11 @@ def main():
     _, tunehelp = run([sys.executable, TUNE, "--help"])
     steps = [ln for ln in helptext.splitlines() if ln.strip().startswith("--steps")][0]
     assert f"default {tune_default_steps(tunehelp)})" in steps, (steps, tunehelp)
+    # the curriculum is a config key only: read grow_brain's DEFAULTS table from its source
+    with open(os.path.join(HERE, "..", "..", "examples", "grow_brain.c")) as f:
+        m = re.search(r"\.easy_frac = ([0-9.e+-]+),", f.read())
+    t = re.search(r"--easy-frac EASY_FRAC\s+(?:.|\n)*?\(default: ([0-9.e+-]+)\)", tunehelp)
+    assert m and t and float(m.group(1)) == float(t.group(1)), (m, t)
 
     # 3. Bad input.
     rc, out = run(tune + ["--name", "bad", "--weight", "nosuchrule=2"])

@@ -52,6 +52,7 @@ const TP_SWAP_INTERVAL = Cint(3)
 const TP_SWAP_TOP_K = Cint(4)
 const TP_EVAL_INTERVAL = Cint(5)
 const TP_GRAD_CLIP = Cint(6)
+const TP_EASY_TRAIN = Cint(7)
 
 # ----------------------------------------------------------------------------- structures
 # Immutable (isbits) mirrors: same fields, order and C types as the headers.

@@ -125,7 +125,8 @@ const TENSORS = Dict(:w_rec => W_REC, :w_in => W_IN, :w_out => W_OUT, :b_h => B_
                      :b_o => B_O)
 const KEYS = Dict(:learning_rate => TP_LEARNING_RATE, :lambda => TP_LAMBDA, :a => TP_A,
                   :swap_interval => TP_SWAP_INTERVAL, :swap_top_k => TP_SWAP_TOP_K,
-                  :eval_interval => TP_EVAL_INTERVAL, :grad_clip => TP_GRAD_CLIP)
+                  :eval_interval => TP_EVAL_INTERVAL, :grad_clip => TP_GRAD_CLIP,
+                  :easy_train => TP_EASY_TRAIN)
 
 _f32(a::Array{Float32}) = a
 _f32(a::AbstractArray{<:Real}) = Array{Float32}(a)
@@ -581,7 +582,7 @@ function Optimizer(tr::Trainer)
     return _register(Optimizer(p, tr, true, WeakRef[]))
 end
 
-"Changes a knob: :learning_rate, :lambda, :A, :swap_interval, :swap_top_k, :eval_interval, :grad_clip."
+"Changes a knob: :learning_rate, :lambda, :A, :swap_interval, :swap_top_k, :eval_interval, :grad_clip, :easy_train (0 or 1)."
 function set_param!(tr::Trainer, key, value::Real)
     check(bimt_trainer_set_param(handle(tr), _enum("key", KEYS, key), value), _errmsg(tr),
           "set_param($(key))")

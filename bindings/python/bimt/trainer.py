@@ -16,7 +16,7 @@ from .task import N_RULES, Task, _rule, rule_name
 
 ARMS = {"bimt": 0, "l1": 1, "none": 2}
 KEYS = {"learning_rate": 0, "lambda": 1, "a": 2, "swap_interval": 3, "swap_top_k": 4,
-        "eval_interval": 5, "grad_clip": 6}
+        "eval_interval": 5, "grad_clip": 6, "easy_train": 7}
 
 _SCALAR_FIELDS = ("batch_size", "learning_rate", "beta1", "beta2", "eps", "grad_clip",
                   "lambda_", "A", "swap_interval", "swap_top_k", "eval_interval",

@@ -83,6 +83,9 @@ def test_set_param_and_errors():
     with pytest.raises(ValueError):
         tr.set_param("momentum", 0.9)
     assert tr.get_params()["lambda"] == 2e-4     # unchanged after the failures
+    tr.set_param("easy_train", 1)                # the curriculum knob reaches the C key
+    with pytest.raises(bimt.InvalidArgumentError):
+        tr.set_param("easy_train", 0.5)
 
 
 def test_run_with_callback_and_early_stop():
