@@ -29,9 +29,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "bindings", "python"))
 import bimt  # noqa: E402
 
 DEFAULT_WEIGHTS = {"fdgo": 0.5, "reactgo": 0.5, "delaygo": 0.5, "fdanti": 0.5,
-                   "reactanti": 0.5, "delayanti": 0.5, "dm1": 2.0, "dm2": 2.0,
-                   "contextdm1": 5.0, "contextdm2": 5.0, "delaydm1": 2.0, "delaydm2": 2.0,
-                   "contextdelaydm1": 3.0, "contextdelaydm2": 3.0}
+                   "reactanti": 0.5, "delayanti": 1.0, "dm1": 2.0, "dm2": 2.0,
+                   "contextdm1": 4.0, "contextdm2": 4.0, "multidm": 5.0, "delaydm1": 2.0,
+                   "delaydm2": 2.0, "contextdelaydm1": 2.0, "contextdelaydm2": 2.0,
+                   "dmsgo": 1.5, "dmsnogo": 1.5}
 
 
 def parse_args(argv=None):
@@ -55,9 +56,10 @@ def parse_args(argv=None):
     ap.add_argument("--top-k", type=int, default=30)
     ap.add_argument("--weight", action="append", default=[], metavar="RULE=W",
                     help="sampling weight of a rule (repeatable; defaults: DEFAULT_WEIGHTS, "
-                    "as grow_brain: Go/Anti 0.5, dm1/2 and delaydm1/2 2, contextdm1/2 5, "
-                    "contextdelaydm1/2 3, others 1)")
-    ap.add_argument("--easy-frac", type=float, default=0.0,
+                    "as grow_brain: Go/Anti 0.5 but delayanti 1, dm1/2, delaydm1/2 and "
+                    "contextdelaydm1/2 2, contextdm1/2 4, multidm 5, dmsgo/dmsnogo 1.5, "
+                    "others 1)")
+    ap.add_argument("--easy-frac", type=float, default=0.2,
                     help="train on easy coherences (x10 DM, x2 delayed DM) for this fraction of "
                     "the steps; evaluation always uses the real ones (default: %(default)s)")
     ap.add_argument("--every", type=int, default=2000, help="steps between evaluations")

@@ -22,10 +22,10 @@ if(BIMT_BUILD_TESTS AND TARGET grow_brain)
             $<TARGET_FILE:grow_brain> ${_gb}/config ${_gb}/good.conf)
   set_tests_properties(grow_brain_config PROPERTIES TIMEOUT 600)
 
-  # A diverging run (absurd learning rate) halves the learning rate at each divergence, gives
+  # A diverging run (absurd learning rate, exploding relu network) halves the learning rate at each divergence, gives
   # up after 8 with exit code 1 and keeps the checkpoint of the last good parameters (their
   # states overflow, so the report says why it cannot analyse them).
-  file(WRITE ${_gb}/diverge.conf "lr = 1\nlr_end = 1\nsteps = 60\ngrid = 4\nshuffles = 2\neval_interval = 0\n")
+  file(WRITE ${_gb}/diverge.conf "lr = 1\nlr_end = 1\nsteps = 60\ngrid = 4\nshuffles = 2\neval_interval = 0\nactivation = relu\ninit_scale = 3\n")
   add_test(NAME grow_brain_divergence
     COMMAND sh -c "rm -rf \"$1\"; \"$0\" --config \"$2\" --out \"$1\" 2>&1; rc=$?; test -s \"$1/model.npz\" || { echo 'no checkpoint'; exit 1; }; test $rc -eq 1 || { echo \"exit code $rc\"; exit 1; }"
             $<TARGET_FILE:grow_brain> ${_gb}/diverge ${_gb}/diverge.conf)
@@ -43,6 +43,8 @@ if(BIMT_BUILD_TESTS AND TARGET grow_brain)
   file(WRITE ${_gb}/unknown_rule.conf "weight.contextdm9 = 2\n")
   file(WRITE ${_gb}/negative_weight.conf "weight.dm1 = -1\n")
   file(WRITE ${_gb}/zero_lr_end.conf "lr_end = 0\n")
+  file(WRITE ${_gb}/easy_frac.conf "easy_frac = 1.5\n")
+  file(WRITE ${_gb}/final_eval.conf "final_eval_trials = 0\n")
   # Each case: name|arguments separated by commas.
   set(_gb_bad
     "bogus_option|--bogus"
@@ -60,6 +62,8 @@ if(BIMT_BUILD_TESTS AND TARGET grow_brain)
     "config_unknown_rule|--config,${_gb}/unknown_rule.conf"
     "config_negative_weight|--config,${_gb}/negative_weight.conf"
     "config_zero_lr_end|--config,${_gb}/zero_lr_end.conf"
+    "config_easy_frac_above_1|--config,${_gb}/easy_frac.conf"
+    "config_zero_final_eval|--config,${_gb}/final_eval.conf"
     "quiet_with_value|--quiet=1")
   foreach(_case ${_gb_bad})
     string(FIND "${_case}" "|" _bar)
