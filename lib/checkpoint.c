@@ -184,6 +184,7 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     SCALAR("trainer.step", BIMT_NPZ_U8, &tr->step);
     SCALAR("trainer.trials", BIMT_NPZ_U8, &tr->trials);
     SCALAR("trainer.easy_train", BIMT_NPZ_U4, &tr->easy_train);
+    SCALAR("trainer.last_eval_trials", BIMT_NPZ_U4, &tr->last_eval_trials);
     write_rng(w, "trainer.rule_rng", &tr->rule_rng);
     write_rng(w, "trainer.eval_task_rng", bimt__task_rng(tr->eval_task));
     write_rng(w, "trainer.eval_noise_rng", &tr->eval_noise_rng);
@@ -377,6 +378,10 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     uint32_t easy_train = 0; /* optional: older files have no curriculum flag */
     if (bimt__npz_find(L.z, "trainer.easy_train"))
         get(&L, "trainer.easy_train", BIMT_NPZ_U4, 0, &easy_train);
+    /* optional too: older files mean eval_batch trials behind last_eval (set below) */
+    uint32_t last_eval_trials = UINT32_MAX;
+    if (bimt__npz_find(L.z, "trainer.last_eval_trials"))
+        get(&L, "trainer.last_eval_trials", BIMT_NPZ_U4, 0, &last_eval_trials);
     if (!L.rc && easy_train > 1)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "trainer.easy_train is %u, not 0 or 1",
                            (unsigned)easy_train);
@@ -452,6 +457,9 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
         tr->step = step;
         tr->trials = trials;
         tr->easy_train = easy_train;
+        tr->last_eval_trials = eval_step == BIMT_NO_EVAL ? 0
+                               : last_eval_trials == UINT32_MAX ? p.eval_batch
+                                                                : last_eval_trials;
         tr->eval_step = eval_step;
         memcpy(tr->last_eval, last_eval, sizeof last_eval);
         float *om = NULL, *ov = NULL;

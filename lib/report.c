@@ -12,6 +12,7 @@
 #include "common.h"
 #include "model_internal.h"
 #include "plot_internal.h"
+#include "trainer_internal.h"
 #include "report_internal.h"
 #include "svg.h"
 
@@ -127,7 +128,7 @@ static int performance(bimt__report *r, bimt_model_t *model, bimt_task_t *task,
     if (tr) {
         rc = bimt_trainer_last_eval(tr, r->perf);
         r->perf_source = BIMT__PERF_TRAINER_LAST;
-        r->perf_trials = r->trp.eval_batch;
+        r->perf_trials = tr->last_eval_trials; /* evaluate() may have used another count */
         if (rc == BIMT_E_STATE) {
             uint32_t n = r->trp.eval_batch ? r->trp.eval_batch : 512;
             rc = bimt_trainer_evaluate(tr, n, r->perf);

@@ -366,6 +366,7 @@ int bimt_trainer_evaluate(bimt_trainer_t *tr, uint32_t trials_per_rule, double p
     if (rc) return rc;
     memcpy(perf, tmp, sizeof tmp);
     memcpy(tr->last_eval, tmp, sizeof tmp);
+    tr->last_eval_trials = trials_per_rule;
     tr->eval_step = tr->step;
     return BIMT_OK;
 }
@@ -435,6 +436,7 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
         rc = evaluate(tr, tr->p.eval_batch, perf);
         if (rc) return rc;
         memcpy(tr->last_eval, perf, sizeof perf);
+        tr->last_eval_trials = tr->p.eval_batch;
         tr->eval_step = tr->step;
     }
     if (!(enabled_weight(&tr->p, tr->task) > 0.0))

@@ -24,6 +24,7 @@ struct bimt_trainer {
     uint64_t step, trials;          /* steps done, trials seen */
     uint64_t eval_step;             /* step at which the last evaluation ran, or BIMT_NO_EVAL */
     double last_eval[BIMT_N_RULES]; /* -1 for disabled rules or before any evaluation */
+    uint32_t last_eval_trials;      /* trials per rule behind last_eval (0 before any) */
     size_t n_params;
     float *backup;        /* [3][n_params]: params, Adam m, Adam v before the update */
     double run_t0;        /* start time of the current bimt_trainer_run() (s), < 0 outside */

@@ -280,6 +280,14 @@ START_TEST(report_with_trainer_evaluates_when_needed)
     ck_assert_int_eq(bimt_report_write(dir, m, t, tr, NULL, 10), BIMT_OK);
     js = read_in(dir, "metrics.json");
     ck_assert_ptr_nonnull(strstr(js, "\"source\": \"trainer_last_evaluation\""));
+    same(json_num(js, "performance.trials_per_task"), 16, "trials");
+    free(js);
+    /* A host's own evaluation with another trial count: the report says how many. */
+    ck_assert_int_eq(bimt_trainer_evaluate(tr, 40, perf), BIMT_OK);
+    ck_assert_int_eq(bimt_report_write(dir, m, t, tr, NULL, 10), BIMT_OK);
+    js = read_in(dir, "metrics.json");
+    same(json_num(js, "performance.trials_per_task"), 40, "trials of the host's evaluation");
+    same(json_num(js, "performance.per_task.fdgo"), perf[BIMT_RULE_FDGO], "its results");
     free(js);
     rm_rf(dir);
     bimt_trainer_free(tr);

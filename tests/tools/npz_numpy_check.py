@@ -60,7 +60,7 @@ def checkpoint_members(H, P):
         "trainer.easy_train": (u4, ()),
         "trainer.rule_rng": (u8, (6,)), "trainer.eval_task_rng": (u8, (6,)),
         "trainer.eval_noise_rng": (u8, (6,)), "trainer.eval_step": (u8, ()),
-        "trainer.last_eval": (f8, (20,)),
+        "trainer.last_eval": (f8, (20,)), "trainer.last_eval_trials": (u4, ()),
         "adam.m": (f4, (P,)), "adam.v": (f4, (P,)), "adam.step": (u8, ()),
     }
     return m
