@@ -105,6 +105,8 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
     ws->pool = nt > 1 ? bimt__pool_create(nt) : NULL;
     ws->nthreads = ws->pool ? nt : 1;
     ws->adaptive = !from_env;
+    bimt__mode_pick_init(&ws->fwd_stats, 256);
+    bimt__mode_pick_init(&ws->bwd_stats, 256);
     /* BIMT_RNN_SPLIT=rows|panels forces a split (comparisons, tests); results are the same. */
     const char *split = getenv("BIMT_RNN_SPLIT");
     ws->split = !split ? BIMT_SPLIT_AUTO
@@ -192,14 +194,9 @@ static void exec_job(bimt_pool *pool, const job_exec *x)
 
 /* Runs job on the pool when the per-step work is worth it, else on this thread alone.
  * Results are bit-identical either way, so the choice is free: with the default thread count
- * it follows the measured speed (on a machine shared with other processes, threads that wait
- * for each other at every step can be slower than one thread). Now and then a call tries the
- * other mode to keep its estimate current: after 16 calls at first, and each time a probe
- * confirms the choice the interval doubles (up to 256 calls), since a probe of the slower
- * mode costs a whole slow call; a probe that changes the choice resets it to 16. The mode in
- * use is re-measured at every call, so a slowdown of it switches modes at once.
- * BIMT_NUM_THREADS set: always the pool. */
-static void run_job(struct bimt_rnn_ws *ws, struct bimt_job_stats *st, size_t work, size_t rows,
+ * it follows the measured speed per row (see mode_pick.h); BIMT_NUM_THREADS set: always the
+ * pool. */
+static void run_job(struct bimt_rnn_ws *ws, bimt_mode_pick *st, size_t work, size_t rows,
                     const job_exec *x)
 {
     if (!ws->pool || work < PAR_MIN_WORK) {
@@ -210,29 +207,11 @@ static void run_job(struct bimt_rnn_ws *ws, struct bimt_job_stats *st, size_t wo
         exec_job(ws->pool, x);
         return;
     }
-    uint32_t k = st->calls++;
-    int multi, probe = 0;
-    if (st->multi == 0.0 || st->single == 0.0) {
-        multi = (k % 2) == 0;
-        st->interval = 16;
-        st->next_probe = k + 16;
-    } else {
-        multi = st->multi <= st->single;
-        if (k >= st->next_probe) {
-            multi = !multi;
-            probe = 1;
-        }
-    }
+    int probe;
+    int multi = bimt__mode_pick_next(st, &probe);
     double t0 = wall_now();
     exec_job(multi ? ws->pool : NULL, x);
-    double dt = (wall_now() - t0) / (double)rows;
-    double *e = multi ? &st->multi : &st->single;
-    *e = *e == 0.0 ? dt : probe ? 0.5 * *e + 0.5 * dt : 0.75 * *e + 0.25 * dt;
-    if (probe) {
-        int kept = (st->multi <= st->single) != multi; /* the probed mode is still slower */
-        st->interval = kept ? (st->interval < 256 ? 2 * st->interval : 256) : 16;
-        st->next_probe = k + st->interval;
-    }
+    bimt__mode_pick_record(st, multi, probe, (wall_now() - t0) / (double)rows);
 }
 
 /* ---------------------------------------------------------------- forward */

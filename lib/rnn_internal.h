@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mode_pick.h"
 #include "model_internal.h"
 #include "pool.h"
 
@@ -39,12 +40,7 @@ struct bimt_rnn_ws {
     int nthreads;         /* participants the workspace was sized for */
     int adaptive;         /* choose pool or calling thread by measured speed (see run_job) */
     enum { BIMT_SPLIT_AUTO, BIMT_SPLIT_ROWS, BIMT_SPLIT_PANELS } split; /* see rnn.c */
-    struct bimt_job_stats {
-        double multi, single; /* smoothed seconds per row with the pool / on one thread */
-        uint32_t calls;
-        uint32_t interval;    /* calls between probes of the other mode (16..256) */
-        uint32_t next_probe;  /* call number of the next probe */
-    } fwd_stats, bwd_stats;
+    bimt_mode_pick fwd_stats, bwd_stats; /* pool or calling thread (see run_job) */
     int have_fwd;         /* a forward completed; states/outputs valid */
     int have_loss;        /* the loss of that forward was computed; dO valid */
     int avx2;             /* run the element-wise kernels compiled for AVX2 + FMA */

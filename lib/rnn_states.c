@@ -34,8 +34,7 @@
 #define JOB_ROWS 2048
 /* Below this many multiply-adds per step the steps run on the calling thread. */
 #define PAR_MIN_WORK ((size_t)1 << 18)
-/* Calls between probes of the mode not in use: starts here, doubles while confirmed. */
-#define PROBE_MIN 16
+/* Most calls between probes of the mode not in use (see mode_pick.h). */
 #define PROBE_MAX 128
 
 struct bimt_states_engine {
@@ -49,8 +48,7 @@ struct bimt_states_engine {
     float *Wpk2;
     float *buf;           /* D, U and two state blocks, for up to cap_b trials */
     size_t cap_b;
-    double t_multi, t_single; /* smoothed seconds per row with the pool / on one thread */
-    uint32_t calls, next_probe, interval;
+    bimt_mode_pick mode;  /* pool or calling thread (see run_job) */
 };
 
 void bimt__states_engine_free(bimt_states_engine *e)
@@ -94,7 +92,7 @@ int bimt__states_engine_create(bimt_states_engine **out, struct bimt_model *m, i
     e->Wpk2 = e->Wpk + e->P * BIMT_RG_PANEL * e->nh;
     bimt__rg_pack_t(bimt__W(m), e->nh, e->nh, 0, e->P, e->Wpk);
     bimt__rg_pack_t(bimt__Win(m), e->nh, e->ni, 0, e->P, e->Wpk2);
-    e->interval = PROBE_MIN;
+    bimt__mode_pick_init(&e->mode, PROBE_MAX);
     *out = e;
     return BIMT_OK;
 }
@@ -164,9 +162,8 @@ static double wall_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Runs a job on the pool or the calling thread (results are the same either way). Adaptive
- * engines time both modes: first alternately, then the faster one, with a probe of the other
- * every `interval` calls (doubled up to PROBE_MAX while the probe confirms the choice). */
+/* Runs a job on the pool or the calling thread (results are the same either way); adaptive
+ * engines choose by measured speed (see mode_pick.h). */
 static void run_job(bimt_states_engine *e, struct seg_job *J, size_t work, size_t rows)
 {
     if (!e->pool || work < PAR_MIN_WORK) {
@@ -177,31 +174,14 @@ static void run_job(bimt_states_engine *e, struct seg_job *J, size_t work, size_
         bimt__pool_run(e->pool, seg_run, J);
         return;
     }
-    uint32_t k = e->calls++;
-    int multi, probe = 0;
-    if (e->t_multi == 0.0 || e->t_single == 0.0) {
-        multi = (k % 2) == 0;
-        e->next_probe = k + e->interval;
-    } else {
-        multi = e->t_multi <= e->t_single;
-        if (k >= e->next_probe) {
-            multi = !multi;
-            probe = 1;
-        }
-    }
+    int probe;
+    int multi = bimt__mode_pick_next(&e->mode, &probe);
     double t0 = wall_now();
     if (multi)
         bimt__pool_run(e->pool, seg_run, J);
     else
         seg_run(J, 0, 1);
-    double dt = (wall_now() - t0) / (double)rows;
-    double *est = multi ? &e->t_multi : &e->t_single;
-    *est = *est == 0.0 ? dt : 0.75 * *est + 0.25 * dt;
-    if (probe) {
-        int kept = (e->t_multi <= e->t_single) != multi;
-        e->interval = kept ? (e->interval < PROBE_MAX ? 2 * e->interval : PROBE_MAX) : PROBE_MIN;
-        e->next_probe = k + e->interval;
-    }
+    bimt__mode_pick_record(&e->mode, multi, probe, (wall_now() - t0) / (double)rows);
 }
 
 int bimt__model_forward_states(bimt_states_engine *e, const bimt_states_run *run)
