@@ -85,7 +85,9 @@ int main(int argc, char **argv)
     double t_fwd = 0, t_loss = 0, t_bwd = 0, t_cost = 0, t_adam = 0, loss = 0, cost = 0;
     double best[6] = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30}; /* per phase, and whole step */
     uint32_t flags = noise ? BIMT_FWD_NOISE : 0;
-    int warm = 3;
+    /* Untimed warm-up steps: buffer growth, and the pool's first four calls of each pass,
+     * which time the pool and the calling thread alternately (lib/mode_pick.h). */
+    int warm = 5;
     double cpu0 = 0;
     for (int it = -warm; it < iters; it++) {
         if (it == 0) cpu0 = cpu_now();
