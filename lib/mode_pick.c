@@ -1,6 +1,8 @@
 /* Pool or calling thread, by measured speed (see mode_pick.h). */
 #include "mode_pick.h"
 
+#include <time.h>
+
 /* Calls 0 and 1 are the warm-ups of the pool and of the calling thread, 2 and 3 their first
  * measurements. */
 #define WARM_CALLS 2u
@@ -45,4 +47,11 @@ void bimt__mode_pick_record(bimt_mode_pick *s, int multi, int probe, double seco
                            : BIMT_MODE_PROBE_MIN;
         s->next_probe = s->calls - 1 + s->interval;
     }
+}
+
+double bimt__mode_pick_clock(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }

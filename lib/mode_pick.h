@@ -6,7 +6,7 @@
  * warm-up and not recorded (thread start, first touch of buffers); then one call of each
  * mode gives both estimates, and the faster mode runs, re-measured at every call (smoothed),
  * so that a slowdown of it switches modes at once. Now and then a call probes the other
- * mode: after PROBE_MIN calls at first, and each time a probe confirms the choice the
+ * mode: after BIMT_MODE_PROBE_MIN calls at first, and each time a probe confirms the choice the
  * interval doubles (up to probe_max calls), since a probe of the slower mode costs a whole
  * slow call; a probe that changes the choice resets the interval. A probe replaces the
  * estimate of the probed mode rather than averaging with it: that estimate is as old as the
@@ -38,5 +38,8 @@ int bimt__mode_pick_next(bimt_mode_pick *s, int *probe);
 /** Records the measured seconds per unit of work of a call made in mode multi (as returned,
  *  with its probe flag, by the bimt__mode_pick_next that preceded it). */
 void bimt__mode_pick_record(bimt_mode_pick *s, int multi, int probe, double seconds);
+
+/** A monotonic clock in seconds, for timing the calls. */
+double bimt__mode_pick_clock(void);
 
 #endif /* BIMT_MODE_PICK_H */

@@ -30,7 +30,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bigbuf.h"
 #include "rnn_gemm.h"
@@ -163,13 +162,6 @@ static void panel_range(size_t P, int tid, int n, size_t *p0, size_t *p1)
     *p1 = P * (size_t)(tid + 1) / (size_t)n;
 }
 
-static double wall_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* A job of one of two kinds: `all` runs on every participant (the panel split, which
  * synchronises with barriers), or `item` runs the work items of up to four phases, each
  * item on whichever thread takes it (the row split; see bimt__pool_run_items). */
@@ -209,9 +201,9 @@ static void run_job(struct bimt_rnn_ws *ws, bimt_mode_pick *st, size_t work, siz
     }
     int probe;
     int multi = bimt__mode_pick_next(st, &probe);
-    double t0 = wall_now();
+    double t0 = bimt__mode_pick_clock();
     exec_job(multi ? ws->pool : NULL, x);
-    bimt__mode_pick_record(st, multi, probe, (wall_now() - t0) / (double)rows);
+    bimt__mode_pick_record(st, multi, probe, (bimt__mode_pick_clock() - t0) / (double)rows);
 }
 
 /* ---------------------------------------------------------------- forward */

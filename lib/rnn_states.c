@@ -20,7 +20,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bigbuf.h"
 #include "pool.h"
@@ -155,13 +154,6 @@ static void seg_run(void *arg, int tid, int n)
     }
 }
 
-static double wall_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* Runs a job on the pool or the calling thread (results are the same either way); adaptive
  * engines choose by measured speed (see mode_pick.h). */
 static void run_job(bimt_states_engine *e, struct seg_job *J, size_t work, size_t rows)
@@ -176,12 +168,12 @@ static void run_job(bimt_states_engine *e, struct seg_job *J, size_t work, size_
     }
     int probe;
     int multi = bimt__mode_pick_next(&e->mode, &probe);
-    double t0 = wall_now();
+    double t0 = bimt__mode_pick_clock();
     if (multi)
         bimt__pool_run(e->pool, seg_run, J);
     else
         seg_run(J, 0, 1);
-    bimt__mode_pick_record(&e->mode, multi, probe, (wall_now() - t0) / (double)rows);
+    bimt__mode_pick_record(&e->mode, multi, probe, (bimt__mode_pick_clock() - t0) / (double)rows);
 }
 
 int bimt__model_forward_states(bimt_states_engine *e, const bimt_states_run *run)

@@ -2,6 +2,7 @@
  * are ignored, a stale slow sample of the better mode is forgotten at the next probe, a
  * slowdown of the mode in use switches at once, and probes of the slower mode come at
  * doubling intervals up to the cap. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "mode_pick.h"
@@ -145,6 +146,23 @@ START_TEST(probe_interval_capped)
 }
 END_TEST
 
+/* Timings a clock cannot give (zero, negative, NaN) leave a positive estimate. */
+static double broken_clock(uint32_t k, int multi)
+{
+    (void)multi;
+    return k % 3 == 0 ? 0.0 : k % 3 == 1 ? -1.0 : (double)NAN;
+}
+
+START_TEST(unusable_timings_leave_positive_estimates)
+{
+    trace tr;
+    bimt_mode_pick s = simulate(256, broken_clock, 200, &tr);
+    ck_assert(s.multi > 0.0 && s.single > 0.0);
+    ck_assert(isfinite(s.multi) && isfinite(s.single));
+    ck_assert_uint_eq(s.calls, 200);
+}
+END_TEST
+
 static Suite *mode_pick_suite(void)
 {
     Suite *s = suite_create("mode_pick");
@@ -153,6 +171,7 @@ static Suite *mode_pick_suite(void)
     tcase_add_test(tc, stale_slow_sample_forgotten_at_first_probe);
     tcase_add_test(tc, slowdown_of_mode_in_use_switches_at_once);
     tcase_add_test(tc, probe_interval_capped);
+    tcase_add_test(tc, unusable_timings_leave_positive_estimates);
     suite_add_tcase(s, tc);
     return s;
 }
