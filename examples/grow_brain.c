@@ -55,6 +55,7 @@ typedef struct gb_config {
     double   warmup_frac;      /* fraction of the steps trained with lambda_start (0 = none) */
     double   easy_frac;        /* fraction of the steps trained on easy coherences (curriculum) */
     double   A;                /* (option) distance weight of the connection cost */
+    uint32_t l1_proximal;      /* 0: cost subgradient in the gradient; 1: proximal step */
     double   lr;               /* Adam learning rate at the start */
     double   lr_end;           /* learning rate at the end: cosine decay from lr (= lr: constant) */
     double   rule_weight[BIMT_N_RULES]; /* sampling weight of each rule (key weight.<rule>) */
@@ -89,6 +90,7 @@ static const gb_config DEFAULTS = {
     .warmup_frac = 0.4,
     .easy_frac = 0.2,         /* the context decisions learn which ring matters on easy trials */
     .A = 1.0,
+    .l1_proximal = 0,
     .lr = 2e-3,               /* 3e-3 and 5e-3 diverged or died early */
     .lr_end = 1e-4,
     /* Yang et al. weight contextdm1/2 by 5; with the curriculum the slowest tasks are multidm
@@ -139,6 +141,7 @@ static void usage(FILE *f)
         "  --config FILE        read 'key = value' lines first; keys: the options above and\n"
         "                       activation, init, init_scale, alpha, sigma_rec, loss,\n"
         "                       lambda_start, warmup_frac, easy_frac, lr, lr_end (cosine decay),\n"
+        "                       l1_step (subgradient|proximal),\n"
         "                       weight.<rule> (sampling weight, e.g. weight.contextdm1),\n"
         "                       batch, grad_clip,\n"
         "                       swap_interval, top_k, eval_interval, eval_trials,\n"
@@ -231,6 +234,7 @@ static int set_key(gb_config *c, const char *k, const char *v, perr *e)
     static const char *const acts[] = {"softplus", "relu", "tanh"};
     static const char *const inits[] = {"diag", "randortho", "gauss"};
     static const char *const losses[] = {"mse", "ce"};
+    static const char *const l1_steps[] = {"subgradient", "proximal"};
     int i;
     if (strcmp(k, "arm") == 0) {
         if (parse_choice(k, v, arms, 3, &i, e)) return -1;
@@ -250,6 +254,11 @@ static int set_key(gb_config *c, const char *k, const char *v, perr *e)
     if (strcmp(k, "loss") == 0) {
         if (parse_choice(k, v, losses, 2, &i, e)) return -1;
         c->loss = (bimt_loss)i;
+        return 0;
+    }
+    if (strcmp(k, "l1_step") == 0) {
+        if (parse_choice(k, v, l1_steps, 2, &i, e)) return -1;
+        c->l1_proximal = (uint32_t)i;
         return 0;
     }
     if (strcmp(k, "out") == 0) {
@@ -615,6 +624,7 @@ int main(int argc, char **argv)
     trp.grad_clip = c->grad_clip;
     trp.lambda = c->lambda;
     trp.A = c->A;
+    trp.l1_proximal = c->l1_proximal;
     uint64_t warm = (uint64_t)(c->warmup_frac * (double)c->steps);
     if (warm > 0 && c->arm != BIMT_ARM_NONE) {
         trp.n_schedule = 2;

@@ -179,6 +179,7 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     bimt__npz_write(w, "trainer.rule_weight", BIMT_NPZ_F8, 1, &nrules, p->rule_weight);
     SCALAR("trainer.recurrent_noise", BIMT_NPZ_U4, &p->recurrent_noise);
     SCALAR("trainer.seed", BIMT_NPZ_U8, &p->seed);
+    SCALAR("trainer.l1_proximal", BIMT_NPZ_U4, &p->l1_proximal);
 
     /* trainer state */
     SCALAR("trainer.step", BIMT_NPZ_U8, &tr->step);
@@ -340,6 +341,8 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     get(&L, "trainer.rule_weight", BIMT_NPZ_F8, BIMT_N_RULES, p.rule_weight);
     get(&L, "trainer.recurrent_noise", BIMT_NPZ_U4, 0, &p.recurrent_noise);
     get(&L, "trainer.seed", BIMT_NPZ_U8, 0, &p.seed);
+    if (bimt__npz_find(L.z, "trainer.l1_proximal")) /* absent in files before 0.2: 0 */
+        get(&L, "trainer.l1_proximal", BIMT_NPZ_U4, 0, &p.l1_proximal);
     if (L.rc) return L.rc;
 
     if (bimt__model_params_check(&mp, msg))

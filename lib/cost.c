@@ -65,3 +65,44 @@ int bimt_model_distance_cost(const bimt_model_t *m, double A, double *value)
     *value = A * dist_sum(bimt__W(m), m->dist, m->n_h * m->n_h);
     return BIMT_OK;
 }
+
+/* Soft threshold: the closed-form minimiser of (theta - x)^2 / (2 t) + k |theta|. */
+static float shrink(float x, float tk)
+{
+    if (x > tk) return x - tk;
+    if (x < -tk) return x + tk;
+    return 0.0f;
+}
+
+int bimt_model_connection_cost_prox(bimt_model_t *m, double lambda, double A, const float *step,
+                                    size_t n_step, size_t *n_zero)
+{
+    if (!m || !step) return BIMT_E_INVALID_ARG;
+    if (!check_coef(lambda) || !check_coef(A))
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "connection cost prox: lambda and A must be finite and >= 0 (got %g, %g)",
+                          lambda, A);
+    if (n_step != m->n_params)
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "connection cost prox: n_step is %zu, the model has %zu parameters",
+                          n_step, m->n_params);
+    for (size_t i = 0; i < n_step; i++)
+        if (!(step[i] >= 0.0f) || !isfinite(step[i]))
+            return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                              "connection cost prox: step[%zu] is %g (must be finite and >= 0)", i,
+                              (double)step[i]);
+    const size_t nW = m->n_h * m->n_h;
+    float *p = m->params;
+    const float *D = m->dist;
+    const float lf = (float)lambda, la = (float)(lambda * A);
+    size_t zeros = 0;
+    if (lambda > 0.0) {
+        for (size_t i = 0; i < nW; i++) p[i] = shrink(p[i], step[i] * (lf + la * D[i]));
+        for (size_t i = nW; i < m->n_params; i++) p[i] = shrink(p[i], step[i] * lf);
+    }
+    if (n_zero) {
+        for (size_t i = 0; i < m->n_params; i++) zeros += p[i] == 0.0f;
+        *n_zero = zeros;
+    }
+    return BIMT_OK;
+}

@@ -99,6 +99,15 @@ int bimt_adam_step(bimt_optimizer_t *o, float *params, const float *grad)
     return BIMT_OK;
 }
 
+int bimt_adam_step_sizes(const bimt_optimizer_t *o, float *out, size_t n)
+{
+    if (!o || !out || n != o->n || o->t == 0) return BIMT_E_INVALID_ARG;
+    float ic2 = (float)(1.0 / (1.0 - pow(o->beta2, (double)o->t)));
+    float lr = (float)o->lr, eps = (float)o->eps;
+    for (size_t i = 0; i < n; i++) out[i] = lr / (bimt__v_sqrt_pos(o->v[i] * ic2) + eps);
+    return BIMT_OK;
+}
+
 int bimt_adam_set_lr(bimt_optimizer_t *o, double lr)
 {
     if (!o || !coef_ok(lr) || lr <= 0.0) return BIMT_E_INVALID_ARG;

@@ -208,6 +208,7 @@ static void config_json(json *j, const bimt__report *r)
         for (int k = 0; k < BIMT_N_RULES; k++) num(j, NULL, t->rule_weight[k]);
         arr_end(j);
         uint_(j, "recurrent_noise", t->recurrent_noise);
+        uint_(j, "l1_proximal", t->l1_proximal);
         uint_(j, "seed", t->seed);
         obj_end(j);
     } else {

@@ -105,6 +105,9 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
                               "rule_weight[%d] must be finite and >= 0 "
                               "(got %g)",
                               r, p->rule_weight[r]);
+    if (p->l1_proximal > 1)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "l1_proximal must be 0 or 1 (got %u)",
+                          (unsigned)p->l1_proximal);
     if (p->recurrent_noise > 1)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "recurrent_noise must be 0 or 1 (got %u)",
                           (unsigned)p->recurrent_noise);
@@ -161,7 +164,8 @@ int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *
     tr->task = task;
     tr->n_params = bimt_model_n_params(model);
     tr->backup = bimt__malloc(3 * tr->n_params, sizeof(float));
-    rc = tr->backup ? BIMT_OK : BIMT_E_NOMEM;
+    tr->prox_step = bimt__malloc(tr->n_params, sizeof(float));
+    rc = tr->backup && tr->prox_step ? BIMT_OK : BIMT_E_NOMEM;
     if (!rc)
         rc = bimt_adam_create(&tr->opt, tr->n_params, p->learning_rate, p->beta1, p->beta2, p->eps);
     if (!rc) rc = bimt_adam_set_clip(tr->opt, p->grad_clip);
@@ -189,6 +193,7 @@ void bimt_trainer_free(bimt_trainer_t *tr)
     bimt_optimizer_free(tr->opt);
     bimt_task_free(tr->eval_task);
     free(tr->backup);
+    free(tr->prox_step);
     free(tr);
 }
 
@@ -468,9 +473,10 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
     rc = bimt_model_backward(m, NULL);
     if (rc) return bimt__fail(tr->errmsg, rc, "backward: %s", bimt_model_errmsg(m));
     double lambda = bimt_trainer_lambda_at(tr, tr->step), cost = 0.0;
-    if (tr->p.arm != BIMT_ARM_NONE && lambda > 0.0) {
-        double A = tr->p.arm == BIMT_ARM_BIMT ? tr->p.A : 0.0;
-        rc = bimt_model_connection_cost(m, lambda, A, 1, &cost);
+    const int use_cost = tr->p.arm != BIMT_ARM_NONE && lambda > 0.0;
+    const double A = tr->p.arm == BIMT_ARM_BIMT ? tr->p.A : 0.0;
+    if (use_cost) {
+        rc = bimt_model_connection_cost(m, lambda, A, !tr->p.l1_proximal, &cost);
         if (rc) return bimt__fail(tr->errmsg, rc, "connection cost: %s", bimt_model_errmsg(m));
     }
 
@@ -484,6 +490,11 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
     memcpy(tr->backup + 2 * n, av, n * sizeof(float));
     rc = bimt_adam_step(tr->opt, m->params, m->grad);
     if (rc) return bimt__fail(tr->errmsg, rc, "Adam step failed");
+    if (use_cost && tr->p.l1_proximal && all_finite(m->params, n)) {
+        rc = bimt_adam_step_sizes(tr->opt, tr->prox_step, n);
+        if (!rc) rc = bimt_model_connection_cost_prox(m, lambda, A, tr->prox_step, n, NULL);
+        if (rc) return bimt__fail(tr->errmsg, rc, "proximal step: %s", bimt_model_errmsg(m));
+    }
     if (!all_finite(m->params, n) || !all_finite(am, n) || !all_finite(av, n)) {
         memcpy(m->params, tr->backup, n * sizeof(float));
         memcpy(am, tr->backup + n, n * sizeof(float));

@@ -27,6 +27,7 @@ struct bimt_trainer {
     uint32_t last_eval_trials;      /* trials per rule behind last_eval (0 before any) */
     size_t n_params;
     float *backup;        /* [3][n_params]: params, Adam m, Adam v before the update */
+    float *prox_step;     /* [n_params]: Adam's step sizes for the proximal L1 step */
     double run_t0;        /* start time of the current bimt_trainer_run() (s), < 0 outside */
     uint64_t run_trials0; /* trials at that start */
     char errmsg[BIMT_ERRMSG_LEN];

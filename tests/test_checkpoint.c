@@ -168,6 +168,7 @@ START_TEST(resume_bit_identical_l1_arm_no_eval)
         p.arm = BIMT_ARM_L1;
         p.eval_interval = 0;
         p.recurrent_noise = 0;
+        p.l1_proximal = 1;
         ck_assert_int_eq(bimt_trainer_create(&s->tr, s->m, s->t, &p), BIMT_OK);
     }
     ck_assert_int_eq(bimt_trainer_run(a.tr, 13, NULL, NULL), BIMT_OK);
@@ -242,6 +243,7 @@ START_TEST(hyperparameters_round_trip)
     ck_assert_uint_eq(pa.eval_batch, pb.eval_batch);
     ck_assert_int_eq(memcmp(pa.rule_weight, pb.rule_weight, sizeof pa.rule_weight), 0);
     ck_assert_uint_eq(pa.recurrent_noise, pb.recurrent_noise);
+    ck_assert_uint_eq(pa.l1_proximal, pb.l1_proximal);
     ck_assert_uint_eq(pa.seed, pb.seed);
     ck_assert(bimt_trainer_lambda_at(r.tr, 100) == 3e-3);
 

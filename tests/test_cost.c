@@ -187,6 +187,74 @@ START_TEST(bad_input_changes_nothing)
 END_TEST
 
 /* Moving neurons changes only the distance part, consistently with the new positions. */
+/* The prox is the minimiser of (theta - x)^2 / (2 t) + lambda c |theta| for each parameter:
+ * checked against a dense scan of that objective in double (independent of the closed form),
+ * with c from the slots (not from the cached distances). */
+START_TEST(prox_minimises_the_proximal_objective)
+{
+    bimt_model_t *m = make(21);
+    size_t n = bimt_model_n_params(m), nh = bimt_model_n_hidden(m), side = 4;
+    const uint32_t *sl = bimt_model_slots(m);
+    double *x = params_double(m);
+    float *step = malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++) step[i] = (float)(0.2 + 2.0 * urand());
+    const double lambda = 0.3, A = 1.5;
+    size_t nz = 0;
+    ck_assert_int_eq(bimt_model_connection_cost_prox(m, lambda, A, step, n, &nz), BIMT_OK);
+    const float *y = bimt_model_params_view(m);
+    size_t zeros = 0;
+    for (size_t i = 0; i < n; i++) {
+        double c = 1.0;
+        if (i < nh * nh) {
+            uint32_t a = sl[i / nh], b = sl[i % nh];
+            c += A * (fabs((double)(a / side) - (double)(b / side)) +
+                      fabs((double)(a % side) - (double)(b % side))) / (double)side;
+        }
+        double t = (double)step[i], best = 0.0, fbest = INFINITY;
+        for (int k = -20000; k <= 20000; k++) { /* scan [-2, 2] in steps of 1e-4 */
+            double th = 1e-4 * k;
+            double f = (th - x[i]) * (th - x[i]) / (2.0 * t) + lambda * c * fabs(th);
+            if (f < fbest) fbest = f, best = th;
+        }
+        ck_assert_msg(fabs((double)y[i] - best) <= 2e-4, "param %zu: prox %g, scan %g", i,
+                      (double)y[i], best);
+        zeros += y[i] == 0.0f;
+    }
+    ck_assert_uint_eq(nz, zeros);
+    ck_assert_uint_gt(zeros, 0); /* the thresholds above are large enough to zero some */
+    free(step);
+    free(x);
+    bimt_model_free(m);
+}
+END_TEST
+
+START_TEST(prox_bad_input_changes_nothing)
+{
+    bimt_model_t *m = make(22);
+    size_t n = bimt_model_n_params(m);
+    double *before = params_double(m);
+    float *step = calloc(n, sizeof(float));
+    ck_assert_int_eq(bimt_model_connection_cost_prox(NULL, 1, 1, step, n, NULL),
+                     BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, 1, NULL, n, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_connection_cost_prox(m, -1, 1, step, n, NULL),
+                     BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, NAN, step, n, NULL),
+                     BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, 1, step, n - 1, NULL),
+                     BIMT_E_INVALID_ARG);
+    step[n - 1] = NAN;
+    ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, 1, step, n, NULL), BIMT_E_INVALID_ARG);
+    step[n - 1] = -1.0f;
+    ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, 1, step, n, NULL), BIMT_E_INVALID_ARG);
+    ck_assert(strstr(bimt_model_errmsg(m), "step[") != NULL);
+    for (size_t i = 0; i < n; i++) ck_assert(bimt_model_params_view(m)[i] == (float)before[i]);
+    free(step);
+    free(before);
+    bimt_model_free(m);
+}
+END_TEST
+
 START_TEST(cost_follows_positions)
 {
     bimt_model_t *m = make(61);
@@ -218,6 +286,8 @@ static Suite *cost_suite(void)
     tcase_add_test(tc, no_grad_and_zero_lambda_leave_grad_alone);
     tcase_add_test(tc, bad_input_changes_nothing);
     tcase_add_test(tc, cost_follows_positions);
+    tcase_add_test(tc, prox_minimises_the_proximal_objective);
+    tcase_add_test(tc, prox_bad_input_changes_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

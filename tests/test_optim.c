@@ -74,6 +74,27 @@ START_TEST(matches_double_reference)
         ck_assert_double_le(fabs((double)v[i] - r.v[i]), 1e-9 + 1e-5 * fabs(r.v[i]));
     }
     ck_assert(m[5] == 0.0f && v[5] == 0.0f);
+    /* Step sizes: the reference's lr / (sqrt(v_hat) + eps) after 25 steps. */
+    float st[64];
+    ck_assert_int_eq(bimt_adam_step_sizes(o, st, n - 1), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_step_sizes(o, NULL, n), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_step_sizes(o, st, n), BIMT_OK);
+    for (size_t i = 0; i < n; i++) {
+        double ref = r.lr / (sqrt(r.v[i] / (1 - pow(r.b2, r.t))) + r.eps);
+        ck_assert_msg(fabs((double)st[i] - ref) <= 1e-5 * ref, "step size %zu: %g vs %g", i,
+                      (double)st[i], ref);
+    }
+    bimt_optimizer_free(o);
+}
+END_TEST
+
+START_TEST(step_sizes_need_a_step)
+{
+    bimt_optimizer_t *o = NULL;
+    float st[4];
+    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, 0.999, 1e-8), BIMT_OK);
+    ck_assert_int_eq(bimt_adam_step_sizes(o, st, 4), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_step_sizes(NULL, st, 4), BIMT_E_INVALID_ARG);
     bimt_optimizer_free(o);
 }
 END_TEST
@@ -193,6 +214,7 @@ static Suite *optim_suite(void)
     tcase_add_test(tc, first_step_is_lr_times_sign);
     tcase_add_test(tc, state_snapshot_restore);
     tcase_add_test(tc, bad_input);
+    tcase_add_test(tc, step_sizes_need_a_step);
     suite_add_tcase(s, tc);
     return s;
 }

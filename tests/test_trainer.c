@@ -248,6 +248,42 @@ START_TEST(distance_term_shrinks_long_connections)
 }
 END_TEST
 
+/* The proximal L1 step leaves pruned parameters at exactly 0 (the subgradient step at the same
+ * lambda leaves them jittering around 0), and a weight once at 0 stays there unless the loss
+ * pulls it harder than lambda * c. */
+START_TEST(proximal_step_prunes_to_exact_zeros)
+{
+    const int steps = sanitized() ? 80 : 200;
+    size_t zeros[2];
+    for (int prox = 0; prox < 2; prox++) {
+        setup s;
+        make_task(&s, (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1), 16, 1, 5);
+        make_model(&s, 5, BIMT_ACT_SOFTPLUS, BIMT_INIT_GAUSS, 0.8, 5);
+        bimt_trainer_params p;
+        bimt_trainer_params_init(&p);
+        p.lambda = 3e-3;
+        p.learning_rate = 3e-3;
+        p.batch_size = 16;
+        p.eval_interval = 0;
+        p.swap_interval = 0;
+        p.l1_proximal = (uint32_t)prox;
+        ck_assert_int_eq(bimt_trainer_create(&s.tr, s.m, s.t, &p), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)steps, NULL, NULL), BIMT_OK);
+        const float *w = bimt_model_params_view(s.m);
+        zeros[prox] = 0;
+        for (size_t i = 0; i < bimt_model_n_params(s.m); i++) zeros[prox] += w[i] == 0.0f;
+        if (prox) {
+            bimt_trainer_params q;
+            ck_assert_int_eq(bimt_trainer_get_params(s.tr, &q), BIMT_OK);
+            ck_assert_uint_eq(q.l1_proximal, 1);
+        }
+        drop(&s);
+    }
+    ck_assert_msg(zeros[1] > 10 * (zeros[0] + 1), "exact zeros: subgradient %zu, proximal %zu",
+                  zeros[0], zeros[1]);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ mechanics */
 
 START_TEST(evaluation_does_not_perturb_training)
@@ -535,7 +571,8 @@ START_TEST(create_rejects_bad_input)
                {"grad_clip", 5, -1.0}, {"lambda", 6, -1e-4},      {"lambda", 6, (double)NAN},
                {"A", 7, -1.0},         {"schedule", 8, 0},        {"schedule_lambda", 9, -1},
                {"n_schedule", 10, 9},  {"rule_weight", 11, -1.0}, {"rule_weight", 12, 0},
-               {"arm", 13, 7},         {"swap_top_k", 14, 0},     {"recurrent_noise", 15, 2}};
+               {"arm", 13, 7},         {"swap_top_k", 14, 0},     {"recurrent_noise", 15, 2},
+               {"l1_proximal", 16, 2}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         bimt_trainer_params_init(&p);
         switch (bad[i].field) {
@@ -590,6 +627,9 @@ START_TEST(create_rejects_bad_input)
             break;
         case 15:
             p.recurrent_noise = 2;
+            break;
+        case 16:
+            p.l1_proximal = 2;
             break;
         }
         bimt_model_errmsg(s.m);
@@ -715,6 +755,7 @@ static Suite *trainer_suite(void)
     tcase_add_test(learn, learns_fdgo_and_dm1);
     tcase_add_test(learn, connection_cost_falls);
     tcase_add_test(learn, distance_term_shrinks_long_connections);
+    tcase_add_test(learn, proximal_step_prunes_to_exact_zeros);
     suite_add_tcase(s, learn);
     return s;
 }

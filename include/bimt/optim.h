@@ -82,6 +82,19 @@ BIMT_API size_t bimt_adam_n_params(const bimt_optimizer_t *opt);
  */
 BIMT_API int bimt_adam_moments(const bimt_optimizer_t *opt, const float **m, const float **v);
 /**
+ * @brief Per-parameter step sizes of the last update: out[i] = lr / (sqrt(v_i / (1 - beta2^t))
+ * + eps), Adam's diagonal preconditioner (the factor that turned the bias-corrected first moment
+ * into the step). Feed it to bimt_model_connection_cost_prox() for a proximal L1 step in Adam's
+ * metric. Thread-safe for an optimizer no thread mutates.
+ * @param[in] opt the optimizer (at least one step taken).
+ * @param[out] out receives n values (caller-owned).
+ * @param[in] n must equal bimt_adam_n_params().
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL opt or out, n not the parameter count, no step
+ *         taken yet; out is not written).
+ */
+BIMT_API int bimt_adam_step_sizes(const bimt_optimizer_t *opt, float *out, size_t n);
+
+/**
  * @brief Frees an optimizer. NULL is a no-op.
  * @param[in] opt the handle to free; views of its moments become invalid.
  */

@@ -41,6 +41,26 @@ BIMT_API int bimt_model_connection_cost(bimt_model_t *model, double lambda, doub
  */
 BIMT_API int bimt_model_distance_cost(const bimt_model_t *model, double A, double *value);
 
+/**
+ * @brief Proximal step of lambda * L_cc: soft-thresholds every parameter in place,
+ *   theta_i <- sign(theta_i) * max(|theta_i| - step_i * lambda * c_i, 0),
+ * with c_i = 1 + A * D_ij for W_rec entries and 1 for the other four tensors. Used after an
+ * optimizer update on the prediction loss alone (instead of adding the subgradient to the
+ * gradient), it leaves pruned weights at exactly 0 and a neuron whose weights are all pruned
+ * silent. With Adam, step = bimt_adam_step_sizes() is the prox in Adam's own diagonal metric.
+ * One thread at a time per model.
+ * @param[in,out] model the model; its parameters are thresholded.
+ * @param[in] lambda overall weight (>= 0, finite).
+ * @param[in] A distance weight (>= 0, finite).
+ * @param[in] step per-parameter step sizes [n_step] (each >= 0 and finite), borrowed.
+ * @param[in] n_step must equal bimt_model_n_params().
+ * @param[out] n_zero optional: receives how many parameters are exactly 0 afterwards.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model or step, negative or NaN lambda/A, n_step
+ *         not the parameter count, a negative or non-finite step; nothing is changed).
+ */
+BIMT_API int bimt_model_connection_cost_prox(bimt_model_t *model, double lambda, double A,
+                                             const float *step, size_t n_step, size_t *n_zero);
+
 #ifdef __cplusplus
 }
 #endif

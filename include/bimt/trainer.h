@@ -64,6 +64,10 @@ typedef struct bimt_trainer_params {
     double   rule_weight[BIMT_N_RULES]; /**< sampling weights (>= 0), default all 1; disabled rules get 0 */
     uint32_t recurrent_noise;  /**< 1 (default): train with sigma_rec noise; 0: without */
     uint64_t seed;             /**< seed of the rule-sampling and evaluation streams, default 1 */
+    uint32_t l1_proximal;      /**< 0 (default): the cost's subgradient joins the gradient;
+                                    1: Adam steps on the loss alone, then
+                                    bimt_model_connection_cost_prox() in Adam's metric (exact
+                                    zeros; pruned neurons go silent) */
 } bimt_trainer_params;
 
 /** What a step reports. */

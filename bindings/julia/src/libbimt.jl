@@ -147,6 +147,7 @@ struct TrainerParams
     rule_weight::NTuple{20,Cdouble}
     recurrent_noise::UInt32
     seed::UInt64
+    l1_proximal::UInt32
 end
 
 struct StepInfo
@@ -310,6 +311,10 @@ bimt_model_connection_cost(model, lambda, A, add_grad, value) =
 bimt_model_distance_cost(model, A, value) =
     ccall((:bimt_model_distance_cost, libbimt), Cint, (Ptr{Cvoid}, Cdouble, Ref{Cdouble}),
           model, A, value)
+bimt_model_connection_cost_prox(model, lambda, A, step, n_step, n_zero) =
+    ccall((:bimt_model_connection_cost_prox, libbimt), Cint,
+          (Ptr{Cvoid}, Cdouble, Cdouble, Ptr{Float32}, Csize_t, Ptr{Csize_t}),
+          model, lambda, A, step, n_step, n_zero)
 
 # ----------------------------------------------------------------------------- swap.h
 bimt_swap_params_init(p) =
@@ -335,6 +340,8 @@ bimt_adam_n_params(opt) = ccall((:bimt_adam_n_params, libbimt), Csize_t, (Ptr{Cv
 bimt_adam_moments(opt, m, v) =
     ccall((:bimt_adam_moments, libbimt), Cint,
           (Ptr{Cvoid}, Ref{Ptr{Float32}}, Ref{Ptr{Float32}}), opt, m, v)
+bimt_adam_step_sizes(opt, out, n) =
+    ccall((:bimt_adam_step_sizes, libbimt), Cint, (Ptr{Cvoid}, Ptr{Float32}, Csize_t), opt, out, n)
 bimt_optimizer_free(opt) = ccall((:bimt_optimizer_free, libbimt), Cvoid, (Ptr{Cvoid},), opt)
 
 # ----------------------------------------------------------------------------- trainer.h

@@ -159,6 +159,7 @@ class TrainerParams(Structure):
         ("rule_weight", c_double * N_RULES),
         ("recurrent_noise", c_uint32),
         ("seed", c_uint64),
+        ("l1_proximal", c_uint32),
     ]
 
 

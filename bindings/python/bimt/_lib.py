@@ -91,6 +91,8 @@ FUNCTIONS = {
     "bimt_model_connection_cost": (c_int, [F.ModelP, c_double, c_double, c_int,
                                            P(c_double)]),
     "bimt_model_distance_cost": (c_int, [F.ModelP, c_double, P(c_double)]),
+    "bimt_model_connection_cost_prox": (c_int, [F.ModelP, c_double, c_double, P(c_float),
+                                                c_size_t, P(c_size_t)]),
     # swap.h
     "bimt_swap_params_init": (None, [P(F.SwapParams)]),
     "bimt_model_swap": (c_int, [F.ModelP, P(F.SwapParams), P(F.SwapResult)]),
@@ -103,6 +105,7 @@ FUNCTIONS = {
     "bimt_adam_steps": (c_uint64, [F.OptimizerP]),
     "bimt_adam_n_params": (c_size_t, [F.OptimizerP]),
     "bimt_adam_moments": (c_int, [F.OptimizerP, P(P(c_float)), P(P(c_float))]),
+    "bimt_adam_step_sizes": (c_int, [F.OptimizerP, P(c_float), c_size_t]),
     "bimt_optimizer_free": (None, [F.OptimizerP]),
     # trainer.h
     "bimt_trainer_params_init": (None, [P(F.TrainerParams)]),

@@ -20,7 +20,7 @@ KEYS = {"learning_rate": 0, "lambda": 1, "a": 2, "swap_interval": 3, "swap_top_k
 
 _SCALAR_FIELDS = ("batch_size", "learning_rate", "beta1", "beta2", "eps", "grad_clip",
                   "lambda_", "A", "swap_interval", "swap_top_k", "eval_interval",
-                  "eval_batch", "recurrent_noise", "seed")
+                  "eval_batch", "recurrent_noise", "seed", "l1_proximal")
 
 
 @dataclasses.dataclass
@@ -72,7 +72,7 @@ def _fill_params(p, arm, kwargs):
             for i in range(N_RULES):
                 p.rule_weight[i] = float(w[i])
         elif k in _SCALAR_FIELDS:
-            if k == "recurrent_noise":
+            if k in ("recurrent_noise", "l1_proximal"):
                 v = int(bool(v))
             setattr(p, k, v)
         else:
@@ -96,7 +96,7 @@ class Trainer(Handle):
     ``bimt_trainer_params_init``): arm ("bimt", "l1", "none"), batch_size, learning_rate,
     beta1, beta2, eps, grad_clip, lambda_ (or ``lam``), A, schedule (list of
     (step, lambda)), swap_interval, swap_top_k, eval_interval, eval_batch, rule_weight
-    (array [20] or {rule: weight}), recurrent_noise, seed.
+    (array [20] or {rule: weight}), recurrent_noise, seed, l1_proximal (proximal L1 step).
 
     The trainer keeps its model and task alive; closing either closes the trainer first.
     """
