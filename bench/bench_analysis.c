@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "bimt/bimt.h"
-#include "rng.h"
+#include "common/rng.h"
 
 /* Wall-clock and process CPU time: on a shared machine the CPU time (all threads) is the
  * steadier figure; with one BLAS thread it is what an idle core would take. */

@@ -12,9 +12,9 @@
 #include <time.h>
 
 #include "bimt/bimt.h"
-#include "model_internal.h"
-#include "rng.h"
-#include "swap_internal.h"
+#include "model/model_internal.h"
+#include "common/rng.h"
+#include "train/swap_internal.h"
 
 static double now_ms(void)
 {

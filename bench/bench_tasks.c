@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "bimt/task.h"
-#include "task_build.h"
+#include "task/task_build.h"
 
 static double now_s(void)
 {

@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     double best[6] = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30}; /* per phase, and whole step */
     uint32_t flags = noise ? BIMT_FWD_NOISE : 0;
     /* Untimed warm-up steps: buffer growth, and the pool's first four calls of each pass,
-     * which time the pool and the calling thread alternately (lib/mode_pick.h). */
+     * which time the pool and the calling thread alternately (lib/common/mode_pick.h). */
     int warm = 5;
     double cpu0 = 0;
     for (int it = -warm; it < iters; it++) {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "bimt/bimt.h"
-#include "task_build.h"
+#include "task/task_build.h"
 
 #define OR_PI 3.14159265358979323846
 /* Cheap assertions for hot loops (Check's ck_assert_* report every passing check). */

@@ -1,4 +1,4 @@
-/* Checkpoints (lib/checkpoint.c): bit-identical resume, parameter round trip, validation of
+/* Checkpoints (lib/train/checkpoint.c): bit-identical resume, parameter round trip, validation of
  * corrupt / truncated / foreign / newer files, and atomic saves. */
 #include <dirent.h>
 #include <math.h>
@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "bimt/bimt.h"
-#include "npz.h"
-#include "optim_internal.h"
-#include "rng.h"
+#include "io/npz.h"
+#include "train/optim_internal.h"
+#include "common/rng.h"
 #include "testutil.h"
-#include "trainer_internal.h"
+#include "train/trainer_internal.h"
 
 typedef struct setup {
     bimt_model_t *m;

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis_internal.h"
+#include "analysis/analysis_internal.h"
 #include "bimt/bimt.h"
-#include "rng.h"
+#include "common/rng.h"
 #include "testutil.h"
 
 #define R BIMT_N_RULES

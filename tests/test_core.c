@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bimt/bimt.h"
-#include "rng.h"
+#include "common/rng.h"
 #include "testutil.h"
 
 START_TEST(version_matches_header)

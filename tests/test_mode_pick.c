@@ -1,11 +1,11 @@
-/* The pool-or-calling-thread chooser (lib/mode_pick.c), driven by simulated timings: warm-ups
+/* The pool-or-calling-thread chooser (lib/common/mode_pick.c), driven by simulated timings: warm-ups
  * are ignored, a stale slow sample of the better mode is forgotten at the next probe, a
  * slowdown of the mode in use switches at once, and probes of the slower mode come at
  * doubling intervals up to the cap. */
 #include <math.h>
 #include <stdlib.h>
 
-#include "mode_pick.h"
+#include "common/mode_pick.h"
 #include "testutil.h"
 
 #define NCALLS 1000

@@ -1,4 +1,4 @@
-/* .npz writer and reader (lib/npz.c): round trips, strict parsing, corruption, atomicity.
+/* .npz writer and reader (lib/io/npz.c): round trips, strict parsing, corruption, atomicity.
  * numpy interoperability is checked by the npz_numpy CTest (tests/tools/npz_numpy_check.py). */
 #include <dirent.h>
 #include <math.h>
@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "bimt/status.h"
-#include "crc32.h"
-#include "npz.h"
-#include "rng.h"
+#include "common/crc32.h"
+#include "io/npz.h"
+#include "common/rng.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ helpers */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "bimt/bimt.h"
-#include "optim_internal.h"
+#include "train/optim_internal.h"
 #include "testutil.h"
 
 static uint64_t lcg = 1;

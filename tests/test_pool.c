@@ -1,4 +1,4 @@
-/* The private worker pool (lib/pool.c): elastic jobs run every item exactly once and never
+/* The private worker pool (lib/common/pool.c): elastic jobs run every item exactly once and never
  * start an item before every item of the earlier phases is done, whatever the thread count,
  * and they mix with all-participant jobs (which use the barrier) on the same pool. */
 #include <stdatomic.h>
@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pool.h"
+#include "common/pool.h"
 #include "testutil.h"
 
 #define MAX_ITEMS 64

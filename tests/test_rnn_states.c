@@ -1,4 +1,4 @@
-/* The inference-only forward (lib/rnn_states.h): its states are bit-identical to those of
+/* The inference-only forward (lib/model/rnn_states.h): its states are bit-identical to those of
  * bimt_model_forward (noise off) for every activation, batch, thread count and kernel path,
  * with inputs that change at every step or only now and then (the input term is reused),
  * also when a run continues from the state another run ended in (a shared prefix); they match
@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "bimt/bimt.h"
-#include "model_internal.h"
-#include "rnn_states.h"
+#include "model/model_internal.h"
+#include "model/rnn_states.h"
 #include "testutil.h"
 
 static uint64_t lcg_state;

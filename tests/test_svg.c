@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "bimt/bimt.h"
-#include "common.h"
-#include "svg.h"
+#include "common/common.h"
+#include "report/svg.h"
 #include "testutil.h"
 #include "textcheck.h"
 

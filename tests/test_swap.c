@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "bimt/bimt.h"
-#include "model_internal.h"
-#include "rng.h"
-#include "swap_internal.h"
+#include "model/model_internal.h"
+#include "common/rng.h"
+#include "train/swap_internal.h"
 #include "testutil.h"
 
 __extension__ typedef __int128 i128;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "task_internal.h"
+#include "task/task_internal.h"
 #include "task_oracle.h"
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* The trainer (lib/trainer.c): learning on Yang's tasks, the connection cost and its distance
+/* The trainer (lib/train/trainer.c): learning on Yang's tasks, the connection cost and its distance
  * term, evaluation streams, the divergence guard, the lambda schedule, set_param, bad input. */
 #include <math.h>
 #include <stdio.h>

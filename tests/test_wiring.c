@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bimt/bimt.h"
-#include "rng.h"
+#include "common/rng.h"
 #include "testutil.h"
 
 static bimt_model_t *make_model(uint32_t side)

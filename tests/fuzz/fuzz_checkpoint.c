@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "bimt/bimt.h"
-#include "trainer_internal.h"
+#include "train/trainer_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "bimt/bimt.h"
-#include "npz.h"
+#include "io/npz.h"
 
 static float f4[3][4];
 static double f8[5];

@@ -1,0 +1,184 @@
+/* Anatomical metrics of a functional clustering on the grid (isolated fraction, cluster size)
+ * against a null that shuffles the clustered neurons' labels over their own slots.
+ * Definitions in docs/analysis.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bimt/analysis.h"
+#include "common/common.h"
+#include "model/model_internal.h"
+#include "common/rng.h"
+
+/* Configuration of the clustered neurons: m neurons at fixed slots (ascending), each with a
+ * compact cluster index 0..nc-1 in lab (the part the null shuffles). */
+typedef struct anat_cfg {
+    size_t side, n_slots;    /* grid side, side * side */
+    size_t m, nc;            /* clustered neurons, clusters */
+    const uint32_t *slot;    /* [m] slot of the i-th clustered neuron (ascending) */
+    int32_t *lab;            /* [m] compact cluster index */
+    const size_t *cnt;       /* [nc] members per cluster (fixed under shuffles) */
+    int32_t *grid;           /* [n_slots] compact label at each slot, -1 = none */
+    double *sr, *sc, *sd;    /* [nc] scratch: coordinate sums, distance sums */
+} anat_cfg;
+
+static double isolated_fraction(const anat_cfg *a)
+{
+    if (a->m == 0) return 0.0;
+    for (size_t s = 0; s < a->n_slots; s++) a->grid[s] = -1;
+    for (size_t i = 0; i < a->m; i++) a->grid[a->slot[i]] = a->lab[i];
+    size_t iso = 0;
+    long side = (long)a->side;
+    for (size_t i = 0; i < a->m; i++) {
+        long r = (long)a->slot[i] / side, c = (long)a->slot[i] % side;
+        int alone = 1;
+        for (long dr = -1; dr <= 1 && alone; dr++) {
+            for (long dc = -1; dc <= 1; dc++) {
+                if (dr == 0 && dc == 0) continue;
+                long rr = r + dr, cc = c + dc;
+                if (rr < 0 || cc < 0 || rr >= side || cc >= side) continue;
+                if (a->grid[rr * side + cc] == a->lab[i]) {
+                    alone = 0;
+                    break;
+                }
+            }
+        }
+        iso += (size_t)alone;
+    }
+    return (double)iso / (double)a->m;
+}
+
+/* Mean over clusters of the mean Euclidean distance (coordinates row/side, col/side) of the
+ * members to their centroid; singleton clusters contribute 0. Summation runs in slot order,
+ * so equal configurations give bit-identical values. */
+static double cluster_size(const anat_cfg *a)
+{
+    if (a->nc == 0) return 0.0;
+    memset(a->sr, 0, a->nc * sizeof(double));
+    memset(a->sc, 0, a->nc * sizeof(double));
+    memset(a->sd, 0, a->nc * sizeof(double));
+    for (size_t i = 0; i < a->m; i++) {
+        a->sr[a->lab[i]] += (double)(a->slot[i] / a->side);
+        a->sc[a->lab[i]] += (double)(a->slot[i] % a->side);
+    }
+    for (size_t i = 0; i < a->m; i++) {
+        size_t c = (size_t)a->lab[i];
+        double n = (double)a->cnt[c];
+        double dr = (double)(a->slot[i] / a->side) - a->sr[c] / n;
+        double dc = (double)(a->slot[i] % a->side) - a->sc[c] / n;
+        a->sd[c] += sqrt(dr * dr + dc * dc);
+    }
+    double total = 0.0;
+    for (size_t c = 0; c < a->nc; c++)
+        if (a->cnt[c] > 1) total += a->sd[c] / (double)a->cnt[c];
+    return total / (double)a->nc / (double)a->side;
+}
+
+/* Null summary: mean, sample sd (n - 1), z and p = (1 + #{null <= observed}) / (1 + n). */
+typedef struct null_acc {
+    double mean, m2;
+    uint64_t n, le;
+} null_acc;
+
+static void null_add(null_acc *s, double v, double observed)
+{
+    s->n++;
+    double delta = v - s->mean;
+    s->mean += delta / (double)s->n;
+    s->m2 += delta * (v - s->mean);
+    /* Ties within rounding (1e-12 relative) count as <=. */
+    if (v <= observed + 1e-12 * fmax(1.0, fabs(observed))) s->le++;
+}
+
+static void null_finish(const null_acc *s, double observed, double *mean, double *sd, double *z,
+                        double *p)
+{
+    *mean = s->n > 0 ? s->mean : 0.0;
+    *sd = s->n > 1 ? sqrt(s->m2 / (double)(s->n - 1)) : 0.0;
+    *z = *sd > 0.0 ? (observed - *mean) / *sd : 0.0;
+    *p = (1.0 + (double)s->le) / (1.0 + (double)s->n);
+}
+
+int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint32_t n_shuffles,
+                         uint64_t seed, bimt_anatomy *out, double *isolated_null,
+                         double *size_null)
+{
+    if (!model || !labels || !out) return BIMT_E_INVALID_ARG;
+    const size_t nh = model->n_h;
+    for (size_t k = 0; k < nh; k++)
+        if (labels[k] < -1 || (labels[k] >= 0 && (size_t)labels[k] >= nh))
+            return BIMT_E_INVALID_ARG;
+
+    int32_t *compact = bimt__malloc(nh, sizeof(int32_t)); /* label -> compact index */
+    size_t *cnt = bimt__calloc(nh, sizeof(size_t));
+    uint32_t *slot = bimt__malloc(nh, sizeof(uint32_t));
+    int32_t *lab = bimt__malloc(nh, sizeof(int32_t));
+    int32_t *grid = bimt__malloc(nh, sizeof(int32_t));
+    size_t *at = bimt__malloc(nh, sizeof(size_t)); /* slot -> neuron */
+    double *sr = bimt__malloc(nh, sizeof(double));
+    double *sc = bimt__malloc(nh, sizeof(double));
+    double *sd = bimt__malloc(nh, sizeof(double));
+    int rc = BIMT_OK;
+    if (!compact || !cnt || !slot || !lab || !grid || !at || !sr || !sc || !sd) {
+        rc = BIMT_E_NOMEM;
+        goto done;
+    }
+    for (size_t k = 0; k < nh; k++) {
+        compact[k] = -1;
+        at[model->slots[k]] = k;
+    }
+    /* Compact cluster indices in increasing label order, neurons in slot order. */
+    size_t nc = 0, m = 0;
+    for (size_t k = 0; k < nh; k++)
+        if (labels[k] >= 0) compact[labels[k]] = 0;
+    for (size_t l = 0; l < nh; l++)
+        if (compact[l] >= 0) compact[l] = (int32_t)nc++;
+    for (size_t s = 0; s < nh; s++) {
+        size_t k = at[s];
+        if (labels[k] < 0) continue;
+        slot[m] = (uint32_t)s;
+        lab[m] = compact[labels[k]];
+        cnt[lab[m]]++;
+        m++;
+    }
+
+    anat_cfg a = {model->side, nh, m, nc, slot, lab, cnt, grid, sr, sc, sd};
+    bimt_anatomy res;
+    memset(&res, 0, sizeof res);
+    res.isolated_fraction = isolated_fraction(&a);
+    res.cluster_size = cluster_size(&a);
+    res.n_shuffles = n_shuffles;
+
+    bimt_rng rng;
+    bimt__rng_seed(&rng, seed, BIMT_STREAM_SHUFFLE);
+    null_acc ni = {0.0, 0.0, 0, 0}, ns = {0.0, 0.0, 0, 0};
+    for (uint32_t s = 0; s < n_shuffles; s++) {
+        for (size_t i = m; i > 1; i--) { /* Fisher-Yates over the clustered slots */
+            size_t j = (size_t)bimt__rng_below(&rng, (uint64_t)i);
+            int32_t t = lab[i - 1];
+            lab[i - 1] = lab[j];
+            lab[j] = t;
+        }
+        double vi = isolated_fraction(&a), vs = cluster_size(&a);
+        null_add(&ni, vi, res.isolated_fraction);
+        null_add(&ns, vs, res.cluster_size);
+        if (isolated_null) isolated_null[s] = vi;
+        if (size_null) size_null[s] = vs;
+    }
+    null_finish(&ni, res.isolated_fraction, &res.isolated_null_mean, &res.isolated_null_sd,
+                &res.isolated_z, &res.isolated_p);
+    null_finish(&ns, res.cluster_size, &res.size_null_mean, &res.size_null_sd, &res.size_z,
+                &res.size_p);
+    *out = res;
+done:
+    free(compact);
+    free(cnt);
+    free(slot);
+    free(lab);
+    free(grid);
+    free(at);
+    free(sr);
+    free(sc);
+    free(sd);
+    return rc;
+}

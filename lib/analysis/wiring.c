@@ -1,0 +1,105 @@
+/* Wiring statistics: active neurons and connections, wiring length, spectral radius, and
+ * mean |w| against wiring distance. Definitions in docs/analysis.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis_internal.h"
+#include "bimt/analysis.h"
+#include "common/blas.h"
+#include "common/common.h"
+#include "model/model_internal.h"
+
+/* Manhattan distance in slots between two slots of a side x side grid. */
+static size_t slot_manhattan(size_t side, uint32_t a, uint32_t b)
+{
+    size_t ra = a / side, ca = a % side, rb = b / side, cb = b % side;
+    return (ra > rb ? ra - rb : rb - ra) + (ca > cb ? ca - cb : cb - ca);
+}
+
+/* Neurons with any incident weight (W_rec row or column, W_in row, W_out column) above thr. */
+static uint32_t count_connected(const struct bimt_model *m, double thr)
+{
+    const size_t n = m->n_h;
+    const float *W = bimt__W(m), *Win = bimt__Win(m), *Wout = bimt__Wout(m);
+    uint32_t count = 0;
+    for (size_t k = 0; k < n; k++) {
+        int act = 0;
+        for (size_t j = 0; j < n && !act; j++)
+            act = fabs((double)W[k * n + j]) > thr || fabs((double)W[j * n + k]) > thr;
+        for (size_t j = 0; j < m->n_in && !act; j++) act = fabs((double)Win[k * m->n_in + j]) > thr;
+        for (size_t o = 0; o < m->n_out && !act; o++) act = fabs((double)Wout[o * n + k]) > thr;
+        count += (uint32_t)act;
+    }
+    return count;
+}
+
+int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importance_threshold,
+                      double weight_threshold, bimt_wiring *out)
+{
+    if (!model || !out) return BIMT_E_INVALID_ARG;
+    if (!bimt__finite(weight_threshold) || weight_threshold < 0.0) return BIMT_E_INVALID_ARG;
+    const size_t n = model->n_h;
+    const float *W = bimt__W(model);
+    bimt_wiring res;
+    memset(&res, 0, sizeof res);
+
+    if (tv) {
+        uint8_t *imp = bimt__malloc(n, 1);
+        if (!imp) return BIMT_E_NOMEM;
+        int rc = bimt_important_neurons(tv, BIMT_N_RULES, n, importance_threshold, imp,
+                                        &res.n_active_neurons);
+        free(imp);
+        if (rc) return rc;
+    } else {
+        res.n_active_neurons = count_connected(model, weight_threshold);
+    }
+
+    for (size_t i = 0; i < n * n; i++)
+        if (!bimt__finite((double)W[i])) return BIMT_E_NUMERIC;
+    uint64_t edges = 0, len_slots = 0; /* length in slot units, exact integer sum */
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            if (i == j || !(fabs((double)W[i * n + j]) > weight_threshold)) continue;
+            edges++;
+            len_slots += slot_manhattan(model->side, model->slots[i], model->slots[j]);
+        }
+    }
+    res.n_active_edges = (uint32_t)edges;
+    res.wiring_length = (double)len_slots / (double)model->side;
+    int rc = bimt__spectral_radius(W, n, &res.spectral_radius);
+    if (rc) return rc;
+    *out = res;
+    return BIMT_OK;
+}
+
+int bimt_weight_distance_profile(const bimt_model_t *model, double *mean_abs_w,
+                                 uint64_t *counts, size_t n_bins)
+{
+    if (!model || !mean_abs_w || n_bins == 0) return BIMT_E_INVALID_ARG;
+    const size_t n = model->n_h;
+    const float *W = bimt__W(model);
+    double *sum = bimt__calloc(n_bins, sizeof(double));
+    uint64_t *cnt = bimt__calloc(n_bins, sizeof(uint64_t));
+    if (!sum || !cnt) {
+        free(sum);
+        free(cnt);
+        return BIMT_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            if (i == j) continue;
+            size_t b = slot_manhattan(model->side, model->slots[i], model->slots[j]);
+            if (b >= n_bins) continue;
+            sum[b] += fabs((double)W[i * n + j]);
+            cnt[b]++;
+        }
+    }
+    for (size_t b = 0; b < n_bins; b++) {
+        mean_abs_w[b] = cnt[b] ? sum[b] / (double)cnt[b] : 0.0;
+        if (counts) counts[b] = cnt[b];
+    }
+    free(sum);
+    free(cnt);
+    return BIMT_OK;
+}

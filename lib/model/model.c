@@ -1,0 +1,284 @@
+/* bimt_model_t: creation, initialisation, parameter views and grid geometry.
+ * Forward/backward live in rnn.c, the connection cost in cost.c, swaps in swap.c. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bimt/model.h"
+#include "common/blas.h"
+#include "model/model_internal.h"
+
+void bimt_model_params_init(bimt_model_params *p)
+{
+    if (!p) return;
+    memset(p, 0, sizeof(*p));
+    p->struct_size = (uint32_t)sizeof(*p);
+    p->grid_side = 16;
+    p->n_in = 85;
+    p->n_out = 33;
+    p->activation = BIMT_ACT_SOFTPLUS;
+    p->alpha = 0.2;
+    p->sigma_rec = 0.05;
+    p->init = BIMT_INIT_DIAG;
+    p->init_scale = 0.5;
+    p->loss = BIMT_LOSS_MSE;
+    p->seed = 1;
+}
+
+int bimt__model_params_check(const bimt_model_params *p, char *e)
+{
+    if (p->struct_size != sizeof(*p))
+        return bimt__fail(e, BIMT_E_VERSION, "bimt_model_params.struct_size is %u, expected %u "
+                          "(call bimt_model_params_init)", (unsigned)p->struct_size,
+                          (unsigned)sizeof(*p));
+    if (p->grid_side == 0 || p->grid_side > 256)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "grid_side must be in 1..256 (got %u)",
+                          (unsigned)p->grid_side);
+    if (p->n_in == 0 || p->n_in > 65536 || p->n_out == 0 || p->n_out > 65536)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "n_in and n_out must be in 1..65536 (got %u, %u)",
+                          (unsigned)p->n_in, (unsigned)p->n_out);
+    if ((unsigned)p->activation > BIMT_ACT_TANH)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown activation %d", (int)p->activation);
+    if (!(p->alpha > 0.0 && p->alpha <= 1.0))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "alpha must be in (0, 1] (got %g)", p->alpha);
+    if (!bimt__finite(p->sigma_rec) || p->sigma_rec < 0.0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "sigma_rec must be finite and >= 0 (got %g)",
+                          p->sigma_rec);
+    if ((unsigned)p->init > BIMT_INIT_GAUSS)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown init %d", (int)p->init);
+    if (!bimt__finite(p->init_scale) || p->init_scale < 0.0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "init_scale must be finite and >= 0 (got %g)",
+                          p->init_scale);
+    if ((unsigned)p->loss > BIMT_LOSS_CROSS_ENTROPY)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown loss %d", (int)p->loss);
+    return BIMT_OK;
+}
+
+void bimt__model_update_distances(struct bimt_model *m)
+{
+    for (size_t i = 0; i < m->n_h; i++)
+        for (size_t j = 0; j < m->n_h; j++)
+            m->dist[i * m->n_h + j] = bimt__slot_distance(m->side, m->slots[i], m->slots[j]);
+}
+
+void bimt__model_update_distance_row(struct bimt_model *m, size_t k)
+{
+    for (size_t j = 0; j < m->n_h; j++) {
+        float d = bimt__slot_distance(m->side, m->slots[k], m->slots[j]);
+        m->dist[k * m->n_h + j] = d;
+        m->dist[j * m->n_h + k] = d;
+    }
+}
+
+static struct bimt_model *model_alloc(const bimt_model_params *p)
+{
+    struct bimt_model *m = calloc(1, sizeof(*m));
+    if (!m) return NULL;
+    m->p = *p;
+    m->side = p->grid_side;
+    m->n_h = m->side * m->side;
+    m->n_in = p->n_in;
+    m->n_out = p->n_out;
+    size_t sizes[5] = {m->n_h * m->n_h, m->n_h * m->n_in, m->n_out * m->n_h, m->n_h, m->n_out};
+    size_t off = 0;
+    for (int i = 0; i < 5; i++) {
+        m->off[i] = off;
+        off += sizes[i];
+    }
+    m->n_params = off;
+    m->params = bimt__calloc(m->n_params, sizeof(float));
+    m->grad = bimt__calloc(m->n_params, sizeof(float));
+    m->slots = bimt__malloc(m->n_h, sizeof(uint32_t));
+    m->dist = bimt__malloc(m->n_h * m->n_h, sizeof(float));
+    if (!m->params || !m->grad || !m->slots || !m->dist) {
+        bimt_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static int init_recurrent(struct bimt_model *m, bimt_rng *rng)
+{
+    size_t n = m->n_h;
+    float *W = bimt__W(m);
+    double g0 = m->p.init_scale;
+    if (m->p.init == BIMT_INIT_DIAG) {
+        for (size_t i = 0; i < n; i++) W[i * n + i] = (float)g0;
+        return BIMT_OK;
+    }
+    if (m->p.init == BIMT_INIT_GAUSS) {
+        double s = g0 / sqrt((double)n);
+        for (size_t i = 0; i < n * n; i++) W[i] = (float)(s * bimt__rng_normal(rng));
+        return BIMT_OK;
+    }
+    double *a = bimt__malloc(n * n, sizeof(double));
+    if (!a) return BIMT_E_NOMEM;
+    for (size_t i = 0; i < n * n; i++) a[i] = bimt__rng_normal(rng);
+    int rc = bimt__orthogonalize(a, n);
+    if (rc == BIMT_OK)
+        for (size_t i = 0; i < n * n; i++) W[i] = (float)(g0 * a[i]);
+    free(a);
+    return rc;
+}
+
+int bimt_model_create(bimt_model_t **out, const bimt_model_params *p)
+{
+    if (!out) return BIMT_E_INVALID_ARG;
+    *out = NULL;
+    bimt_model_params def;
+    if (!p) {
+        bimt_model_params_init(&def);
+        p = &def;
+    }
+    int rc = bimt__model_params_check(p, NULL);
+    if (rc) return rc;
+    struct bimt_model *m = model_alloc(p);
+    if (!m) return BIMT_E_NOMEM;
+
+    bimt_rng rng;
+    bimt__rng_seed(&rng, p->seed, BIMT_STREAM_INIT);
+    rc = init_recurrent(m, &rng);
+    if (rc) {
+        bimt_model_free(m);
+        return rc;
+    }
+    float *Win = bimt__Win(m), *Wout = bimt__Wout(m);
+    double s_in = 1.0 / sqrt((double)m->n_in);
+    for (size_t i = 0; i < m->n_h * m->n_in; i++) Win[i] = (float)(s_in * bimt__rng_normal(&rng));
+    double lim = sqrt(6.0 / (double)(m->n_h + m->n_out)); /* Glorot uniform */
+    for (size_t i = 0; i < m->n_out * m->n_h; i++)
+        Wout[i] = (float)bimt__rng_range(&rng, -lim, lim);
+
+    for (size_t k = 0; k < m->n_h; k++) m->slots[k] = (uint32_t)k;
+    bimt__model_update_distances(m);
+    bimt__rng_seed(&m->noise_rng, p->seed, BIMT_STREAM_NOISE);
+    *out = m;
+    return BIMT_OK;
+}
+
+int bimt_model_clone(bimt_model_t **out, const bimt_model_t *src)
+{
+    if (!out) return BIMT_E_INVALID_ARG;
+    *out = NULL;
+    if (!src) return BIMT_E_INVALID_ARG;
+    struct bimt_model *m = model_alloc(&src->p);
+    if (!m) return BIMT_E_NOMEM;
+    memcpy(m->params, src->params, src->n_params * sizeof(float));
+    memcpy(m->grad, src->grad, src->n_params * sizeof(float));
+    memcpy(m->slots, src->slots, src->n_h * sizeof(uint32_t));
+    memcpy(m->dist, src->dist, src->n_h * src->n_h * sizeof(float));
+    m->noise_rng = src->noise_rng;
+    *out = m;
+    return BIMT_OK;
+}
+
+void bimt_model_free(bimt_model_t *m)
+{
+    if (!m) return;
+    bimt__rnn_ws_free(m->ws);
+    free(m->params);
+    free(m->grad);
+    free(m->slots);
+    free(m->dist);
+    free(m);
+}
+
+const char *bimt_model_errmsg(const bimt_model_t *m)
+{
+    return m ? m->errmsg : "NULL model handle";
+}
+
+int bimt_model_get_params(const bimt_model_t *m, bimt_model_params *p)
+{
+    if (!m || !p) return BIMT_E_INVALID_ARG;
+    *p = m->p;
+    return BIMT_OK;
+}
+
+size_t bimt_model_n_hidden(const bimt_model_t *m) { return m ? m->n_h : 0; }
+size_t bimt_model_n_in(const bimt_model_t *m) { return m ? m->n_in : 0; }
+size_t bimt_model_n_out(const bimt_model_t *m) { return m ? m->n_out : 0; }
+size_t bimt_model_grid_side(const bimt_model_t *m) { return m ? m->side : 0; }
+size_t bimt_model_n_params(const bimt_model_t *m) { return m ? m->n_params : 0; }
+float *bimt_model_params_data(bimt_model_t *m) { return m ? m->params : NULL; }
+float *bimt_model_grad_data(bimt_model_t *m) { return m ? m->grad : NULL; }
+const float *bimt_model_params_view(const bimt_model_t *m) { return m ? m->params : NULL; }
+
+int bimt_model_tensor(const bimt_model_t *m, bimt_tensor which, const float **data,
+                      size_t *rows, size_t *cols, size_t *offset)
+{
+    if (!m) return BIMT_E_INVALID_ARG;
+    size_t r, c;
+    switch (which) {
+    case BIMT_W_REC: r = m->n_h; c = m->n_h; break;
+    case BIMT_W_IN: r = m->n_h; c = m->n_in; break;
+    case BIMT_W_OUT: r = m->n_out; c = m->n_h; break;
+    case BIMT_B_H: r = m->n_h; c = 1; break;
+    case BIMT_B_O: r = m->n_out; c = 1; break;
+    default: return BIMT_E_INVALID_ARG;
+    }
+    if (data) *data = m->params + m->off[which];
+    if (rows) *rows = r;
+    if (cols) *cols = c;
+    if (offset) *offset = m->off[which];
+    return BIMT_OK;
+}
+
+const uint32_t *bimt_model_slots(const bimt_model_t *m) { return m ? m->slots : NULL; }
+const float *bimt_model_distances(const bimt_model_t *m) { return m ? m->dist : NULL; }
+
+int bimt_model_set_slots(bimt_model_t *m, const uint32_t *slots, size_t n)
+{
+    if (!m) return BIMT_E_INVALID_ARG;
+    if (!slots)
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "slots is NULL");
+    if (n != m->n_h)
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "slots has %zu entries, model has %zu "
+                          "hidden neurons", n, m->n_h);
+    uint8_t *seen = bimt__calloc(n, 1);
+    if (!seen) return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        if (slots[k] >= n || seen[slots[k]]) {
+            free(seen);
+            return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "slots is not a permutation "
+                              "(entry %zu = %u)", k, (unsigned)slots[k]);
+        }
+        seen[slots[k]] = 1;
+    }
+    free(seen);
+    memcpy(m->slots, slots, n * sizeof(uint32_t));
+    bimt__model_update_distances(m);
+    return BIMT_OK;
+}
+
+double bimt_model_distance(const bimt_model_t *m, size_t i, size_t j)
+{
+    if (!m || i >= m->n_h || j >= m->n_h) return -1.0;
+    long side = (long)m->side;
+    long si = (long)m->slots[i], sj = (long)m->slots[j];
+    long dr = labs(si / side - sj / side), dc = labs(si % side - sj % side);
+    return (double)(dr + dc) / (double)side;
+}
+
+void bimt_model_zero_grad(bimt_model_t *m)
+{
+    if (m) memset(m->grad, 0, m->n_params * sizeof(float));
+}
+
+int bimt_model_weights_grid_order(const bimt_model_t *m, float *dst_W, float *dst_in,
+                                  float *dst_out, float *dst_bh)
+{
+    if (!m) return BIMT_E_INVALID_ARG;
+    size_t n = m->n_h;
+    const float *W = bimt__W(m), *Win = bimt__Win(m), *Wout = bimt__Wout(m), *bh = bimt__bh(m);
+    for (size_t i = 0; i < n; i++) {
+        size_t si = m->slots[i];
+        if (dst_W)
+            for (size_t j = 0; j < n; j++) dst_W[si * n + m->slots[j]] = W[i * n + j];
+        if (dst_in) memcpy(dst_in + si * m->n_in, Win + i * m->n_in, m->n_in * sizeof(float));
+        if (dst_out)
+            for (size_t o = 0; o < m->n_out; o++) dst_out[o * n + si] = Wout[o * n + i];
+        if (dst_bh) dst_bh[si] = bh[i];
+    }
+    return BIMT_OK;
+}

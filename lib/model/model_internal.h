@@ -1,0 +1,60 @@
+/* Private layout of bimt_model_t, shared by model/ (model.c, rnn*.c), train/ (cost.c,
+ * swap.c, trainer.c, checkpoint.c) and analysis/ (variance.c, wiring.c, anatomy.c).
+ * Not installed. */
+#ifndef BIMT_MODEL_INTERNAL_H
+#define BIMT_MODEL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bimt/model.h"
+#include "common/common.h"
+#include "common/rng.h"
+
+struct bimt_rnn_ws; /* forward/backward workspace, defined and owned by rnn.c */
+
+struct bimt_model {
+    bimt_model_params p;       /* creation parameters (validated) */
+    size_t n_h, n_in, n_out;   /* sizes; n_h = side * side */
+    size_t side;               /* grid side */
+    size_t n_params;           /* length of params and grad */
+    size_t off[5];             /* element offsets of W_rec, W_in, W_out, b_h, b_o (bimt_tensor order) */
+    float *params;             /* flat parameters */
+    float *grad;               /* flat gradients, same layout */
+    uint32_t *slots;           /* [n_h] neuron -> slot (row * side + col) */
+    float *dist;               /* [n_h][n_h] distance between neurons i, j at their slots */
+    bimt_rng noise_rng;        /* recurrent-noise stream */
+    struct bimt_rnn_ws *ws;    /* NULL until the first forward */
+    char errmsg[BIMT_ERRMSG_LEN];
+};
+
+/* Views of the flat buffer. */
+static inline float *bimt__W(const struct bimt_model *m) { return m->params + m->off[0]; }
+static inline float *bimt__Win(const struct bimt_model *m) { return m->params + m->off[1]; }
+static inline float *bimt__Wout(const struct bimt_model *m) { return m->params + m->off[2]; }
+static inline float *bimt__bh(const struct bimt_model *m) { return m->params + m->off[3]; }
+static inline float *bimt__bo(const struct bimt_model *m) { return m->params + m->off[4]; }
+
+/** Manhattan distance between two slots of a side x side grid, divided by side. */
+static inline float bimt__slot_distance(size_t side, uint32_t a, uint32_t b)
+{
+    long dr = (long)(a / side) - (long)(b / side);
+    long dc = (long)(a % side) - (long)(b % side);
+    if (dr < 0) dr = -dr;
+    if (dc < 0) dc = -dc;
+    return (float)(dr + dc) / (float)side;
+}
+
+/** Recomputes the whole distance cache from slots. */
+void bimt__model_update_distances(struct bimt_model *m);
+
+/** Recomputes row and column k of the distance cache (after slots[k] changed). */
+void bimt__model_update_distance_row(struct bimt_model *m, size_t k);
+
+/** Releases the forward/backward workspace (implemented in rnn.c). NULL is a no-op. */
+void bimt__rnn_ws_free(struct bimt_rnn_ws *ws);
+
+/** Validates model params; writes a message into errbuf (BIMT_ERRMSG_LEN) on failure. */
+int bimt__model_params_check(const bimt_model_params *p, char *errbuf);
+
+#endif /* BIMT_MODEL_INTERNAL_H */

@@ -1,0 +1,346 @@
+/* bimt_report_write(): runs the analysis of a trained model (task variance, clusters,
+ * anatomical metrics against shuffled nulls, wiring statistics, |w| versus distance,
+ * per-task performance), then writes the figures, metrics.json and index.html. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bimt/plot.h"
+#include "bimt/regularizer.h"
+#include "bimt/report.h"
+#include "common/common.h"
+#include "model/model_internal.h"
+#include "report/plot_internal.h"
+#include "train/trainer_internal.h"
+#include "report/report_internal.h"
+#include "report/svg.h"
+
+const bimt__figure bimt__report_figures[BIMT__N_FIGURES] = {
+    {"network.svg", "1a", "The hidden network on its grid: neurons coloured by functional cluster, "
+                          "connections red (positive) and blue (negative), thicker when stronger."},
+    {"task_variance.svg", "1b", "Normalised task variance of the important neurons, grouped by "
+                                "functional cluster."},
+    {"clusters.svg", "1c", "Functional clusters on the grid, with each cluster's preferred task; "
+                           "unimportant neurons grey."},
+    {"performance.svg", "1d", "Performance per task, with the 0.9 reference line."},
+    {"importance.svg", "1e", "Neuron importance (task variance summed over the 20 tasks), log "
+                             "scale."},
+    {"weight_distance.svg", "1f", "Mean connection strength |w| versus wiring distance."},
+    {"null_isolated.svg", "2b", "Fraction of isolated neurons against its shuffled null."},
+    {"null_cluster_size.svg", "2b", "Average spatial size of the clusters against its shuffled "
+                                    "null."},
+};
+
+const char *bimt__activation_name(int a)
+{
+    switch (a) {
+    case BIMT_ACT_SOFTPLUS: return "softplus";
+    case BIMT_ACT_RELU: return "relu";
+    case BIMT_ACT_TANH: return "tanh";
+    default: return "unknown";
+    }
+}
+
+const char *bimt__init_name(int i)
+{
+    switch (i) {
+    case BIMT_INIT_DIAG: return "diag";
+    case BIMT_INIT_RANDORTHO: return "randortho";
+    case BIMT_INIT_GAUSS: return "gauss";
+    default: return "unknown";
+    }
+}
+
+const char *bimt__loss_name(int l)
+{
+    switch (l) {
+    case BIMT_LOSS_MSE: return "mse";
+    case BIMT_LOSS_CROSS_ENTROPY: return "cross_entropy";
+    default: return "unknown";
+    }
+}
+
+const char *bimt__arm_name(int a)
+{
+    switch (a) {
+    case BIMT_ARM_BIMT: return "bimt";
+    case BIMT_ARM_L1: return "l1";
+    case BIMT_ARM_NONE: return "none";
+    default: return "unknown";
+    }
+}
+
+const char *bimt__perf_source_name(bimt__perf_source s)
+{
+    switch (s) {
+    case BIMT__PERF_TRAINER_LAST: return "trainer_last_evaluation";
+    case BIMT__PERF_TRAINER_FRESH: return "trainer_evaluation_at_report";
+    default: return "test_grid_noise_off";
+    }
+}
+
+static void report_free(bimt__report *r)
+{
+    free(r->tv);
+    free(r->ntv);
+    free(r->important);
+    free(r->labels);
+    free(r->cluster_count);
+    free(r->cluster_pref);
+    free(r->iso_null);
+    free(r->size_null);
+    free(r->profile);
+    free(r->pairs);
+}
+
+/* Per-task performance without a trainer: each enabled rule's deterministic test grid,
+ * noise off (does not touch the task's random stream). */
+static int perf_test_grid(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
+{
+    for (int rule = 0; rule < BIMT_N_RULES; rule++) {
+        r->perf[rule] = -1.0;
+        if (!bimt_task_rule_enabled(task, rule)) continue;
+        bimt_batch b;
+        int rc = bimt_task_sample_test(task, rule, &b);
+        if (rc) return bimt__fail(model->errmsg, rc, "report: test grid of rule %s: %s",
+                                  bimt_rule_name(rule), bimt_task_errmsg(task));
+        rc = bimt_model_forward(model, b.x, b.n_steps, b.batch_size, 0);
+        if (rc) return rc; /* message already in the model */
+        const float *o = NULL;
+        rc = bimt_model_outputs(model, &o);
+        if (rc) return rc;
+        double mean = 0.0;
+        rc = bimt_task_performance(&b, o, r->tp.loss, NULL, &mean);
+        if (rc) return bimt__fail(model->errmsg, rc, "report: performance of rule %s failed",
+                                  bimt_rule_name(rule));
+        r->perf[rule] = mean;
+    }
+    r->perf_source = BIMT__PERF_TEST_GRID;
+    r->perf_trials = 0;
+    return BIMT_OK;
+}
+
+static int performance(bimt__report *r, bimt_model_t *model, bimt_task_t *task,
+                       bimt_trainer_t *tr)
+{
+    int rc;
+    if (tr) {
+        rc = bimt_trainer_last_eval(tr, r->perf);
+        r->perf_source = BIMT__PERF_TRAINER_LAST;
+        r->perf_trials = tr->last_eval_trials; /* evaluate() may have used another count */
+        if (rc == BIMT_E_STATE) {
+            uint32_t n = r->trp.eval_batch ? r->trp.eval_batch : 512;
+            rc = bimt_trainer_evaluate(tr, n, r->perf);
+            if (rc) return bimt__fail(model->errmsg, rc, "report: evaluation failed: %s",
+                                      bimt_trainer_errmsg(tr));
+            r->perf_source = BIMT__PERF_TRAINER_FRESH;
+            r->perf_trials = n;
+        } else if (rc) {
+            return bimt__fail(model->errmsg, rc, "report: %s", bimt_trainer_errmsg(tr));
+        }
+    } else {
+        rc = perf_test_grid(r, model, task);
+        if (rc) return rc;
+    }
+    double sum = 0.0, mn = (double)INFINITY;
+    for (int k = 0; k < BIMT_N_RULES; k++) {
+        if (r->perf[k] < 0.0 || !bimt__finite(r->perf[k])) continue;
+        sum += r->perf[k];
+        mn = r->perf[k] < mn ? r->perf[k] : mn;
+        r->n_eval_rules++;
+        r->n_at_target += r->perf[k] >= BIMT__REPORT_TARGET;
+    }
+    r->mean_perf = r->n_eval_rules ? sum / r->n_eval_rules : (double)NAN;
+    r->min_perf = r->n_eval_rules ? mn : (double)NAN;
+    return BIMT_OK;
+}
+
+static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
+{
+    const size_t n = r->n_h;
+    char *e = model->errmsg;
+    r->tv = bimt__malloc(BIMT_N_RULES * n, sizeof(float));
+    r->ntv = bimt__malloc(BIMT_N_RULES * n, sizeof(float));
+    r->important = bimt__malloc(n, 1);
+    r->labels = bimt__malloc(n, sizeof(int32_t));
+    r->cluster_count = bimt__calloc(n, sizeof(uint32_t));
+    r->cluster_pref = bimt__malloc(n, sizeof(int32_t));
+    r->n_bins = 2 * r->side - 1;
+    r->profile = bimt__calloc(r->n_bins, sizeof(double));
+    r->pairs = bimt__calloc(r->n_bins, sizeof(uint64_t));
+    if (r->n_shuffles) {
+        r->iso_null = bimt__malloc(r->n_shuffles, sizeof(double));
+        r->size_null = bimt__malloc(r->n_shuffles, sizeof(double));
+    }
+    if (!r->tv || !r->ntv || !r->important || !r->labels || !r->cluster_count ||
+        !r->cluster_pref || !r->profile || !r->pairs ||
+        (r->n_shuffles && (!r->iso_null || !r->size_null)))
+        return bimt__fail(e, BIMT_E_NOMEM, "report: out of memory");
+
+    int rc = bimt_task_variance(model, task, r->tv);
+    if (rc) return rc; /* the model holds the message */
+    for (size_t i = 0; i < (size_t)BIMT_N_RULES * n; i++)
+        if (!bimt__finite((double)r->tv[i]))
+            return bimt__fail(e, BIMT_E_NUMERIC, "report: the task variance of neuron %zu in "
+                              "%s is not finite (the network's states overflow): a diverged "
+                              "network cannot be analysed", i % n,
+                              bimt_rule_name((int)(i / n)));
+    double thr = r->cp.importance_threshold;
+    rc = bimt_important_neurons(r->tv, BIMT_N_RULES, n, thr, r->important, &r->n_important);
+    if (!rc)
+        rc = bimt_normalize_task_variance(r->tv, BIMT_N_RULES, n, thr,
+                                          (int)r->cp.normalize_by_sum, r->ntv);
+    if (rc) return bimt__fail(e, rc, "report: normalising the task variance failed (%s)",
+                              bimt_status_str(rc));
+    rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &r->cp, r->labels, &r->n_clusters,
+                                    &r->silhouette);
+    if (rc) return bimt__fail(e, rc, "report: clustering failed (%s)", bimt_status_str(rc));
+    for (size_t c = 0; c < n; c++) r->cluster_pref[c] = -1;
+    for (size_t k = 0; k < n; k++)
+        if (r->labels[k] >= 0 && (size_t)r->labels[k] < n) r->cluster_count[r->labels[k]]++;
+    for (size_t c = 0; c < n; c++) {
+        if (!r->cluster_count[c]) continue;
+        double best = -1.0;
+        for (int rule = 0; rule < BIMT_N_RULES; rule++) {
+            double s = 0.0;
+            for (size_t k = 0; k < n; k++)
+                if (r->labels[k] == (int32_t)c) s += (double)r->ntv[(size_t)rule * n + k];
+            if (s > best) {
+                best = s;
+                r->cluster_pref[c] = rule;
+            }
+        }
+    }
+    rc = bimt_anatomy_metrics(model, r->labels, r->n_shuffles, r->cp.seed, &r->anat,
+                              r->iso_null, r->size_null);
+    if (rc) return bimt__fail(e, rc, "report: anatomical metrics failed (%s)",
+                              bimt_status_str(rc));
+    rc = bimt_wiring_stats(model, r->tv, thr, BIMT__REPORT_WEIGHT_THRESHOLD, &r->wiring);
+    if (rc) return bimt__fail(e, rc, "report: wiring statistics failed (%s)",
+                              bimt_status_str(rc));
+    rc = bimt_weight_distance_profile(model, r->profile, r->pairs, r->n_bins);
+    if (rc) return bimt__fail(e, rc, "report: |w| versus distance failed (%s)",
+                              bimt_status_str(rc));
+    rc = bimt_model_distance_cost(model, 1.0, &r->distance_cost);
+    if (rc) return bimt__fail(e, rc, "report: distance cost failed (%s)", bimt_status_str(rc));
+    return BIMT_OK;
+}
+
+/* A small SVG saying why a figure has no content. */
+static int placeholder(const char *path, const char *title, const char *why, char *e)
+{
+    bimt__buf b;
+    bimt__buf_init(&b);
+    bimt__svg_begin(&b, 720.0, 200.0, title);
+    bimt__svg_heading(&b, 360.0, 40.0, title, NULL);
+    bimt__svg_text(&b, 360.0, 110.0, 14.0, BIMT__MIDDLE, 0.0, 0, why);
+    bimt__svg_end(&b);
+    int rc = bimt__buf_save(&b, path, e);
+    bimt__buf_free(&b);
+    return rc;
+}
+
+static int null_figure(const char *path, double obs, const double *null, uint32_t n, double p,
+                       const char *title, const char *xlabel, char *e)
+{
+    if (!bimt__finite(obs))
+        return placeholder(path, title, "not defined: no clustered neurons", e);
+    int ok = 1;
+    for (uint32_t i = 0; i < n; i++) ok &= bimt__finite(null[i]);
+    return bimt__plot_null(obs, ok ? null : NULL, ok ? n : 0, bimt__finite(p) ? p : -1.0, title,
+                           xlabel, path, e);
+}
+
+static int figures(const bimt__report *r, const char *dir, char *e)
+{
+    size_t dl = strlen(dir);
+    char *path = malloc(dl + 64);
+    if (!path) return bimt__fail(e, BIMT_E_NOMEM, "report: out of memory");
+    int rc = BIMT_OK;
+#define FIG(i) (snprintf(path, dl + 64, "%s/%s", dir, bimt__report_figures[i].file), path)
+    rc = bimt__plot_network(r->model, r->labels, BIMT__REPORT_WEIGHT_THRESHOLD, FIG(0), e);
+    if (!rc) rc = bimt__plot_task_variance(r->ntv, BIMT_N_RULES, r->n_h, r->labels, FIG(1), e);
+    if (!rc) rc = bimt__plot_clusters_grid(r->model, r->labels, r->ntv, BIMT_N_RULES, FIG(2), e);
+    if (!rc) rc = bimt__plot_performance(r->perf, BIMT__REPORT_TARGET, FIG(3), e);
+    if (!rc)
+        rc = bimt__plot_importance_grid(r->model, r->tv, BIMT_N_RULES,
+                                        r->cp.importance_threshold, FIG(4), e);
+    if (!rc) rc = bimt__plot_weight_distance(r->profile, r->pairs, r->n_bins, r->side, FIG(5), e);
+    if (!rc)
+        rc = null_figure(FIG(6), r->anat.isolated_fraction, r->iso_null, r->n_shuffles,
+                         r->anat.isolated_p, "Fraction of isolated neurons",
+                         "fraction of clustered neurons without a same-cluster 8-neighbour", e);
+    if (!rc)
+        rc = null_figure(FIG(7), r->anat.cluster_size, r->size_null, r->n_shuffles,
+                         r->anat.size_p, "Average spatial size of clusters",
+                         "mean distance of members to their cluster centroid (grid units / n)",
+                         e);
+#undef FIG
+    free(path);
+    return rc;
+}
+
+int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task,
+                      bimt_trainer_t *tr, const bimt_cluster_params *cp, uint32_t n_shuffles)
+{
+    if (!model) return BIMT_E_INVALID_ARG;
+    char *e = model->errmsg;
+    if (!dir || !*dir || !task)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "bimt_report_write: %s is NULL or empty",
+                          !dir || !*dir ? "dir" : "task");
+    if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
+        return bimt__fail(e, BIMT_E_SHAPE, "bimt_report_write: task has %zu inputs and %zu "
+                          "outputs, the model %zu and %zu", bimt_task_n_in(task),
+                          bimt_task_n_out(task), model->n_in, model->n_out);
+    if (tr && (bimt_trainer_model(tr) != model || bimt_trainer_task(tr) != task))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "bimt_report_write: the trainer was made for "
+                          "another model or task");
+    if (n_shuffles > 10000000u)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "bimt_report_write: n_shuffles %u is above "
+                          "10^7", (unsigned)n_shuffles);
+    bimt__report r;
+    memset(&r, 0, sizeof r);
+    if (cp) {
+        if (cp->struct_size != sizeof(*cp))
+            return bimt__fail(e, BIMT_E_VERSION, "bimt_report_write: cluster params "
+                              "struct_size %u, expected %zu (call bimt_cluster_params_init)",
+                              (unsigned)cp->struct_size, sizeof(*cp));
+        r.cp = *cp;
+    } else {
+        bimt_cluster_params_init(&r.cp);
+    }
+    r.model = model;
+    r.tr = tr;
+    r.n_shuffles = n_shuffles;
+    r.n_h = model->n_h;
+    r.side = model->side;
+    bimt_model_get_params(model, &r.mp);
+    bimt_task_get_params(task, &r.tp);
+    if (tr) {
+        bimt_trainer_get_params(tr, &r.trp);
+        r.steps = bimt_trainer_steps(tr);
+    }
+
+    int rc = bimt__mkdir_p(dir, e);
+    if (!rc) rc = analyse(&r, model, task);
+    if (!rc) rc = performance(&r, model, task, tr);
+    if (!rc) rc = figures(&r, dir, e);
+    if (!rc) {
+        size_t dl = strlen(dir);
+        char *path = malloc(dl + 32);
+        if (!path) {
+            rc = bimt__fail(e, BIMT_E_NOMEM, "report: out of memory");
+        } else {
+            snprintf(path, dl + 32, "%s/metrics.json", dir);
+            rc = bimt__report_json(&r, path, e);
+            if (!rc) {
+                snprintf(path, dl + 32, "%s/index.html", dir);
+                rc = bimt__report_html(&r, dir, path, e);
+            }
+            free(path);
+        }
+    }
+    report_free(&r);
+    return rc;
+}

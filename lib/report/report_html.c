@@ -1,0 +1,134 @@
+/* index.html of the report: the key numbers and every figure, self-contained (no scripts,
+ * no external resources). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bimt/status.h"
+#include "common/common.h"
+#include "report/report_internal.h"
+#include "report/svg.h"
+
+static void row(bimt__buf *b, const char *name, const char *value, const char *note)
+{
+    bimt__buf_fmt(b, "<tr><th>%s</th><td>%s</td><td class=\"note\">%s</td></tr>\n", name, value,
+                  note ? note : "");
+}
+
+static void row_num(bimt__buf *b, const char *name, double v, int prec, const char *note)
+{
+    char t[BIMT__NUMBUF];
+    if (!bimt__finite(v)) snprintf(t, sizeof t, "n/a");
+    else bimt__fmt_fixed(t, v, prec);
+    row(b, name, t, note);
+}
+
+static void anat_row(bimt__buf *b, const char *name, double obs, double mean, double sd, double z,
+                     double p, uint32_t n)
+{
+    char o[BIMT__NUMBUF], m[BIMT__NUMBUF], s[BIMT__NUMBUF], zz[BIMT__NUMBUF], pp[BIMT__NUMBUF];
+    char note[320];
+    if (!bimt__finite(obs)) {
+        row(b, name, "n/a", "no clustered neurons");
+        return;
+    }
+    bimt__fmt_fixed(o, obs, 4);
+    bimt__fmt_fixed(m, mean, 4);
+    bimt__fmt_fixed(s, sd, 4);
+    bimt__fmt_fixed(zz, z, 2);
+    bimt__fmt_short(pp, p);
+    if (n)
+        snprintf(note, sizeof note, "shuffled null (n = %u): %s &#177; %s; z = %s, p = %s",
+                 (unsigned)n, m, s, zz, pp);
+    else
+        snprintf(note, sizeof note, "no null samples");
+    /* note holds an entity, so it goes in raw; its numbers are our own text. */
+    bimt__buf_fmt(b, "<tr><th>%s</th><td>%s</td><td class=\"note\">%r</td></tr>\n", name, o,
+                  note);
+}
+
+int bimt__report_html(const bimt__report *r, const char *dir, const char *path, char *errbuf)
+{
+    bimt__buf b;
+    bimt__buf_init(&b);
+    char t[BIMT__NUMBUF], line[400];
+    const char *arm = r->tr ? bimt__arm_name((int)r->trp.arm) : "untrained or external";
+    bimt__buf_puts(&b,
+                   "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<title>libbimt report</title>\n<style>\n"
+                   "body{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;margin:24px;"
+                   "color:#222;background:#fafafa}\n"
+                   "h1{margin:0 0 4px 0;font-size:26px}\n.sub{color:#555;margin-bottom:18px}\n"
+                   "table{border-collapse:collapse;background:#fff;margin-bottom:22px}\n"
+                   "th,td{border:1px solid #ddd;padding:5px 10px;text-align:left;font-size:14px}\n"
+                   "th{background:#f0f0f0;font-weight:600}\ntd.note{color:#555}\n"
+                   ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(620px,1fr));"
+                   "gap:18px}\n"
+                   "figure{margin:0;background:#fff;border:1px solid #ddd;padding:10px}\n"
+                   "figure img{width:100%;height:auto;display:block}\n"
+                   "figcaption{font-size:13px;color:#444;margin-top:6px}\n"
+                   "</style>\n</head>\n<body>\n<h1>Growing brains: libbimt report</h1>\n");
+    snprintf(line, sizeof line, "arm %s, %zu x %zu grid (%zu hidden neurons), %s, %llu training "
+             "steps, libbimt %s", arm, r->side, r->side, r->n_h,
+             bimt__activation_name((int)r->mp.activation), (unsigned long long)r->steps,
+             bimt_version_string());
+    bimt__buf_fmt(&b, "<div class=\"sub\">%s</div>\n", line);
+
+    bimt__buf_puts(&b, "<h2>Key numbers</h2>\n<table>\n");
+    if (r->n_eval_rules) {
+        snprintf(line, sizeof line, "%s", bimt__perf_source_name(r->perf_source));
+        row_num(&b, "mean performance", r->mean_perf, 3, line);
+        row_num(&b, "minimum performance", r->min_perf, 3, NULL);
+        snprintf(t, sizeof t, "%u of %u", (unsigned)r->n_at_target, (unsigned)r->n_eval_rules);
+        row(&b, "tasks at or above 0.9", t, NULL);
+    } else {
+        row(&b, "performance", "n/a", "no task evaluated");
+    }
+    snprintf(t, sizeof t, "%u of %zu", (unsigned)r->n_important, r->n_h);
+    {
+        char thr[BIMT__NUMBUF], note[120];
+        bimt__fmt_short(thr, r->cp.importance_threshold);
+        snprintf(note, sizeof note, "summed task variance above %s", thr);
+        row(&b, "important neurons", t, note);
+    }
+    snprintf(t, sizeof t, "%u", (unsigned)r->n_clusters);
+    row(&b, "functional clusters", t, "k-means on normalised task variance, k by silhouette");
+    row_num(&b, "silhouette", r->silhouette, 3, NULL);
+    anat_row(&b, "fraction of isolated neurons", r->anat.isolated_fraction,
+             r->anat.isolated_null_mean, r->anat.isolated_null_sd, r->anat.isolated_z,
+             r->anat.isolated_p, r->anat.n_shuffles);
+    anat_row(&b, "average cluster size", r->anat.cluster_size, r->anat.size_null_mean,
+             r->anat.size_null_sd, r->anat.size_z, r->anat.size_p, r->anat.n_shuffles);
+    snprintf(t, sizeof t, "%u", (unsigned)r->wiring.n_active_edges);
+    row(&b, "active connections", t, "hidden-hidden |w| > 0.01");
+    row_num(&b, "wiring length", r->wiring.wiring_length, 3, "sum of distances of active "
+            "connections (grid units / n)");
+    row_num(&b, "spectral radius of W_rec", r->wiring.spectral_radius, 3, NULL);
+    bimt__buf_puts(&b, "</table>\n");
+
+    bimt__buf_puts(&b, "<h2>Figures</h2>\n<div class=\"grid\">\n");
+    for (size_t f = 0; f < BIMT__N_FIGURES; f++) {
+        const bimt__figure *fig = &bimt__report_figures[f];
+        bimt__buf_fmt(&b, "<figure><a href=\"%s\"><img src=\"%s\" alt=\"%s\"></a>"
+                          "<figcaption><b>%s.</b> %s</figcaption></figure>\n",
+                      fig->file, fig->file, fig->caption, fig->panel, fig->caption);
+    }
+    bimt__buf_puts(&b, "</div>\n<h2>Files</h2>\n<ul>\n"
+                       "<li><a href=\"metrics.json\">metrics.json</a>: every number of this "
+                       "report, the configuration and the null samples</li>\n");
+    /* The checkpoint is written by the training program; link it when it is there. */
+    size_t dl = strlen(dir);
+    char ck[4096];
+    if (dl + 16 < sizeof ck) {
+        struct stat st;
+        snprintf(ck, sizeof ck, "%s/model.npz", dir);
+        if (stat(ck, &st) == 0)
+            bimt__buf_puts(&b, "<li><a href=\"model.npz\">model.npz</a>: final checkpoint "
+                               "(numpy-readable .npz; load with bimt_checkpoint_load)</li>\n");
+    }
+    bimt__buf_puts(&b, "</ul>\n</body>\n</html>\n");
+    int rc = bimt__buf_save(&b, path, errbuf);
+    bimt__buf_free(&b);
+    return rc;
+}

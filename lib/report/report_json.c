@@ -1,0 +1,367 @@
+/* metrics.json of the report, through a small JSON writer (escaped strings, shortest
+ * round-trip numbers in the C locale, null for non-finite numbers). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bimt/status.h"
+#include "common/common.h"
+#include "report/report_internal.h"
+#include "report/svg.h"
+
+/* ------------------------------------------------------------------ writer */
+
+#define JSON_MAX_DEPTH 16
+
+typedef struct json {
+    bimt__buf b;
+    int depth;
+    int count[JSON_MAX_DEPTH];  /* members written at each level */
+    int flat[JSON_MAX_DEPTH];   /* 1: this container stays on one line */
+} json;
+
+static void json_string(json *j, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    bimt__buf_put(&j->b, "\"", 1);
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        unsigned c = *p;
+        char esc[8];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            bimt__buf_put(&j->b, esc, 2);
+            p++;
+        } else if (c < 0x20) {
+            const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
+                              : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+            if (named) {
+                bimt__buf_puts(&j->b, named);
+            } else {
+                memcpy(esc, "\\u00", 4);
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 15];
+                bimt__buf_put(&j->b, esc, 6);
+            }
+            p++;
+        } else if (c < 0x80) {
+            bimt__buf_put(&j->b, (const char *)p, 1);
+            p++;
+        } else {
+            /* Copy valid UTF-8 sequences; replace invalid bytes by U+FFFD. */
+            size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+            if (c > 0xF4) n = 0;
+            for (size_t i = 1; i < n; i++)
+                if ((p[i] & 0xC0) != 0x80) n = 0;
+            if (n) {
+                bimt__buf_put(&j->b, (const char *)p, n);
+                p += n;
+            } else {
+                bimt__buf_puts(&j->b, "\\ufffd");
+                p++;
+            }
+        }
+    }
+    bimt__buf_put(&j->b, "\"", 1);
+}
+
+/* Separator, newline and indentation before a member; then the key if given. */
+static void json_member(json *j, const char *key)
+{
+    int d = j->depth;
+    if (d > 0) {
+        if (j->count[d - 1]++) bimt__buf_put(&j->b, ",", 1);
+        if (j->flat[d - 1]) {
+            if (j->count[d - 1] > 1) bimt__buf_put(&j->b, " ", 1);
+        } else {
+            bimt__buf_put(&j->b, "\n", 1);
+            for (int i = 0; i < d; i++) bimt__buf_put(&j->b, "  ", 2);
+        }
+    }
+    if (key) {
+        json_string(j, key);
+        bimt__buf_put(&j->b, ": ", 2);
+    }
+}
+
+static void json_open(json *j, const char *key, char bracket, int flat)
+{
+    json_member(j, key);
+    bimt__buf_put(&j->b, &bracket, 1);
+    if (j->depth < JSON_MAX_DEPTH) {
+        j->count[j->depth] = 0;
+        j->flat[j->depth] = flat || (j->depth > 0 && j->flat[j->depth - 1]);
+    }
+    j->depth++;
+}
+
+static void json_close(json *j, char bracket)
+{
+    j->depth--;
+    if (j->depth < JSON_MAX_DEPTH && j->count[j->depth] && !j->flat[j->depth]) {
+        bimt__buf_put(&j->b, "\n", 1);
+        for (int i = 0; i < j->depth; i++) bimt__buf_put(&j->b, "  ", 2);
+    }
+    bimt__buf_put(&j->b, &bracket, 1);
+}
+
+static void obj(json *j, const char *key) { json_open(j, key, '{', 0); }
+static void obj_end(json *j) { json_close(j, '}'); }
+static void arr(json *j, const char *key, int flat) { json_open(j, key, '[', flat); }
+static void arr_end(json *j) { json_close(j, ']'); }
+
+static void num(json *j, const char *key, double v)
+{
+    char t[BIMT__NUMBUF];
+    json_member(j, key);
+    bimt__buf_put(&j->b, t, bimt__fmt_double(t, v)); /* "null" when not finite */
+}
+
+static void uint_(json *j, const char *key, uint64_t v)
+{
+    json_member(j, key);
+    bimt__buf_fmt(&j->b, "%U", v);
+}
+
+static void int_(json *j, const char *key, long v)
+{
+    char t[32];
+    json_member(j, key);
+    snprintf(t, sizeof t, "%ld", v);
+    bimt__buf_puts(&j->b, t);
+}
+
+static void str(json *j, const char *key, const char *s)
+{
+    json_member(j, key);
+    if (s) json_string(j, s);
+    else bimt__buf_puts(&j->b, "null");
+}
+
+static void null_(json *j, const char *key)
+{
+    json_member(j, key);
+    bimt__buf_puts(&j->b, "null");
+}
+
+/* ------------------------------------------------------------------ metrics */
+
+static void config_json(json *j, const bimt__report *r)
+{
+    obj(j, "config");
+    obj(j, "model");
+    uint_(j, "grid_side", r->mp.grid_side);
+    uint_(j, "n_hidden", r->n_h);
+    uint_(j, "n_in", r->mp.n_in);
+    uint_(j, "n_out", r->mp.n_out);
+    str(j, "activation", bimt__activation_name((int)r->mp.activation));
+    num(j, "alpha", r->mp.alpha);
+    num(j, "sigma_rec", r->mp.sigma_rec);
+    str(j, "init", bimt__init_name((int)r->mp.init));
+    num(j, "init_scale", r->mp.init_scale);
+    str(j, "loss", bimt__loss_name((int)r->mp.loss));
+    uint_(j, "seed", r->mp.seed);
+    obj_end(j);
+
+    obj(j, "task");
+    uint_(j, "n_eachring", r->tp.n_eachring);
+    num(j, "dt_ms", r->tp.dt_ms);
+    num(j, "tau_ms", r->tp.tau_ms);
+    num(j, "sigma_x", r->tp.sigma_x);
+    uint_(j, "rule_mask", r->tp.rule_mask);
+    arr(j, "rules_enabled", 1);
+    for (int k = 0; k < BIMT_N_RULES; k++)
+        if (r->tp.rule_mask == 0 || (r->tp.rule_mask >> k) & 1u) str(j, NULL, bimt_rule_name(k));
+    arr_end(j);
+    str(j, "loss", bimt__loss_name((int)r->tp.loss));
+    uint_(j, "input_noise", r->tp.input_noise);
+    uint_(j, "easy_task", r->tp.easy_task);
+    uint_(j, "seed", r->tp.seed);
+    obj_end(j);
+
+    if (r->tr) {
+        const bimt_trainer_params *t = &r->trp;
+        obj(j, "trainer");
+        str(j, "arm", bimt__arm_name((int)t->arm));
+        uint_(j, "batch_size", t->batch_size);
+        num(j, "learning_rate", t->learning_rate);
+        num(j, "beta1", t->beta1);
+        num(j, "beta2", t->beta2);
+        num(j, "eps", t->eps);
+        num(j, "grad_clip", t->grad_clip);
+        num(j, "lambda", t->lambda);
+        num(j, "A", t->A);
+        arr(j, "lambda_schedule", 0);
+        for (uint32_t i = 0; i < t->n_schedule && i < BIMT_MAX_SCHEDULE; i++) {
+            json_open(j, NULL, '{', 1);
+            uint_(j, "from_step", t->schedule_step[i]);
+            num(j, "lambda", t->schedule_lambda[i]);
+            obj_end(j);
+        }
+        arr_end(j);
+        uint_(j, "swap_interval", t->swap_interval);
+        uint_(j, "swap_top_k", t->swap_top_k);
+        uint_(j, "eval_interval", t->eval_interval);
+        uint_(j, "eval_batch", t->eval_batch);
+        arr(j, "rule_weight", 1);
+        for (int k = 0; k < BIMT_N_RULES; k++) num(j, NULL, t->rule_weight[k]);
+        arr_end(j);
+        uint_(j, "recurrent_noise", t->recurrent_noise);
+        uint_(j, "l1_proximal", t->l1_proximal);
+        uint_(j, "seed", t->seed);
+        obj_end(j);
+    } else {
+        null_(j, "trainer");
+    }
+
+    obj(j, "analysis");
+    num(j, "importance_threshold", r->cp.importance_threshold);
+    uint_(j, "k_min", r->cp.k_min);
+    uint_(j, "k_max", r->cp.k_max);
+    uint_(j, "n_restarts", r->cp.n_restarts);
+    uint_(j, "max_iter", r->cp.max_iter);
+    num(j, "tol", r->cp.tol);
+    str(j, "normalize", r->cp.normalize_by_sum ? "sum" : "max");
+    uint_(j, "seed", r->cp.seed);
+    uint_(j, "n_shuffles", r->n_shuffles);
+    num(j, "weight_threshold", BIMT__REPORT_WEIGHT_THRESHOLD);
+    obj_end(j);
+    obj_end(j);
+}
+
+static void null_stats(json *j, const char *key, double obs, double mean, double sd, double z,
+                       double p, const double *samples, uint32_t n)
+{
+    obj(j, key);
+    num(j, "observed", obs);
+    num(j, "null_mean", mean);
+    num(j, "null_sd", sd);
+    num(j, "z", z);
+    num(j, "p", p);
+    arr(j, "null_samples", 1);
+    for (uint32_t i = 0; i < n && samples; i++) num(j, NULL, samples[i]);
+    arr_end(j);
+    obj_end(j);
+}
+
+int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
+{
+    json j;
+    memset(&j, 0, sizeof j);
+    bimt__buf_init(&j.b);
+    const size_t n = r->n_h;
+    obj(&j, NULL);
+    str(&j, "format", "bimt-report");
+    uint_(&j, "format_version", 1);
+    str(&j, "library_version", bimt_version_string());
+    uint_(&j, "steps", r->steps);
+    if (r->tr) uint_(&j, "trials", r->steps * r->trp.batch_size);
+    else null_(&j, "trials");
+    config_json(&j, r);
+
+    obj(&j, "performance");
+    str(&j, "source", bimt__perf_source_name(r->perf_source));
+    if (r->perf_trials) uint_(&j, "trials_per_task", r->perf_trials);
+    else null_(&j, "trials_per_task");
+    obj(&j, "per_task");
+    for (int k = 0; k < BIMT_N_RULES; k++) {
+        if (r->perf[k] >= 0.0) num(&j, bimt_rule_name(k), r->perf[k]);
+        else null_(&j, bimt_rule_name(k));
+    }
+    obj_end(&j);
+    num(&j, "mean", r->mean_perf);
+    num(&j, "min", r->min_perf);
+    uint_(&j, "n_tasks", r->n_eval_rules);
+    num(&j, "target", BIMT__REPORT_TARGET);
+    uint_(&j, "n_at_or_above_target", r->n_at_target);
+    obj_end(&j);
+
+    obj(&j, "task_variance");
+    num(&j, "importance_threshold", r->cp.importance_threshold);
+    uint_(&j, "n_important", r->n_important);
+    arr(&j, "summed", 1);
+    for (size_t k = 0; k < n; k++) {
+        double s = 0.0;
+        for (int rule = 0; rule < BIMT_N_RULES; rule++) s += (double)r->tv[(size_t)rule * n + k];
+        num(&j, NULL, s);
+    }
+    arr_end(&j);
+    obj(&j, "by_task");
+    for (int rule = 0; rule < BIMT_N_RULES; rule++) {
+        arr(&j, bimt_rule_name(rule), 1);
+        for (size_t k = 0; k < n; k++) num(&j, NULL, (double)r->tv[(size_t)rule * n + k]);
+        arr_end(&j);
+    }
+    obj_end(&j);
+    obj_end(&j);
+
+    obj(&j, "clusters");
+    uint_(&j, "n_clusters", r->n_clusters);
+    num(&j, "silhouette", r->silhouette);
+    arr(&j, "labels", 1);
+    for (size_t k = 0; k < n; k++) int_(&j, NULL, (long)r->labels[k]);
+    arr_end(&j);
+    arr(&j, "clusters", 0);
+    for (size_t c = 0; c < n; c++) {
+        if (!r->cluster_count[c]) continue;
+        json_open(&j, NULL, '{', 1);
+        uint_(&j, "id", c);
+        uint_(&j, "size", r->cluster_count[c]);
+        str(&j, "preferred_task", r->cluster_pref[c] >= 0 ? bimt_rule_name(r->cluster_pref[c])
+                                                         : NULL);
+        obj_end(&j);
+    }
+    arr_end(&j);
+    obj_end(&j);
+
+    obj(&j, "anatomy");
+    uint_(&j, "n_shuffles", r->anat.n_shuffles);
+    null_stats(&j, "isolated_fraction", r->anat.isolated_fraction, r->anat.isolated_null_mean,
+               r->anat.isolated_null_sd, r->anat.isolated_z, r->anat.isolated_p, r->iso_null,
+               r->n_shuffles);
+    null_stats(&j, "cluster_size", r->anat.cluster_size, r->anat.size_null_mean,
+               r->anat.size_null_sd, r->anat.size_z, r->anat.size_p, r->size_null,
+               r->n_shuffles);
+    obj_end(&j);
+
+    obj(&j, "wiring");
+    num(&j, "weight_threshold", BIMT__REPORT_WEIGHT_THRESHOLD);
+    uint_(&j, "n_active_neurons", r->wiring.n_active_neurons);
+    uint_(&j, "n_active_edges", r->wiring.n_active_edges);
+    num(&j, "wiring_length", r->wiring.wiring_length);
+    num(&j, "spectral_radius", r->wiring.spectral_radius);
+    num(&j, "distance_cost", r->distance_cost);
+    obj_end(&j);
+
+    obj(&j, "weight_distance");
+    arr(&j, "distance", 1);
+    for (size_t b = 0; b < r->n_bins; b++) num(&j, NULL, (double)b / (double)r->side);
+    arr_end(&j);
+    arr(&j, "mean_abs_w", 1);
+    for (size_t b = 0; b < r->n_bins; b++) num(&j, NULL, r->profile[b]);
+    arr_end(&j);
+    arr(&j, "pairs", 1);
+    for (size_t b = 0; b < r->n_bins; b++) uint_(&j, NULL, r->pairs[b]);
+    arr_end(&j);
+    obj_end(&j);
+
+    arr(&j, "slots", 1);
+    const uint32_t *slots = bimt_model_slots(r->model);
+    for (size_t k = 0; k < n; k++) uint_(&j, NULL, slots[k]);
+    arr_end(&j);
+
+    obj(&j, "figures");
+    for (size_t f = 0; f < BIMT__N_FIGURES; f++) {
+        char key[64];
+        size_t l = strlen(bimt__report_figures[f].file);
+        snprintf(key, sizeof key, "%.*s", (int)(l - 4), bimt__report_figures[f].file);
+        str(&j, key, bimt__report_figures[f].file);
+    }
+    obj_end(&j);
+    obj_end(&j);
+    bimt__buf_put(&j.b, "\n", 1);
+    int rc = bimt__buf_save(&j.b, path, errbuf);
+    bimt__buf_free(&j.b);
+    return rc;
+}

@@ -1,0 +1,108 @@
+/* The BIMT connection cost (seed paper eq. 2) and its subgradient, in one pass over the flat
+ * parameter buffer:
+ *   lambda * ( sum |theta| + A * sum_ij D_ij |W_rec[i][j]| ),  theta = all five tensors,
+ *   d/dtheta = lambda * sign(theta) * (1 + A * D_ij for W_rec entries), sign(0) = 0.
+ * Sums are double; the gradient is added in float. */
+#include <math.h>
+
+#include "bimt/regularizer.h"
+#include "model/model_internal.h"
+
+static int check_coef(double v) { return bimt__finite(v) && v >= 0.0; }
+
+/* sum |w| over n floats, in double. */
+static double l1_sum(const float *w, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += fabs((double)w[i]);
+    return s;
+}
+
+/* sum D |W| over n floats, in double. */
+static double dist_sum(const float *w, const float *d, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += (double)d[i] * fabs((double)w[i]);
+    return s;
+}
+
+static float sgn(float w) { return (float)((w > 0.0f) - (w < 0.0f)); }
+
+int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add_grad,
+                               double *value)
+{
+    if (!m) return BIMT_E_INVALID_ARG;
+    if (!check_coef(lambda) || !check_coef(A))
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "connection cost: lambda and A must be finite and >= 0 (got %g, %g)",
+                          lambda, A);
+    const size_t nW = m->n_h * m->n_h;
+    const float *W = bimt__W(m), *D = m->dist;
+    const float *rest = m->params + nW; /* W_in, W_out, b_h, b_o follow W_rec contiguously */
+    const size_t n_rest = m->n_params - nW;
+    if (lambda == 0.0) {
+        if (value) *value = 0.0;
+        return BIMT_OK;
+    }
+    if (value) {
+        double s1 = l1_sum(W, nW) + l1_sum(rest, n_rest);
+        double s2 = A > 0.0 ? dist_sum(W, D, nW) : 0.0;
+        *value = lambda * (s1 + A * s2);
+    }
+    if (add_grad) {
+        const float lf = (float)lambda, la = (float)(lambda * A);
+        float *g = m->grad;
+        for (size_t i = 0; i < nW; i++) g[i] += sgn(W[i]) * (lf + la * D[i]);
+        float *gr = g + nW;
+        for (size_t i = 0; i < n_rest; i++) gr[i] += lf * sgn(rest[i]);
+    }
+    return BIMT_OK;
+}
+
+int bimt_model_distance_cost(const bimt_model_t *m, double A, double *value)
+{
+    if (!m || !value || !check_coef(A)) return BIMT_E_INVALID_ARG;
+    *value = A * dist_sum(bimt__W(m), m->dist, m->n_h * m->n_h);
+    return BIMT_OK;
+}
+
+/* Soft threshold: the closed-form minimiser of (theta - x)^2 / (2 t) + k |theta|. */
+static float shrink(float x, float tk)
+{
+    if (x > tk) return x - tk;
+    if (x < -tk) return x + tk;
+    return 0.0f;
+}
+
+int bimt_model_connection_cost_prox(bimt_model_t *m, double lambda, double A, const float *step,
+                                    size_t n_step, size_t *n_zero)
+{
+    if (!m || !step) return BIMT_E_INVALID_ARG;
+    if (!check_coef(lambda) || !check_coef(A))
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "connection cost prox: lambda and A must be finite and >= 0 (got %g, %g)",
+                          lambda, A);
+    if (n_step != m->n_params)
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "connection cost prox: n_step is %zu, the model has %zu parameters",
+                          n_step, m->n_params);
+    for (size_t i = 0; i < n_step; i++)
+        if (!(step[i] >= 0.0f) || !isfinite(step[i]))
+            return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                              "connection cost prox: step[%zu] is %g (must be finite and >= 0)", i,
+                              (double)step[i]);
+    const size_t nW = m->n_h * m->n_h;
+    float *p = m->params;
+    const float *D = m->dist;
+    const float lf = (float)lambda, la = (float)(lambda * A);
+    size_t zeros = 0;
+    if (lambda > 0.0) {
+        for (size_t i = 0; i < nW; i++) p[i] = shrink(p[i], step[i] * (lf + la * D[i]));
+        for (size_t i = nW; i < m->n_params; i++) p[i] = shrink(p[i], step[i] * lf);
+    }
+    if (n_zero) {
+        for (size_t i = 0; i < m->n_params; i++) zeros += p[i] == 0.0f;
+        *n_zero = zeros;
+    }
+    return BIMT_OK;
+}

@@ -1,0 +1,263 @@
+/* The BIMT swap pass: exchanges neurons' grid slots to lower A * sum_ab D_ab |W_ab|.
+ *
+ * Only positions move (slots and the cached distances); weights never do. With M = |W| +
+ * |W|^T, the exchange of the slots of j and k changes the cost (A = 1) by
+ *
+ *   delta(j, k) = sum_{a not in {j, k}} (D_ka - D_ja) (M_ja - M_ka),
+ *
+ * O(n_h) per candidate from two rows of D and two rows of M (derivation in docs/swap.md).
+ * Decisions use a small documented tolerance (BIMT_SWAP_RTOL) so that exact ties are ties
+ * whatever the rounding of the sums. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bimt/swap.h"
+#include "model/model_internal.h"
+#include "train/swap_internal.h"
+
+void bimt_swap_params_init(bimt_swap_params *p)
+{
+    if (!p) return;
+    memset(p, 0, sizeof(*p));
+    p->struct_size = (uint32_t)sizeof(*p);
+    p->top_k = 30;
+    p->A = 1.0;
+    p->candidates = NULL;
+}
+
+/* sum of n doubles with eight partial sums (index mod 8), combined pairwise. */
+static double sum8(const double *x, size_t n)
+{
+    double s[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (size_t u = 0; u < 8; u++) s[u] += x[i + u];
+    for (; i < n; i++) s[0] += x[i];
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+double bimt__swap_sym_abs(const struct bimt_model *m, double *M, double *rowsum)
+{
+    size_t n = m->n_h;
+    const float *W = bimt__W(m);
+    /* Blocked transpose so that both W[a][b] and W[b][a] are read from cache-sized tiles. */
+    const size_t B = 32;
+    for (size_t a0 = 0; a0 < n; a0 += B) {
+        size_t a1 = a0 + B < n ? a0 + B : n;
+        for (size_t b0 = 0; b0 < n; b0 += B) {
+            size_t b1 = b0 + B < n ? b0 + B : n;
+            for (size_t a = a0; a < a1; a++)
+                for (size_t b = b0; b < b1; b++)
+                    M[a * n + b] = (double)fabsf(W[a * n + b]) + (double)fabsf(W[b * n + a]);
+        }
+    }
+    double total = 0.0;
+    for (size_t a = 0; a < n; a++) {
+        rowsum[a] = sum8(M + a * n, n);
+        total += rowsum[a];
+    }
+    return total;
+}
+
+void bimt__swap_importance(const struct bimt_model *m, const double *rowsum, double *imp)
+{
+    size_t n = m->n_h, n_in = m->n_in, n_out = m->n_out;
+    const float *Win = bimt__Win(m), *Wout = bimt__Wout(m);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0.0;
+        for (size_t c = 0; c < n_in; c++) s += (double)fabsf(Win[i * n_in + c]);
+        imp[i] = rowsum[i] + s;
+    }
+    /* Column i of W_out, summed in ascending o, then added to the rest. */
+    for (size_t i = 0; i < n; i++) {
+        double t = 0.0;
+        for (size_t o = 0; o < n_out; o++) t += (double)fabsf(Wout[o * n + i]);
+        imp[i] += t;
+    }
+}
+
+/* sum_a (Dk[a] - dj[a]) (Mj[a] - Mk[a]) with a fixed assignment of every index a to one of
+ * eight partial sums (a mod 8, the tail to the first): the result depends only on the terms,
+ * so term-by-term identical candidates give bit-identical deltas. Eight independent sums
+ * hide the latency of the additions and let the compiler use packed instructions (the
+ * arithmetic of each partial sum is the same with or without vectorisation). */
+#define KERNEL_LANES 8
+/* GCC on x86-64 Linux also compiles an AVX2 clone of the kernel, picked at load time. AVX2
+ * here means wider packed adds, subtractions and products only (no FMA, and ISO C mode does
+ * not contract a*b+c), so both clones compute bit-identical results. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(BIMT_NO_TARGET_CLONES) && !defined(__SANITIZE_ADDRESS__)
+#define BIMT_SWAP_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define BIMT_SWAP_CLONES
+#endif
+BIMT_SWAP_CLONES
+static double delta_kernel(const float *restrict Dk, const double *restrict dj,
+                           const double *restrict Mj, const double *restrict Mk, size_t n)
+{
+    double s[KERNEL_LANES] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    size_t a = 0;
+    for (; a + KERNEL_LANES <= n; a += KERNEL_LANES)
+        for (size_t u = 0; u < KERNEL_LANES; u++)
+            s[u] += ((double)Dk[a + u] - dj[a + u]) * (Mj[a + u] - Mk[a + u]);
+    for (; a < n; a++) s[0] += ((double)Dk[a] - dj[a]) * (Mj[a] - Mk[a]);
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+/* Delta of candidate k with dj holding row j of D (dj[j] == 0). The terms a = j and a = k
+ * are excluded by making their distance factor exactly zero: dj[j] := D_kj, dj[k] := D_kk
+ * (= 0); both entries are restored before returning. */
+static double delta_prepared(const struct bimt_model *m, const double *M, double *dj,
+                             size_t j, size_t k)
+{
+    size_t n = m->n_h;
+    const float *Dk = m->dist + k * n;
+    double save_k = dj[k];
+    dj[j] = (double)Dk[j];
+    dj[k] = (double)Dk[k];
+    double d = delta_kernel(Dk, dj, M + j * n, M + k * n, n);
+    dj[k] = save_k;
+    dj[j] = 0.0;
+    return d;
+}
+
+double bimt__swap_delta(const struct bimt_model *m, const double *M, double *dj, size_t j,
+                        size_t k)
+{
+    size_t n = m->n_h;
+    const float *Dj = m->dist + j * n;
+    for (size_t a = 0; a < n; a++) dj[a] = (double)Dj[a];
+    dj[j] = 0.0;
+    return delta_prepared(m, M, dj, j, k);
+}
+
+double bimt__swap_cost(const struct bimt_model *m)
+{
+    size_t n = m->n_h;
+    const float *W = bimt__W(m);
+    double total = 0.0;
+    for (size_t a = 0; a < n; a++) {
+        const float *w = W + a * n, *d = m->dist + a * n;
+        double s[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        size_t b = 0;
+        for (; b + 8 <= n; b += 8)
+            for (size_t u = 0; u < 8; u++) s[u] += (double)d[b + u] * (double)fabsf(w[b + u]);
+        for (; b < n; b++) s[0] += (double)d[b] * (double)fabsf(w[b]);
+        total += ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    }
+    return total;
+}
+
+typedef struct ranked {
+    double imp;
+    uint32_t idx;
+} ranked;
+
+/* Importance descending, ties to the lower index. */
+static int ranked_cmp(const void *pa, const void *pb)
+{
+    const ranked *a = pa, *b = pb;
+    if (a->imp > b->imp) return -1;
+    if (a->imp < b->imp) return 1;
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *p, bimt_swap_result *res)
+{
+    if (!m) return BIMT_E_INVALID_ARG;
+    bimt_swap_params def;
+    if (!p) {
+        bimt_swap_params_init(&def);
+        p = &def;
+    }
+    if (p->struct_size != sizeof(*p))
+        return bimt__fail(m->errmsg, BIMT_E_VERSION, "bimt_swap_params.struct_size is %u, "
+                          "expected %u (call bimt_swap_params_init)",
+                          (unsigned)p->struct_size, (unsigned)sizeof(*p));
+    if (!bimt__finite(p->A) || p->A < 0.0)
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "swap: A must be finite and >= 0 (got %g)", p->A);
+    if (p->top_k == 0)
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "swap: top_k must be >= 1");
+
+    size_t n = m->n_h;
+    size_t top = p->top_k < n ? p->top_k : n;
+    double *M = bimt__malloc(n * n, sizeof(double));
+    double *imp = bimt__malloc(n, sizeof(double));
+    double *dj = bimt__malloc(n, sizeof(double)); /* also the row sums of M at first */
+    ranked *order = bimt__malloc(n, sizeof(ranked));
+    if (!M || !imp || !dj || !order) {
+        free(M);
+        free(imp);
+        free(dj);
+        free(order);
+        return bimt__fail(m->errmsg, BIMT_E_NOMEM, "swap: out of memory (%zu neurons)", n);
+    }
+
+    int rc = BIMT_OK;
+    double msum = bimt__swap_sym_abs(m, M, dj);
+    bimt__swap_importance(m, dj, imp);
+    double isum = 0.0;
+    for (size_t i = 0; i < n; i++) isum += imp[i];
+    if (!bimt__finite(msum) || !bimt__finite(isum)) {
+        rc = bimt__fail(m->errmsg, BIMT_E_NUMERIC,
+                        "swap: the weights contain NaN or Inf; slots unchanged");
+        goto done;
+    }
+
+    double A = p->A;
+    double cost_before = A * bimt__swap_cost(m);
+    uint32_t n_swaps = 0;
+    if (A > 0.0 && n > 1) {
+        for (size_t i = 0; i < n; i++) {
+            order[i].imp = imp[i];
+            order[i].idx = (uint32_t)i;
+        }
+        qsort(order, n, sizeof(ranked), ranked_cmp);
+        double dmax = 2.0 * (double)(m->side - 1) / (double)m->side;
+        double tol = BIMT_SWAP_RTOL * dmax * msum;
+        const uint8_t *cand = p->candidates;
+        for (size_t t = 0; t < top; t++) {
+            size_t j = order[t].idx;
+            const float *Dj = m->dist + j * n;
+            for (size_t a = 0; a < n; a++) dj[a] = (double)Dj[a];
+            dj[j] = 0.0;
+            double best = 0.0; /* the incumbent: no exchange */
+            size_t best_k = n;
+            for (size_t k = 0; k < n; k++) {
+                if (k == j || (cand && !cand[k])) continue;
+                double d = delta_prepared(m, M, dj, j, k);
+                if (d < best - tol) {
+                    best = d;
+                    best_k = k;
+                }
+            }
+            if (best_k == n) continue;
+            uint32_t s = m->slots[j];
+            m->slots[j] = m->slots[best_k];
+            m->slots[best_k] = s;
+            bimt__model_update_distance_row(m, j);
+            bimt__model_update_distance_row(m, best_k);
+            if (res && res->exchanges && n_swaps < res->max_exchanges) {
+                bimt_swap_exchange *e = &res->exchanges[n_swaps];
+                e->neuron = (uint32_t)j;
+                e->partner = (uint32_t)best_k;
+                e->delta = A * best;
+            }
+            n_swaps++;
+        }
+    }
+    if (res) {
+        res->n_swaps = n_swaps;
+        res->cost_before = cost_before;
+        res->cost_after = n_swaps ? A * bimt__swap_cost(m) : cost_before;
+    }
+
+done:
+    free(M);
+    free(imp);
+    free(dj);
+    free(order);
+    return rc;
+}

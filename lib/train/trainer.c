@@ -1,0 +1,560 @@
+/* bimt_trainer_t: the BIMT training loop (rule choice, batch, forward/backward, connection
+ * cost, Adam, swaps, periodic evaluation, divergence guard). Checkpoints: checkpoint.c. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bimt/regularizer.h"
+#include "bimt/swap.h"
+#include "bimt/trainer.h"
+#include "model/model_internal.h"
+#include "train/optim_internal.h"
+#include "task/task_internal.h"
+#include "train/trainer_internal.h"
+
+/* Evaluation forwards run on chunks of at least this many trials (Yang: 16 x 32). */
+#define EVAL_MIN_CHUNK 32u
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void bimt_trainer_params_init(bimt_trainer_params *p)
+{
+    if (!p) return;
+    memset(p, 0, sizeof(*p));
+    p->struct_size = (uint32_t)sizeof(*p);
+    p->arm = BIMT_ARM_BIMT;
+    p->batch_size = 64;
+    p->learning_rate = 1e-3;
+    p->beta1 = 0.9;
+    p->beta2 = 0.999;
+    p->eps = 1e-8;
+    p->grad_clip = 1.0;
+    p->lambda = 1e-4;
+    p->A = 1.0;
+    p->n_schedule = 0;
+    p->swap_interval = 200;
+    p->swap_top_k = 30;
+    p->eval_interval = 500;
+    p->eval_batch = 512;
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        p->rule_weight[r] = 1.0;
+    p->recurrent_noise = 1;
+    p->seed = 1;
+}
+
+int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
+{
+    if (!p) return bimt__fail(e, BIMT_E_INVALID_ARG, "trainer params are NULL");
+    if (p->struct_size != sizeof(*p))
+        return bimt__fail(e, BIMT_E_VERSION,
+                          "bimt_trainer_params.struct_size is %u, expected %u "
+                          "(call bimt_trainer_params_init)",
+                          (unsigned)p->struct_size, (unsigned)sizeof(*p));
+    if ((unsigned)p->arm > BIMT_ARM_NONE)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown arm %d", (int)p->arm);
+    if (p->batch_size == 0 || p->batch_size > 65536)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "batch_size must be in 1..65536 (got %u)",
+                          (unsigned)p->batch_size);
+    if (!bimt__finite(p->learning_rate) || p->learning_rate <= 0.0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "learning_rate must be finite and > 0 (got %g)",
+                          p->learning_rate);
+    if (!(p->beta1 >= 0.0 && p->beta1 < 1.0) || !(p->beta2 >= 0.0 && p->beta2 < 1.0))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "beta1 and beta2 must be in [0, 1) (got %g, %g)",
+                          p->beta1, p->beta2);
+    if (!bimt__finite(p->eps) || p->eps <= 0.0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "eps must be finite and > 0 (got %g)", p->eps);
+    if (!bimt__finite(p->grad_clip) || p->grad_clip < 0.0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "grad_clip must be finite and >= 0 (got %g)",
+                          p->grad_clip);
+    if (!bimt__finite(p->lambda) || p->lambda < 0.0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "lambda must be finite and >= 0 (got %g)",
+                          p->lambda);
+    if (!bimt__finite(p->A) || p->A < 0.0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "A must be finite and >= 0 (got %g)", p->A);
+    if (p->n_schedule > BIMT_MAX_SCHEDULE)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "n_schedule must be at most %d (got %u)",
+                          BIMT_MAX_SCHEDULE, (unsigned)p->n_schedule);
+    for (uint32_t i = 0; i < p->n_schedule; i++) {
+        if (i > 0 && p->schedule_step[i] <= p->schedule_step[i - 1])
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "schedule_step must be strictly increasing "
+                              "(entry %u: %llu after %llu)",
+                              (unsigned)i, (unsigned long long)p->schedule_step[i],
+                              (unsigned long long)p->schedule_step[i - 1]);
+        if (!bimt__finite(p->schedule_lambda[i]) || p->schedule_lambda[i] < 0.0)
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "schedule_lambda[%u] must be finite and >= 0 "
+                              "(got %g)",
+                              (unsigned)i, p->schedule_lambda[i]);
+    }
+    if (p->swap_top_k == 0) return bimt__fail(e, BIMT_E_INVALID_ARG, "swap_top_k must be >= 1");
+    if (p->eval_interval > 0 && p->eval_batch == 0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch must be >= 1 when eval_interval > 0");
+    if (p->eval_batch > 1000000)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch must be at most 1000000 (got %u)",
+                          (unsigned)p->eval_batch);
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        if (!bimt__finite(p->rule_weight[r]) || p->rule_weight[r] < 0.0)
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "rule_weight[%d] must be finite and >= 0 "
+                              "(got %g)",
+                              r, p->rule_weight[r]);
+    if (p->l1_proximal > 1)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "l1_proximal must be 0 or 1 (got %u)",
+                          (unsigned)p->l1_proximal);
+    if (p->recurrent_noise > 1)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "recurrent_noise must be 0 or 1 (got %u)",
+                          (unsigned)p->recurrent_noise);
+    return BIMT_OK;
+}
+
+/* Sum of the weights of the rules the task enables. */
+static double enabled_weight(const bimt_trainer_params *p, const bimt_task_t *task)
+{
+    double total = 0.0;
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        if (bimt_task_rule_enabled(task, r)) total += p->rule_weight[r];
+    return total;
+}
+
+int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *task,
+                        const bimt_trainer_params *p)
+{
+    if (!out) return BIMT_E_INVALID_ARG;
+    *out = NULL;
+    if (!model) return BIMT_E_INVALID_ARG;
+    char *e = model->errmsg; /* the only handle able to carry the message of a failed create */
+    if (!task) return bimt__fail(e, BIMT_E_INVALID_ARG, "bimt_trainer_create: task is NULL");
+    bimt_trainer_params def;
+    if (!p) {
+        bimt_trainer_params_init(&def);
+        p = &def;
+    }
+    int rc = bimt__trainer_params_check(p, e);
+    if (rc) return rc;
+    if (bimt_model_n_in(model) != bimt_task_n_in(task) ||
+        bimt_model_n_out(model) != bimt_task_n_out(task))
+        return bimt__fail(e, BIMT_E_SHAPE,
+                          "model has %zu inputs and %zu outputs, the task %zu "
+                          "and %zu",
+                          bimt_model_n_in(model), bimt_model_n_out(model), bimt_task_n_in(task),
+                          bimt_task_n_out(task));
+    bimt_task_params tp;
+    bimt_task_get_params(task, &tp);
+    if (tp.loss != model->p.loss)
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "model loss (%d) and task loss (%d) differ: the "
+                          "targets would not match the outputs",
+                          (int)model->p.loss, (int)tp.loss);
+    if (!(enabled_weight(p, task) > 0.0))
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "every enabled rule has rule_weight 0: nothing "
+                          "to train");
+
+    bimt_trainer_t *tr = calloc(1, sizeof(*tr));
+    if (!tr) return bimt__fail(e, BIMT_E_NOMEM, "out of memory");
+    tr->p = *p;
+    tr->model = model;
+    tr->task = task;
+    tr->n_params = bimt_model_n_params(model);
+    tr->backup = bimt__malloc(3 * tr->n_params, sizeof(float));
+    tr->prox_step = bimt__malloc(tr->n_params, sizeof(float));
+    rc = tr->backup && tr->prox_step ? BIMT_OK : BIMT_E_NOMEM;
+    if (!rc)
+        rc = bimt_adam_create(&tr->opt, tr->n_params, p->learning_rate, p->beta1, p->beta2, p->eps);
+    if (!rc) rc = bimt_adam_set_clip(tr->opt, p->grad_clip);
+    if (!rc) rc = bimt_task_create(&tr->eval_task, &tp);
+    if (rc) {
+        bimt_trainer_free(tr);
+        return bimt__fail(e, rc, "bimt_trainer_create: %s", bimt_status_str(rc));
+    }
+    bimt__rng_seed(&tr->rule_rng, p->seed, BIMT_STREAM_RULES);
+    bimt__rng_seed(bimt__task_rng(tr->eval_task), p->seed, BIMT_STREAM_EVAL);
+    /* A second, distinct evaluation stream for the recurrent noise: the same (seed, stream)
+     * pair continued far away would also do; seeding with the complemented seed is simpler. */
+    bimt__rng_seed(&tr->eval_noise_rng, ~p->seed, BIMT_STREAM_EVAL);
+    tr->eval_step = BIMT_NO_EVAL;
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        tr->last_eval[r] = -1.0;
+    tr->run_t0 = -1.0;
+    *out = tr;
+    return BIMT_OK;
+}
+
+void bimt_trainer_free(bimt_trainer_t *tr)
+{
+    if (!tr) return;
+    bimt_optimizer_free(tr->opt);
+    bimt_task_free(tr->eval_task);
+    free(tr->backup);
+    free(tr->prox_step);
+    free(tr);
+}
+
+const char *bimt_trainer_errmsg(const bimt_trainer_t *tr)
+{
+    return tr ? tr->errmsg : "NULL trainer handle";
+}
+
+int bimt_trainer_get_params(const bimt_trainer_t *tr, bimt_trainer_params *p)
+{
+    if (!tr || !p) return BIMT_E_INVALID_ARG;
+    *p = tr->p;
+    return BIMT_OK;
+}
+
+bimt_model_t *bimt_trainer_model(const bimt_trainer_t *tr)
+{
+    return tr ? tr->model : NULL;
+}
+bimt_task_t *bimt_trainer_task(const bimt_trainer_t *tr)
+{
+    return tr ? tr->task : NULL;
+}
+const bimt_optimizer_t *bimt_trainer_optimizer(const bimt_trainer_t *tr)
+{
+    return tr ? tr->opt : NULL;
+}
+uint64_t bimt_trainer_steps(const bimt_trainer_t *tr)
+{
+    return tr ? tr->step : 0;
+}
+
+double bimt_trainer_lambda_at(const bimt_trainer_t *tr, uint64_t step)
+{
+    if (!tr || tr->p.arm == BIMT_ARM_NONE) return 0.0;
+    if (tr->p.n_schedule == 0) return tr->p.lambda;
+    double lam = 0.0;
+    for (uint32_t i = 0; i < tr->p.n_schedule && tr->p.schedule_step[i] <= step; i++)
+        lam = tr->p.schedule_lambda[i];
+    return lam;
+}
+
+/* Integral value in [lo, hi]. */
+static int as_u32(double v, double lo, uint32_t *out)
+{
+    if (!bimt__finite(v) || v < lo || v > 4294967295.0 || v != floor(v)) return 0;
+    *out = (uint32_t)v;
+    return 1;
+}
+
+int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, double value)
+{
+    if (!tr) return BIMT_E_INVALID_ARG;
+    char *e = tr->errmsg;
+    uint32_t u;
+    switch (key) {
+    case BIMT_TP_LEARNING_RATE:
+        if (!bimt__finite(value) || value <= 0.0)
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "learning rate must be finite and > 0 "
+                              "(got %g)",
+                              value);
+        if (bimt_adam_set_lr(tr->opt, value))
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "optimizer refused learning rate %g", value);
+        tr->p.learning_rate = value;
+        return BIMT_OK;
+    case BIMT_TP_LAMBDA:
+        if (!bimt__finite(value) || value < 0.0)
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "lambda must be finite and >= 0 (got %g)",
+                              value);
+        tr->p.lambda = value;
+        tr->p.n_schedule = 0;
+        return BIMT_OK;
+    case BIMT_TP_A:
+        if (!bimt__finite(value) || value < 0.0)
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "A must be finite and >= 0 (got %g)", value);
+        tr->p.A = value;
+        return BIMT_OK;
+    case BIMT_TP_SWAP_INTERVAL:
+        if (!as_u32(value, 0.0, &u))
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "swap interval must be an integer in "
+                              "0..4294967295 (got %g)",
+                              value);
+        tr->p.swap_interval = u;
+        return BIMT_OK;
+    case BIMT_TP_SWAP_TOP_K:
+        if (!as_u32(value, 1.0, &u))
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "swap top_k must be an integer >= 1 "
+                              "(got %g)",
+                              value);
+        tr->p.swap_top_k = u;
+        return BIMT_OK;
+    case BIMT_TP_EVAL_INTERVAL:
+        if (!as_u32(value, 0.0, &u))
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "eval interval must be an integer in "
+                              "0..4294967295 (got %g)",
+                              value);
+        if (u > 0 && tr->p.eval_batch == 0)
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch is 0: set it at creation");
+        tr->p.eval_interval = u;
+        return BIMT_OK;
+    case BIMT_TP_GRAD_CLIP:
+        if (!bimt__finite(value) || value < 0.0)
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "grad_clip must be finite and >= 0 (got %g)",
+                              value);
+        if (bimt_adam_set_clip(tr->opt, value))
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "optimizer refused clip %g", value);
+        tr->p.grad_clip = value;
+        return BIMT_OK;
+    case BIMT_TP_EASY_TRAIN:
+        if (!(value == 0.0 || value == 1.0))
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "easy_train must be 0 or 1 (got %g)", value);
+        tr->easy_train = (uint32_t)value;
+        return BIMT_OK;
+    default:
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown trainer key %d", (int)key);
+    }
+}
+
+/* ------------------------------------------------------------------ evaluation */
+
+/* Evaluates every enabled rule on n trials from the evaluation streams. The model's noise
+ * stream is swapped for the evaluation noise stream around each forward, so no training
+ * stream moves. */
+static int evaluate(bimt_trainer_t *tr, uint32_t n, double perf[BIMT_N_RULES])
+{
+    struct bimt_model *m = tr->model;
+    uint32_t flags = tr->p.recurrent_noise ? BIMT_FWD_NOISE : 0u;
+    uint32_t chunk = tr->p.batch_size > EVAL_MIN_CHUNK ? tr->p.batch_size : EVAL_MIN_CHUNK;
+    for (int r = 0; r < BIMT_N_RULES; r++) {
+        perf[r] = -1.0;
+        if (!bimt_task_rule_enabled(tr->task, r)) continue;
+        double correct = 0.0;
+        for (uint32_t done = 0; done < n;) {
+            uint32_t b = n - done < chunk ? n - done : chunk;
+            bimt_batch batch;
+            int rc = bimt_task_sample(tr->eval_task, r, b, &batch);
+            if (rc)
+                return bimt__fail(tr->errmsg, rc, "evaluation batch of %s: %s", bimt_rule_name(r),
+                                  bimt_task_errmsg(tr->eval_task));
+            bimt_rng train_noise = m->noise_rng;
+            m->noise_rng = tr->eval_noise_rng;
+            rc = bimt_model_forward(m, batch.x, batch.n_steps, batch.batch_size, flags);
+            tr->eval_noise_rng = m->noise_rng;
+            m->noise_rng = train_noise;
+            if (rc)
+                return bimt__fail(tr->errmsg, rc, "evaluation forward: %s", bimt_model_errmsg(m));
+            const float *o;
+            double mean = 0.0;
+            rc = bimt_model_outputs(m, &o);
+            if (!rc) rc = bimt_task_performance(&batch, o, m->p.loss, NULL, &mean);
+            if (rc) return bimt__fail(tr->errmsg, rc, "evaluation of %s failed", bimt_rule_name(r));
+            correct += mean * (double)b;
+            done += b;
+        }
+        perf[r] = correct / (double)n;
+    }
+    return BIMT_OK;
+}
+
+int bimt_trainer_evaluate(bimt_trainer_t *tr, uint32_t trials_per_rule, double perf[BIMT_N_RULES])
+{
+    if (!tr) return BIMT_E_INVALID_ARG;
+    if (!perf) return bimt__fail(tr->errmsg, BIMT_E_INVALID_ARG, "perf is NULL");
+    if (trials_per_rule == 0 || trials_per_rule > 1000000)
+        return bimt__fail(tr->errmsg, BIMT_E_INVALID_ARG,
+                          "trials_per_rule must be in 1..1000000 "
+                          "(got %u)",
+                          (unsigned)trials_per_rule);
+    double tmp[BIMT_N_RULES];
+    int rc = evaluate(tr, trials_per_rule, tmp);
+    if (rc) return rc;
+    memcpy(perf, tmp, sizeof tmp);
+    memcpy(tr->last_eval, tmp, sizeof tmp);
+    tr->last_eval_trials = trials_per_rule;
+    tr->eval_step = tr->step;
+    return BIMT_OK;
+}
+
+int bimt_trainer_last_eval(const bimt_trainer_t *tr, double perf[BIMT_N_RULES])
+{
+    if (!tr || !perf) return BIMT_E_INVALID_ARG;
+    memcpy(perf, tr->last_eval, sizeof tr->last_eval);
+    return tr->eval_step == BIMT_NO_EVAL ? BIMT_E_STATE : BIMT_OK;
+}
+
+static void eval_summary(const bimt_trainer_t *tr, double *mean, double *min)
+{
+    *mean = *min = -1.0;
+    if (tr->eval_step == BIMT_NO_EVAL) return;
+    double s = 0.0, lo = 2.0;
+    int n = 0;
+    for (int r = 0; r < BIMT_N_RULES; r++) {
+        if (tr->last_eval[r] < 0.0) continue;
+        s += tr->last_eval[r];
+        if (tr->last_eval[r] < lo) lo = tr->last_eval[r];
+        n++;
+    }
+    if (n) {
+        *mean = s / n;
+        *min = lo;
+    }
+}
+
+/* ------------------------------------------------------------------ step */
+
+static int draw_rule(bimt_trainer_t *tr)
+{
+    double w[BIMT_N_RULES], total = 0.0;
+    int last = -1;
+    for (int r = 0; r < BIMT_N_RULES; r++) {
+        w[r] = bimt_task_rule_enabled(tr->task, r) ? tr->p.rule_weight[r] : 0.0;
+        total += w[r];
+        if (w[r] > 0.0) last = r;
+    }
+    double u = bimt__rng_uniform(&tr->rule_rng) * total, cum = 0.0;
+    for (int r = 0; r < BIMT_N_RULES; r++) {
+        cum += w[r];
+        if (w[r] > 0.0 && u < cum) return r;
+    }
+    return last; /* u rounded up to total */
+}
+
+static int all_finite(const float *x, size_t n)
+{
+    /* Summing is not enough (Inf - Inf); test each value, vectorizable. */
+    int ok = 1;
+    for (size_t i = 0; i < n; i++)
+        ok &= isfinite(x[i]) ? 1 : 0;
+    return ok;
+}
+
+int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
+{
+    if (!tr) return BIMT_E_INVALID_ARG;
+    struct bimt_model *m = tr->model;
+    double t0 = now_s();
+    int rc;
+    if (tr->p.eval_interval > 0 && tr->step % tr->p.eval_interval == 0 &&
+        tr->eval_step != tr->step) {
+        double perf[BIMT_N_RULES];
+        rc = evaluate(tr, tr->p.eval_batch, perf);
+        if (rc) return rc;
+        memcpy(tr->last_eval, perf, sizeof perf);
+        tr->last_eval_trials = tr->p.eval_batch;
+        tr->eval_step = tr->step;
+    }
+    if (!(enabled_weight(&tr->p, tr->task) > 0.0))
+        return bimt__fail(tr->errmsg, BIMT_E_STATE, "every enabled rule has rule_weight 0");
+    int rule = draw_rule(tr);
+    bimt_batch b;
+    if (tr->easy_train) {
+        uint32_t own = bimt__task_swap_easy(tr->task, 1u);
+        rc = bimt_task_sample(tr->task, rule, tr->p.batch_size, &b);
+        bimt__task_swap_easy(tr->task, own);
+    } else {
+        rc = bimt_task_sample(tr->task, rule, tr->p.batch_size, &b);
+    }
+    if (rc)
+        return bimt__fail(tr->errmsg, rc, "sampling %s: %s", bimt_rule_name(rule),
+                          bimt_task_errmsg(tr->task));
+    rc = bimt_model_forward(m, b.x, b.n_steps, b.batch_size,
+                            tr->p.recurrent_noise ? BIMT_FWD_NOISE : 0u);
+    if (rc) return bimt__fail(tr->errmsg, rc, "forward: %s", bimt_model_errmsg(m));
+    bimt_model_zero_grad(m);
+    double loss = 0.0;
+    rc = bimt_model_loss(m, b.y, b.mask, &loss);
+    if (rc) return bimt__fail(tr->errmsg, rc, "loss: %s", bimt_model_errmsg(m));
+    if (!bimt__finite(loss))
+        return bimt__fail(tr->errmsg, BIMT_E_NUMERIC,
+                          "loss is %g at step %llu (rule %s): "
+                          "diverged; parameters left as before the step",
+                          loss, (unsigned long long)tr->step, bimt_rule_name(rule));
+    rc = bimt_model_backward(m, NULL);
+    if (rc) return bimt__fail(tr->errmsg, rc, "backward: %s", bimt_model_errmsg(m));
+    double lambda = bimt_trainer_lambda_at(tr, tr->step), cost = 0.0;
+    const int use_cost = tr->p.arm != BIMT_ARM_NONE && lambda > 0.0;
+    const double A = tr->p.arm == BIMT_ARM_BIMT ? tr->p.A : 0.0;
+    if (use_cost) {
+        rc = bimt_model_connection_cost(m, lambda, A, !tr->p.l1_proximal, &cost);
+        if (rc) return bimt__fail(tr->errmsg, rc, "connection cost: %s", bimt_model_errmsg(m));
+    }
+
+    /* Divergence guard: keep the state before the update, restore it on NaN/Inf. */
+    size_t n = tr->n_params;
+    float *am = NULL, *av = NULL;
+    uint64_t t_before = 0;
+    bimt__adam_state(tr->opt, &am, &av, &t_before);
+    memcpy(tr->backup, m->params, n * sizeof(float));
+    memcpy(tr->backup + n, am, n * sizeof(float));
+    memcpy(tr->backup + 2 * n, av, n * sizeof(float));
+    rc = bimt_adam_step(tr->opt, m->params, m->grad);
+    if (rc) return bimt__fail(tr->errmsg, rc, "Adam step failed");
+    if (use_cost && tr->p.l1_proximal && all_finite(m->params, n)) {
+        rc = bimt_adam_step_sizes(tr->opt, tr->prox_step, n);
+        if (!rc) rc = bimt_model_connection_cost_prox(m, lambda, A, tr->prox_step, n, NULL);
+        if (rc) return bimt__fail(tr->errmsg, rc, "proximal step: %s", bimt_model_errmsg(m));
+    }
+    if (!all_finite(m->params, n) || !all_finite(am, n) || !all_finite(av, n)) {
+        memcpy(m->params, tr->backup, n * sizeof(float));
+        memcpy(am, tr->backup + n, n * sizeof(float));
+        memcpy(av, tr->backup + 2 * n, n * sizeof(float));
+        bimt__adam_set_steps(tr->opt, t_before);
+        return bimt__fail(tr->errmsg, BIMT_E_NUMERIC,
+                          "NaN or Inf in the parameters after the "
+                          "update of step %llu (rule %s, loss %g): diverged; model and optimizer "
+                          "restored to before the step (lower the learning rate?)",
+                          (unsigned long long)tr->step, bimt_rule_name(rule), loss);
+    }
+    tr->step++;
+    tr->trials += tr->p.batch_size;
+
+    uint32_t n_swaps = 0;
+    if (tr->p.arm == BIMT_ARM_BIMT && tr->p.swap_interval > 0 &&
+        tr->step % tr->p.swap_interval == 0) {
+        bimt_swap_params sp;
+        bimt_swap_params_init(&sp);
+        sp.top_k = tr->p.swap_top_k;
+        sp.A = tr->p.A;
+        bimt_swap_result res;
+        memset(&res, 0, sizeof res);
+        rc = bimt_model_swap(m, &sp, &res);
+        if (rc) return bimt__fail(tr->errmsg, rc, "swap pass: %s", bimt_model_errmsg(m));
+        n_swaps = res.n_swaps;
+    }
+
+    if (info) {
+        memset(info, 0, sizeof(*info));
+        info->step = tr->step;
+        info->trials = tr->trials;
+        info->rule = rule;
+        info->loss = loss;
+        info->cost = cost;
+        info->lambda = lambda;
+        eval_summary(tr, &info->mean_perf, &info->min_perf);
+        double t1 = now_s();
+        if (tr->run_t0 >= 0.0)
+            info->trials_per_s =
+                t1 > tr->run_t0 ? (double)(tr->trials - tr->run_trials0) / (t1 - tr->run_t0) : 0.0;
+        else
+            info->trials_per_s = t1 > t0 ? (double)tr->p.batch_size / (t1 - t0) : 0.0;
+        info->n_swaps = n_swaps;
+    }
+    return BIMT_OK;
+}
+
+int bimt_trainer_run(bimt_trainer_t *tr, uint64_t n_steps, bimt_progress_fn cb, void *payload)
+{
+    if (!tr) return BIMT_E_INVALID_ARG;
+    tr->run_t0 = now_s();
+    tr->run_trials0 = tr->trials;
+    int rc = BIMT_OK;
+    for (uint64_t i = 0; i < n_steps; i++) {
+        bimt_step_info info;
+        rc = bimt_trainer_step(tr, &info);
+        if (rc) break;
+        if (cb && cb(&info, payload)) break;
+    }
+    tr->run_t0 = -1.0;
+    return rc;
+}
