@@ -263,6 +263,65 @@ START_TEST(no_clustered_neurons)
 }
 END_TEST
 
+/* Centrality: the observed mean distance to the centre from the definition, a null whose mean
+ * is the grid average (the exact expectation of a uniform subset), and the direction of the
+ * test for a central block (p small) and a corner block (p large). */
+START_TEST(centrality_against_definition_and_expectation)
+{
+    const uint32_t side = 10;
+    bimt_model_t *m = make_model(side);
+    scramble(m, 4);
+    size_t n = bimt_model_n_hidden(m);
+    const uint32_t *sl = bimt_model_slots(m);
+    uint8_t *imp = calloc(n, 1);
+    double grid_mean = 0.0;
+    for (size_t s = 0; s < n; s++) {
+        double dr = (double)(s / side) - 4.5, dc = (double)(s % side) - 4.5;
+        grid_mean += sqrt(dr * dr + dc * dc) / side / (double)n;
+    }
+    for (int corner = 0; corner < 2; corner++) {
+        double obs = 0.0;
+        size_t m_imp = 0;
+        for (size_t k = 0; k < n; k++) {
+            uint32_t r = sl[k] / side, c = sl[k] % side;
+            imp[k] = corner ? (r < 4 && c < 4) : (r >= 3 && r <= 6 && c >= 3 && c <= 6);
+            if (imp[k]) {
+                double dr = (double)r - 4.5, dc = (double)c - 4.5;
+                obs += sqrt(dr * dr + dc * dc) / side;
+                m_imp++;
+            }
+        }
+        obs /= (double)m_imp;
+        bimt_centrality res;
+        double *null = malloc(2000 * sizeof(double));
+        ck_assert_int_eq(bimt_centrality_metrics(m, imp, 2000, 7, &res, null), BIMT_OK);
+        ck_assert_uint_eq(res.struct_size, sizeof res);
+        ck_assert_uint_eq(res.n_important, 16);
+        ck_assert_double_eq_tol(res.observed, obs, 1e-12);
+        ck_assert_msg(fabs(res.null_mean - grid_mean) < 4.0 * res.null_sd / sqrt(2000.0),
+                      "null mean %g, grid mean %g, sd %g", res.null_mean, grid_mean,
+                      res.null_sd);
+        if (corner) ck_assert_double_gt(res.p, 0.9);
+        else ck_assert_double_lt(res.p, 0.01);
+        bimt_centrality again;
+        double *null2 = malloc(2000 * sizeof(double));
+        ck_assert_int_eq(bimt_centrality_metrics(m, imp, 2000, 7, &again, null2), BIMT_OK);
+        ck_assert_int_eq(memcmp(null, null2, 2000 * sizeof(double)), 0);
+        free(null);
+        free(null2);
+    }
+    memset(imp, 0, n);
+    bimt_centrality none;
+    ck_assert_int_eq(bimt_centrality_metrics(m, imp, 50, 1, &none, NULL), BIMT_OK);
+    ck_assert(none.n_important == 0 && none.observed == 0.0 && none.p == 1.0);
+    ck_assert_int_eq(bimt_centrality_metrics(NULL, imp, 5, 1, &none, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_centrality_metrics(m, NULL, 5, 1, &none, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_centrality_metrics(m, imp, 5, 1, NULL, NULL), BIMT_E_INVALID_ARG);
+    free(imp);
+    bimt_model_free(m);
+}
+END_TEST
+
 START_TEST(anatomy_bad_input)
 {
     bimt_model_t *m = make_model(4);
@@ -288,6 +347,7 @@ int main(void)
     Suite *s = suite_create("anatomy");
     TCase *tc = tcase_create("anatomy");
     tcase_add_test(tc, two_compact_blocks);
+    tcase_add_test(tc, centrality_against_definition_and_expectation);
     tcase_add_test(tc, four_colour_checkerboard_all_isolated);
     tcase_add_test(tc, singleton_contributes_zero);
     tcase_add_test(tc, null_is_a_shuffle_over_the_same_slots);

@@ -14,7 +14,8 @@
 static const char *const FILES[] = {
     "network.svg",   "task_variance.svg", "clusters.svg",      "performance.svg",
     "importance.svg", "weight_distance.svg", "null_isolated.svg", "null_cluster_size.svg",
-    "metrics.json",  "index.html"};
+    "silhouette.svg", "anatomy_by_k.svg",  "null_centrality.svg", "metrics.json",
+    "index.html"};
 #define N_FILES (sizeof FILES / sizeof FILES[0])
 
 static void rm_rf(const char *dir)
@@ -155,6 +156,65 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
         snprintf(key, sizeof key, "anatomy.cluster_size.null_samples.%u", (unsigned)s);
         same(json_num(js, key), size[s], key);
     }
+    /* Diagnostics: each anatomy_by_k entry is the clustering fixed at its k and the same
+     * tests; the silhouette curve is the same clustering at every k; centrality; pruning. */
+    static const uint32_t want_k[4] = {4, 8, 12, 16};
+    uint32_t n_by_k = 0, last_k = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t k = want_k[i] < n_imp - 1 ? want_k[i] : n_imp - 1;
+        if (k < 2 || k == last_k) continue;
+        last_k = k;
+        bimt_cluster_params ck = cp;
+        ck.k_min = ck.k_max = k;
+        int32_t *lk = malloc(n * sizeof(int32_t));
+        uint32_t nck;
+        double silk;
+        ck_assert_int_eq(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &ck, lk, &nck, &silk),
+                         BIMT_OK);
+        bimt_anatomy ak;
+        ck_assert_int_eq(bimt_anatomy_metrics(m, lk, NS, cp.seed, &ak, NULL, NULL), BIMT_OK);
+        snprintf(key, sizeof key, "anatomy_by_k.%u.k", (unsigned)n_by_k);
+        same(json_num(js, key), k, key);
+        snprintf(key, sizeof key, "anatomy_by_k.%u.isolated_p", (unsigned)n_by_k);
+        same(json_num(js, key), ak.isolated_p, key);
+        snprintf(key, sizeof key, "anatomy_by_k.%u.cluster_size", (unsigned)n_by_k);
+        same(json_num(js, key), ak.cluster_size, key);
+        snprintf(key, sizeof key, "anatomy_by_k.%u.cluster_size_p", (unsigned)n_by_k);
+        same(json_num(js, key), ak.size_p, key);
+        snprintf(key, sizeof key, "anatomy_by_k.%u.silhouette", (unsigned)n_by_k);
+        same(json_num(js, key), silk, key);
+        if (k == n_cl) { /* the chosen k reproduces the main clustering's tests */
+            same(ak.isolated_p, an.isolated_p, "by_k at the chosen k");
+            same(ak.size_p, an.size_p, "by_k at the chosen k");
+        }
+        free(lk);
+        n_by_k++;
+    }
+    ck_assert_uint_gt(n_by_k, 0);
+    snprintf(key, sizeof key, "anatomy_by_k.%u.k", (unsigned)n_by_k);
+    double dummy;
+    ck_assert(!tc_json_number(js, key, &dummy)); /* no extra entries */
+    same(json_num(js, "silhouette_by_k.0.k"), 2, "first k of the curve");
+    {
+        bimt_cluster_params c2 = cp;
+        c2.k_min = c2.k_max = n_cl;
+        uint32_t nc2;
+        double s2;
+        int32_t *l2 = malloc(n * sizeof(int32_t));
+        ck_assert_int_eq(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &c2, l2, &nc2, &s2),
+                         BIMT_OK);
+        snprintf(key, sizeof key, "silhouette_by_k.%u.silhouette", (unsigned)(n_cl - 2));
+        same(json_num(js, key), sil, key); /* the chosen k's silhouette sits on the curve */
+        same(s2, sil, "fixed-k silhouette at the chosen k");
+        free(l2);
+    }
+    bimt_centrality cen;
+    ck_assert_int_eq(bimt_centrality_metrics(m, imp, NS, cp.seed, &cen, NULL), BIMT_OK);
+    same(json_num(js, "centrality.distance_to_centre.observed"), cen.observed, "centrality");
+    same(json_num(js, "centrality.distance_to_centre.p"), cen.p, "centrality p");
+    same(json_num(js, "pruning.n_pruned"), (double)(n - n_imp), "n_pruned");
+    same(json_num(js, "pruning.n_disconnected"), 0, "n_disconnected"); /* random weights */
+
     same(json_num(js, "wiring.n_active_neurons"), w.n_active_neurons, "active neurons");
     same(json_num(js, "wiring.n_active_edges"), w.n_active_edges, "active edges");
     same(json_num(js, "wiring.wiring_length"), w.wiring_length, "wiring length");

@@ -57,6 +57,7 @@ STRUCT_NAMES = {
     "bimt_step_info": "StepInfo",
     "bimt_cluster_params": "ClusterParams",
     "bimt_anatomy": "Anatomy",
+    "bimt_centrality": "Centrality",
     "bimt_wiring": "Wiring",
 }
 

@@ -9,6 +9,7 @@
 #include "common/common.h"
 #include "model/model_internal.h"
 #include "common/rng.h"
+#include "analysis/null_test.h"
 
 /* Configuration of the clustered neurons: m neurons at fixed slots (ascending), each with a
  * compact cluster index 0..nc-1 in lab (the part the null shuffles). */
@@ -74,31 +75,6 @@ static double cluster_size(const anat_cfg *a)
     return total / (double)a->nc / (double)a->side;
 }
 
-/* Null summary: mean, sample sd (n - 1), z and p = (1 + #{null <= observed}) / (1 + n). */
-typedef struct null_acc {
-    double mean, m2;
-    uint64_t n, le;
-} null_acc;
-
-static void null_add(null_acc *s, double v, double observed)
-{
-    s->n++;
-    double delta = v - s->mean;
-    s->mean += delta / (double)s->n;
-    s->m2 += delta * (v - s->mean);
-    /* Ties within rounding (1e-12 relative) count as <=. */
-    if (v <= observed + 1e-12 * fmax(1.0, fabs(observed))) s->le++;
-}
-
-static void null_finish(const null_acc *s, double observed, double *mean, double *sd, double *z,
-                        double *p)
-{
-    *mean = s->n > 0 ? s->mean : 0.0;
-    *sd = s->n > 1 ? sqrt(s->m2 / (double)(s->n - 1)) : 0.0;
-    *z = *sd > 0.0 ? (observed - *mean) / *sd : 0.0;
-    *p = (1.0 + (double)s->le) / (1.0 + (double)s->n);
-}
-
 int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint32_t n_shuffles,
                          uint64_t seed, bimt_anatomy *out, double *isolated_null,
                          double *size_null)
@@ -151,7 +127,7 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
 
     bimt_rng rng;
     bimt__rng_seed(&rng, seed, BIMT_STREAM_SHUFFLE);
-    null_acc ni = {0.0, 0.0, 0, 0}, ns = {0.0, 0.0, 0, 0};
+    bimt__null_acc ni = {0.0, 0.0, 0, 0}, ns = {0.0, 0.0, 0, 0};
     for (uint32_t s = 0; s < n_shuffles; s++) {
         for (size_t i = m; i > 1; i--) { /* Fisher-Yates over the clustered slots */
             size_t j = (size_t)bimt__rng_below(&rng, (uint64_t)i);
@@ -160,14 +136,14 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
             lab[j] = t;
         }
         double vi = isolated_fraction(&a), vs = cluster_size(&a);
-        null_add(&ni, vi, res.isolated_fraction);
-        null_add(&ns, vs, res.cluster_size);
+        bimt__null_add(&ni, vi, res.isolated_fraction);
+        bimt__null_add(&ns, vs, res.cluster_size);
         if (isolated_null) isolated_null[s] = vi;
         if (size_null) size_null[s] = vs;
     }
-    null_finish(&ni, res.isolated_fraction, &res.isolated_null_mean, &res.isolated_null_sd,
+    bimt__null_finish(&ni, res.isolated_fraction, &res.isolated_null_mean, &res.isolated_null_sd,
                 &res.isolated_z, &res.isolated_p);
-    null_finish(&ns, res.cluster_size, &res.size_null_mean, &res.size_null_sd, &res.size_z,
+    bimt__null_finish(&ns, res.cluster_size, &res.size_null_mean, &res.size_null_sd, &res.size_z,
                 &res.size_p);
     *out = res;
 done:

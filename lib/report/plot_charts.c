@@ -288,6 +288,89 @@ int bimt_plot_weight_distance(const double *mean_abs_w, const uint64_t *counts, 
     return bimt__plot_weight_distance(mean_abs_w, counts, n_bins, grid_side, path, NULL);
 }
 
+/* ------------------------------------------------------------------ curves */
+
+int bimt__plot_curves(const bimt__curve *c, size_t n_curves, const char *title,
+                      const char *subtitle, const char *xlabel, const char *ylabel, int ylog,
+                      double ref_y, const char *ref_label, double mark_x, const char *mark_label,
+                      const char *path, char *errbuf)
+{
+    if (!c || !path || !title || n_curves == 0 || n_curves > 8)
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_curves: NULL argument or "
+                          "n_curves not in 1..8");
+    double xlo = (double)INFINITY, xhi = -(double)INFINITY;
+    double ylo = (double)INFINITY, yhi = -(double)INFINITY;
+    size_t shown = 0;
+    for (size_t k = 0; k < n_curves; k++) {
+        if (c[k].n && (!c[k].x || !c[k].y))
+            return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_curves: curve %zu has no data", k);
+        for (size_t i = 0; i < c[k].n; i++) {
+            double x = c[k].x[i], y = c[k].y[i];
+            if (!bimt__finite(x) || !bimt__finite(y) || (ylog && y <= 0.0)) continue;
+            shown++;
+            xlo = fmin(xlo, x), xhi = fmax(xhi, x), ylo = fmin(ylo, y), yhi = fmax(yhi, y);
+        }
+    }
+    if (bimt__finite(ref_y) && (!ylog || ref_y > 0.0)) ylo = fmin(ylo, ref_y), yhi = fmax(yhi, ref_y);
+    if (!shown) xlo = 0.0, xhi = 1.0, ylo = ylog ? 0.1 : 0.0, yhi = 1.0;
+    if (xhi <= xlo) xlo -= 1.0, xhi += 1.0;
+    bimt__axes a = {100.0, 80.0, 560.0, 360.0, xlo, xhi, 0.0, 1.0, ylog};
+    if (ylog) {
+        a.ymin = floor(log10(ylo));
+        a.ymax = ceil(log10(yhi));
+        if (a.ymax - a.ymin < 1.0) a.ymax = a.ymin + 1.0;
+    } else {
+        double pad = yhi > ylo ? 0.05 * (yhi - ylo) : 0.5;
+        a.ymin = ylo - pad;
+        a.ymax = yhi + pad;
+    }
+    const double W_PX = 720.0, H_PX = 500.0;
+    bimt__buf b;
+    bimt__buf_init(&b);
+    bimt__svg_begin(&b, W_PX, H_PX, title);
+    bimt__svg_heading(&b, W_PX / 2.0, 26.0, title, subtitle);
+    bimt__svg_yaxis(&b, &a, ylabel ? ylabel : "");
+    bimt__svg_xaxis(&b, &a, xlabel ? xlabel : "");
+    if (bimt__finite(ref_y) && (!ylog || ref_y > 0.0)) {
+        double y = bimt__ax_y(&a, ref_y);
+        bimt__svg_line(&b, a.x0, y, a.x0 + a.w, y, "#888888", 1.2, "6 4");
+        if (ref_label) bimt__svg_text(&b, a.x0 + a.w - 4.0, y - 5.0, 11.0, BIMT__RIGHT, 0.0, 0,
+                                      ref_label);
+    }
+    if (bimt__finite(mark_x) && mark_x >= a.xmin && mark_x <= a.xmax) {
+        double x = bimt__ax_x(&a, mark_x);
+        bimt__svg_line(&b, x, a.y0, x, a.y0 + a.h, "#555555", 1.2, "2 3");
+        if (mark_label) bimt__svg_text(&b, x + 4.0, a.y0 + 14.0, 11.0, BIMT__LEFT, 0.0, 0,
+                                       mark_label);
+    }
+    for (size_t k = 0; k < n_curves; k++) {
+        bimt__buf_fmt(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+                      c[k].colour);
+        for (size_t i = 0; i < c[k].n; i++) {
+            double x = c[k].x[i], y = c[k].y[i];
+            if (!bimt__finite(x) || !bimt__finite(y) || (ylog && y <= 0.0)) continue;
+            bimt__buf_fmt(&b, "%f,%f ", bimt__ax_x(&a, x), bimt__ax_y(&a, y));
+        }
+        bimt__buf_puts(&b, "\"/>\n");
+        for (size_t i = 0; i < c[k].n; i++) {
+            double x = c[k].x[i], y = c[k].y[i];
+            if (!bimt__finite(x) || !bimt__finite(y) || (ylog && y <= 0.0)) continue;
+            bimt__buf_fmt(&b, "<circle class=\"point\" cx=\"%f\" cy=\"%f\" r=\"3.5\" fill=\"%s\">"
+                              "<title>%s: %g at %g</title></circle>\n",
+                          bimt__ax_x(&a, x), bimt__ax_y(&a, y), c[k].colour,
+                          c[k].label ? c[k].label : "", y, x);
+        }
+        if (c[k].label)
+            bimt__svg_swatch(&b, a.x0 + a.w - 250.0, a.y0 + 16.0 + 18.0 * (double)k,
+                             c[k].colour, c[k].label);
+    }
+    if (!shown)
+        bimt__svg_text(&b, a.x0 + a.w / 2.0, a.y0 + a.h / 2.0, 14.0, BIMT__MIDDLE, 0.0, 0,
+                       "no data");
+    bimt__svg_end(&b);
+    return save_and_free(&b, path, errbuf);
+}
+
 /* ------------------------------------------------------------------ 2b null */
 
 int bimt__plot_null(double observed, const double *null_samples, size_t n, double p_value,

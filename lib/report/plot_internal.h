@@ -20,6 +20,21 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
                                double threshold, const char *path, char *errbuf);
 int bimt__plot_weight_distance(const double *mean_abs_w, const uint64_t *counts, size_t n_bins,
                                size_t grid_side, const char *path, char *errbuf);
+/** One curve of bimt__plot_curves(): n points (x[i], y[i]) drawn as a line with markers. */
+typedef struct bimt__curve {
+    const double *x, *y;
+    size_t n;
+    const char *colour; /* "#rrggbb" */
+    const char *label;  /* legend text */
+} bimt__curve;
+
+/** A line chart of up to 8 curves: log10 y axis if ylog (values <= 0 drawn at the bottom),
+ *  a dashed horizontal reference line at ref_y if finite (with ref_label), a dotted vertical
+ *  marker at mark_x if finite (with mark_label). */
+int bimt__plot_curves(const bimt__curve *c, size_t n_curves, const char *title,
+                      const char *subtitle, const char *xlabel, const char *ylabel, int ylog,
+                      double ref_y, const char *ref_label, double mark_x, const char *mark_label,
+                      const char *path, char *errbuf);
 int bimt__plot_null(double observed, const double *null_samples, size_t n, double p_value,
                     const char *title, const char *xlabel, const char *path, char *errbuf);
 

@@ -30,7 +30,15 @@ const bimt__figure bimt__report_figures[BIMT__N_FIGURES] = {
     {"null_isolated.svg", "2b", "Fraction of isolated neurons against its shuffled null."},
     {"null_cluster_size.svg", "2b", "Average spatial size of the clusters against its shuffled "
                                     "null."},
+    {"silhouette.svg", "-", "Mean silhouette of the clustering at each k (each k clustered "
+                            "alone, same seed); the chosen k marked."},
+    {"anatomy_by_k.svg", "2b", "p-values of both anatomical tests with the clustering fixed at "
+                               "k = 4, 8, 12, 16 (same null, same shuffles)."},
+    {"null_centrality.svg", "1e", "Mean distance of the important neurons to the grid centre "
+                                  "against random placements on the grid."},
 };
+
+const uint32_t bimt__report_by_k[BIMT__N_BY_K] = {4, 8, 12, 16};
 
 const char *bimt__activation_name(int a)
 {
@@ -90,6 +98,7 @@ static void report_free(bimt__report *r)
     free(r->cluster_pref);
     free(r->iso_null);
     free(r->size_null);
+    free(r->centre_null);
     free(r->profile);
     free(r->pairs);
 }
@@ -156,6 +165,70 @@ static int performance(bimt__report *r, bimt_model_t *model, bimt_task_t *task,
     return BIMT_OK;
 }
 
+/* Neurons cut off entirely: every recurrent weight in and out, input weight, output weight
+ * and the bias exactly 0 (what the proximal L1 step produces; never under a subgradient). */
+static uint32_t disconnected(const bimt_model_t *m)
+{
+    const size_t nh = m->n_h, ni = m->n_in, no = m->n_out;
+    const float *W = bimt__W(m), *Win = bimt__Win(m), *Wout = bimt__Wout(m), *bh = bimt__bh(m);
+    uint32_t count = 0;
+    for (size_t k = 0; k < nh; k++) { /* W_rec [nh][nh], W_in [nh][n_in], W_out [n_out][nh] */
+        int zero = bh[k] == 0.0f;
+        for (size_t j = 0; j < nh && zero; j++) zero = W[k * nh + j] == 0.0f && W[j * nh + k] == 0.0f;
+        for (size_t i = 0; i < ni && zero; i++) zero = Win[k * ni + i] == 0.0f;
+        for (size_t o = 0; o < no && zero; o++) zero = Wout[o * nh + k] == 0.0f;
+        count += (uint32_t)zero;
+    }
+    return count;
+}
+
+/* Diagnostics beside the fixed analysis (issue 17): the silhouette at each k, both anatomical
+ * tests with the clustering fixed at k = 4, 8, 12, 16, the centrality of the important
+ * neurons and the neurons cut off. The chosen clustering and its tests are untouched. */
+static int diagnostics(bimt__report *r, bimt_model_t *model)
+{
+    char *e = model->errmsg;
+    const size_t n = r->n_h;
+    int32_t *lab = bimt__malloc(n, sizeof(int32_t));
+    if (!lab) return bimt__fail(e, BIMT_E_NOMEM, "report: out of memory");
+    bimt_cluster_params cp = r->cp;
+    int rc = BIMT_OK;
+    uint32_t k_hi = r->n_important > 1 ? r->n_important - 1 : 0;
+    if (k_hi > r->cp.k_max) k_hi = r->cp.k_max;
+    if (k_hi >= BIMT__MAX_SIL_K) k_hi = BIMT__MAX_SIL_K - 1;
+    for (uint32_t k = r->cp.k_min; k <= k_hi && r->n_important >= 3 && !rc; k++) {
+        cp.k_min = cp.k_max = k;
+        uint32_t nc = 0;
+        double s = 0.0;
+        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &cp, lab, &nc, &s);
+        if (!rc && nc == k) {
+            r->sil_k[r->n_sil] = k;
+            r->sil[r->n_sil++] = s;
+        }
+    }
+    for (int i = 0; i < BIMT__N_BY_K && !rc && r->n_important >= 3; i++) {
+        uint32_t k = bimt__report_by_k[i];
+        if (k > r->n_important - 1) k = r->n_important - 1;
+        if (k < 2 || (r->n_by_k > 0 && r->by_k[r->n_by_k - 1].k == k)) continue;
+        cp.k_min = cp.k_max = k;
+        uint32_t j = r->n_by_k;
+        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &cp, lab, &r->by_k[j].n_clusters,
+                                        &r->by_k[j].silhouette);
+        if (!rc)
+            rc = bimt_anatomy_metrics(model, lab, r->n_shuffles, r->cp.seed, &r->by_k[j].anat,
+                                      NULL, NULL);
+        if (!rc) r->by_k[r->n_by_k++].k = k;
+    }
+    if (!rc)
+        rc = bimt_centrality_metrics(model, r->important, r->n_shuffles, r->cp.seed,
+                                     &r->centrality, r->centre_null);
+    free(lab);
+    if (rc) return bimt__fail(e, rc, "report: diagnostics across k failed (%s)",
+                              bimt_status_str(rc));
+    r->n_disconnected = disconnected(model);
+    return BIMT_OK;
+}
+
 static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
 {
     const size_t n = r->n_h;
@@ -172,10 +245,11 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
     if (r->n_shuffles) {
         r->iso_null = bimt__malloc(r->n_shuffles, sizeof(double));
         r->size_null = bimt__malloc(r->n_shuffles, sizeof(double));
+        r->centre_null = bimt__malloc(r->n_shuffles, sizeof(double));
     }
     if (!r->tv || !r->ntv || !r->important || !r->labels || !r->cluster_count ||
         !r->cluster_pref || !r->profile || !r->pairs ||
-        (r->n_shuffles && (!r->iso_null || !r->size_null)))
+        (r->n_shuffles && (!r->iso_null || !r->size_null || !r->centre_null)))
         return bimt__fail(e, BIMT_E_NOMEM, "report: out of memory");
 
     int rc = bimt_task_variance(model, task, r->tv);
@@ -216,6 +290,8 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
                               r->iso_null, r->size_null);
     if (rc) return bimt__fail(e, rc, "report: anatomical metrics failed (%s)",
                               bimt_status_str(rc));
+    rc = diagnostics(r, model);
+    if (rc) return rc;
     rc = bimt_wiring_stats(model, r->tv, thr, BIMT__REPORT_WEIGHT_THRESHOLD, &r->wiring);
     if (rc) return bimt__fail(e, rc, "report: wiring statistics failed (%s)",
                               bimt_status_str(rc));
@@ -252,6 +328,35 @@ static int null_figure(const char *path, double obs, const double *null, uint32_
                            xlabel, path, e);
 }
 
+static int silhouette_figure(const bimt__report *r, const char *path, char *e)
+{
+    double x[BIMT__MAX_SIL_K];
+    for (uint32_t i = 0; i < r->n_sil; i++) x[i] = (double)r->sil_k[i];
+    bimt__curve c = {x, r->sil, r->n_sil, "#3a7dc9", "mean silhouette"};
+    char mark[64];
+    snprintf(mark, sizeof mark, "chosen k = %u", (unsigned)r->n_clusters);
+    return bimt__plot_curves(&c, 1, "Silhouette against k",
+                             "each k clustered alone (same seed); the report uses the largest",
+                             "k (clusters)", "mean silhouette", 0, (double)NAN, NULL,
+                             r->n_sil ? (double)r->n_clusters : (double)NAN, mark, path, e);
+}
+
+static int by_k_figure(const bimt__report *r, const char *path, char *e)
+{
+    double x[BIMT__N_BY_K], pi[BIMT__N_BY_K], ps[BIMT__N_BY_K];
+    for (uint32_t i = 0; i < r->n_by_k; i++) {
+        x[i] = (double)r->by_k[i].k;
+        pi[i] = r->by_k[i].anat.isolated_p;
+        ps[i] = r->by_k[i].anat.size_p;
+    }
+    bimt__curve c[2] = {{x, pi, r->n_by_k, "#c0392b", "isolated fraction (lower than null)"},
+                        {x, ps, r->n_by_k, "#3a7dc9", "cluster size (smaller than null)"}};
+    return bimt__plot_curves(c, 2, "Anatomical tests across k",
+                             "clustering fixed at each k, shuffles of the clustered neurons "
+                             "over their own slots", "k (clusters)", "p (log scale)", 1, 0.05,
+                             "p = 0.05", (double)NAN, NULL, path, e);
+}
+
 static int figures(const bimt__report *r, const char *dir, char *e)
 {
     size_t dl = strlen(dir);
@@ -275,6 +380,15 @@ static int figures(const bimt__report *r, const char *dir, char *e)
         rc = null_figure(FIG(7), r->anat.cluster_size, r->size_null, r->n_shuffles,
                          r->anat.size_p, "Average spatial size of clusters",
                          "mean distance of members to their cluster centroid (grid units / n)",
+                         e);
+    if (!rc) rc = silhouette_figure(r, FIG(8), e);
+    if (!rc) rc = by_k_figure(r, FIG(9), e);
+    if (!rc)
+        rc = null_figure(FIG(10), r->centrality.n_important ? r->centrality.observed
+                                                            : (double)NAN,
+                         r->centre_null, r->n_shuffles, r->centrality.p,
+                         "Centrality of the important neurons",
+                         "mean distance of important neurons to the grid centre (grid units / n)",
                          e);
 #undef FIG
     free(path);

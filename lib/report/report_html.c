@@ -100,6 +100,20 @@ int bimt__report_html(const bimt__report *r, const char *dir, const char *path, 
              r->anat.isolated_p, r->anat.n_shuffles);
     anat_row(&b, "average cluster size", r->anat.cluster_size, r->anat.size_null_mean,
              r->anat.size_null_sd, r->anat.size_z, r->anat.size_p, r->anat.n_shuffles);
+    for (uint32_t i = 0; i < r->n_by_k; i++) {
+        char name[64], pi[BIMT__NUMBUF], ps[BIMT__NUMBUF], v[2 * BIMT__NUMBUF + 32];
+        bimt__fmt_short(pi, r->by_k[i].anat.isolated_p);
+        bimt__fmt_short(ps, r->by_k[i].anat.size_p);
+        snprintf(name, sizeof name, "tests at fixed k = %u", (unsigned)r->by_k[i].k);
+        snprintf(v, sizeof v, "isolated p = %s, size p = %s", pi, ps);
+        row(&b, name, v, "diagnostic: the clustering fixed at this k, same null");
+    }
+    anat_row(&b, "distance of important neurons to the centre", r->centrality.n_important
+             ? r->centrality.observed : (double)NAN, r->centrality.null_mean,
+             r->centrality.null_sd, r->centrality.z, r->centrality.p, r->centrality.n_shuffles);
+    snprintf(t, sizeof t, "%zu pruned, %u cut off", r->n_h - r->n_important,
+             (unsigned)r->n_disconnected);
+    row(&b, "pruned neurons", t, "not important; cut off: every weight in and out exactly 0");
     snprintf(t, sizeof t, "%u", (unsigned)r->wiring.n_active_edges);
     row(&b, "active connections", t, "hidden-hidden |w| > 0.01");
     row_num(&b, "wiring length", r->wiring.wiring_length, 3, "sum of distances of active "

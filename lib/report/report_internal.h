@@ -32,7 +32,12 @@ typedef struct bimt__figure {
 } bimt__figure;
 
 /** Number of figures the report writes. */
-#define BIMT__N_FIGURES 8
+#define BIMT__N_FIGURES 11
+/** The fixed k of the anatomical tests across k (each clipped to n_important - 1). */
+#define BIMT__N_BY_K 4
+extern const uint32_t bimt__report_by_k[BIMT__N_BY_K];
+/** Largest k of the silhouette curve (the clustering's default k_max). */
+#define BIMT__MAX_SIL_K 64
 extern const bimt__figure bimt__report_figures[BIMT__N_FIGURES];
 
 typedef struct bimt__report {
@@ -58,6 +63,19 @@ typedef struct bimt__report {
     /* anatomy */
     bimt_anatomy anat;
     double *iso_null, *size_null; /* [n_shuffles] */
+    /* diagnostics beside the fixed analysis (none of them changes it) */
+    uint32_t n_by_k;                   /* entries of by_k (k clipped, duplicates dropped) */
+    struct {
+        uint32_t k, n_clusters;        /* requested k, clusters obtained (k unless degenerate) */
+        double silhouette;
+        bimt_anatomy anat;
+    } by_k[BIMT__N_BY_K];
+    uint32_t n_sil;                    /* silhouette curve: k = sil_k[i] gives sil[i] */
+    uint32_t sil_k[BIMT__MAX_SIL_K];
+    double sil[BIMT__MAX_SIL_K];
+    bimt_centrality centrality;
+    double *centre_null;               /* [n_shuffles] */
+    uint32_t n_disconnected;           /* neurons whose weights in and out are all exactly 0 */
     /* wiring */
     bimt_wiring wiring;
     double distance_cost;     /* A-free sum_ij D_ij |W_ij| (A = 1) */

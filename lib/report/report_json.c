@@ -325,6 +325,44 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
                r->n_shuffles);
     obj_end(&j);
 
+    /* Diagnostics beside the fixed analysis: tests across k, silhouette curve, centrality. */
+    arr(&j, "anatomy_by_k", 0);
+    for (uint32_t i = 0; i < r->n_by_k; i++) {
+        json_open(&j, NULL, '{', 1);
+        uint_(&j, "k", r->by_k[i].k);
+        uint_(&j, "n_clusters", r->by_k[i].n_clusters);
+        num(&j, "silhouette", r->by_k[i].silhouette);
+        num(&j, "isolated_fraction", r->by_k[i].anat.isolated_fraction);
+        num(&j, "isolated_null_mean", r->by_k[i].anat.isolated_null_mean);
+        num(&j, "isolated_p", r->by_k[i].anat.isolated_p);
+        num(&j, "cluster_size", r->by_k[i].anat.cluster_size);
+        num(&j, "cluster_size_null_mean", r->by_k[i].anat.size_null_mean);
+        num(&j, "cluster_size_p", r->by_k[i].anat.size_p);
+        obj_end(&j);
+    }
+    arr_end(&j);
+    arr(&j, "silhouette_by_k", 0);
+    for (uint32_t i = 0; i < r->n_sil; i++) {
+        json_open(&j, NULL, '{', 1);
+        uint_(&j, "k", r->sil_k[i]);
+        num(&j, "silhouette", r->sil[i]);
+        obj_end(&j);
+    }
+    arr_end(&j);
+    obj(&j, "centrality");
+    uint_(&j, "n_important", r->centrality.n_important);
+    uint_(&j, "n_shuffles", r->centrality.n_shuffles);
+    null_stats(&j, "distance_to_centre", r->centrality.observed, r->centrality.null_mean,
+               r->centrality.null_sd, r->centrality.z, r->centrality.p, r->centre_null,
+               r->n_shuffles);
+    obj_end(&j);
+    obj(&j, "pruning");
+    uint_(&j, "n_hidden", n);
+    uint_(&j, "n_important", r->n_important);
+    uint_(&j, "n_pruned", n - r->n_important);
+    uint_(&j, "n_disconnected", r->n_disconnected);
+    obj_end(&j);
+
     obj(&j, "wiring");
     num(&j, "weight_threshold", BIMT__REPORT_WEIGHT_THRESHOLD);
     uint_(&j, "n_active_neurons", r->wiring.n_active_neurons);

@@ -189,6 +189,17 @@ struct Anatomy
     n_shuffles::UInt32
 end
 
+struct Centrality
+    struct_size::UInt32
+    n_important::UInt32
+    observed::Cdouble
+    null_mean::Cdouble
+    null_sd::Cdouble
+    z::Cdouble
+    p::Cdouble
+    n_shuffles::UInt32
+end
+
 struct Wiring
     n_active_neurons::UInt32
     n_active_edges::UInt32
@@ -404,6 +415,10 @@ bimt_anatomy_metrics(model, labels, n_shuffles, seed, out, isolated_null, size_n
     ccall((:bimt_anatomy_metrics, libbimt), Cint,
           (Ptr{Cvoid}, Ptr{Int32}, UInt32, UInt64, Ref{Anatomy}, Ptr{Cdouble}, Ptr{Cdouble}),
           model, labels, n_shuffles, seed, out, isolated_null, size_null)
+bimt_centrality_metrics(model, important, n_shuffles, seed, out, null_samples) =
+    ccall((:bimt_centrality_metrics, libbimt), Cint,
+          (Ptr{Cvoid}, Ptr{UInt8}, UInt32, UInt64, Ref{Centrality}, Ptr{Cdouble}),
+          model, important, n_shuffles, seed, out, null_samples)
 bimt_wiring_stats(model, tv, importance_threshold, weight_threshold, out) =
     ccall((:bimt_wiring_stats, libbimt), Cint,
           (Ptr{Cvoid}, Ptr{Float32}, Cdouble, Cdouble, Ref{Wiring}),

@@ -215,6 +215,20 @@ class Anatomy(Structure):
     ]
 
 
+class Centrality(Structure):
+    """``bimt_centrality``."""
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("n_important", c_uint32),
+        ("observed", c_double),
+        ("null_mean", c_double),
+        ("null_sd", c_double),
+        ("z", c_double),
+        ("p", c_double),
+        ("n_shuffles", c_uint32),
+    ]
+
+
 class Wiring(Structure):
     """``bimt_wiring``."""
     _fields_ = [
@@ -238,6 +252,7 @@ STRUCTS = {
     "bimt_step_info": StepInfo,
     "bimt_cluster_params": ClusterParams,
     "bimt_anatomy": Anatomy,
+    "bimt_centrality": Centrality,
     "bimt_wiring": Wiring,
 }
 

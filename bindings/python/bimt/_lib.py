@@ -138,6 +138,8 @@ FUNCTIONS = {
                                            P(c_uint32), P(c_double)]),
     "bimt_anatomy_metrics": (c_int, [F.ModelP, P(ctypes.c_int32), c_uint32, c_uint64,
                                      P(F.Anatomy), P(c_double), P(c_double)]),
+    "bimt_centrality_metrics": (c_int, [F.ModelP, P(ctypes.c_uint8), c_uint32, c_uint64,
+                                        P(F.Centrality), P(c_double)]),
     "bimt_wiring_stats": (c_int, [F.ModelP, P(c_float), c_double, c_double, P(F.Wiring)]),
     "bimt_weight_distance_profile": (c_int, [F.ModelP, P(c_double), P(c_uint64), c_size_t]),
     # report.h
