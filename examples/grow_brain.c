@@ -48,6 +48,7 @@ typedef struct gb_config {
     double   alpha;            /* leak dt/tau */
     double   sigma_rec;        /* recurrent noise */
     bimt_loss loss;
+    uint32_t io_layout;        /* bimt_io_layout: whether inputs and outputs sit beside the grid */
     /* trainer */
     bimt_arm arm;              /* (option) bimt, l1 or none */
     double   lambda;           /* (option) connection-cost weight after the warm-up */
@@ -84,6 +85,7 @@ static const gb_config DEFAULTS = {
     .alpha = 0.2,
     .sigma_rec = 0.05,
     .loss = BIMT_LOSS_MSE,
+    .io_layout = BIMT_IO_NONE,
     .arm = BIMT_ARM_BIMT,
     .lambda = 3e-5,           /* from 40 % of the steps on; 1e-4 cost 0.05 mean performance */
     .lambda_start = 0.0,      /* the tasks are learnt first, then wiring is pruned */
@@ -141,7 +143,7 @@ static void usage(FILE *f)
         "  --config FILE        read 'key = value' lines first; keys: the options above and\n"
         "                       activation, init, init_scale, alpha, sigma_rec, loss,\n"
         "                       lambda_start, warmup_frac, easy_frac, lr, lr_end (cosine decay),\n"
-        "                       l1_step (subgradient|proximal),\n"
+        "                       l1_step (subgradient|proximal), io (none|edges),\n"
         "                       weight.<rule> (sampling weight, e.g. weight.contextdm1),\n"
         "                       batch, grad_clip,\n"
         "                       swap_interval, top_k, eval_interval, eval_trials,\n"
@@ -235,6 +237,7 @@ static int set_key(gb_config *c, const char *k, const char *v, perr *e)
     static const char *const inits[] = {"diag", "randortho", "gauss"};
     static const char *const losses[] = {"mse", "ce"};
     static const char *const l1_steps[] = {"subgradient", "proximal"};
+    static const char *const ios[] = {"none", "edges"};
     int i;
     if (strcmp(k, "arm") == 0) {
         if (parse_choice(k, v, arms, 3, &i, e)) return -1;
@@ -254,6 +257,11 @@ static int set_key(gb_config *c, const char *k, const char *v, perr *e)
     if (strcmp(k, "loss") == 0) {
         if (parse_choice(k, v, losses, 2, &i, e)) return -1;
         c->loss = (bimt_loss)i;
+        return 0;
+    }
+    if (strcmp(k, "io") == 0) {
+        if (parse_choice(k, v, ios, 2, &i, e)) return -1;
+        c->io_layout = (uint32_t)i;
         return 0;
     }
     if (strcmp(k, "l1_step") == 0) {
@@ -616,6 +624,7 @@ int main(int argc, char **argv)
     mp.sigma_rec = c->sigma_rec;
     mp.loss = c->loss;
     mp.seed = c->seed;
+    mp.io_layout = c->io_layout;
     bimt_trainer_params trp;
     bimt_trainer_params_init(&trp);
     trp.arm = c->arm;

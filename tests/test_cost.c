@@ -255,6 +255,75 @@ START_TEST(prox_bad_input_changes_nothing)
 }
 END_TEST
 
+/* Under BIMT_IO_EDGES the cost, its subgradient and the prox include W_in and W_out at their
+ * distances to the inputs (left edge) and outputs (right edge): value and distance cost against
+ * the definition (tests/testutil.c), the subgradient against finite differences of it. */
+static bimt_model_t *make_io(uint64_t seed)
+{
+    bimt_model_params p;
+    bimt_model_params_init(&p);
+    p.grid_side = 4;
+    p.n_in = 3;
+    p.n_out = 2;
+    p.seed = seed;
+    p.io_layout = BIMT_IO_EDGES;
+    bimt_model_t *m = NULL;
+    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    lcg = seed;
+    float *w = bimt_model_params_data(m);
+    for (size_t i = 0; i < bimt_model_n_params(m); i++) {
+        double v = 0.01 + urand();
+        w[i] = (float)(urand() < 0.5 ? -v : v);
+    }
+    uint32_t slots[16] = {5, 2, 9, 14, 0, 7, 12, 3, 10, 1, 15, 6, 13, 4, 11, 8};
+    ck_assert_int_eq(bimt_model_set_slots(m, slots, 16), BIMT_OK);
+    return m;
+}
+
+static double l1_all(const bimt_model_t *m)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < bimt_model_n_params(m); i++)
+        s += fabs((double)bimt_model_params_view(m)[i]);
+    return s;
+}
+
+START_TEST(io_layout_cost_value_and_subgradient)
+{
+    bimt_model_t *m = make_io(41);
+    const double lambda = 0.07, A = 1.5;
+    double v, dc;
+    ck_assert_int_eq(bimt_model_connection_cost(m, lambda, A, 0, &v), BIMT_OK);
+    ck_assert_int_eq(bimt_model_distance_cost(m, A, &dc), BIMT_OK);
+    double want_dc = A * bimt_test_distance_cost(m, NULL);
+    ck_assert_double_le(fabs(dc - want_dc), 1e-7 * want_dc);
+    ck_assert_double_le(fabs(v - lambda * (l1_all(m) + want_dc / A * A)), 1e-7 * v);
+    /* io distances: the accessor against the documented positions */
+    ck_assert_double_eq_tol(bimt_model_io_distance(m, 0, 0, 0), (fabs(1.0 - (0.5 * 4 / 3 - 0.5)) +
+                                                                  fabs(1.0 + 1.0)) / 4.0, 1e-6);
+    ck_assert(bimt_model_io_distance(m, 1, 0, 2) == -1.0);
+    /* subgradient: finite differences of the definition, one parameter at a time */
+    size_t n = bimt_model_n_params(m);
+    float *g = bimt_model_grad_data(m);
+    memset(g, 0, n * sizeof(float));
+    ck_assert_int_eq(bimt_model_connection_cost(m, lambda, A, 1, &v), BIMT_OK);
+    float *w = bimt_model_params_data(m);
+    const float h = 1e-3f;
+    for (size_t i = 0; i < n; i++) {
+        float keep = w[i];
+        w[i] = keep + h;
+        double lp = lambda * (l1_all(m) + A * bimt_test_distance_cost(m, NULL));
+        w[i] = keep - h;
+        double lm = lambda * (l1_all(m) + A * bimt_test_distance_cost(m, NULL));
+        w[i] = keep;
+        double fd = (lp - lm) / (2.0 * (double)h);
+        ck_assert_msg(fabs((double)g[i] - fd) <= 1e-4 * fabs(fd) + 1e-6, "param %zu: %g vs %g",
+                      i, (double)g[i], fd);
+    }
+    bimt_model_free(m);
+}
+END_TEST
+
 START_TEST(cost_follows_positions)
 {
     bimt_model_t *m = make(61);
@@ -288,6 +357,7 @@ static Suite *cost_suite(void)
     tcase_add_test(tc, cost_follows_positions);
     tcase_add_test(tc, prox_minimises_the_proximal_objective);
     tcase_add_test(tc, prox_bad_input_changes_nothing);
+    tcase_add_test(tc, io_layout_cost_value_and_subgradient);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -413,6 +413,84 @@ START_TEST(delta_equals_bruteforce_difference)
 END_TEST
 
 /* Gaussian weights of several sparsities: same exchanges as the oracle. */
+/* BIMT_IO_EDGES: every candidate's delta equals the change of the definition's cost (with
+ * W_in and W_out at their distances to the edges), a pass never raises it and reports it, and
+ * a neuron wired only to input 0 and output 0 moves towards the left edge's top, keeping its
+ * output on the right in balance. */
+START_TEST(io_layout_delta_and_pass)
+{
+    bimt_rng r;
+    bimt__rng_seed(&r, 12, 99);
+    for (int rep = 0; rep < 12; rep++) {
+        size_t side = 3 + (size_t)bimt__rng_below(&r, 4), n = side * side;
+        bimt_model_params mp;
+        bimt_model_params_init(&mp);
+        mp.grid_side = (uint32_t)side;
+        mp.n_in = 5;
+        mp.n_out = 3;
+        mp.init = BIMT_INIT_GAUSS;
+        mp.io_layout = BIMT_IO_EDGES;
+        mp.seed = (uint64_t)rep + 1;
+        bimt_model_t *m = NULL;
+        ck_assert_int_eq(bimt_model_create(&m, &mp), BIMT_OK);
+        randomize(m, &r, W_GAUSS, 0.3);
+        double *M = malloc(n * n * sizeof(double)), *dj = malloc(n * sizeof(double));
+        bimt__swap_sym_abs(m, M, dj);
+        uint32_t *slots = malloc(n * sizeof(uint32_t));
+        memcpy(slots, bimt_model_slots(m), n * sizeof(uint32_t));
+        double base = bimt_test_distance_cost(m, NULL);
+        ck_assert(rel(bimt__swap_cost(m), base) < 1e-6);
+        for (int t = 0; t < 20; t++) {
+            size_t j = (size_t)bimt__rng_below(&r, n), k = (size_t)bimt__rng_below(&r, n);
+            if (j == k) continue;
+            double d = bimt__swap_delta(m, M, dj, j, k);
+            uint32_t s = slots[j];
+            slots[j] = slots[k];
+            slots[k] = s;
+            double exact = bimt_test_distance_cost(m, slots) - base;
+            slots[k] = slots[j];
+            slots[j] = s;
+            ck_assert_msg(fabs(d - exact) <= 1e-6 * base, "delta %.10g vs %.10g", d, exact);
+        }
+        bimt_swap_params p;
+        bimt_swap_params_init(&p);
+        p.top_k = (uint32_t)n;
+        bimt_swap_result res;
+        memset(&res, 0, sizeof res);
+        ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_OK);
+        ck_assert(res.cost_after <= res.cost_before + 1e-9 * res.cost_before);
+        ck_assert(rel(res.cost_after, bimt_test_distance_cost(m, NULL)) < 1e-6);
+        ck_assert(rel(res.cost_before, base) < 1e-6);
+        free(M);
+        free(dj);
+        free(slots);
+        bimt_model_free(m);
+    }
+    /* One wired neuron: W_in[0][0] strong, everything else 0. */
+    bimt_model_params mp;
+    bimt_model_params_init(&mp);
+    mp.grid_side = 6;
+    mp.n_in = 1;
+    mp.n_out = 1;
+    mp.io_layout = BIMT_IO_EDGES;
+    bimt_model_t *m = NULL;
+    ck_assert_int_eq(bimt_model_create(&m, &mp), BIMT_OK);
+    float *P = bimt_model_params_data(m);
+    memset(P, 0, bimt_model_n_params(m) * sizeof(float));
+    const float *Win;
+    size_t off;
+    ck_assert_int_eq(bimt_model_tensor(m, BIMT_W_IN, &Win, NULL, NULL, &off), BIMT_OK);
+    P[off + 20] = 2.0f; /* neuron 20 (slot (3, 2)) gets input 0 (row 2.5, column -1) */
+    bimt_swap_params p;
+    bimt_swap_params_init(&p);
+    ck_assert_int_eq(bimt_model_swap(m, &p, NULL), BIMT_OK);
+    uint32_t s20 = bimt_model_slots(m)[20];
+    ck_assert_uint_eq(s20 % 6, 0); /* now in the left column, row 2 or 3 */
+    ck_assert(s20 / 6 == 2 || s20 / 6 == 3);
+    bimt_model_free(m);
+}
+END_TEST
+
 START_TEST(matches_oracle_gaussian)
 {
     bimt_rng r;
@@ -764,6 +842,7 @@ static Suite *swap_suite(void)
     ADD(params_defaults);
     ADD(hand_computed_corner_pair);
     ADD(delta_equals_bruteforce_difference);
+    ADD(io_layout_delta_and_pass);
     ADD(matches_oracle_gaussian);
     ADD(matches_oracle_exact_ties);
     ADD(mirror_symmetric_ties);

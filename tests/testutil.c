@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include "bimt/bimt.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,4 +64,46 @@ void bimt_test_write_file(const char *path, const void *buf, size_t len)
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
     ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Position of input (output = 0) or output number index of count: left or right edge. */
+static void io_pos(size_t side, size_t index, size_t count, int output, double *r, double *c)
+{
+    *r = ((double)index + 0.5) * (double)side / (double)count - 0.5;
+    *c = output ? (double)side : -1.0;
+}
+
+double bimt_test_distance_cost(const struct bimt_model *m, const uint32_t *slots_or_null)
+{
+    size_t n = bimt_model_n_hidden(m), side = bimt_model_grid_side(m);
+    size_t ni = bimt_model_n_in(m), no = bimt_model_n_out(m);
+    const uint32_t *sl = bimt_model_slots(m);
+    const float *W, *Win, *Wout;
+    bimt_model_tensor(m, BIMT_W_REC, &W, NULL, NULL, NULL);
+    bimt_model_tensor(m, BIMT_W_IN, &Win, NULL, NULL, NULL);
+    bimt_model_tensor(m, BIMT_W_OUT, &Wout, NULL, NULL, NULL);
+    bimt_model_params p;
+    bimt_model_get_params(m, &p);
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double ri = (double)((slots_or_null ? slots_or_null[i] : sl[i]) / side);
+        double ci = (double)((slots_or_null ? slots_or_null[i] : sl[i]) % side);
+        for (size_t j = 0; j < n; j++) {
+            double rj = (double)((slots_or_null ? slots_or_null[j] : sl[j]) / side);
+            double cj = (double)((slots_or_null ? slots_or_null[j] : sl[j]) % side);
+            total += (fabs(ri - rj) + fabs(ci - cj)) / (double)side * fabs((double)W[i * n + j]);
+        }
+        if (p.io_layout != BIMT_IO_EDGES) continue;
+        for (size_t a = 0; a < ni; a++) {
+            double r, c;
+            io_pos(side, a, ni, 0, &r, &c);
+            total += (fabs(ri - r) + fabs(ci - c)) / (double)side * fabs((double)Win[i * ni + a]);
+        }
+        for (size_t o = 0; o < no; o++) {
+            double r, c;
+            io_pos(side, o, no, 1, &r, &c);
+            total += (fabs(ri - r) + fabs(ci - c)) / (double)side * fabs((double)Wout[o * n + i]);
+        }
+    }
+    return total;
 }

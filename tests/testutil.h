@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /** Runs one suite, prints Check's summary, returns the process exit code. */
 int bimt_test_run(Suite *s);
@@ -19,5 +20,10 @@ void bimt_test_write_file(const char *path, const void *buf, size_t len);
 
 /** Max |a - b| / max(1, |b|) over n doubles. */
 double bimt_test_max_rel_err(const double *a, const double *b, size_t n);
+
+/** Position-dependent connection cost sum D |W| of a model from its definition (slots and the
+ *  bimt_io_layout formulas, in double): W_rec plus, under an io layout, W_in and W_out. */
+struct bimt_model;
+double bimt_test_distance_cost(const struct bimt_model *m, const uint32_t *slots_or_null);
 
 #endif

@@ -61,6 +61,17 @@ typedef enum bimt_init {
     BIMT_INIT_GAUSS = 2      /**< init_scale * N(0,1)/sqrt(n_hidden) */
 } bimt_init;
 
+/**
+ * Where the inputs and outputs sit relative to the grid, i.e. whether W_in and W_out pay a
+ * wiring distance in the connection cost (and so move with the swap step) or only their L1.
+ */
+typedef enum bimt_io_layout {
+    BIMT_IO_NONE = 0,  /**< no positions: W_in and W_out pay the plain L1 term only (default) */
+    BIMT_IO_EDGES = 1  /**< input i at row (i + 0.5) * side / n_in - 0.5, column -1 (along the
+                            left edge, just outside the grid); output o at row
+                            (o + 0.5) * side / n_out - 0.5, column side (the right edge) */
+} bimt_io_layout;
+
 /** Which parameter tensor a view refers to. */
 typedef enum bimt_tensor {
     BIMT_W_REC = 0, BIMT_W_IN = 1, BIMT_W_OUT = 2, BIMT_B_H = 3, BIMT_B_O = 4
@@ -82,6 +93,8 @@ typedef struct bimt_model_params {
     double   init_scale;    /**< default 0.5 (tanh: use 1.0) */
     bimt_loss loss;         /**< loss of bimt_model_loss(); default BIMT_LOSS_MSE */
     uint64_t seed;          /**< initialisation and noise seed; default 1 */
+    uint32_t io_layout;     /**< bimt_io_layout: positions of inputs and outputs; default
+                                 BIMT_IO_NONE */
 } bimt_model_params;
 
 /**
@@ -226,6 +239,20 @@ BIMT_API int bimt_model_set_slots(bimt_model_t *model, const uint32_t *slots, si
  * @return the distance, or -1 for NULL or out-of-range indices.
  */
 BIMT_API double bimt_model_distance(const bimt_model_t *model, size_t i, size_t j);
+
+/**
+ * @brief Distance between hidden neuron k at its current slot and input (output = 0) or
+ * output (output != 0) number index, under the model's io_layout: (|dr| + |dc|) / grid_side
+ * with the positions of bimt_io_layout. 0 under BIMT_IO_NONE (no positions).
+ * @param[in] model the model.
+ * @param[in] output 0: an input; nonzero: an output.
+ * @param[in] k hidden neuron, in [0, n_hidden).
+ * @param[in] index input in [0, n_in) or output in [0, n_out).
+ * @return the distance, or -1 for NULL or out-of-range indices. Thread-safe for a model no
+ *         thread mutates.
+ */
+BIMT_API double bimt_model_io_distance(const bimt_model_t *model, int output, size_t k,
+                                       size_t index);
 
 /**
  * @brief Borrowed view of the cached distance matrix [n_hidden][n_hidden] (float32),

@@ -4,8 +4,10 @@
  *
  *   L_cc = |W_rec|_1 + |W_in|_1 + |W_out|_1 + |b_h|_1 + |b_o|_1 + A * sum_ij D_ij |W_rec[i][j]|
  *
- * where D is the distance matrix at the neurons' current slots. The subgradient of |w| at
- * w = 0 is taken as 0.
+ * where D is the distance matrix at the neurons' current slots. Under an io layout
+ * (bimt_model_params.io_layout = BIMT_IO_EDGES) the distance part also holds
+ * A * (sum D_in |W_in| + sum D_out |W_out|), the distances of each neuron to its inputs and
+ * outputs (bimt_model_io_distance()). The subgradient of |w| at w = 0 is taken as 0.
  */
 #ifndef BIMT_REGULARIZER_H
 #define BIMT_REGULARIZER_H
@@ -32,7 +34,8 @@ BIMT_API int bimt_model_connection_cost(bimt_model_t *model, double lambda, doub
                                         int add_grad, double *value);
 
 /**
- * @brief The position-dependent part only: A * sum_ij D_ij |W_rec[i][j]| (what swaps lower).
+ * @brief The position-dependent part only: A * sum_ij D_ij |W_rec[i][j]| (plus the W_in and
+ * W_out terms under an io layout): what swaps lower.
  * Thread-safe for a model no thread mutates.
  * @param[in] model the model.
  * @param[in] A distance weight (>= 0, finite).
@@ -44,7 +47,8 @@ BIMT_API int bimt_model_distance_cost(const bimt_model_t *model, double A, doubl
 /**
  * @brief Proximal step of lambda * L_cc: soft-thresholds every parameter in place,
  *   theta_i <- sign(theta_i) * max(|theta_i| - step_i * lambda * c_i, 0),
- * with c_i = 1 + A * D_ij for W_rec entries and 1 for the other four tensors. Used after an
+ * with c_i = 1 + A * D_ij for W_rec entries (and W_in, W_out entries under an io layout, with
+ * their distances) and 1 for the others. Used after an
  * optimizer update on the prediction loss alone (instead of adding the subgradient to the
  * gradient), it leaves pruned weights at exactly 0 and a neuron whose weights are all pruned
  * silent. With Adam, step = bimt_adam_step_sizes() is the prox in Adam's own diagonal metric.

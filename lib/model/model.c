@@ -51,7 +51,19 @@ int bimt__model_params_check(const bimt_model_params *p, char *e)
                           p->init_scale);
     if ((unsigned)p->loss > BIMT_LOSS_CROSS_ENTROPY)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown loss %d", (int)p->loss);
+    if (p->io_layout > BIMT_IO_EDGES)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown io_layout %u", (unsigned)p->io_layout);
     return BIMT_OK;
+}
+
+/* Row k of dist_in and column k of dist_out (neuron k's distances to inputs and outputs). */
+static void update_io(struct bimt_model *m, size_t k)
+{
+    if (!m->dist_in) return;
+    for (size_t i = 0; i < m->n_in; i++)
+        m->dist_in[k * m->n_in + i] = bimt__io_distance(m->side, m->slots[k], i, m->n_in, 0);
+    for (size_t o = 0; o < m->n_out; o++)
+        m->dist_out[o * m->n_h + k] = bimt__io_distance(m->side, m->slots[k], o, m->n_out, 1);
 }
 
 void bimt__model_update_distances(struct bimt_model *m)
@@ -59,6 +71,7 @@ void bimt__model_update_distances(struct bimt_model *m)
     for (size_t i = 0; i < m->n_h; i++)
         for (size_t j = 0; j < m->n_h; j++)
             m->dist[i * m->n_h + j] = bimt__slot_distance(m->side, m->slots[i], m->slots[j]);
+    for (size_t k = 0; k < m->n_h; k++) update_io(m, k);
 }
 
 void bimt__model_update_distance_row(struct bimt_model *m, size_t k)
@@ -68,6 +81,7 @@ void bimt__model_update_distance_row(struct bimt_model *m, size_t k)
         m->dist[k * m->n_h + j] = d;
         m->dist[j * m->n_h + k] = d;
     }
+    update_io(m, k);
 }
 
 static struct bimt_model *model_alloc(const bimt_model_params *p)
@@ -90,7 +104,12 @@ static struct bimt_model *model_alloc(const bimt_model_params *p)
     m->grad = bimt__calloc(m->n_params, sizeof(float));
     m->slots = bimt__malloc(m->n_h, sizeof(uint32_t));
     m->dist = bimt__malloc(m->n_h * m->n_h, sizeof(float));
-    if (!m->params || !m->grad || !m->slots || !m->dist) {
+    if (p->io_layout != BIMT_IO_NONE) {
+        m->dist_in = bimt__malloc(m->n_h * m->n_in, sizeof(float));
+        m->dist_out = bimt__malloc(m->n_out * m->n_h, sizeof(float));
+    }
+    if (!m->params || !m->grad || !m->slots || !m->dist ||
+        (p->io_layout != BIMT_IO_NONE && (!m->dist_in || !m->dist_out))) {
         bimt_model_free(m);
         return NULL;
     }
@@ -167,6 +186,10 @@ int bimt_model_clone(bimt_model_t **out, const bimt_model_t *src)
     memcpy(m->grad, src->grad, src->n_params * sizeof(float));
     memcpy(m->slots, src->slots, src->n_h * sizeof(uint32_t));
     memcpy(m->dist, src->dist, src->n_h * src->n_h * sizeof(float));
+    if (src->dist_in) {
+        memcpy(m->dist_in, src->dist_in, src->n_h * src->n_in * sizeof(float));
+        memcpy(m->dist_out, src->dist_out, src->n_out * src->n_h * sizeof(float));
+    }
     m->noise_rng = src->noise_rng;
     *out = m;
     return BIMT_OK;
@@ -180,6 +203,8 @@ void bimt_model_free(bimt_model_t *m)
     free(m->grad);
     free(m->slots);
     free(m->dist);
+    free(m->dist_in);
+    free(m->dist_out);
     free(m);
 }
 
@@ -258,6 +283,14 @@ double bimt_model_distance(const bimt_model_t *m, size_t i, size_t j)
     long si = (long)m->slots[i], sj = (long)m->slots[j];
     long dr = labs(si / side - sj / side), dc = labs(si % side - sj % side);
     return (double)(dr + dc) / (double)side;
+}
+
+double bimt_model_io_distance(const bimt_model_t *m, int output, size_t k, size_t index)
+{
+    if (!m || k >= m->n_h || index >= (output ? m->n_out : m->n_in)) return -1.0;
+    if (m->p.io_layout == BIMT_IO_NONE) return 0.0;
+    return (double)bimt__io_distance(m->side, m->slots[k], index, output ? m->n_out : m->n_in,
+                                     output);
 }
 
 void bimt_model_zero_grad(bimt_model_t *m)

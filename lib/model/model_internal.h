@@ -23,6 +23,8 @@ struct bimt_model {
     float *grad;               /* flat gradients, same layout */
     uint32_t *slots;           /* [n_h] neuron -> slot (row * side + col) */
     float *dist;               /* [n_h][n_h] distance between neurons i, j at their slots */
+    float *dist_in;            /* [n_h][n_in] like W_in: neuron to input (NULL: no io layout) */
+    float *dist_out;           /* [n_out][n_h] like W_out: output to neuron (NULL: none) */
     bimt_rng noise_rng;        /* recurrent-noise stream */
     struct bimt_rnn_ws *ws;    /* NULL until the first forward */
     char errmsg[BIMT_ERRMSG_LEN];
@@ -43,6 +45,17 @@ static inline float bimt__slot_distance(size_t side, uint32_t a, uint32_t b)
     if (dr < 0) dr = -dr;
     if (dc < 0) dc = -dc;
     return (float)(dr + dc) / (float)side;
+}
+
+/** Distance from slot to input (output = 0) or output number index of count, under
+ *  BIMT_IO_EDGES (see bimt_io_layout), divided by side. */
+static inline float bimt__io_distance(size_t side, uint32_t slot, size_t index, size_t count,
+                                      int output)
+{
+    double row = ((double)index + 0.5) * (double)side / (double)count - 0.5;
+    double col = output ? (double)side : -1.0;
+    double dr = (double)(slot / side) - row, dc = (double)(slot % side) - col;
+    return (float)(((dr < 0 ? -dr : dr) + (dc < 0 ? -dc : dc)) / (double)side);
 }
 
 /** Recomputes the whole distance cache from slots. */

@@ -138,6 +138,7 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     i = (int32_t)mp.loss;
     SCALAR("model.loss", BIMT_NPZ_I4, &i);
     SCALAR("model.seed", BIMT_NPZ_U8, &mp.seed);
+    SCALAR("model.io_layout", BIMT_NPZ_U4, &mp.io_layout);
     size_t np_ = tr->n_params, nh = m->n_h;
     bimt__npz_write(w, "model.params", BIMT_NPZ_F4, 1, &np_, m->params);
     bimt__npz_write(w, "model.slots", BIMT_NPZ_U4, 1, &nh, m->slots);
@@ -307,6 +308,8 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     get(&L, "model.init_scale", BIMT_NPZ_F8, 0, &mp.init_scale);
     mp.loss = (bimt_loss)get_enum(&L, "model.loss");
     get(&L, "model.seed", BIMT_NPZ_U8, 0, &mp.seed);
+    if (bimt__npz_find(L.z, "model.io_layout")) /* absent in files before 0.2: none */
+        get(&L, "model.io_layout", BIMT_NPZ_U4, 0, &mp.io_layout);
 
     bimt_task_params tp;
     bimt_task_params_init(&tp);

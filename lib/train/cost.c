@@ -2,7 +2,9 @@
  * parameter buffer:
  *   lambda * ( sum |theta| + A * sum_ij D_ij |W_rec[i][j]| ),  theta = all five tensors,
  *   d/dtheta = lambda * sign(theta) * (1 + A * D_ij for W_rec entries), sign(0) = 0.
- * Sums are double; the gradient is added in float. */
+ * Under an io layout (bimt_io_layout) W_in and W_out entries also pay A * D for their
+ * distance to their input or output, like W_rec. Sums are double; the gradient is added in
+ * float. */
 #include <math.h>
 
 #include "bimt/regularizer.h"
@@ -28,6 +30,27 @@ static double dist_sum(const float *w, const float *d, size_t n)
 
 static float sgn(float w) { return (float)((w > 0.0f) - (w < 0.0f)); }
 
+/* The input and output part of sum D |W| under an io layout (0 without one). W_in and W_out
+ * follow W_rec in the flat buffer with dist_in and dist_out laid out like them. */
+static double io_dist_sum(const bimt_model_t *m)
+{
+    if (!m->dist_in) return 0.0;
+    return dist_sum(bimt__Win(m), m->dist_in, m->n_h * m->n_in) +
+           dist_sum(bimt__Wout(m), m->dist_out, m->n_out * m->n_h);
+}
+
+/* Distance of flat parameter i (past W_rec) under an io layout: W_in and W_out entries get
+ * theirs, the biases (and everything without a layout) 0. */
+static float io_dist_at(const bimt_model_t *m, size_t i)
+{
+    if (!m->dist_in) return 0.0f;
+    size_t a = i - m->off[1];
+    if (i >= m->off[1] && a < m->n_h * m->n_in) return m->dist_in[a];
+    size_t b = i - m->off[2];
+    if (i >= m->off[2] && b < m->n_out * m->n_h) return m->dist_out[b];
+    return 0.0f;
+}
+
 int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add_grad,
                                double *value)
 {
@@ -47,6 +70,7 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add
     if (value) {
         double s1 = l1_sum(W, nW) + l1_sum(rest, n_rest);
         double s2 = A > 0.0 ? dist_sum(W, D, nW) : 0.0;
+        if (A > 0.0 && m->dist_in) s2 += io_dist_sum(m);
         *value = lambda * (s1 + A * s2);
     }
     if (add_grad) {
@@ -54,7 +78,11 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add
         float *g = m->grad;
         for (size_t i = 0; i < nW; i++) g[i] += sgn(W[i]) * (lf + la * D[i]);
         float *gr = g + nW;
-        for (size_t i = 0; i < n_rest; i++) gr[i] += lf * sgn(rest[i]);
+        if (m->dist_in && A > 0.0)
+            for (size_t i = 0; i < n_rest; i++)
+                gr[i] += sgn(rest[i]) * (lf + la * io_dist_at(m, nW + i));
+        else
+            for (size_t i = 0; i < n_rest; i++) gr[i] += lf * sgn(rest[i]);
     }
     return BIMT_OK;
 }
@@ -62,7 +90,7 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add
 int bimt_model_distance_cost(const bimt_model_t *m, double A, double *value)
 {
     if (!m || !value || !check_coef(A)) return BIMT_E_INVALID_ARG;
-    *value = A * dist_sum(bimt__W(m), m->dist, m->n_h * m->n_h);
+    *value = A * (dist_sum(bimt__W(m), m->dist, m->n_h * m->n_h) + io_dist_sum(m));
     return BIMT_OK;
 }
 
@@ -98,7 +126,8 @@ int bimt_model_connection_cost_prox(bimt_model_t *m, double lambda, double A, co
     size_t zeros = 0;
     if (lambda > 0.0) {
         for (size_t i = 0; i < nW; i++) p[i] = shrink(p[i], step[i] * (lf + la * D[i]));
-        for (size_t i = nW; i < m->n_params; i++) p[i] = shrink(p[i], step[i] * lf);
+        for (size_t i = nW; i < m->n_params; i++)
+            p[i] = shrink(p[i], step[i] * (lf + la * io_dist_at(m, i)));
     }
     if (n_zero) {
         for (size_t i = 0; i < m->n_params; i++) zeros += p[i] == 0.0f;

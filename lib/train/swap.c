@@ -6,6 +6,12 @@
  *   delta(j, k) = sum_{a not in {j, k}} (D_ka - D_ja) (M_ja - M_ka),
  *
  * O(n_h) per candidate from two rows of D and two rows of M (derivation in docs/swap.md).
+ * Under an io layout (bimt_io_layout) W_in and W_out pay a distance too, and the exchange
+ * also changes each of the two neurons' input and output wiring:
+ *
+ *   delta_io = io(j at s_k) + io(k at s_j) - io(j at s_j) - io(k at s_k),
+ *   io(x at s) = sum_i |W_in[x][i]| d_in(s, i) + sum_o |W_out[o][x]| d_out(s, o).
+ *
  * Decisions use a small documented tolerance (BIMT_SWAP_RTOL) so that exact ties are ties
  * whatever the rounding of the sums. */
 #include <math.h>
@@ -122,6 +128,29 @@ static double delta_prepared(const struct bimt_model *m, const double *M, double
     return d;
 }
 
+/* io(x at slot s): neuron x's input and output wiring if it sat at slot s (0 without an io
+ * layout), summed in input then output order. */
+static double io_cost_at(const struct bimt_model *m, size_t x, uint32_t s)
+{
+    if (!m->dist_in) return 0.0;
+    const float *Win = bimt__Win(m) + x * m->n_in, *Wout = bimt__Wout(m);
+    double c = 0.0;
+    for (size_t i = 0; i < m->n_in; i++)
+        c += (double)fabsf(Win[i]) * (double)bimt__io_distance(m->side, s, i, m->n_in, 0);
+    for (size_t o = 0; o < m->n_out; o++)
+        c += (double)fabsf(Wout[o * m->n_h + x]) *
+             (double)bimt__io_distance(m->side, s, o, m->n_out, 1);
+    return c;
+}
+
+static double io_delta(const struct bimt_model *m, size_t j, size_t k)
+{
+    if (!m->dist_in) return 0.0;
+    uint32_t sj = m->slots[j], sk = m->slots[k];
+    return (io_cost_at(m, j, sk) + io_cost_at(m, k, sj)) -
+           (io_cost_at(m, j, sj) + io_cost_at(m, k, sk));
+}
+
 double bimt__swap_delta(const struct bimt_model *m, const double *M, double *dj, size_t j,
                         size_t k)
 {
@@ -129,7 +158,7 @@ double bimt__swap_delta(const struct bimt_model *m, const double *M, double *dj,
     const float *Dj = m->dist + j * n;
     for (size_t a = 0; a < n; a++) dj[a] = (double)Dj[a];
     dj[j] = 0.0;
-    return delta_prepared(m, M, dj, j, k);
+    return delta_prepared(m, M, dj, j, k) + io_delta(m, j, k);
 }
 
 double bimt__swap_cost(const struct bimt_model *m)
@@ -146,6 +175,8 @@ double bimt__swap_cost(const struct bimt_model *m)
         for (; b < n; b++) s[0] += (double)d[b] * (double)fabsf(w[b]);
         total += ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
     }
+    if (m->dist_in)
+        for (size_t x = 0; x < n; x++) total += io_cost_at(m, x, m->slots[x]);
     return total;
 }
 
@@ -217,6 +248,8 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *p, bimt_swap_result
         qsort(order, n, sizeof(ranked), ranked_cmp);
         double dmax = 2.0 * (double)(m->side - 1) / (double)m->side;
         double tol = BIMT_SWAP_RTOL * dmax * msum;
+        if (m->dist_in) /* the io terms reach one column beyond the grid on each side */
+            tol = BIMT_SWAP_RTOL * 2.0 * (double)(m->side + 1) / (double)m->side * isum;
         const uint8_t *cand = p->candidates;
         for (size_t t = 0; t < top; t++) {
             size_t j = order[t].idx;
@@ -228,6 +261,7 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *p, bimt_swap_result
             for (size_t k = 0; k < n; k++) {
                 if (k == j || (cand && !cand[k])) continue;
                 double d = delta_prepared(m, M, dj, j, k);
+                if (m->dist_in) d += io_delta(m, j, k);
                 if (d < best - tol) {
                     best = d;
                     best_k = k;

@@ -42,7 +42,7 @@ def checkpoint_members(H, P):
         "model.grid_side": (u4, ()), "model.n_in": (u4, ()), "model.n_out": (u4, ()),
         "model.activation": (i4, ()), "model.alpha": (f8, ()), "model.sigma_rec": (f8, ()),
         "model.init": (i4, ()), "model.init_scale": (f8, ()), "model.loss": (i4, ()),
-        "model.seed": (u8, ()), "model.params": (f4, (P,)), "model.slots": (u4, (H,)),
+        "model.seed": (u8, ()), "model.io_layout": (u4, ()), "model.params": (f4, (P,)), "model.slots": (u4, (H,)),
         "model.noise_rng": (u8, (6,)),
         "task.n_eachring": (u4, ()), "task.dt_ms": (f8, ()), "task.tau_ms": (f8, ()),
         "task.sigma_x": (f8, ()), "task.rule_mask": (u4, ()), "task.loss": (i4, ()),

@@ -103,6 +103,7 @@ struct ModelParams
     init_scale::Cdouble
     loss::Cint
     seed::UInt64
+    io_layout::UInt32
 end
 
 struct SwapParams
@@ -292,6 +293,9 @@ bimt_model_set_slots(model, slots, n) =
 bimt_model_distance(model, i, j) =
     ccall((:bimt_model_distance, libbimt), Cdouble, (Ptr{Cvoid}, Csize_t, Csize_t),
           model, i, j)
+bimt_model_io_distance(model, output, k, index) =
+    ccall((:bimt_model_io_distance, libbimt), Cdouble, (Ptr{Cvoid}, Cint, Csize_t, Csize_t),
+          model, output, k, index)
 bimt_model_distances(model) =
     ccall((:bimt_model_distances, libbimt), Ptr{Float32}, (Ptr{Cvoid},), model)
 bimt_model_forward(model, x, n_steps, batch_size, flags) =

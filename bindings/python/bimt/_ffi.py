@@ -103,6 +103,7 @@ class ModelParams(Structure):
         ("init_scale", c_double),
         ("loss", c_enum),
         ("seed", c_uint64),
+        ("io_layout", c_uint32),
     ]
 
 

@@ -78,6 +78,7 @@ FUNCTIONS = {
     "bimt_model_slots": (P(c_uint32), [F.ModelP]),
     "bimt_model_set_slots": (c_int, [F.ModelP, P(c_uint32), c_size_t]),
     "bimt_model_distance": (c_double, [F.ModelP, c_size_t, c_size_t]),
+    "bimt_model_io_distance": (c_double, [F.ModelP, c_int, c_size_t, c_size_t]),
     "bimt_model_distances": (P(c_float), [F.ModelP]),
     "bimt_model_forward": (c_int, [F.ModelP, P(c_float), c_size_t, c_size_t, c_uint32]),
     "bimt_model_states": (c_int, [F.ModelP, P(P(c_float))]),
