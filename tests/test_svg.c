@@ -16,6 +16,7 @@
 
 #include "bimt/bimt.h"
 #include "common/common.h"
+#include "io/atomic_file.h"
 #include "report/svg.h"
 #include "testutil.h"
 #include "textcheck.h"

@@ -10,6 +10,7 @@
 #include "bimt/regularizer.h"
 #include "bimt/report.h"
 #include "common/common.h"
+#include "io/atomic_file.h"
 #include "model/model_internal.h"
 #include "report/plot_internal.h"
 #include "train/trainer_internal.h"
