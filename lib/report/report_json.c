@@ -1,5 +1,5 @@
-/* metrics.json of the report, through a small JSON writer (escaped strings, shortest
- * round-trip numbers in the C locale, null for non-finite numbers). */
+/* metrics.json of the report, through the JSON writer of io/json_write.h (escaped strings,
+ * shortest round-trip numbers in the C locale, null for non-finite numbers). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,143 +7,20 @@
 #include "bimt/status.h"
 #include "common/common.h"
 #include "report/report_internal.h"
+#include "io/json_write.h"
 #include "report/svg.h"
 
-/* ------------------------------------------------------------------ writer */
-
-#define JSON_MAX_DEPTH 16
-
-typedef struct json {
-    bimt__buf b;
-    int depth;
-    int count[JSON_MAX_DEPTH];  /* members written at each level */
-    int flat[JSON_MAX_DEPTH];   /* 1: this container stays on one line */
-} json;
-
-static void json_string(json *j, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    bimt__buf_put(&j->b, "\"", 1);
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    while (*p) {
-        unsigned c = *p;
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            bimt__buf_put(&j->b, esc, 2);
-            p++;
-        } else if (c < 0x20) {
-            const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
-                              : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
-            if (named) {
-                bimt__buf_puts(&j->b, named);
-            } else {
-                memcpy(esc, "\\u00", 4);
-                esc[4] = hex[c >> 4];
-                esc[5] = hex[c & 15];
-                bimt__buf_put(&j->b, esc, 6);
-            }
-            p++;
-        } else if (c < 0x80) {
-            bimt__buf_put(&j->b, (const char *)p, 1);
-            p++;
-        } else {
-            /* Copy valid UTF-8 sequences; replace invalid bytes by U+FFFD. */
-            size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-            if (c > 0xF4) n = 0;
-            for (size_t i = 1; i < n; i++)
-                if ((p[i] & 0xC0) != 0x80) n = 0;
-            if (n) {
-                bimt__buf_put(&j->b, (const char *)p, n);
-                p += n;
-            } else {
-                bimt__buf_puts(&j->b, "\\ufffd");
-                p++;
-            }
-        }
-    }
-    bimt__buf_put(&j->b, "\"", 1);
-}
-
-/* Separator, newline and indentation before a member; then the key if given. */
-static void json_member(json *j, const char *key)
-{
-    int d = j->depth;
-    if (d > 0) {
-        if (j->count[d - 1]++) bimt__buf_put(&j->b, ",", 1);
-        if (j->flat[d - 1]) {
-            if (j->count[d - 1] > 1) bimt__buf_put(&j->b, " ", 1);
-        } else {
-            bimt__buf_put(&j->b, "\n", 1);
-            for (int i = 0; i < d; i++) bimt__buf_put(&j->b, "  ", 2);
-        }
-    }
-    if (key) {
-        json_string(j, key);
-        bimt__buf_put(&j->b, ": ", 2);
-    }
-}
-
-static void json_open(json *j, const char *key, char bracket, int flat)
-{
-    json_member(j, key);
-    bimt__buf_put(&j->b, &bracket, 1);
-    if (j->depth < JSON_MAX_DEPTH) {
-        j->count[j->depth] = 0;
-        j->flat[j->depth] = flat || (j->depth > 0 && j->flat[j->depth - 1]);
-    }
-    j->depth++;
-}
-
-static void json_close(json *j, char bracket)
-{
-    j->depth--;
-    if (j->depth < JSON_MAX_DEPTH && j->count[j->depth] && !j->flat[j->depth]) {
-        bimt__buf_put(&j->b, "\n", 1);
-        for (int i = 0; i < j->depth; i++) bimt__buf_put(&j->b, "  ", 2);
-    }
-    bimt__buf_put(&j->b, &bracket, 1);
-}
-
-static void obj(json *j, const char *key) { json_open(j, key, '{', 0); }
-static void obj_end(json *j) { json_close(j, '}'); }
-static void arr(json *j, const char *key, int flat) { json_open(j, key, '[', flat); }
-static void arr_end(json *j) { json_close(j, ']'); }
-
-static void num(json *j, const char *key, double v)
-{
-    char t[BIMT__NUMBUF];
-    json_member(j, key);
-    bimt__buf_put(&j->b, t, bimt__fmt_double(t, v)); /* "null" when not finite */
-}
-
-static void uint_(json *j, const char *key, uint64_t v)
-{
-    json_member(j, key);
-    bimt__buf_fmt(&j->b, "%U", v);
-}
-
-static void int_(json *j, const char *key, long v)
-{
-    char t[32];
-    json_member(j, key);
-    snprintf(t, sizeof t, "%ld", v);
-    bimt__buf_puts(&j->b, t);
-}
-
-static void str(json *j, const char *key, const char *s)
-{
-    json_member(j, key);
-    if (s) json_string(j, s);
-    else bimt__buf_puts(&j->b, "null");
-}
-
-static void null_(json *j, const char *key)
-{
-    json_member(j, key);
-    bimt__buf_puts(&j->b, "null");
-}
+/* Shorthands of the JSON writer for the many members below. */
+typedef bimt__json json;
+#define obj(j, key) bimt__json_open(j, key, '{', 0)
+#define obj_end(j) bimt__json_close(j, '}')
+#define arr(j, key, flat) bimt__json_open(j, key, '[', flat)
+#define arr_end(j) bimt__json_close(j, ']')
+#define num bimt__json_num
+#define uint_ bimt__json_uint
+#define int_ bimt__json_int
+#define str bimt__json_str
+#define null_ bimt__json_null
 
 /* ------------------------------------------------------------------ metrics */
 
@@ -195,7 +72,7 @@ static void config_json(json *j, const bimt__report *r)
         num(j, "A", t->A);
         arr(j, "lambda_schedule", 0);
         for (uint32_t i = 0; i < t->n_schedule && i < BIMT_MAX_SCHEDULE; i++) {
-            json_open(j, NULL, '{', 1);
+            bimt__json_open(j, NULL, '{', 1);
             uint_(j, "from_step", t->schedule_step[i]);
             num(j, "lambda", t->schedule_lambda[i]);
             obj_end(j);
@@ -249,8 +126,7 @@ static void null_stats(json *j, const char *key, double obs, double mean, double
 int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
 {
     json j;
-    memset(&j, 0, sizeof j);
-    bimt__buf_init(&j.b);
+    bimt__json_init(&j);
     const size_t n = r->n_h;
     obj(&j, NULL);
     str(&j, "format", "bimt-report");
@@ -306,7 +182,7 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
     arr(&j, "clusters", 0);
     for (size_t c = 0; c < n; c++) {
         if (!r->cluster_count[c]) continue;
-        json_open(&j, NULL, '{', 1);
+        bimt__json_open(&j, NULL, '{', 1);
         uint_(&j, "id", c);
         uint_(&j, "size", r->cluster_count[c]);
         str(&j, "preferred_task", r->cluster_pref[c] >= 0 ? bimt_rule_name(r->cluster_pref[c])

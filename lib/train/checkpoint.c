@@ -2,12 +2,12 @@
  * Adam state, counters, every random stream) plus every hyperparameter of the model, task
  * and trainer. Member list and meaning: docs/checkpoint-format.md. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bimt/trainer.h"
+#include "io/json_write.h"
 #include "model/model_internal.h"
 #include "io/npz.h"
 #include "train/optim_internal.h"
@@ -22,67 +22,34 @@ static const char *const arm_names[3] = {"bimt", "l1", "none"};
 
 /* ------------------------------------------------------------------ save */
 
-/* Appends a number to a JSON text independent of the C locale's decimal point. */
-static void json_num(char *buf, size_t cap, size_t *len, double v)
-{
-    char tmp[40];
-    snprintf(tmp, sizeof tmp, "%.17g", v);
-    for (char *c = tmp; *c; c++)
-        if (!((*c >= '0' && *c <= '9') || *c == '-' || *c == '+' || *c == 'e' || *c == 'E'))
-            *c = '.';
-    if (*len < cap) *len += (size_t)snprintf(buf + *len, cap - *len, "%s", tmp);
-}
-
-static void json_str(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-static void json_str(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-{
-    if (*len >= cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(buf + *len, cap - *len, fmt, ap);
-    va_end(ap);
-    if (k > 0) *len += (size_t)k;
-    if (*len > cap) *len = cap;
-}
-
-/* Human-readable summary (informational; the typed members are authoritative). */
+/* Human-readable summary on one line (informational; the typed members are authoritative). */
 static void metadata_json(const bimt_trainer_t *tr, const bimt_model_params *mp,
-                          const bimt_task_params *tp, char *buf, size_t cap)
+                          const bimt_task_params *tp, bimt__json *j)
 {
-    size_t len = 0;
-    json_str(buf, cap, &len,
-             "{\"format\": \"libbimt-checkpoint\", \"format_version\": %u, "
-             "\"library_version\": \"%s\", \"arm\": \"%s\", \"step\": %llu, \"trials\": %llu, "
-             "\"grid_side\": %u, \"n_in\": %u, \"n_out\": %u, \"n_params\": %zu, \"lambda\": ",
-             BIMT_CHECKPOINT_FORMAT, bimt_version_string(), arm_names[tr->p.arm],
-             (unsigned long long)tr->step, (unsigned long long)tr->trials, (unsigned)mp->grid_side,
-             (unsigned)mp->n_in, (unsigned)mp->n_out, tr->n_params);
-    json_num(buf, cap, &len, bimt_trainer_lambda_at(tr, tr->step));
-    json_str(buf, cap, &len, ", \"A\": ");
-    json_num(buf, cap, &len, tr->p.A);
-    json_str(buf, cap, &len, ", \"learning_rate\": ");
-    json_num(buf, cap, &len, tr->p.learning_rate);
-    json_str(buf, cap, &len, ", \"rules\": [");
-    int first = 1;
-    for (int r = 0; r < BIMT_N_RULES; r++) {
-        if (!((tp->rule_mask == 0) || (tp->rule_mask >> r) & 1u)) continue;
-        json_str(buf, cap, &len, "%s\"%s\"", first ? "" : ", ", bimt_rule_name(r));
-        first = 0;
-    }
-    json_str(buf, cap, &len, "], \"last_eval\": {");
-    first = 1;
-    for (int r = 0; r < BIMT_N_RULES && tr->eval_step != BIMT_NO_EVAL; r++) {
-        if (tr->last_eval[r] < 0.0) continue;
-        json_str(buf, cap, &len, "%s\"%s\": ", first ? "" : ", ", bimt_rule_name(r));
-        json_num(buf, cap, &len, tr->last_eval[r]);
-        first = 0;
-    }
-    json_str(buf, cap, &len, "}}");
+    bimt__json_open(j, NULL, '{', 1);
+    bimt__json_str(j, "format", "libbimt-checkpoint");
+    bimt__json_uint(j, "format_version", BIMT_CHECKPOINT_FORMAT);
+    bimt__json_str(j, "library_version", bimt_version_string());
+    bimt__json_str(j, "arm", arm_names[tr->p.arm]);
+    bimt__json_uint(j, "step", tr->step);
+    bimt__json_uint(j, "trials", tr->trials);
+    bimt__json_uint(j, "grid_side", mp->grid_side);
+    bimt__json_uint(j, "n_in", mp->n_in);
+    bimt__json_uint(j, "n_out", mp->n_out);
+    bimt__json_uint(j, "n_params", tr->n_params);
+    bimt__json_num17(j, "lambda", bimt_trainer_lambda_at(tr, tr->step));
+    bimt__json_num17(j, "A", tr->p.A);
+    bimt__json_num17(j, "learning_rate", tr->p.learning_rate);
+    bimt__json_open(j, "rules", '[', 1);
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        if (tp->rule_mask == 0 || (tp->rule_mask >> r) & 1u)
+            bimt__json_str(j, NULL, bimt_rule_name(r));
+    bimt__json_close(j, ']');
+    bimt__json_open(j, "last_eval", '{', 1);
+    for (int r = 0; r < BIMT_N_RULES && tr->eval_step != BIMT_NO_EVAL; r++)
+        if (tr->last_eval[r] >= 0.0) bimt__json_num17(j, bimt_rule_name(r), tr->last_eval[r]);
+    bimt__json_close(j, '}');
+    bimt__json_close(j, '}');
 }
 
 #define SCALAR(name, dt, ptr) bimt__npz_write(w, name, dt, 0, NULL, ptr)
@@ -109,12 +76,20 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     uint64_t at = 0;
     bimt__adam_state(tr->opt, &am, &av, &at);
 
-    char meta[2048];
-    metadata_json(tr, &mp, &tp, meta, sizeof meta);
+    bimt__json meta;
+    bimt__json_init(&meta);
+    metadata_json(tr, &mp, &tp, &meta);
+    if (!bimt__buf_ok(&meta.b)) {
+        bimt__buf_free(&meta.b);
+        return bimt__fail(e, BIMT_E_NOMEM, "out of memory (checkpoint metadata)");
+    }
 
     bimt_npz_writer *w;
     int rc = bimt__npz_writer_open(&w, path, e, BIMT_ERRMSG_LEN);
-    if (rc) return rc;
+    if (rc) {
+        bimt__buf_free(&meta.b);
+        return rc;
+    }
     uint32_t u;
     int32_t i;
     uint64_t q;
@@ -122,7 +97,8 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     SCALAR("format_version", BIMT_NPZ_U4, &u);
     u = bimt_version();
     SCALAR("library_version", BIMT_NPZ_U4, &u);
-    bimt__npz_write_text(w, "metadata", meta);
+    bimt__npz_write_text(w, "metadata", meta.b.data);
+    bimt__buf_free(&meta.b);
 
     /* model */
     SCALAR("model.grid_side", BIMT_NPZ_U4, &mp.grid_side);
