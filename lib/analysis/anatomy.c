@@ -31,7 +31,8 @@ static double isolated_fraction(const anat_cfg *a)
     size_t iso = 0;
     long side = (long)a->side;
     for (size_t i = 0; i < a->m; i++) {
-        long r = (long)a->slot[i] / side, c = (long)a->slot[i] % side;
+        long r = (long)bimt__slot_row(a->side, a->slot[i]);
+        long c = (long)bimt__slot_col(a->side, a->slot[i]);
         int alone = 1;
         for (long dr = -1; dr <= 1 && alone; dr++) {
             for (long dc = -1; dc <= 1; dc++) {
@@ -59,14 +60,14 @@ static double cluster_size(const anat_cfg *a)
     memset(a->sc, 0, a->nc * sizeof(double));
     memset(a->sd, 0, a->nc * sizeof(double));
     for (size_t i = 0; i < a->m; i++) {
-        a->sr[a->lab[i]] += (double)(a->slot[i] / a->side);
-        a->sc[a->lab[i]] += (double)(a->slot[i] % a->side);
+        a->sr[a->lab[i]] += (double)bimt__slot_row(a->side, a->slot[i]);
+        a->sc[a->lab[i]] += (double)bimt__slot_col(a->side, a->slot[i]);
     }
     for (size_t i = 0; i < a->m; i++) {
         size_t c = (size_t)a->lab[i];
         double n = (double)a->cnt[c];
-        double dr = (double)(a->slot[i] / a->side) - a->sr[c] / n;
-        double dc = (double)(a->slot[i] % a->side) - a->sc[c] / n;
+        double dr = (double)bimt__slot_row(a->side, a->slot[i]) - a->sr[c] / n;
+        double dc = (double)bimt__slot_col(a->side, a->slot[i]) - a->sc[c] / n;
         a->sd[c] += sqrt(dr * dr + dc * dc);
     }
     double total = 0.0;

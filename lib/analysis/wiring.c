@@ -10,13 +10,6 @@
 #include "common/common.h"
 #include "model/model_internal.h"
 
-/* Manhattan distance in slots between two slots of a side x side grid. */
-static size_t slot_manhattan(size_t side, uint32_t a, uint32_t b)
-{
-    size_t ra = a / side, ca = a % side, rb = b / side, cb = b % side;
-    return (ra > rb ? ra - rb : rb - ra) + (ca > cb ? ca - cb : cb - ca);
-}
-
 /* Neurons with any incident weight (W_rec row or column, W_in row, W_out column) above thr. */
 static uint32_t count_connected(const struct bimt_model *m, double thr)
 {
@@ -62,7 +55,7 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
         for (size_t j = 0; j < n; j++) {
             if (i == j || !(fabs((double)W[i * n + j]) > weight_threshold)) continue;
             edges++;
-            len_slots += slot_manhattan(model->side, model->slots[i], model->slots[j]);
+            len_slots += bimt__slot_manhattan(model->side, model->slots[i], model->slots[j]);
         }
     }
     res.n_active_edges = (uint32_t)edges;
@@ -89,7 +82,7 @@ int bimt_weight_distance_profile(const bimt_model_t *model, double *mean_abs_w,
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {
             if (i == j) continue;
-            size_t b = slot_manhattan(model->side, model->slots[i], model->slots[j]);
+            size_t b = bimt__slot_manhattan(model->side, model->slots[i], model->slots[j]);
             if (b >= n_bins) continue;
             sum[b] += fabs((double)W[i * n + j]);
             cnt[b]++;

@@ -279,10 +279,7 @@ int bimt_model_set_slots(bimt_model_t *m, const uint32_t *slots, size_t n)
 double bimt_model_distance(const bimt_model_t *m, size_t i, size_t j)
 {
     if (!m || i >= m->n_h || j >= m->n_h) return -1.0;
-    long side = (long)m->side;
-    long si = (long)m->slots[i], sj = (long)m->slots[j];
-    long dr = labs(si / side - sj / side), dc = labs(si % side - sj % side);
-    return (double)(dr + dc) / (double)side;
+    return (double)bimt__slot_manhattan(m->side, m->slots[i], m->slots[j]) / (double)m->side;
 }
 
 double bimt_model_io_distance(const bimt_model_t *m, int output, size_t k, size_t index)

@@ -10,6 +10,7 @@
 #include "bimt/model.h"
 #include "common/common.h"
 #include "common/rng.h"
+#include "model/grid.h"
 
 struct bimt_rnn_ws; /* forward/backward workspace, defined and owned by rnn.c */
 
@@ -21,7 +22,7 @@ struct bimt_model {
     size_t off[5];             /* element offsets of W_rec, W_in, W_out, b_h, b_o (bimt_tensor order) */
     float *params;             /* flat parameters */
     float *grad;               /* flat gradients, same layout */
-    uint32_t *slots;           /* [n_h] neuron -> slot (row * side + col) */
+    uint32_t *slots;           /* [n_h] neuron -> slot (row * side + col, model/grid.h) */
     float *dist;               /* [n_h][n_h] distance between neurons i, j at their slots */
     float *dist_in;            /* [n_h][n_in] like W_in: neuron to input (NULL: no io layout) */
     float *dist_out;           /* [n_out][n_h] like W_out: output to neuron (NULL: none) */
@@ -36,27 +37,6 @@ static inline float *bimt__Win(const struct bimt_model *m) { return m->params + 
 static inline float *bimt__Wout(const struct bimt_model *m) { return m->params + m->off[2]; }
 static inline float *bimt__bh(const struct bimt_model *m) { return m->params + m->off[3]; }
 static inline float *bimt__bo(const struct bimt_model *m) { return m->params + m->off[4]; }
-
-/** Manhattan distance between two slots of a side x side grid, divided by side. */
-static inline float bimt__slot_distance(size_t side, uint32_t a, uint32_t b)
-{
-    long dr = (long)(a / side) - (long)(b / side);
-    long dc = (long)(a % side) - (long)(b % side);
-    if (dr < 0) dr = -dr;
-    if (dc < 0) dc = -dc;
-    return (float)(dr + dc) / (float)side;
-}
-
-/** Distance from slot to input (output = 0) or output number index of count, under
- *  BIMT_IO_EDGES (see bimt_io_layout), divided by side. */
-static inline float bimt__io_distance(size_t side, uint32_t slot, size_t index, size_t count,
-                                      int output)
-{
-    double row = ((double)index + 0.5) * (double)side / (double)count - 0.5;
-    double col = output ? (double)side : -1.0;
-    double dr = (double)(slot / side) - row, dc = (double)(slot % side) - col;
-    return (float)(((dr < 0 ? -dr : dr) + (dc < 0 ? -dc : dc)) / (double)side);
-}
 
 /** Recomputes the whole distance cache from slots. */
 void bimt__model_update_distances(struct bimt_model *m);

@@ -8,6 +8,7 @@
 #include "bimt/plot.h"
 #include "bimt/status.h"
 #include "common/common.h"
+#include "model/grid.h"
 #include "report/plot_internal.h"
 #include "report/svg.h"
 
@@ -38,8 +39,8 @@ long bimt__plot_check_labels(const int32_t *labels, size_t n)
 static void slot_xy(size_t side, uint32_t s, double *x, double *y)
 {
     double cell = PANEL / (double)side;
-    *x = LEFT + ((double)(s % side) + 0.5) * cell;
-    *y = TOP + ((double)(s / side) + 0.5) * cell;
+    *x = LEFT + ((double)bimt__slot_col(side, s) + 0.5) * cell;
+    *y = TOP + ((double)bimt__slot_row(side, s) + 0.5) * cell;
 }
 
 static void cluster_hex(char out[8], int32_t label)
@@ -272,7 +273,8 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels,
     for (size_t k = 0; k < n; k++) {
         char hex[8];
         cluster_hex(hex, labels[k]);
-        double x = LEFT + (double)(slots[k] % side) * cell, y = TOP + (double)(slots[k] / side) * cell;
+        double x = LEFT + (double)bimt__slot_col(side, slots[k]) * cell;
+        double y = TOP + (double)bimt__slot_row(side, slots[k]) * cell;
         bimt__buf_fmt(&b, "<rect class=\"cell\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
                           "fill=\"%r\" stroke=\"#ffffff\" stroke-width=\"%f\"/>\n",
                       x, y, cell, cell, hex, cell > 8.0 ? 1.5 : 0.3);
@@ -382,7 +384,8 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
         char hex[8];
         if (s[k] > 0.0) bimt__rgb_hex(hex, bimt__cmap_seq((log10(s[k]) - vmin) / (vmax - vmin)));
         else memcpy(hex, "#f2f2f2", 8);
-        double x = LEFT + (double)(slots[k] % side) * cell, y = TOP + (double)(slots[k] / side) * cell;
+        double x = LEFT + (double)bimt__slot_col(side, slots[k]) * cell;
+        double y = TOP + (double)bimt__slot_row(side, slots[k]) * cell;
         int imp = s[k] > threshold;
         double inset = imp ? (cell > 8.0 ? 1.2 : 0.3) : 0.0;
         bimt__buf_fmt(&b, "<rect class=\"cell\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
