@@ -49,6 +49,20 @@ void bimt__mode_pick_record(bimt_mode_pick *s, int multi, int probe, double seco
     }
 }
 
+void bimt__mode_pick_run(bimt_mode_pick *s, bimt_pool *pool, int adaptive, size_t units,
+                         bimt_mode_job_fn job, void *arg)
+{
+    if (!pool || !adaptive) {
+        job(arg, pool);
+        return;
+    }
+    int probe;
+    int multi = bimt__mode_pick_next(s, &probe);
+    double t0 = bimt__mode_pick_clock();
+    job(arg, multi ? pool : NULL);
+    bimt__mode_pick_record(s, multi, probe, (bimt__mode_pick_clock() - t0) / (double)units);
+}
+
 double bimt__mode_pick_clock(void)
 {
     struct timespec t;

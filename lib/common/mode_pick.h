@@ -15,7 +15,10 @@
 #ifndef BIMT_MODE_PICK_H
 #define BIMT_MODE_PICK_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "common/pool.h"
 
 /** Calls between probes of the mode not in use, at first and after a change of mode. */
 #define BIMT_MODE_PROBE_MIN 16u
@@ -38,6 +41,18 @@ int bimt__mode_pick_next(bimt_mode_pick *s, int *probe);
 /** Records the measured seconds per unit of work of a call made in mode multi (as returned,
  *  with its probe flag, by the bimt__mode_pick_next that preceded it). */
 void bimt__mode_pick_record(bimt_mode_pick *s, int multi, int probe, double seconds);
+
+/** A job that runs on pool, or on the calling thread alone when pool is NULL. */
+typedef void (*bimt_mode_job_fn)(void *arg, bimt_pool *pool);
+
+/**
+ * Runs job once, choosing the mode: on the calling thread when pool is NULL; on the pool when
+ * not adaptive (the thread count was set by the user); else by s (next, run timed, record
+ * the time per unit, units = the job's rows). The one dispatcher of the forward, backward
+ * and states engines.
+ */
+void bimt__mode_pick_run(bimt_mode_pick *s, bimt_pool *pool, int adaptive, size_t units,
+                         bimt_mode_job_fn job, void *arg);
 
 /** A monotonic clock in seconds, for timing the calls. */
 double bimt__mode_pick_clock(void);

@@ -4,13 +4,7 @@
 
 #include "common/rng.h"
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t splitmix64(uint64_t *x) { return bimt__mix64(*x += 0x9E3779B97F4A7C15ull); }
 
 void bimt__rng_seed(bimt_rng *r, uint64_t seed, uint64_t stream)
 {

@@ -39,6 +39,15 @@ static inline uint64_t bimt__xoshiro_next(uint64_t s[4])
     return result;
 }
 
+/** The splitmix64 finalizer (Stafford's mix 13): a bijective scramble of a 64-bit word. The
+ *  seeding below (splitmix64 = this of a Weyl sequence) and the noise lanes' seeding use it. */
+static inline uint64_t bimt__mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 /** Seeds stream `stream` of `seed` (independent streams for distinct (seed, stream)). */
 void bimt__rng_seed(bimt_rng *r, uint64_t seed, uint64_t stream);
 uint64_t bimt__rng_u64(bimt_rng *r);

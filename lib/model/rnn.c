@@ -76,15 +76,7 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
 {
     struct bimt_rnn_ws *ws = calloc(1, sizeof(*ws));
     if (!ws) return NULL;
-#if BIMT_HAVE_AVX2_PATH
-    /* BIMT_DISABLE_AVX2 (any value) forces the portable kernels (testing, comparisons). */
-    const char *off = getenv("BIMT_DISABLE_AVX2");
-    __builtin_cpu_init();
-    ws->avx2 = !(off && *off) && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
-                   ? 1
-                   : 0;
-    ws->fma = ws->avx2;
-#endif
+    ws->avx2 = ws->fma = bimt__rnn_cpu_avx2();
     size_t nh = m->n_h, P = bimt__rg_panels(nh);
     size_t k2 = m->n_in > m->n_out ? m->n_in : m->n_out;
     ws->npanels = P;
@@ -173,9 +165,10 @@ typedef struct job_exec {
     unsigned n_phases;
 } job_exec;
 
-/* Runs x on pool, or on the calling thread alone when pool is NULL. */
-static void exec_job(bimt_pool *pool, const job_exec *x)
+/* Runs x (a const job_exec *) on pool, or on the calling thread alone when pool is NULL. */
+static void exec_job(void *arg, bimt_pool *pool)
 {
+    const job_exec *x = arg;
     if (x->item)
         bimt__pool_run_items(pool, x->item, x->arg, x->counts, x->n_phases);
     else if (pool)
@@ -191,19 +184,8 @@ static void exec_job(bimt_pool *pool, const job_exec *x)
 static void run_job(struct bimt_rnn_ws *ws, bimt_mode_pick *st, size_t work, size_t rows,
                     const job_exec *x)
 {
-    if (!ws->pool || work < PAR_MIN_WORK) {
-        exec_job(NULL, x);
-        return;
-    }
-    if (!ws->adaptive) {
-        exec_job(ws->pool, x);
-        return;
-    }
-    int probe;
-    int multi = bimt__mode_pick_next(st, &probe);
-    double t0 = bimt__mode_pick_clock();
-    exec_job(multi ? ws->pool : NULL, x);
-    bimt__mode_pick_record(st, multi, probe, (bimt__mode_pick_clock() - t0) / (double)rows);
+    bimt__mode_pick_run(st, work >= PAR_MIN_WORK ? ws->pool : NULL, ws->adaptive, rows, exec_job,
+                        (void *)x);
 }
 
 /* ---------------------------------------------------------------- forward */

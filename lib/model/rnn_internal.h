@@ -47,6 +47,10 @@ struct bimt_rnn_ws {
     int fma;              /* run the AVX2 + FMA product kernel (same condition) */
 };
 
+/* 1 when the AVX2 + FMA copies of the kernels may run (compiled in, the CPU has both, and
+ * BIMT_DISABLE_AVX2 is unset or empty); the forward, backward and states engines all ask here. */
+int bimt__rnn_cpu_avx2(void);
+
 /* Forward element-wise pass on a B x w block with row stride ld: u = d + bh (+ z, row stride
  * ldz, when z is not NULL); h = (1-a) hp + a phi(u); d <- phi'(u). */
 void bimt__rnn_step(int avx2, int act, size_t B, size_t w, size_t ld, const float *bh, float a,

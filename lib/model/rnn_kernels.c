@@ -1,6 +1,7 @@
 /* Element-wise kernels of the recurrent loops and the recurrent noise (private; declared in
  * rnn_internal.h). Each kernel is plain C compiled twice, generic and for AVX2 (selected at
  * run time); without floating-point contraction both give bit-identical results. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/rnn_internal.h"
@@ -12,13 +13,6 @@
  * noisy forward, panel by panel (each word passed through the splitmix64 finalizer). The noise
  * is thus a deterministic function of the stream's state, whichever thread owns a panel. */
 #define NOISE_LANES 8
-
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 /* nblk blocks of NOISE_LANES 64-bit outputs, split into high and low 32-bit words. The
  * multiplications by 5 and 9 are written as shifts and adds (AVX2 has no 64-bit multiply).
@@ -89,7 +83,7 @@ void bimt__rnn_noise_seed(uint64_t *lanes, size_t npanels, bimt_rng *r)
         for (int l = 0; l < NOISE_LANES; l++) {
             uint64_t any = 0;
             for (int k = 0; k < 4; k++) {
-                st[k * NOISE_LANES + l] = mix64(bimt__rng_u64(r));
+                st[k * NOISE_LANES + l] = bimt__mix64(bimt__rng_u64(r));
                 any |= st[k * NOISE_LANES + l];
             }
             if (!any) st[l] = 1; /* never the all-zero state */
@@ -247,6 +241,19 @@ BIMT_AVX2 static void noise_avx2(uint64_t *lanes, size_t B, float scale, uint32_
     noise_body(lanes, B, scale, bits, z, ldz);
 }
 #endif
+
+int bimt__rnn_cpu_avx2(void)
+{
+#if BIMT_HAVE_AVX2_PATH
+    /* BIMT_DISABLE_AVX2 (any value) forces the portable kernels (testing, comparisons). */
+    const char *off = getenv("BIMT_DISABLE_AVX2");
+    if (off && *off) return 0;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
 
 void bimt__rnn_step(int avx2, int act, size_t B, size_t w, size_t ld, const float *bh, float a,
                     float *d, const float *hp, float *h, const float *z, size_t ldz)

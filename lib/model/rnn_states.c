@@ -69,14 +69,7 @@ int bimt__states_engine_create(bimt_states_engine **out, struct bimt_model *m, i
     e->nh = m->n_h;
     e->ni = m->n_in;
     e->P = bimt__rg_panels(e->nh);
-#if BIMT_HAVE_AVX2_PATH
-    /* As bimt_model_forward: BIMT_DISABLE_AVX2 (any value) forces the portable kernels. */
-    const char *off = getenv("BIMT_DISABLE_AVX2");
-    e->avx2 = !(off && *off) && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
-                  ? 1
-                  : 0;
-    e->fma = e->avx2;
-#endif
+    e->avx2 = e->fma = bimt__rnn_cpu_avx2(); /* the same kernels as bimt_model_forward */
     int from_env = 1, nt = nthreads;
     if (nt <= 0) nt = bimt__pool_default_threads(&from_env);
     if ((size_t)nt > e->P) nt = (int)e->P;
@@ -154,26 +147,21 @@ static void seg_run(void *arg, int tid, int n)
     }
 }
 
+/* One job on pool (NULL: the calling thread alone). */
+static void seg_exec(void *arg, bimt_pool *pool)
+{
+    if (pool)
+        bimt__pool_run(pool, seg_run, arg);
+    else
+        seg_run(arg, 0, 1);
+}
+
 /* Runs a job on the pool or the calling thread (results are the same either way); adaptive
  * engines choose by measured speed (see mode_pick.h). */
 static void run_job(bimt_states_engine *e, struct seg_job *J, size_t work, size_t rows)
 {
-    if (!e->pool || work < PAR_MIN_WORK) {
-        seg_run(J, 0, 1);
-        return;
-    }
-    if (!e->adaptive) {
-        bimt__pool_run(e->pool, seg_run, J);
-        return;
-    }
-    int probe;
-    int multi = bimt__mode_pick_next(&e->mode, &probe);
-    double t0 = bimt__mode_pick_clock();
-    if (multi)
-        bimt__pool_run(e->pool, seg_run, J);
-    else
-        seg_run(J, 0, 1);
-    bimt__mode_pick_record(&e->mode, multi, probe, (bimt__mode_pick_clock() - t0) / (double)rows);
+    bimt__mode_pick_run(&e->mode, work >= PAR_MIN_WORK ? e->pool : NULL, e->adaptive, rows,
+                        seg_exec, J);
 }
 
 int bimt__model_forward_states(bimt_states_engine *e, const bimt_states_run *run)
