@@ -9,6 +9,7 @@
 
 #include "bimt/regularizer.h"
 #include "model/model_internal.h"
+#include "train/cost_internal.h"
 
 static int check_coef(double v) { return bimt__finite(v) && v >= 0.0; }
 
@@ -20,7 +21,7 @@ static double l1_sum(const float *w, size_t n)
     return s;
 }
 
-/* sum D |W| over n floats, in double. */
+/* sum d |w| over n floats, sequentially, in double. */
 static double dist_sum(const float *w, const float *d, size_t n)
 {
     double s = 0.0;
@@ -28,16 +29,16 @@ static double dist_sum(const float *w, const float *d, size_t n)
     return s;
 }
 
-static float sgn(float w) { return (float)((w > 0.0f) - (w < 0.0f)); }
-
-/* The input and output part of sum D |W| under an io layout (0 without one). W_in and W_out
- * follow W_rec in the flat buffer with dist_in and dist_out laid out like them. */
-static double io_dist_sum(const bimt_model_t *m)
+double bimt__distance_sum(const struct bimt_model *m)
 {
-    if (!m->dist_in) return 0.0;
-    return dist_sum(bimt__Win(m), m->dist_in, m->n_h * m->n_in) +
-           dist_sum(bimt__Wout(m), m->dist_out, m->n_out * m->n_h);
+    double s = dist_sum(bimt__W(m), m->dist, m->n_h * m->n_h);
+    if (m->dist_in) /* io layout: W_in and W_out at their distances (laid out like them) */
+        s += dist_sum(bimt__Win(m), m->dist_in, m->n_h * m->n_in) +
+             dist_sum(bimt__Wout(m), m->dist_out, m->n_out * m->n_h);
+    return s;
 }
+
+static float sgn(float w) { return (float)((w > 0.0f) - (w < 0.0f)); }
 
 /* Distance of flat parameter i (past W_rec) under an io layout: W_in and W_out entries get
  * theirs, the biases (and everything without a layout) 0. */
@@ -69,8 +70,7 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add
     }
     if (value) {
         double s1 = l1_sum(W, nW) + l1_sum(rest, n_rest);
-        double s2 = A > 0.0 ? dist_sum(W, D, nW) : 0.0;
-        if (A > 0.0 && m->dist_in) s2 += io_dist_sum(m);
+        double s2 = A > 0.0 ? bimt__distance_sum(m) : 0.0;
         *value = lambda * (s1 + A * s2);
     }
     if (add_grad) {
@@ -90,7 +90,7 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add
 int bimt_model_distance_cost(const bimt_model_t *m, double A, double *value)
 {
     if (!m || !value || !check_coef(A)) return BIMT_E_INVALID_ARG;
-    *value = A * (dist_sum(bimt__W(m), m->dist, m->n_h * m->n_h) + io_dist_sum(m));
+    *value = A * bimt__distance_sum(m);
     return BIMT_OK;
 }
 

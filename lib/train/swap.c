@@ -20,6 +20,7 @@
 
 #include "bimt/swap.h"
 #include "model/model_internal.h"
+#include "train/cost_internal.h"
 #include "train/swap_internal.h"
 
 void bimt_swap_params_init(bimt_swap_params *p)
@@ -161,25 +162,6 @@ double bimt__swap_delta(const struct bimt_model *m, const double *M, double *dj,
     return delta_prepared(m, M, dj, j, k) + io_delta(m, j, k);
 }
 
-double bimt__swap_cost(const struct bimt_model *m)
-{
-    size_t n = m->n_h;
-    const float *W = bimt__W(m);
-    double total = 0.0;
-    for (size_t a = 0; a < n; a++) {
-        const float *w = W + a * n, *d = m->dist + a * n;
-        double s[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-        size_t b = 0;
-        for (; b + 8 <= n; b += 8)
-            for (size_t u = 0; u < 8; u++) s[u] += (double)d[b + u] * (double)fabsf(w[b + u]);
-        for (; b < n; b++) s[0] += (double)d[b] * (double)fabsf(w[b]);
-        total += ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-    }
-    if (m->dist_in)
-        for (size_t x = 0; x < n; x++) total += io_cost_at(m, x, m->slots[x]);
-    return total;
-}
-
 typedef struct ranked {
     double imp;
     uint32_t idx;
@@ -238,7 +220,7 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *p, bimt_swap_result
     }
 
     double A = p->A;
-    double cost_before = A * bimt__swap_cost(m);
+    double cost_before = A * bimt__distance_sum(m);
     uint32_t n_swaps = 0;
     if (A > 0.0 && n > 1) {
         for (size_t i = 0; i < n; i++) {
@@ -285,7 +267,7 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *p, bimt_swap_result
     if (res) {
         res->n_swaps = n_swaps;
         res->cost_before = cost_before;
-        res->cost_after = n_swaps ? A * bimt__swap_cost(m) : cost_before;
+        res->cost_after = n_swaps ? A * bimt__distance_sum(m) : cost_before;
     }
 
 done:

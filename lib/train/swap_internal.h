@@ -33,7 +33,4 @@ void bimt__swap_importance(const struct bimt_model *m, const double *rowsum, dou
 double bimt__swap_delta(const struct bimt_model *m, const double *M, double *dj, size_t j,
                         size_t k);
 
-/** sum_ab D_ab |W_ab| in double from the cached distances (the distance cost with A = 1). */
-double bimt__swap_cost(const struct bimt_model *m);
-
 #endif /* BIMT_SWAP_INTERNAL_H */
