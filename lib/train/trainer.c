@@ -163,12 +163,15 @@ int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *
     tr->model = model;
     tr->task = task;
     tr->n_params = bimt_model_n_params(model);
-    tr->backup = bimt__malloc(3 * tr->n_params, sizeof(float));
+    tr->backup = bimt__malloc(tr->n_params, sizeof(float));
     tr->prox_step = bimt__malloc(tr->n_params, sizeof(float));
     rc = tr->backup && tr->prox_step ? BIMT_OK : BIMT_E_NOMEM;
     if (!rc)
         rc = bimt_adam_create(&tr->opt, tr->n_params, p->learning_rate, p->beta1, p->beta2, p->eps);
     if (!rc) rc = bimt_adam_set_clip(tr->opt, p->grad_clip);
+    if (!rc)
+        rc = bimt_adam_create(&tr->opt_backup, tr->n_params, p->learning_rate, p->beta1, p->beta2,
+                              p->eps);
     if (!rc) rc = bimt_task_create(&tr->eval_task, &tp);
     if (rc) {
         bimt_trainer_free(tr);
@@ -191,6 +194,7 @@ void bimt_trainer_free(bimt_trainer_t *tr)
 {
     if (!tr) return;
     bimt_optimizer_free(tr->opt);
+    bimt_optimizer_free(tr->opt_backup);
     bimt_task_free(tr->eval_task);
     free(tr->backup);
     free(tr->prox_step);
@@ -483,11 +487,9 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
     /* Divergence guard: keep the state before the update, restore it on NaN/Inf. */
     size_t n = tr->n_params;
     float *am = NULL, *av = NULL;
-    uint64_t t_before = 0;
-    bimt__adam_state(tr->opt, &am, &av, &t_before);
+    bimt__adam_state(tr->opt, &am, &av, NULL);
     memcpy(tr->backup, m->params, n * sizeof(float));
-    memcpy(tr->backup + n, am, n * sizeof(float));
-    memcpy(tr->backup + 2 * n, av, n * sizeof(float));
+    bimt__adam_copy_state(tr->opt_backup, tr->opt);
     rc = bimt_adam_step(tr->opt, m->params, m->grad);
     if (rc) return bimt__fail(tr->errmsg, rc, "Adam step failed");
     if (use_cost && tr->p.l1_proximal && all_finite(m->params, n)) {
@@ -497,9 +499,7 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
     }
     if (!all_finite(m->params, n) || !all_finite(am, n) || !all_finite(av, n)) {
         memcpy(m->params, tr->backup, n * sizeof(float));
-        memcpy(am, tr->backup + n, n * sizeof(float));
-        memcpy(av, tr->backup + 2 * n, n * sizeof(float));
-        bimt__adam_set_steps(tr->opt, t_before);
+        bimt__adam_copy_state(tr->opt, tr->opt_backup);
         return bimt__fail(tr->errmsg, BIMT_E_NUMERIC,
                           "NaN or Inf in the parameters after the "
                           "update of step %llu (rule %s, loss %g): diverged; model and optimizer "
