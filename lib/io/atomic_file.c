@@ -37,8 +37,8 @@ int bimt__atomic_open(bimt__atomic_file *af, const char *path, char *err, size_t
     if (fd < 0) {
         int e = errno;
         release(af);
-        return bimt__failn(err, errlen, BIMT_E_IO, "cannot create a temporary file next to '%s': %s",
-                           path, strerror(e));
+        return bimt__failn(err, errlen, BIMT_E_IO,
+                           "cannot create a temporary file next to '%s': %s", path, strerror(e));
     }
     /* mkstemp makes the file 0600; a result file is meant to be read by others. Best effort:
      * some file systems refuse modes, and the content is right either way. */

@@ -2,6 +2,7 @@
  * Adam state, counters, every random stream) plus every hyperparameter of the model, task
  * and trainer. Member list and meaning: docs/checkpoint-format.md. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,14 +53,140 @@ static void metadata_json(const bimt_trainer_t *tr, const bimt_model_params *mp,
     bimt__json_close(j, '}');
 }
 
-#define SCALAR(name, dt, ptr) bimt__npz_write(w, name, dt, 0, NULL, ptr)
+/* ------------------------------------------------------------------ schema */
 
-static void write_rng(bimt_npz_writer *w, const char *name, const bimt_rng *r)
+/* Everything a checkpoint holds, gathered in one struct so that one member table (below)
+ * says where each member lives: save fills it from the handles and writes the table in order;
+ * load reads the table into it, validates, then builds the handles. Enums are stored as
+ * int32 (their own fields here, converted explicitly). */
+typedef struct ckpt {
+    uint32_t format, libver;
+    const char *meta; /* save only: the JSON summary */
+    bimt_model_params mp;
+    bimt_task_params tp;
+    bimt_trainer_params p;
+    int32_t m_activation, m_init, m_loss, t_loss, arm;
+    bimt_rng model_noise, task_rng, rule_rng, eval_task_rng, eval_noise_rng;
+    uint64_t step, trials, eval_step, adam_t;
+    uint32_t easy_train, last_eval_trials;
+    double last_eval[BIMT_N_RULES];
+    size_t np, nh;                  /* lengths of the vectors */
+    void *params, *am, *av;         /* [np] float */
+    void *slots;                    /* [nh] uint32_t */
+} ckpt;
+
+enum { K_SCALAR, K_ARRAY, K_RNG, K_TEXT, K_VEC };
+/* Load order: the header, the hyperparameters (validated before anything else is read), the
+ * state, and last the vectors, whose sizes follow from the validated hyperparameters. */
+enum { P_HEAD, P_HYPER, P_STATE, P_VEC };
+
+typedef struct member {
+    const char *name;
+    uint8_t kind, phase, optional; /* optional: absent in older files, the default stays */
+    bimt_npz_dtype dt;             /* must match the C type of the field */
+    size_t off;                    /* offsetof(ckpt, field) */
+    size_t n;                      /* K_ARRAY: elements; K_VEC: offsetof the size_t length */
+} member;
+
+#define M_(name, kind, phase, opt, dt, field, n) \
+    {name, kind, phase, opt, dt, offsetof(ckpt, field), n}
+#define SCALAR(name, phase, dt, field) M_(name, K_SCALAR, phase, 0, dt, field, 0)
+#define ARRAY(name, dt, field, n) M_(name, K_ARRAY, P_HYPER, 0, dt, field, n)
+#define RNG(name, field) M_(name, K_RNG, P_STATE, 0, BIMT_NPZ_U8, field, BIMT_RNG_WORDS)
+#define VEC(name, dt, field, len) M_(name, K_VEC, P_VEC, 0, dt, field, offsetof(ckpt, len))
+#define OPTIONAL(name, phase, dt, field) M_(name, K_SCALAR, phase, 1, dt, field, 0)
+
+/* The members in file order (docs/checkpoint-format.md). */
+static const member schema[] = {
+    SCALAR("format_version", P_HEAD, BIMT_NPZ_U4, format),
+    SCALAR("library_version", P_HEAD, BIMT_NPZ_U4, libver),
+    M_("metadata", K_TEXT, P_HEAD, 0, BIMT_NPZ_U1, meta, 0),
+    /* model */
+    SCALAR("model.grid_side", P_HYPER, BIMT_NPZ_U4, mp.grid_side),
+    SCALAR("model.n_in", P_HYPER, BIMT_NPZ_U4, mp.n_in),
+    SCALAR("model.n_out", P_HYPER, BIMT_NPZ_U4, mp.n_out),
+    SCALAR("model.activation", P_HYPER, BIMT_NPZ_I4, m_activation),
+    SCALAR("model.alpha", P_HYPER, BIMT_NPZ_F8, mp.alpha),
+    SCALAR("model.sigma_rec", P_HYPER, BIMT_NPZ_F8, mp.sigma_rec),
+    SCALAR("model.init", P_HYPER, BIMT_NPZ_I4, m_init),
+    SCALAR("model.init_scale", P_HYPER, BIMT_NPZ_F8, mp.init_scale),
+    SCALAR("model.loss", P_HYPER, BIMT_NPZ_I4, m_loss),
+    SCALAR("model.seed", P_HYPER, BIMT_NPZ_U8, mp.seed),
+    OPTIONAL("model.io_layout", P_HYPER, BIMT_NPZ_U4, mp.io_layout), /* since 0.2 */
+    VEC("model.params", BIMT_NPZ_F4, params, np),
+    VEC("model.slots", BIMT_NPZ_U4, slots, nh),
+    RNG("model.noise_rng", model_noise),
+    /* task */
+    SCALAR("task.n_eachring", P_HYPER, BIMT_NPZ_U4, tp.n_eachring),
+    SCALAR("task.dt_ms", P_HYPER, BIMT_NPZ_F8, tp.dt_ms),
+    SCALAR("task.tau_ms", P_HYPER, BIMT_NPZ_F8, tp.tau_ms),
+    SCALAR("task.sigma_x", P_HYPER, BIMT_NPZ_F8, tp.sigma_x),
+    SCALAR("task.rule_mask", P_HYPER, BIMT_NPZ_U4, tp.rule_mask),
+    SCALAR("task.loss", P_HYPER, BIMT_NPZ_I4, t_loss),
+    SCALAR("task.input_noise", P_HYPER, BIMT_NPZ_U4, tp.input_noise),
+    SCALAR("task.easy_task", P_HYPER, BIMT_NPZ_U4, tp.easy_task),
+    SCALAR("task.seed", P_HYPER, BIMT_NPZ_U8, tp.seed),
+    RNG("task.rng", task_rng),
+    /* trainer hyperparameters */
+    SCALAR("trainer.arm", P_HYPER, BIMT_NPZ_I4, arm),
+    SCALAR("trainer.batch_size", P_HYPER, BIMT_NPZ_U4, p.batch_size),
+    SCALAR("trainer.learning_rate", P_HYPER, BIMT_NPZ_F8, p.learning_rate),
+    SCALAR("trainer.beta1", P_HYPER, BIMT_NPZ_F8, p.beta1),
+    SCALAR("trainer.beta2", P_HYPER, BIMT_NPZ_F8, p.beta2),
+    SCALAR("trainer.eps", P_HYPER, BIMT_NPZ_F8, p.eps),
+    SCALAR("trainer.grad_clip", P_HYPER, BIMT_NPZ_F8, p.grad_clip),
+    SCALAR("trainer.lambda", P_HYPER, BIMT_NPZ_F8, p.lambda),
+    SCALAR("trainer.A", P_HYPER, BIMT_NPZ_F8, p.A),
+    SCALAR("trainer.n_schedule", P_HYPER, BIMT_NPZ_U4, p.n_schedule),
+    ARRAY("trainer.schedule_step", BIMT_NPZ_U8, p.schedule_step, BIMT_MAX_SCHEDULE),
+    ARRAY("trainer.schedule_lambda", BIMT_NPZ_F8, p.schedule_lambda, BIMT_MAX_SCHEDULE),
+    SCALAR("trainer.swap_interval", P_HYPER, BIMT_NPZ_U4, p.swap_interval),
+    SCALAR("trainer.swap_top_k", P_HYPER, BIMT_NPZ_U4, p.swap_top_k),
+    SCALAR("trainer.eval_interval", P_HYPER, BIMT_NPZ_U4, p.eval_interval),
+    SCALAR("trainer.eval_batch", P_HYPER, BIMT_NPZ_U4, p.eval_batch),
+    ARRAY("trainer.rule_weight", BIMT_NPZ_F8, p.rule_weight, BIMT_N_RULES),
+    SCALAR("trainer.recurrent_noise", P_HYPER, BIMT_NPZ_U4, p.recurrent_noise),
+    SCALAR("trainer.seed", P_HYPER, BIMT_NPZ_U8, p.seed),
+    OPTIONAL("trainer.l1_proximal", P_HYPER, BIMT_NPZ_U4, p.l1_proximal), /* since 0.2 */
+    /* trainer state */
+    SCALAR("trainer.step", P_STATE, BIMT_NPZ_U8, step),
+    SCALAR("trainer.trials", P_STATE, BIMT_NPZ_U8, trials),
+    OPTIONAL("trainer.easy_train", P_STATE, BIMT_NPZ_U4, easy_train), /* curriculum flag */
+    OPTIONAL("trainer.last_eval_trials", P_STATE, BIMT_NPZ_U4, last_eval_trials),
+    RNG("trainer.rule_rng", rule_rng),
+    RNG("trainer.eval_task_rng", eval_task_rng),
+    RNG("trainer.eval_noise_rng", eval_noise_rng),
+    SCALAR("trainer.eval_step", P_STATE, BIMT_NPZ_U8, eval_step),
+    M_("trainer.last_eval", K_ARRAY, P_STATE, 0, BIMT_NPZ_F8, last_eval, BIMT_N_RULES),
+    /* optimizer */
+    VEC("adam.m", BIMT_NPZ_F4, am, np),
+    VEC("adam.v", BIMT_NPZ_F4, av, np),
+    SCALAR("adam.step", P_STATE, BIMT_NPZ_U8, adam_t),
+};
+#define N_SCHEMA (sizeof schema / sizeof schema[0])
+
+static void *field(ckpt *c, const member *e) { return (char *)c + e->off; }
+
+/* ------------------------------------------------------------------ save */
+
+static void write_member(bimt_npz_writer *w, ckpt *c, const member *e)
 {
+    void *f = field(c, e);
+    size_t n = e->n;
     uint64_t words[BIMT_RNG_WORDS];
-    size_t n = BIMT_RNG_WORDS;
-    bimt__rng_pack(r, words);
-    bimt__npz_write(w, name, BIMT_NPZ_U8, 1, &n, words);
+    switch (e->kind) {
+    case K_SCALAR: bimt__npz_write(w, e->name, e->dt, 0, NULL, f); break;
+    case K_ARRAY: bimt__npz_write(w, e->name, e->dt, 1, &n, f); break;
+    case K_RNG:
+        bimt__rng_pack(f, words);
+        bimt__npz_write(w, e->name, e->dt, 1, &n, words);
+        break;
+    case K_TEXT: bimt__npz_write_text(w, e->name, *(const char **)f); break;
+    default: /* K_VEC */
+        memcpy(&n, (char *)c + e->n, sizeof n);
+        bimt__npz_write(w, e->name, e->dt, 1, &n, *(void **)f);
+        break;
+    }
 }
 
 int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
@@ -69,112 +196,55 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     if (!path || !*path)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "checkpoint path is NULL or empty");
     const struct bimt_model *m = tr->model;
-    bimt_model_params mp = m->p;
-    bimt_task_params tp;
-    bimt_task_get_params(tr->task, &tp);
+    ckpt c;
+    memset(&c, 0, sizeof c);
+    c.format = BIMT_CHECKPOINT_FORMAT;
+    c.libver = bimt_version();
+    c.mp = m->p;
+    bimt_task_get_params(tr->task, &c.tp);
+    c.p = tr->p;
+    c.m_activation = (int32_t)c.mp.activation;
+    c.m_init = (int32_t)c.mp.init;
+    c.m_loss = (int32_t)c.mp.loss;
+    c.t_loss = (int32_t)c.tp.loss;
+    c.arm = (int32_t)c.p.arm;
+    c.model_noise = m->noise_rng;
+    c.task_rng = *bimt__task_rng(tr->task);
+    c.rule_rng = tr->rule_rng;
+    c.eval_task_rng = *bimt__task_rng(tr->eval_task);
+    c.eval_noise_rng = tr->eval_noise_rng;
+    c.step = tr->step;
+    c.trials = tr->trials;
+    c.eval_step = tr->eval_step;
+    c.easy_train = tr->easy_train;
+    c.last_eval_trials = tr->last_eval_trials;
+    memcpy(c.last_eval, tr->last_eval, sizeof c.last_eval);
+    c.np = tr->n_params;
+    c.nh = m->n_h;
+    c.params = m->params;
+    c.slots = m->slots;
     float *am = NULL, *av = NULL;
-    uint64_t at = 0;
-    bimt__adam_state(tr->opt, &am, &av, &at);
+    bimt__adam_state(tr->opt, &am, &av, &c.adam_t);
+    c.am = am;
+    c.av = av;
 
     bimt__json meta;
     bimt__json_init(&meta);
-    metadata_json(tr, &mp, &tp, &meta);
+    metadata_json(tr, &c.mp, &c.tp, &meta);
     if (!bimt__buf_ok(&meta.b)) {
         bimt__buf_free(&meta.b);
         return bimt__fail(e, BIMT_E_NOMEM, "out of memory (checkpoint metadata)");
     }
+    c.meta = meta.b.data;
 
     bimt_npz_writer *w;
     int rc = bimt__npz_writer_open(&w, path, e, BIMT_ERRMSG_LEN);
-    if (rc) {
-        bimt__buf_free(&meta.b);
-        return rc;
+    if (!rc) {
+        for (size_t k = 0; k < N_SCHEMA; k++) write_member(w, &c, &schema[k]);
+        rc = bimt__npz_writer_commit(w); /* also reports (and cleans up after) any error above */
     }
-    uint32_t u;
-    int32_t i;
-    uint64_t q;
-    u = BIMT_CHECKPOINT_FORMAT;
-    SCALAR("format_version", BIMT_NPZ_U4, &u);
-    u = bimt_version();
-    SCALAR("library_version", BIMT_NPZ_U4, &u);
-    bimt__npz_write_text(w, "metadata", meta.b.data);
     bimt__buf_free(&meta.b);
-
-    /* model */
-    SCALAR("model.grid_side", BIMT_NPZ_U4, &mp.grid_side);
-    SCALAR("model.n_in", BIMT_NPZ_U4, &mp.n_in);
-    SCALAR("model.n_out", BIMT_NPZ_U4, &mp.n_out);
-    i = (int32_t)mp.activation;
-    SCALAR("model.activation", BIMT_NPZ_I4, &i);
-    SCALAR("model.alpha", BIMT_NPZ_F8, &mp.alpha);
-    SCALAR("model.sigma_rec", BIMT_NPZ_F8, &mp.sigma_rec);
-    i = (int32_t)mp.init;
-    SCALAR("model.init", BIMT_NPZ_I4, &i);
-    SCALAR("model.init_scale", BIMT_NPZ_F8, &mp.init_scale);
-    i = (int32_t)mp.loss;
-    SCALAR("model.loss", BIMT_NPZ_I4, &i);
-    SCALAR("model.seed", BIMT_NPZ_U8, &mp.seed);
-    SCALAR("model.io_layout", BIMT_NPZ_U4, &mp.io_layout);
-    size_t np_ = tr->n_params, nh = m->n_h;
-    bimt__npz_write(w, "model.params", BIMT_NPZ_F4, 1, &np_, m->params);
-    bimt__npz_write(w, "model.slots", BIMT_NPZ_U4, 1, &nh, m->slots);
-    write_rng(w, "model.noise_rng", &m->noise_rng);
-
-    /* task */
-    SCALAR("task.n_eachring", BIMT_NPZ_U4, &tp.n_eachring);
-    SCALAR("task.dt_ms", BIMT_NPZ_F8, &tp.dt_ms);
-    SCALAR("task.tau_ms", BIMT_NPZ_F8, &tp.tau_ms);
-    SCALAR("task.sigma_x", BIMT_NPZ_F8, &tp.sigma_x);
-    SCALAR("task.rule_mask", BIMT_NPZ_U4, &tp.rule_mask);
-    i = (int32_t)tp.loss;
-    SCALAR("task.loss", BIMT_NPZ_I4, &i);
-    SCALAR("task.input_noise", BIMT_NPZ_U4, &tp.input_noise);
-    SCALAR("task.easy_task", BIMT_NPZ_U4, &tp.easy_task);
-    SCALAR("task.seed", BIMT_NPZ_U8, &tp.seed);
-    write_rng(w, "task.rng", bimt__task_rng(tr->task));
-
-    /* trainer hyperparameters */
-    const bimt_trainer_params *p = &tr->p;
-    size_t nsched = BIMT_MAX_SCHEDULE, nrules = BIMT_N_RULES;
-    i = (int32_t)p->arm;
-    SCALAR("trainer.arm", BIMT_NPZ_I4, &i);
-    SCALAR("trainer.batch_size", BIMT_NPZ_U4, &p->batch_size);
-    SCALAR("trainer.learning_rate", BIMT_NPZ_F8, &p->learning_rate);
-    SCALAR("trainer.beta1", BIMT_NPZ_F8, &p->beta1);
-    SCALAR("trainer.beta2", BIMT_NPZ_F8, &p->beta2);
-    SCALAR("trainer.eps", BIMT_NPZ_F8, &p->eps);
-    SCALAR("trainer.grad_clip", BIMT_NPZ_F8, &p->grad_clip);
-    SCALAR("trainer.lambda", BIMT_NPZ_F8, &p->lambda);
-    SCALAR("trainer.A", BIMT_NPZ_F8, &p->A);
-    SCALAR("trainer.n_schedule", BIMT_NPZ_U4, &p->n_schedule);
-    bimt__npz_write(w, "trainer.schedule_step", BIMT_NPZ_U8, 1, &nsched, p->schedule_step);
-    bimt__npz_write(w, "trainer.schedule_lambda", BIMT_NPZ_F8, 1, &nsched, p->schedule_lambda);
-    SCALAR("trainer.swap_interval", BIMT_NPZ_U4, &p->swap_interval);
-    SCALAR("trainer.swap_top_k", BIMT_NPZ_U4, &p->swap_top_k);
-    SCALAR("trainer.eval_interval", BIMT_NPZ_U4, &p->eval_interval);
-    SCALAR("trainer.eval_batch", BIMT_NPZ_U4, &p->eval_batch);
-    bimt__npz_write(w, "trainer.rule_weight", BIMT_NPZ_F8, 1, &nrules, p->rule_weight);
-    SCALAR("trainer.recurrent_noise", BIMT_NPZ_U4, &p->recurrent_noise);
-    SCALAR("trainer.seed", BIMT_NPZ_U8, &p->seed);
-    SCALAR("trainer.l1_proximal", BIMT_NPZ_U4, &p->l1_proximal);
-
-    /* trainer state */
-    SCALAR("trainer.step", BIMT_NPZ_U8, &tr->step);
-    SCALAR("trainer.trials", BIMT_NPZ_U8, &tr->trials);
-    SCALAR("trainer.easy_train", BIMT_NPZ_U4, &tr->easy_train);
-    SCALAR("trainer.last_eval_trials", BIMT_NPZ_U4, &tr->last_eval_trials);
-    write_rng(w, "trainer.rule_rng", &tr->rule_rng);
-    write_rng(w, "trainer.eval_task_rng", bimt__task_rng(tr->eval_task));
-    write_rng(w, "trainer.eval_noise_rng", &tr->eval_noise_rng);
-    q = tr->eval_step;
-    SCALAR("trainer.eval_step", BIMT_NPZ_U8, &q);
-    bimt__npz_write(w, "trainer.last_eval", BIMT_NPZ_F8, 1, &nrules, tr->last_eval);
-
-    /* optimizer */
-    bimt__npz_write(w, "adam.m", BIMT_NPZ_F4, 1, &np_, am);
-    bimt__npz_write(w, "adam.v", BIMT_NPZ_F4, 1, &np_, av);
-    SCALAR("adam.step", BIMT_NPZ_U8, &at);
-    return bimt__npz_writer_commit(w); /* also reports (and cleans up after) any error above */
+    return rc;
 }
 
 /* ------------------------------------------------------------------ load */
@@ -186,24 +256,11 @@ typedef struct loader {
     int rc; /* first failure */
 } loader;
 
-/* Reads a scalar or fixed-shape member; sticky failure. */
-static void get(loader *L, const char *name, bimt_npz_dtype dt, size_t n, void *dst)
-{
-    if (L->rc) return;
-    L->rc = bimt__npz_get(L->z, name, dt, n ? 1 : 0, n ? &n : NULL, dst, L->err, L->errlen);
-}
-
-static int get_enum(loader *L, const char *name)
-{
-    int32_t v = -1;
-    get(L, name, BIMT_NPZ_I4, 0, &v);
-    return (int)v;
-}
-
 static void get_rng(loader *L, const char *name, bimt_rng *r)
 {
     uint64_t w[BIMT_RNG_WORDS] = {0};
-    get(L, name, BIMT_NPZ_U8, BIMT_RNG_WORDS, w);
+    size_t n = BIMT_RNG_WORDS;
+    L->rc = bimt__npz_get(L->z, name, BIMT_NPZ_U8, 1, &n, w, L->err, L->errlen);
     if (L->rc) return;
     double spare;
     memcpy(&spare, &w[4], sizeof spare);
@@ -221,7 +278,6 @@ static void get_rng(loader *L, const char *name, bimt_rng *r)
  * before allocating, so a corrupt header cannot request a huge buffer). */
 static void *get_vec(loader *L, const char *name, bimt_npz_dtype dt, size_t n)
 {
-    if (L->rc) return NULL;
     const bimt_npz_array *a = bimt__npz_find(L->z, name);
     if (a && a->dtype == dt && a->ndim == 1 && a->shape[0] == n) {
         void *buf = bimt__malloc(n, bimt__npz_dtype_size(dt));
@@ -236,6 +292,32 @@ static void *get_vec(loader *L, const char *name, bimt_npz_dtype dt, size_t n)
     return NULL;
 }
 
+/* Reads the members of one phase into c; sticky failure. */
+static int read_phase(loader *L, ckpt *c, int phase)
+{
+    for (size_t k = 0; k < N_SCHEMA && !L->rc; k++) {
+        const member *e = &schema[k];
+        if (e->phase != phase || e->kind == K_TEXT) continue;
+        if (e->optional && !bimt__npz_find(L->z, e->name)) continue;
+        void *f = field(c, e);
+        size_t n = e->n, len;
+        switch (e->kind) {
+        case K_SCALAR:
+            L->rc = bimt__npz_get(L->z, e->name, e->dt, 0, NULL, f, L->err, L->errlen);
+            break;
+        case K_ARRAY:
+            L->rc = bimt__npz_get(L->z, e->name, e->dt, 1, &n, f, L->err, L->errlen);
+            break;
+        case K_RNG: get_rng(L, e->name, f); break;
+        default: /* K_VEC */
+            memcpy(&len, (char *)c + e->n, sizeof len);
+            *(void **)f = get_vec(L, e->name, e->dt, len);
+            break;
+        }
+    }
+    return L->rc;
+}
+
 static int check_finite(loader *L, const char *name, const float *x, size_t n, int nonneg)
 {
     if (L->rc) return L->rc;
@@ -248,212 +330,161 @@ static int check_finite(loader *L, const char *name, const float *x, size_t n, i
     return BIMT_OK;
 }
 
-static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **task_out,
-                    bimt_trainer_t **tr_out, char *err, size_t errlen)
+/* Reads and validates everything into c (vectors allocated; freed by the caller). */
+static int load_ckpt(loader *L, ckpt *c)
 {
-    loader L = {z, err, errlen, BIMT_OK};
+    char *err = L->err;
+    size_t errlen = L->errlen;
     char msg[BIMT_ERRMSG_LEN];
-    if (!bimt__npz_find(z, "format_version"))
+    if (!bimt__npz_find(L->z, "format_version"))
         return bimt__failn(err, errlen, BIMT_E_FORMAT,
                            "not a libbimt checkpoint (no "
                            "format_version member)");
-    uint32_t fmt = 0, libver = 0;
-    get(&L, "format_version", BIMT_NPZ_U4, 0, &fmt);
-    get(&L, "library_version", BIMT_NPZ_U4, 0, &libver);
-    if (L.rc) return L.rc;
-    if (fmt > BIMT_CHECKPOINT_FORMAT)
+    if (read_phase(L, c, P_HEAD)) return L->rc;
+    if (c->format > BIMT_CHECKPOINT_FORMAT)
         return bimt__failn(err, errlen, BIMT_E_VERSION,
                            "checkpoint format %u (written by libbimt "
                            "%u.%u.%u) is newer than format %u of this libbimt %s; upgrade libbimt",
-                           (unsigned)fmt, (unsigned)(libver / 10000),
-                           (unsigned)(libver / 100 % 100), (unsigned)(libver % 100),
+                           (unsigned)c->format, (unsigned)(c->libver / 10000),
+                           (unsigned)(c->libver / 100 % 100), (unsigned)(c->libver % 100),
                            BIMT_CHECKPOINT_FORMAT, bimt_version_string());
-    if (fmt == 0)
+    if (c->format == 0)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "checkpoint format version 0 is invalid");
 
     /* Hyperparameters. */
-    bimt_model_params mp;
-    bimt_model_params_init(&mp);
-    get(&L, "model.grid_side", BIMT_NPZ_U4, 0, &mp.grid_side);
-    get(&L, "model.n_in", BIMT_NPZ_U4, 0, &mp.n_in);
-    get(&L, "model.n_out", BIMT_NPZ_U4, 0, &mp.n_out);
-    mp.activation = (bimt_activation)get_enum(&L, "model.activation");
-    get(&L, "model.alpha", BIMT_NPZ_F8, 0, &mp.alpha);
-    get(&L, "model.sigma_rec", BIMT_NPZ_F8, 0, &mp.sigma_rec);
-    mp.init = (bimt_init)get_enum(&L, "model.init");
-    get(&L, "model.init_scale", BIMT_NPZ_F8, 0, &mp.init_scale);
-    mp.loss = (bimt_loss)get_enum(&L, "model.loss");
-    get(&L, "model.seed", BIMT_NPZ_U8, 0, &mp.seed);
-    if (bimt__npz_find(L.z, "model.io_layout")) /* absent in files before 0.2: none */
-        get(&L, "model.io_layout", BIMT_NPZ_U4, 0, &mp.io_layout);
-
-    bimt_task_params tp;
-    bimt_task_params_init(&tp);
-    get(&L, "task.n_eachring", BIMT_NPZ_U4, 0, &tp.n_eachring);
-    get(&L, "task.dt_ms", BIMT_NPZ_F8, 0, &tp.dt_ms);
-    get(&L, "task.tau_ms", BIMT_NPZ_F8, 0, &tp.tau_ms);
-    get(&L, "task.sigma_x", BIMT_NPZ_F8, 0, &tp.sigma_x);
-    get(&L, "task.rule_mask", BIMT_NPZ_U4, 0, &tp.rule_mask);
-    tp.loss = (bimt_loss)get_enum(&L, "task.loss");
-    get(&L, "task.input_noise", BIMT_NPZ_U4, 0, &tp.input_noise);
-    get(&L, "task.easy_task", BIMT_NPZ_U4, 0, &tp.easy_task);
-    get(&L, "task.seed", BIMT_NPZ_U8, 0, &tp.seed);
-
-    bimt_trainer_params p;
-    bimt_trainer_params_init(&p);
-    p.arm = (bimt_arm)get_enum(&L, "trainer.arm");
-    get(&L, "trainer.batch_size", BIMT_NPZ_U4, 0, &p.batch_size);
-    get(&L, "trainer.learning_rate", BIMT_NPZ_F8, 0, &p.learning_rate);
-    get(&L, "trainer.beta1", BIMT_NPZ_F8, 0, &p.beta1);
-    get(&L, "trainer.beta2", BIMT_NPZ_F8, 0, &p.beta2);
-    get(&L, "trainer.eps", BIMT_NPZ_F8, 0, &p.eps);
-    get(&L, "trainer.grad_clip", BIMT_NPZ_F8, 0, &p.grad_clip);
-    get(&L, "trainer.lambda", BIMT_NPZ_F8, 0, &p.lambda);
-    get(&L, "trainer.A", BIMT_NPZ_F8, 0, &p.A);
-    get(&L, "trainer.n_schedule", BIMT_NPZ_U4, 0, &p.n_schedule);
-    get(&L, "trainer.schedule_step", BIMT_NPZ_U8, BIMT_MAX_SCHEDULE, p.schedule_step);
-    get(&L, "trainer.schedule_lambda", BIMT_NPZ_F8, BIMT_MAX_SCHEDULE, p.schedule_lambda);
-    get(&L, "trainer.swap_interval", BIMT_NPZ_U4, 0, &p.swap_interval);
-    get(&L, "trainer.swap_top_k", BIMT_NPZ_U4, 0, &p.swap_top_k);
-    get(&L, "trainer.eval_interval", BIMT_NPZ_U4, 0, &p.eval_interval);
-    get(&L, "trainer.eval_batch", BIMT_NPZ_U4, 0, &p.eval_batch);
-    get(&L, "trainer.rule_weight", BIMT_NPZ_F8, BIMT_N_RULES, p.rule_weight);
-    get(&L, "trainer.recurrent_noise", BIMT_NPZ_U4, 0, &p.recurrent_noise);
-    get(&L, "trainer.seed", BIMT_NPZ_U8, 0, &p.seed);
-    if (bimt__npz_find(L.z, "trainer.l1_proximal")) /* absent in files before 0.2: 0 */
-        get(&L, "trainer.l1_proximal", BIMT_NPZ_U4, 0, &p.l1_proximal);
-    if (L.rc) return L.rc;
-
-    if (bimt__model_params_check(&mp, msg))
+    bimt_model_params_init(&c->mp);
+    bimt_task_params_init(&c->tp);
+    bimt_trainer_params_init(&c->p);
+    c->m_activation = c->m_init = c->m_loss = c->t_loss = c->arm = -1;
+    if (read_phase(L, c, P_HYPER)) return L->rc;
+    c->mp.activation = (bimt_activation)c->m_activation;
+    c->mp.init = (bimt_init)c->m_init;
+    c->mp.loss = (bimt_loss)c->m_loss;
+    c->tp.loss = (bimt_loss)c->t_loss;
+    c->p.arm = (bimt_arm)c->arm;
+    const bimt_model_params *mp = &c->mp;
+    const bimt_task_params *tp = &c->tp;
+    if (bimt__model_params_check(mp, msg))
         return bimt__failn(err, errlen, BIMT_E_FORMAT,
                            "checkpoint model parameters are invalid: "
                            "%s",
                            msg);
-    if (bimt__trainer_params_check(&p, msg))
+    if (bimt__trainer_params_check(&c->p, msg))
         return bimt__failn(err, errlen, BIMT_E_FORMAT,
                            "checkpoint trainer parameters are "
                            "invalid: %s",
                            msg);
-    if (tp.n_eachring < 4 || tp.n_eachring > 1024 ||
-        mp.n_in != 1u + 2u * tp.n_eachring + BIMT_N_RULES || mp.n_out != 1u + tp.n_eachring)
+    if (tp->n_eachring < 4 || tp->n_eachring > 1024 ||
+        mp->n_in != 1u + 2u * tp->n_eachring + BIMT_N_RULES || mp->n_out != 1u + tp->n_eachring)
         return bimt__failn(err, errlen, BIMT_E_FORMAT,
                            "checkpoint sizes disagree: model %u "
                            "inputs, %u outputs; task %u units per ring",
-                           (unsigned)mp.n_in, (unsigned)mp.n_out, (unsigned)tp.n_eachring);
-    if (mp.loss != tp.loss)
+                           (unsigned)mp->n_in, (unsigned)mp->n_out, (unsigned)tp->n_eachring);
+    if (mp->loss != tp->loss)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "checkpoint model and task losses differ");
 
-    /* State. */
-    size_t nh = (size_t)mp.grid_side * mp.grid_side;
-    size_t np_ = nh * nh + nh * mp.n_in + (size_t)mp.n_out * nh + nh + mp.n_out;
-    bimt_rng model_noise, task_rng, rule_rng, eval_task_rng, eval_noise_rng;
-    uint64_t step = 0, trials = 0, eval_step = 0, adam_t = 0;
-    double last_eval[BIMT_N_RULES];
-    get_rng(&L, "model.noise_rng", &model_noise);
-    get_rng(&L, "task.rng", &task_rng);
-    get_rng(&L, "trainer.rule_rng", &rule_rng);
-    get_rng(&L, "trainer.eval_task_rng", &eval_task_rng);
-    get_rng(&L, "trainer.eval_noise_rng", &eval_noise_rng);
-    get(&L, "trainer.step", BIMT_NPZ_U8, 0, &step);
-    get(&L, "trainer.trials", BIMT_NPZ_U8, 0, &trials);
-    get(&L, "trainer.eval_step", BIMT_NPZ_U8, 0, &eval_step);
-    uint32_t easy_train = 0; /* optional: older files have no curriculum flag */
-    if (bimt__npz_find(L.z, "trainer.easy_train"))
-        get(&L, "trainer.easy_train", BIMT_NPZ_U4, 0, &easy_train);
-    /* optional too: older files mean eval_batch trials behind last_eval (set below) */
-    uint32_t last_eval_trials = UINT32_MAX;
-    if (bimt__npz_find(L.z, "trainer.last_eval_trials"))
-        get(&L, "trainer.last_eval_trials", BIMT_NPZ_U4, 0, &last_eval_trials);
-    if (!L.rc && easy_train > 1)
+    /* State. Optional members: older files have no curriculum flag (0), and mean eval_batch
+     * trials behind last_eval (UINT32_MAX here, resolved by the caller). */
+    c->easy_train = 0;
+    c->last_eval_trials = UINT32_MAX;
+    if (read_phase(L, c, P_STATE)) return L->rc;
+    if (c->easy_train > 1)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "trainer.easy_train is %u, not 0 or 1",
-                           (unsigned)easy_train);
-    get(&L, "trainer.last_eval", BIMT_NPZ_F8, BIMT_N_RULES, last_eval);
-    get(&L, "adam.step", BIMT_NPZ_U8, 0, &adam_t);
-    if (L.rc) return L.rc;
-    if (eval_step != BIMT_NO_EVAL && eval_step > step)
+                           (unsigned)c->easy_train);
+    if (c->eval_step != BIMT_NO_EVAL && c->eval_step > c->step)
         return bimt__failn(err, errlen, BIMT_E_FORMAT,
                            "trainer.eval_step %llu is after "
                            "trainer.step %llu",
-                           (unsigned long long)eval_step, (unsigned long long)step);
+                           (unsigned long long)c->eval_step, (unsigned long long)c->step);
     for (int r = 0; r < BIMT_N_RULES; r++)
-        if (!(last_eval[r] == -1.0 || (last_eval[r] >= 0.0 && last_eval[r] <= 1.0)))
+        if (!(c->last_eval[r] == -1.0 || (c->last_eval[r] >= 0.0 && c->last_eval[r] <= 1.0)))
             return bimt__failn(err, errlen, BIMT_E_FORMAT,
                                "trainer.last_eval[%d] = %g is not a "
                                "fraction or -1",
-                               r, last_eval[r]);
-    if (adam_t > step)
+                               r, c->last_eval[r]);
+    if (c->adam_t > c->step)
         return bimt__failn(err, errlen, BIMT_E_FORMAT, "adam.step %llu exceeds trainer.step %llu",
-                           (unsigned long long)adam_t, (unsigned long long)step);
+                           (unsigned long long)c->adam_t, (unsigned long long)c->step);
 
-    float *params = get_vec(&L, "model.params", BIMT_NPZ_F4, np_);
-    uint32_t *slots = get_vec(&L, "model.slots", BIMT_NPZ_U4, nh);
-    float *am = get_vec(&L, "adam.m", BIMT_NPZ_F4, np_);
-    float *av = get_vec(&L, "adam.v", BIMT_NPZ_F4, np_);
-    check_finite(&L, "model.params", params, np_, 0);
-    check_finite(&L, "adam.m", am, np_, 0);
-    check_finite(&L, "adam.v", av, np_, 1);
+    /* Vectors, sized by the validated hyperparameters. */
+    c->nh = (size_t)mp->grid_side * mp->grid_side;
+    c->np = c->nh * c->nh + c->nh * mp->n_in + (size_t)mp->n_out * c->nh + c->nh + mp->n_out;
+    if (read_phase(L, c, P_VEC)) return L->rc;
+    check_finite(L, "model.params", c->params, c->np, 0);
+    check_finite(L, "adam.m", c->am, c->np, 0);
+    check_finite(L, "adam.v", c->av, c->np, 1);
+    if (L->rc) return L->rc;
+    const uint32_t *slots = c->slots;
+    uint8_t *seen = bimt__calloc(c->nh, 1);
+    int rc = seen ? BIMT_OK : bimt__failn(err, errlen, BIMT_E_NOMEM, "out of memory");
+    for (size_t k = 0; !rc && k < c->nh; k++) {
+        if (slots[k] >= c->nh || seen[slots[k]])
+            rc = bimt__failn(err, errlen, BIMT_E_FORMAT,
+                             "model.slots is not a permutation "
+                             "(entry %zu = %u)",
+                             k, (unsigned)slots[k]);
+        else
+            seen[slots[k]] = 1;
+    }
+    free(seen);
+    return rc;
+}
+
+static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **task_out,
+                    bimt_trainer_t **tr_out, char *err, size_t errlen)
+{
+    loader L = {z, err, errlen, BIMT_OK};
+    ckpt c;
+    memset(&c, 0, sizeof c);
+    int rc = load_ckpt(&L, &c);
+    const size_t np_ = c.np, nh = c.nh;
     bimt_model_t *model = NULL;
     bimt_task_t *task = NULL;
     bimt_trainer_t *tr = NULL;
-    int rc = L.rc;
-    if (!rc) {
-        uint8_t *seen = bimt__calloc(nh, 1);
-        if (!seen) rc = bimt__failn(err, errlen, BIMT_E_NOMEM, "out of memory");
-        for (size_t k = 0; !rc && k < nh; k++) {
-            if (slots[k] >= nh || seen[slots[k]])
-                rc = bimt__failn(err, errlen, BIMT_E_FORMAT,
-                                 "model.slots is not a permutation "
-                                 "(entry %zu = %u)",
-                                 k, (unsigned)slots[k]);
-            else
-                seen[slots[k]] = 1;
-        }
-        free(seen);
-    }
     /* Everything is validated: build the handles. */
     /* Created with the cheap diagonal initialisation (the parameters are overwritten), then
      * given the recorded parameters. */
-    bimt_model_params mp_diag = mp;
+    bimt_model_params mp_diag = c.mp;
     mp_diag.init = BIMT_INIT_DIAG;
     if (!rc && (rc = bimt_model_create(&model, &mp_diag)) != BIMT_OK)
         rc = bimt__failn(err, errlen, rc == BIMT_E_INVALID_ARG ? BIMT_E_FORMAT : rc,
                          "cannot create the model: %s", bimt_status_str(rc));
-    if (!rc) model->p = mp;
-    if (!rc && (rc = bimt_task_create(&task, &tp)) != BIMT_OK)
+    if (!rc) model->p = c.mp;
+    if (!rc && (rc = bimt_task_create(&task, &c.tp)) != BIMT_OK)
         rc = bimt__failn(err, errlen, rc == BIMT_E_INVALID_ARG ? BIMT_E_FORMAT : rc,
                          "checkpoint task parameters are invalid: %s", bimt_status_str(rc));
-    if (!rc && (rc = bimt_trainer_create(&tr, model, task, &p)) != BIMT_OK)
+    if (!rc && (rc = bimt_trainer_create(&tr, model, task, &c.p)) != BIMT_OK)
         rc = bimt__failn(err, errlen, rc == BIMT_E_NOMEM ? rc : BIMT_E_FORMAT,
                          "cannot create the trainer: %s", bimt_model_errmsg(model));
     if (!rc && bimt_model_n_params(model) != np_)
         rc = bimt__failn(err, errlen, BIMT_E_FORMAT, "internal size mismatch");
-    if (!rc && (rc = bimt_model_set_slots(model, slots, nh)) != BIMT_OK)
+    if (!rc && (rc = bimt_model_set_slots(model, c.slots, nh)) != BIMT_OK)
         rc = bimt__failn(err, errlen, BIMT_E_FORMAT, "%s", bimt_model_errmsg(model));
     if (!rc) {
-        memcpy(model->params, params, np_ * sizeof(float));
-        model->noise_rng = model_noise;
-        *bimt__task_rng(task) = task_rng;
-        tr->rule_rng = rule_rng;
-        *bimt__task_rng(tr->eval_task) = eval_task_rng;
-        tr->eval_noise_rng = eval_noise_rng;
-        tr->step = step;
-        tr->trials = trials;
-        tr->easy_train = easy_train;
-        tr->last_eval_trials = eval_step == BIMT_NO_EVAL ? 0
-                               : last_eval_trials == UINT32_MAX ? p.eval_batch
-                                                                : last_eval_trials;
-        tr->eval_step = eval_step;
-        memcpy(tr->last_eval, last_eval, sizeof last_eval);
+        memcpy(model->params, c.params, np_ * sizeof(float));
+        model->noise_rng = c.model_noise;
+        *bimt__task_rng(task) = c.task_rng;
+        tr->rule_rng = c.rule_rng;
+        *bimt__task_rng(tr->eval_task) = c.eval_task_rng;
+        tr->eval_noise_rng = c.eval_noise_rng;
+        tr->step = c.step;
+        tr->trials = c.trials;
+        tr->easy_train = c.easy_train;
+        tr->last_eval_trials = c.eval_step == BIMT_NO_EVAL ? 0
+                               : c.last_eval_trials == UINT32_MAX ? c.p.eval_batch
+                                                                  : c.last_eval_trials;
+        tr->eval_step = c.eval_step;
+        memcpy(tr->last_eval, c.last_eval, sizeof c.last_eval);
         float *om = NULL, *ov = NULL;
         bimt__adam_state(tr->opt, &om, &ov, NULL);
-        memcpy(om, am, np_ * sizeof(float));
-        memcpy(ov, av, np_ * sizeof(float));
-        bimt__adam_set_steps(tr->opt, adam_t);
+        memcpy(om, c.am, np_ * sizeof(float));
+        memcpy(ov, c.av, np_ * sizeof(float));
+        bimt__adam_set_steps(tr->opt, c.adam_t);
     }
-    free(params);
-    free(slots);
-    free(am);
-    free(av);
+    free(c.params);
+    free(c.slots);
+    free(c.am);
+    free(c.av);
     if (rc) {
         bimt_trainer_free(tr);
         bimt_task_free(task);
