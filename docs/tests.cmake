@@ -1,21 +1,13 @@
 # CTest test `doxygen_complete`: the API reference has no Doxygen warning (every public
 # declaration, parameter and return value documented; no broken markup in the guides).
 #
-# Included by docs/CMakeLists.txt (when BIMT_BUILD_TESTS is on and doxygen was found), it
-# defines the test; the test runs this same file in script mode (cmake -P), which runs
-# doxygen with the configured docs/Doxyfile into a fresh temporary folder of the build tree
-# (so it never touches the `docs` target's output) and fails, printing the log, if the
-# warnings log is not empty.
+# Registered by tests/CMakeLists.txt (when the `docs` target exists, i.e. doxygen was found),
+# the test runs this file in script mode (cmake -P), which runs doxygen with the configured
+# docs/Doxyfile into a fresh temporary folder of the build tree (so it never touches the
+# `docs` target's output) and fails, printing the log, if the warnings log is not empty.
 
 if(NOT CMAKE_SCRIPT_MODE_FILE)
-  add_test(NAME doxygen_complete
-           COMMAND ${CMAKE_COMMAND}
-                   -DDOXYGEN=${DOXYGEN_EXECUTABLE}
-                   -DDOXYFILE=${CMAKE_CURRENT_BINARY_DIR}/Doxyfile
-                   -DWORK_PARENT=${CMAKE_CURRENT_BINARY_DIR}
-                   -P ${CMAKE_CURRENT_LIST_FILE})
-  set_tests_properties(doxygen_complete PROPERTIES LABELS docs TIMEOUT 300)
-  return()
+  message(FATAL_ERROR "docs/tests.cmake runs in script mode (cmake -P); tests/CMakeLists.txt registers it")
 endif()
 
 # ---- script mode: the test itself

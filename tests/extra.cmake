@@ -1,23 +1,11 @@
-# Extra tests of the npz / trainer / checkpoint work (included by tests/CMakeLists.txt).
+# Extra targets of the npz / trainer / checkpoint work (included by tests/CMakeLists.txt,
+# which registers their tests).
 
-# numpy interoperability: a small C tool writes/reads archives, a Python script checks them
-# with numpy. Registered only when /usr/bin/python3 (or any Python 3) is found.
+# numpy interoperability: a small C tool writes/reads archives; the npz_numpy test (a Python
+# script) checks them with numpy.
 add_executable(npz_tool ${CMAKE_CURRENT_SOURCE_DIR}/tools/npz_tool.c)
 target_include_directories(npz_tool PRIVATE ${PROJECT_SOURCE_DIR}/lib)
 target_link_libraries(npz_tool PRIVATE bimt_internal bimt_warnings m)
-
-find_program(BIMT_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
-if(NOT BIMT_PYTHON3)
-  find_program(BIMT_PYTHON3 NAMES python3)
-endif()
-if(BIMT_PYTHON3)
-  add_test(NAME npz_numpy
-           COMMAND ${BIMT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/tools/npz_numpy_check.py
-                   $<TARGET_FILE:npz_tool>)
-  set_tests_properties(npz_numpy PROPERTIES TIMEOUT 120)
-else()
-  message(STATUS "python3 not found: the npz_numpy test is not registered")
-endif()
 
 # libFuzzer target of the checkpoint loader (clang only): -DBIMT_FUZZ=ON.
 option(BIMT_FUZZ "Build the libFuzzer target fuzz_checkpoint (needs clang)" OFF)

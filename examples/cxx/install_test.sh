@@ -3,7 +3,7 @@
 # runs two consumers against that prefix only:
 #   1. the external C++ project of this folder, through find_package(bimt) / bimt::bimt;
 #   2. pkgconfig_demo.c, compiled with `cc ... $(pkg-config --cflags --libs bimt)`.
-# Registered as the CTest test install_consumers (bindings/CMakeLists.txt).
+# Registered as the CTest test install_consumers (tests/CMakeLists.txt).
 #
 # Usage: install_test.sh BUILD_DIR WORK_DIR [CMAKE] [CC] [SANITIZED(0|1)]
 set -eu
