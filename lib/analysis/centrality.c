@@ -15,7 +15,7 @@
 static double centre_distance(size_t side, uint32_t s)
 {
     double c = 0.5 * (double)(side - 1);
-    double dr = (double)(s / side) - c, dc = (double)(s % side) - c;
+    double dr = (double)bimt__slot_row(side, s) - c, dc = (double)bimt__slot_col(side, s) - c;
     return sqrt(dr * dr + dc * dc) / (double)side;
 }
 

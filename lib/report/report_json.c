@@ -205,7 +205,7 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
     /* Diagnostics beside the fixed analysis: tests across k, silhouette curve, centrality. */
     arr(&j, "anatomy_by_k", 0);
     for (uint32_t i = 0; i < r->n_by_k; i++) {
-        json_open(&j, NULL, '{', 1);
+        bimt__json_open(&j, NULL, '{', 1);
         uint_(&j, "k", r->by_k[i].k);
         uint_(&j, "n_clusters", r->by_k[i].n_clusters);
         num(&j, "silhouette", r->by_k[i].silhouette);
@@ -220,7 +220,7 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
     arr_end(&j);
     arr(&j, "silhouette_by_k", 0);
     for (uint32_t i = 0; i < r->n_sil; i++) {
-        json_open(&j, NULL, '{', 1);
+        bimt__json_open(&j, NULL, '{', 1);
         uint_(&j, "k", r->sil_k[i]);
         num(&j, "silhouette", r->sil[i]);
         obj_end(&j);
