@@ -42,6 +42,18 @@ typedef struct bimt__plan {
     bimt_epoch epochs[BIMT_MAX_EPOCHS];
 } bimt__plan;
 
+/** Sets a plan's batch timing: T steps, response from step go, fixation input on
+ *  [0, fix_off), n_slots stimulus slots (each family builder states its timing here). */
+static inline void bimt__plan_timing(bimt__plan *p, size_t T, size_t go, size_t fix_off,
+                                     size_t n_slots)
+{
+    p->T = T;
+    p->go = go;
+    p->fix_on = 0;
+    p->fix_off = fix_off;
+    p->n_slots = n_slots;
+}
+
 /** Per-trial conditions. */
 typedef struct bimt__trial {
     double dir[BIMT__MAX_SLOTS];      /* stimulus direction of each slot, in [0, 2pi) */

@@ -24,11 +24,7 @@ void bimt__build_delaydm(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, 
         g = bimt__steps(t, variant <= 1 ? 2700.0 : 3000.0);
         T = bimt__steps(t, variant <= 1 ? 3000.0 : 3500.0);
     }
-    p->T = T;
-    p->go = g;
-    p->fix_on = 0;
-    p->fix_off = g;
-    p->n_slots = variant <= 1 ? 2 : 4;
+    bimt__plan_timing(p, T, g, g, variant <= 1 ? 2 : 4);
     /* Slot order: stimulus 1, stimulus 2 (ring 1 or the single ring), then the same in ring 2. */
     for (size_t s = 0; s < p->n_slots; s++) {
         p->slot[s].on = (s % 2 == 0) ? a1 : a2;

@@ -107,11 +107,7 @@ void bimt__build_dm(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bimt_
         g = bimt__steps(t, 1500.0);
         a = bimt__steps(t, 500.0);
     }
-    p->T = T;
-    p->go = g;
-    p->fix_on = 0;
-    p->fix_off = g;
-    p->n_slots = variant <= 1 ? 2 : 4;
+    bimt__plan_timing(p, T, g, g, variant <= 1 ? 2 : 4);
     for (size_t s = 0; s < p->n_slots; s++) {
         p->slot[s].on = a;
         p->slot[s].off = g; /* stimuli switch off at the go signal */

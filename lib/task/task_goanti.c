@@ -60,11 +60,8 @@ void bimt__build_goanti(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, b
         }
     }
 
-    p->T = T;
-    p->go = g;
-    p->fix_on = 0;
-    p->fix_off = kind == 1 ? T : g; /* reaction tasks: fixation input never switches off */
-    p->n_slots = 1;
+    /* reaction tasks: the fixation input never switches off */
+    bimt__plan_timing(p, T, g, kind == 1 ? T : g, 1);
     p->slot[0].on = a;
     p->slot[0].off = soff;
 

@@ -29,11 +29,7 @@ void bimt__build_match(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bi
         g = b1 + bimt__steps(t, 1200.0);
         T = g + bimt__steps(t, 500.0);
     }
-    p->T = T;
-    p->go = g;
-    p->fix_on = 0;
-    p->fix_off = T;
-    p->n_slots = 2;
+    bimt__plan_timing(p, T, g, T, 2);
     p->slot[0].on = a1;
     p->slot[0].off = b1;
     p->slot[1].on = g;
