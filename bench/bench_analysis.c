@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     mp.grid_side = side;
     bimt_model_t *m = NULL;
     bimt_task_t *task = NULL;
-    if (check(bimt_model_create(&m, &mp), "model") || check(bimt_task_create(&task, NULL), "task"))
+    if (check(bimt_model_create(&mp, &m), "model") || check(bimt_task_create(NULL, &task), "task"))
         return 1;
     size_t n = bimt_model_n_hidden(m), off;
     bimt_model_tensor(m, BIMT_W_REC, NULL, NULL, NULL, &off);
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     bimt_wiring w;
     double prof[64];
     if (check(bimt_wiring_stats(m, tv, 1e-3, 1e-2, &w), "wiring")) return 1;
-    if (check(bimt_weight_distance_profile(m, prof, NULL, 2 * side - 1 < 64 ? 2 * side - 1 : 64),
+    if (check(bimt_weight_distance_profile(m, 2 * side - 1 < 64 ? 2 * side - 1 : 64, prof, NULL),
               "profile"))
         return 1;
     stamp t5 = now();

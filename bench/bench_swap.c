@@ -141,7 +141,7 @@ int main(int argc, char **argv)
     mp.grid_side = side;
     mp.init = BIMT_INIT_GAUSS;
     bimt_model_t *m = NULL;
-    if (bimt_model_create(&m, &mp) != BIMT_OK) {
+    if (bimt_model_create(&mp, &m) != BIMT_OK) {
         fprintf(stderr, "model creation failed\n");
         return 2;
     }

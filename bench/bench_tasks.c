@@ -28,7 +28,7 @@ int main(int argc, char **argv)
     bimt_task_params_init(&p);
     p.seed = 12345;
     bimt_task_t *task = NULL;
-    if (bimt_task_create(&task, &p) != BIMT_OK) {
+    if (bimt_task_create(&p, &task) != BIMT_OK) {
         fprintf(stderr, "bimt_task_create failed\n");
         return 1;
     }
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
         bimt_task_params q = p;
         q.input_noise = 0;
         bimt_task_t *quiet = NULL;
-        if (bimt_task_create(&quiet, &q) != BIMT_OK) return 1;
+        if (bimt_task_create(&q, &quiet) != BIMT_OK) return 1;
         double t0 = now_s(), steps = 0.0;
         for (int r = 0; r < BIMT_N_RULES; r++)
             for (long i = 0; i < n_batches; i++) {

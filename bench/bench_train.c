@@ -66,10 +66,10 @@ int main(int argc, char **argv)
     p.grid_side = side;
     p.loss = ce ? BIMT_LOSS_CROSS_ENTROPY : BIMT_LOSS_MSE;
     bimt_model_t *m = NULL;
-    check(bimt_model_create(&m, &p), "bimt_model_create");
+    check(bimt_model_create(&p, &m), "bimt_model_create");
     size_t ni = bimt_model_n_in(m), no = bimt_model_n_out(m), np = bimt_model_n_params(m);
     bimt_optimizer_t *opt = NULL;
-    check(bimt_adam_create(&opt, np, 1e-3, 0.9, 0.999, 1e-8), "bimt_adam_create");
+    check(bimt_adam_create(np, &(bimt_adam_options){sizeof(bimt_adam_options), 1e-3, 0.9, 0.999, 1e-8, 0.0}, &opt), "bimt_adam_create");
     check(bimt_adam_set_clip(opt, 1.0), "bimt_adam_set_clip");
 
     size_t rows = T * B;

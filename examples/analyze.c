@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     bimt_task_t *task = NULL;
     bimt_trainer_t *tr = NULL;
     char err[256] = "";
-    int rc = bimt_checkpoint_load(ckpt, &model, &task, &tr, err, sizeof err);
+    int rc = bimt_checkpoint_load(ckpt, &model, &task, &tr);
     if (rc) return fail(ckpt, rc, err);
 
     size_t n_h = bimt_model_n_hidden(model);
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
     if (rc) { status = fail("wiring", rc, ""); goto done; }
     printf("wiring: %u active neurons, %u active edges, length %.3f, spectral radius %.3f\n",
            w.n_active_neurons, w.n_active_edges, w.wiring_length, w.spectral_radius);
-    rc = bimt_weight_distance_profile(model, profile, counts, n_bins);
+    rc = bimt_weight_distance_profile(model, n_bins, profile, counts);
     if (rc) { status = fail("weight profile", rc, ""); goto done; }
     printf("mean |w| by distance:");
     for (size_t b = 0; b < n_bins; b++)

@@ -121,7 +121,7 @@ int main(int argc, char **argv)
     mp.init_scale = 1.0;
     mp.seed = opt.seed;
     bimt_model_t *model = NULL;
-    int rc = bimt_model_create(&model, &mp);
+    int rc = bimt_model_create(&mp, &model);
     if (rc) return fail("bimt_model_create", rc, "bad parameters");
 
     size_t n_params = bimt_model_n_params(model);

@@ -652,19 +652,19 @@ int main(int argc, char **argv)
     bimt_task_t *task = NULL;
     bimt_model_t *model = NULL;
     bimt_trainer_t *tr = NULL;
-    int rc = bimt_task_create(&task, &tp);
+    int rc = bimt_task_create(&tp, &task);
     if (rc) {
         fprintf(stderr, "grow_brain: task: %s\n", bimt_task_errmsg(task));
         return EXIT_USAGE;
     }
-    rc = bimt_model_create(&model, &mp);
+    rc = bimt_model_create(&mp, &model);
     if (rc) {
         fprintf(stderr, "grow_brain: model: %s (%s)\n", bimt_status_str(rc),
                 rc == BIMT_E_INVALID_ARG ? "check the model keys" : "");
         bimt_task_free(task);
         return rc == BIMT_E_INVALID_ARG ? EXIT_USAGE : 1;
     }
-    rc = bimt_trainer_create(&tr, model, task, &trp);
+    rc = bimt_trainer_create(model, task, &trp, &tr);
     if (rc) {
         fprintf(stderr, "grow_brain: trainer: %s\n", bimt_status_str(rc));
         bimt_model_free(model);

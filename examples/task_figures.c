@@ -167,7 +167,7 @@ int main(int argc, char **argv)
     p.input_noise = 0; /* show the structure; training batches add N(0, 0.0316^2) everywhere */
     p.seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 2019;
     bimt_task_t *task = NULL;
-    if (bimt_task_create(&task, &p) != BIMT_OK) {
+    if (bimt_task_create(&p, &task) != BIMT_OK) {
         fprintf(stderr, "task_figures: bimt_task_create failed\n");
         return 1;
     }

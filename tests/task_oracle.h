@@ -275,7 +275,7 @@ static inline bimt_task_t *or_task(uint64_t seed, int ce, int noise, double dt, 
     p.dt_ms = dt;
     p.n_eachring = ring;
     bimt_task_t *t = NULL;
-    OR_EQ_I(bimt_task_create(&t, &p), BIMT_OK);
+    OR_EQ_I(bimt_task_create(&p, &t), BIMT_OK);
     ck_assert_ptr_nonnull(t);
     return t;
 }

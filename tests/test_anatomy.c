@@ -13,7 +13,7 @@ static bimt_model_t *make_model(uint32_t side)
     bimt_model_params_init(&p);
     p.grid_side = side;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     return m;
 }
 

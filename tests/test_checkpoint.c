@@ -32,7 +32,7 @@ static void make(setup *s, uint64_t seed)
     tp.n_eachring = 8;
     tp.rule_mask = (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1) | (1u << BIMT_RULE_DELAYGO);
     tp.seed = seed + 10;
-    ck_assert_int_eq(bimt_task_create(&s->t, &tp), BIMT_OK);
+    ck_assert_int_eq(bimt_task_create(&tp, &s->t), BIMT_OK);
     bimt_model_params mp;
     bimt_model_params_init(&mp);
     mp.grid_side = 4;
@@ -42,7 +42,7 @@ static void make(setup *s, uint64_t seed)
     mp.init_scale = 0.9;
     mp.activation = BIMT_ACT_RELU;
     mp.seed = seed;
-    ck_assert_int_eq(bimt_model_create(&s->m, &mp), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&mp, &s->m), BIMT_OK);
     bimt_trainer_params p;
     bimt_trainer_params_init(&p);
     p.batch_size = 8;
@@ -59,7 +59,7 @@ static void make(setup *s, uint64_t seed)
     p.eval_batch = 12;
     p.rule_weight[BIMT_RULE_DM1] = 2.0;
     p.seed = seed + 20;
-    ck_assert_int_eq(bimt_trainer_create(&s->tr, s->m, s->t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(s->m, s->t, &p, &s->tr), BIMT_OK);
 }
 
 static void drop(setup *s)
@@ -118,7 +118,7 @@ START_TEST(resume_is_bit_identical)
     ck_assert_uint_gt(c.swaps, 0);      /* the swaps really ran */
     ck_assert_uint_gt(c.evals_seen, 0); /* and the evaluations */
 
-    char path[512], path2[512], path3[512], err[256] = "";
+    char path[512], path2[512], path3[512];
     bimt_test_tmppath(path, sizeof path, ".npz");
     bimt_test_tmppath(path2, sizeof path2, ".npz");
     bimt_test_tmppath(path3, sizeof path3, ".npz");
@@ -128,7 +128,7 @@ START_TEST(resume_is_bit_identical)
     ck_assert_int_eq(bimt_trainer_save(first.tr, path), BIMT_OK);
     drop(&first);
     ck_assert_int_eq(
-        bimt_checkpoint_load(path, &resumed.m, &resumed.t, &resumed.tr, err, sizeof err), BIMT_OK);
+        bimt_checkpoint_load(path, &resumed.m, &resumed.t, &resumed.tr), BIMT_OK);
     ck_assert_uint_eq(bimt_trainer_steps(resumed.tr), half);
     ck_assert_int_eq(bimt_trainer_run(resumed.tr, N - half, NULL, NULL), BIMT_OK);
     assert_same_state(&straight, &resumed);
@@ -169,15 +169,15 @@ START_TEST(resume_bit_identical_l1_arm_no_eval)
         p.eval_interval = 0;
         p.recurrent_noise = 0;
         p.l1_proximal = 1;
-        ck_assert_int_eq(bimt_trainer_create(&s->tr, s->m, s->t, &p), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_create(s->m, s->t, &p, &s->tr), BIMT_OK);
     }
     ck_assert_int_eq(bimt_trainer_run(a.tr, 13, NULL, NULL), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(b.tr, 6, NULL, NULL), BIMT_OK);
-    char path[512], err[256];
+    char path[512];
     bimt_test_tmppath(path, sizeof path, ".npz");
     ck_assert_int_eq(bimt_trainer_save(b.tr, path), BIMT_OK);
     drop(&b);
-    ck_assert_int_eq(bimt_checkpoint_load(path, &r.m, &r.t, &r.tr, err, sizeof err), BIMT_OK);
+    ck_assert_int_eq(bimt_checkpoint_load(path, &r.m, &r.t, &r.tr), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(r.tr, 7, NULL, NULL), BIMT_OK);
     size_t n = bimt_model_n_params(a.m);
     ck_assert_int_eq(
@@ -200,7 +200,7 @@ START_TEST(hyperparameters_round_trip)
     char path[512], err[256];
     bimt_test_tmppath(path, sizeof path, ".npz");
     ck_assert_int_eq(bimt_trainer_save(s.tr, path), BIMT_OK);
-    ck_assert_int_eq(bimt_checkpoint_load(path, &r.m, &r.t, &r.tr, err, sizeof err), BIMT_OK);
+    ck_assert_int_eq(bimt_checkpoint_load(path, &r.m, &r.t, &r.tr), BIMT_OK);
 
     bimt_model_params ma, mb;
     bimt_model_get_params(s.m, &ma);
@@ -283,7 +283,9 @@ static int load_expect_fail(const char *path, int expect, char *err)
     bimt_task_t *t = (bimt_task_t *)1;
     bimt_trainer_t *tr = (bimt_trainer_t *)1;
     err[0] = '\0';
-    int rc = bimt_checkpoint_load(path, &m, &t, &tr, err, 256);
+    bimt_clear_error();
+    int rc = bimt_checkpoint_load(path, &m, &t, &tr);
+    snprintf(err, 256, "%s", bimt_last_error());
     ck_assert_msg(rc == expect, "load gave %d (%s), expected %d", rc, err, expect);
     ck_assert_ptr_null(m);
     ck_assert_ptr_null(t);
@@ -427,7 +429,7 @@ START_TEST(semantic_validation)
     bimt_model_t *m;
     bimt_task_t *t;
     bimt_trainer_t *tr;
-    ck_assert_int_eq(bimt_checkpoint_load(bad, &m, &t, &tr, err, sizeof err), BIMT_OK);
+    ck_assert_int_eq(bimt_checkpoint_load(bad, &m, &t, &tr), BIMT_OK);
     bimt_trainer_free(tr);
     bimt_task_free(t);
     bimt_model_free(m);
@@ -504,10 +506,10 @@ START_TEST(foreign_npz_and_bad_args)
     bimt_model_t *m = (bimt_model_t *)1;
     bimt_task_t *t;
     bimt_trainer_t *tr;
-    ck_assert_int_eq(bimt_checkpoint_load(path, &m, &t, NULL, err, sizeof err), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_checkpoint_load(path, &m, &t, NULL), BIMT_E_INVALID_ARG);
     ck_assert_ptr_null(m);
-    ck_assert_int_eq(bimt_checkpoint_load(NULL, &m, &t, &tr, err, sizeof err), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_checkpoint_load(NULL, &m, &t, &tr, NULL, 0), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_checkpoint_load(NULL, &m, &t, &tr), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_checkpoint_load(NULL, &m, &t, &tr), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_trainer_save(NULL, path), BIMT_E_INVALID_ARG);
     setup s;
     make(&s, 1);
@@ -534,7 +536,7 @@ static int count_entries(const char *dir)
 
 START_TEST(failed_save_keeps_existing_file)
 {
-    char dir[512], path[1024], sub[1024], err[256];
+    char dir[512], path[1024], sub[1024];
     bimt_test_tmppath(dir, sizeof dir, "");
     ck_assert_int_eq(mkdir(dir, 0700), 0);
     snprintf(path, sizeof path, "%s/ck.npz", dir);
@@ -578,13 +580,13 @@ START_TEST(failed_save_keeps_existing_file)
     bimt_model_t *m;
     bimt_task_t *t;
     bimt_trainer_t *tr;
-    ck_assert_int_eq(bimt_checkpoint_load(path, &m, &t, &tr, err, sizeof err), BIMT_OK);
+    ck_assert_int_eq(bimt_checkpoint_load(path, &m, &t, &tr), BIMT_OK);
     ck_assert_uint_eq(bimt_trainer_steps(tr), 0);
     bimt_trainer_free(tr);
     bimt_task_free(t);
     bimt_model_free(m);
     ck_assert_int_eq(bimt_trainer_save(s.tr, path), BIMT_OK);
-    ck_assert_int_eq(bimt_checkpoint_load(path, &m, &t, &tr, err, sizeof err), BIMT_OK);
+    ck_assert_int_eq(bimt_checkpoint_load(path, &m, &t, &tr), BIMT_OK);
     ck_assert_uint_eq(bimt_trainer_steps(tr), 2);
     bimt_trainer_free(tr);
     bimt_task_free(t);

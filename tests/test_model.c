@@ -16,7 +16,7 @@ static bimt_model_t *make(uint32_t side, bimt_init init, double scale, uint64_t 
     p.init_scale = scale;
     p.seed = seed;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     return m;
 }
 
@@ -42,7 +42,7 @@ START_TEST(defaults_and_layout)
     ck_assert_double_eq(p.init_scale, 0.5);
     bimt_model_params_init(NULL); /* ignored */
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, NULL), BIMT_OK); /* NULL = defaults */
+    ck_assert_int_eq(bimt_model_create(NULL, &m), BIMT_OK); /* NULL = defaults */
     ck_assert_uint_eq(bimt_model_n_hidden(m), 256);
     ck_assert_uint_eq(bimt_model_grid_side(m), 16);
     ck_assert_uint_eq(bimt_model_n_in(m), 85);
@@ -196,7 +196,7 @@ START_TEST(clone_is_deep_and_equal)
     float x[2 * 3 * 85] = {0};
     ck_assert_int_eq(bimt_model_forward(m, x, 2, 3, 0), BIMT_OK);
     bimt_model_t *c = NULL;
-    ck_assert_int_eq(bimt_model_clone(&c, m), BIMT_OK);
+    ck_assert_int_eq(bimt_model_clone(m, &c), BIMT_OK);
     ck_assert(memcmp(bimt_model_params_view(m), bimt_model_params_view(c), np * sizeof(float)) ==
               0);
     ck_assert(memcmp(bimt_model_grad_data(m), bimt_model_grad_data(c), np * sizeof(float)) == 0);
@@ -212,9 +212,9 @@ START_TEST(clone_is_deep_and_equal)
     ck_assert_ptr_ne(bimt_model_params_view(m), bimt_model_params_view(c));
     bimt_model_params_data(c)[0] += 1.0f;
     ck_assert(bimt_model_params_view(m)[0] != bimt_model_params_view(c)[0]);
-    ck_assert_int_eq(bimt_model_clone(NULL, m), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_clone(m, NULL), BIMT_E_INVALID_ARG);
     bimt_model_t *z = (bimt_model_t *)s;
-    ck_assert_int_eq(bimt_model_clone(&z, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_clone(NULL, &z), BIMT_E_INVALID_ARG);
     ck_assert_ptr_null(z);
     bimt_model_free(c);
     bimt_model_free(m);
@@ -277,7 +277,7 @@ START_TEST(weights_grid_order_round_trip)
     p.n_out = 2;
     p.init = BIMT_INIT_GAUSS;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     float *th = bimt_model_params_data(m);
     for (size_t i = 0; i < bimt_model_n_params(m); i++) th[i] = (float)i + 0.25f; /* distinct */
     uint32_t s[16];
@@ -330,10 +330,10 @@ START_TEST(bad_params)
         case 6: p.activation = (bimt_activation)v; break;
         case 7: p.init = (bimt_init)v; break;
         case 8: p.loss = (bimt_loss)v; break;
-        default: p.struct_size = 8; break;
+        default: p.struct_size = (uint32_t)sizeof p + 8; break;
         }
         bimt_model_t *m = (bimt_model_t *)&p; /* must be reset to NULL */
-        ck_assert_msg(bimt_model_create(&m, &p) == cases[k].code, "case %zu", k);
+        ck_assert_msg(bimt_model_create(&p, &m) == cases[k].code, "case %zu", k);
         ck_assert_ptr_null(m);
     }
     ck_assert_int_eq(bimt_model_create(NULL, NULL), BIMT_E_INVALID_ARG);
@@ -347,7 +347,7 @@ START_TEST(bad_params)
     p.sigma_rec = 0.0;
     p.init_scale = 0.0;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     ck_assert_uint_eq(bimt_model_n_params(m), 1 + 1 + 1 + 1 + 1);
     bimt_model_free(m);
 }

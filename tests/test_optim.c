@@ -40,7 +40,7 @@ START_TEST(matches_double_reference)
 {
     const size_t n = 64;
     bimt_optimizer_t *o = NULL;
-    ck_assert_int_eq(bimt_adam_create(&o, n, 0.01, 0.9, 0.999, 1e-8), BIMT_OK);
+    ck_assert_int_eq(bimt_adam_create(n, &(bimt_adam_options){sizeof(bimt_adam_options), 0.01, 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_OK);
     ref_adam r = {0.01, 0.9, 0.999, 1e-8, 0.0, {0}, {0}, 0};
     float p[64], g[64], gcopy[64];
     double pr[64];
@@ -76,9 +76,9 @@ START_TEST(matches_double_reference)
     ck_assert(m[5] == 0.0f && v[5] == 0.0f);
     /* Step sizes: the reference's lr / (sqrt(v_hat) + eps) after 25 steps. */
     float st[64];
-    ck_assert_int_eq(bimt_adam_step_sizes(o, st, n - 1), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_step_sizes(o, NULL, n), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_step_sizes(o, st, n), BIMT_OK);
+    ck_assert_int_eq(bimt_adam_step_sizes(o, n - 1, st), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_step_sizes(o, n, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_step_sizes(o, n, st), BIMT_OK);
     for (size_t i = 0; i < n; i++) {
         double ref = r.lr / (sqrt(r.v[i] / (1 - pow(r.b2, r.t))) + r.eps);
         ck_assert_msg(fabs((double)st[i] - ref) <= 1e-5 * ref, "step size %zu: %g vs %g", i,
@@ -92,9 +92,9 @@ START_TEST(step_sizes_need_a_step)
 {
     bimt_optimizer_t *o = NULL;
     float st[4];
-    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, 0.999, 1e-8), BIMT_OK);
-    ck_assert_int_eq(bimt_adam_step_sizes(o, st, 4), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_step_sizes(NULL, st, 4), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_OK);
+    ck_assert_int_eq(bimt_adam_step_sizes(o, 4, st), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_step_sizes(NULL, 4, st), BIMT_E_INVALID_ARG);
     bimt_optimizer_free(o);
 }
 END_TEST
@@ -103,7 +103,7 @@ END_TEST
 START_TEST(first_step_is_lr_times_sign)
 {
     bimt_optimizer_t *o = NULL;
-    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, 0.999, 1e-8), BIMT_OK);
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_OK);
     ck_assert_int_eq(bimt_adam_set_clip(o, 1.0), BIMT_OK);
     float p[4] = {0, 0, 0, 0}, g[4] = {5.0f, -0.25f, 1e-2f, -100.0f};
     ck_assert_int_eq(bimt_adam_step(o, p, g), BIMT_OK);
@@ -122,8 +122,8 @@ START_TEST(state_snapshot_restore)
 {
     const size_t n = 16;
     bimt_optimizer_t *a = NULL, *snap = NULL;
-    ck_assert_int_eq(bimt_adam_create(&a, n, 0.01, 0.9, 0.99, 1e-8), BIMT_OK);
-    ck_assert_int_eq(bimt_adam_create(&snap, n, 1.0, 0.5, 0.5, 1.0), BIMT_OK);
+    ck_assert_int_eq(bimt_adam_create(n, &(bimt_adam_options){sizeof(bimt_adam_options), 0.01, 0.9, 0.99, 1e-8, 0.0}, &a), BIMT_OK);
+    ck_assert_int_eq(bimt_adam_create(n, &(bimt_adam_options){sizeof(bimt_adam_options), 1.0, 0.5, 0.5, 1.0, 0.0}, &snap), BIMT_OK);
     float p[16], g[16], p2[16];
     lcg = 8;
     for (size_t i = 0; i < n; i++) p[i] = (float)urand();
@@ -155,7 +155,7 @@ START_TEST(state_snapshot_restore)
     ck_assert_int_eq(bimt__adam_set_steps(a, 1000), BIMT_OK);
     ck_assert_uint_eq(bimt_adam_steps(a), 1000);
     bimt_optimizer_t *other = NULL;
-    ck_assert_int_eq(bimt_adam_create(&other, n + 1, 0.01, 0.9, 0.99, 1e-8), BIMT_OK);
+    ck_assert_int_eq(bimt_adam_create(n + 1, &(bimt_adam_options){sizeof(bimt_adam_options), 0.01, 0.9, 0.99, 1e-8, 0.0}, &other), BIMT_OK);
     ck_assert_int_eq(bimt__adam_copy_state(other, a), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt__adam_state(NULL, &m, &v, &t), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt__adam_set_steps(NULL, 1), BIMT_E_INVALID_ARG);
@@ -168,20 +168,20 @@ END_TEST
 START_TEST(bad_input)
 {
     bimt_optimizer_t *o = (bimt_optimizer_t *)&lcg; /* must be reset to NULL on failure */
-    ck_assert_int_eq(bimt_adam_create(&o, 0, 0.1, 0.9, 0.999, 1e-8), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(0, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
     ck_assert_ptr_null(o);
-    ck_assert_int_eq(bimt_adam_create(NULL, 4, 0.1, 0.9, 0.999, 1e-8), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, NULL), BIMT_E_INVALID_ARG);
     const double bad_lr[3] = {0.0, -1.0, (double)NAN};
     for (int i = 0; i < 3; i++)
-        ck_assert_int_eq(bimt_adam_create(&o, 4, bad_lr[i], 0.9, 0.999, 1e-8), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 1.0, 0.999, 1e-8), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, -0.1, 0.999, 1e-8), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, 1.0, 1e-8), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, (double)NAN, 1e-8), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.9, 0.999, 0.0), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, (double)INFINITY, 0.9, 0.999, 1e-8),
+        ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), bad_lr[i], 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 1.0, 0.999, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, -0.1, 0.999, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 1.0, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, (double)NAN, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 0.0, 0.0}, &o), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), (double)INFINITY, 0.9, 0.999, 1e-8, 0.0}, &o),
                      BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(&o, 4, 0.1, 0.0, 0.0, 1e-8), BIMT_OK); /* betas 0 ok */
+    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.0, 0.0, 1e-8, 0.0}, &o), BIMT_OK); /* betas 0 ok */
     float p[4] = {1, 2, 3, 4}, g[4] = {1, 1, 1, 1};
     ck_assert_int_eq(bimt_adam_step(o, NULL, g), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_step(o, p, NULL), BIMT_E_INVALID_ARG);

@@ -42,8 +42,8 @@ static void make_pair(uint32_t side, uint64_t seed, bimt_model_t **m, bimt_task_
     mp.init = BIMT_INIT_GAUSS;
     mp.init_scale = 1.5;
     mp.seed = seed;
-    ck_assert_int_eq(bimt_model_create(m, &mp), BIMT_OK);
-    ck_assert_int_eq(bimt_task_create(t, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&mp, m), BIMT_OK);
+    ck_assert_int_eq(bimt_task_create(NULL, t), BIMT_OK);
 }
 
 static double json_num(const char *js, const char *path)
@@ -122,7 +122,7 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
     const size_t nb = 2 * 4 - 1;
     double prof[7];
     uint64_t pairs[7];
-    ck_assert_int_eq(bimt_weight_distance_profile(m, prof, pairs, nb), BIMT_OK);
+    ck_assert_int_eq(bimt_weight_distance_profile(m, nb, prof, pairs), BIMT_OK);
 
     same(json_num(js, "task_variance.n_important"), n_imp, "n_important");
     ck_assert_uint_gt(n_imp, 2); /* the test exercises real clusters */
@@ -313,7 +313,7 @@ START_TEST(report_with_trainer_evaluates_when_needed)
     tp.eval_interval = 0;
     tp.eval_batch = 16;
     bimt_trainer_t *tr = NULL;
-    ck_assert_int_eq(bimt_trainer_create(&tr, m, t, &tp), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(m, t, &tp, &tr), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(tr, 3, NULL, NULL), BIMT_OK);
     double perf[BIMT_N_RULES];
     ck_assert_int_eq(bimt_trainer_last_eval(tr, perf), BIMT_E_STATE);
@@ -372,7 +372,7 @@ START_TEST(report_bad_input)
     ck_assert_ptr_nonnull(strstr(bimt_model_errmsg(m), "task"));
     /* A trainer of another model. */
     bimt_trainer_t *tr2 = NULL;
-    ck_assert_int_eq(bimt_trainer_create(&tr2, m2, t2, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(m2, t2, NULL, &tr2), BIMT_OK);
     ck_assert_int_eq(bimt_report_write(dir, m, t, tr2, NULL, 5), BIMT_E_INVALID_ARG);
     ck_assert_ptr_nonnull(strstr(bimt_model_errmsg(m), "trainer"));
     /* Cluster params not from bimt_cluster_params_init(). */
@@ -384,7 +384,7 @@ START_TEST(report_bad_input)
     bimt_task_params_init(&tp);
     tp.n_eachring = 8;
     bimt_task_t *t8 = NULL;
-    ck_assert_int_eq(bimt_task_create(&t8, &tp), BIMT_OK);
+    ck_assert_int_eq(bimt_task_create(&tp, &t8), BIMT_OK);
     ck_assert_int_eq(bimt_report_write(dir, m, t8, NULL, NULL, 5), BIMT_E_SHAPE);
     struct stat st;
     ck_assert_int_eq(stat(dir, &st), -1); /* nothing was created by the failed calls */

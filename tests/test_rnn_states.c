@@ -35,7 +35,7 @@ static bimt_model_t *make_model(uint32_t side, uint32_t n_in, bimt_activation ac
     p.alpha = alpha;
     p.seed = seed;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     size_t nh = bimt_model_n_hidden(m), off[5];
     for (int k = 0; k < 5; k++)
         ck_assert_int_eq(bimt_model_tensor(m, (bimt_tensor)k, NULL, NULL, NULL, &off[k]),
@@ -362,7 +362,7 @@ START_TEST(task_variance_thread_count_invariance)
     float *ref = NULL, *tv = NULL;
     size_t n = 0;
     bimt_task_t *task = NULL;
-    ck_assert_int_eq(bimt_task_create(&task, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_task_create(NULL, &task), BIMT_OK);
     for (int k = 0; k < 4; k++) {
         if (k < 3)
             setenv("BIMT_NUM_THREADS", counts[k], 1);
@@ -375,7 +375,7 @@ START_TEST(task_variance_thread_count_invariance)
         p.init_scale = 0.9;
         p.seed = 11;
         bimt_model_t *m = NULL;
-        ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+        ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
         n = (size_t)BIMT_N_RULES * bimt_model_n_hidden(m);
         if (!tv) tv = malloc(n * sizeof(float));
         ck_assert_int_eq(bimt_task_variance(m, task, tv), BIMT_OK);

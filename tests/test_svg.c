@@ -81,7 +81,7 @@ static bimt_model_t *small_model(uint32_t side, uint64_t seed)
     p.init_scale = 1.0;
     p.seed = seed;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     return m;
 }
 

@@ -53,7 +53,7 @@ static bimt_model_t *make_model(size_t side, size_t n_in, size_t n_out)
     mp.n_out = (uint32_t)n_out;
     mp.init = BIMT_INIT_GAUSS;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &mp), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&mp, &m), BIMT_OK);
     return m;
 }
 
@@ -347,7 +347,7 @@ START_TEST(hand_computed_corner_pair)
         uint32_t id[4] = {0, 1, 2, 3};
         ck_assert_int_eq(bimt_model_set_slots(m, id, 4), BIMT_OK);
         bimt_swap_exchange ex[4];
-        bimt_swap_result res = {0, 0, 0, ex, 4};
+        bimt_swap_result res = {0, 0, 0, 0, ex, 4};
         ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_OK);
         /* neuron 0 first (importance 1, ties with 3 to the lower index); partners 1 and 2
          * both halve the distance (tie to 1); afterwards nothing lowers the cost. */
@@ -626,7 +626,7 @@ START_TEST(forward_bit_identical_and_cost_agrees)
         mp.init = BIMT_INIT_GAUSS;
         mp.init_scale = 1.0;
         bimt_model_t *m = NULL;
-        ck_assert_int_eq(bimt_model_create(&m, &mp), BIMT_OK);
+        ck_assert_int_eq(bimt_model_create(&mp, &m), BIMT_OK);
         randomize(m, &r, W_GAUSS, 0.4);
         size_t n = bimt_model_n_hidden(m), T = 6, B = 3;
         float *x = malloc(T * B * mp.n_in * sizeof(float));
@@ -687,7 +687,7 @@ START_TEST(passes_converge)
         while (made && passes < 10000) {
             bimt_swap_exchange ex[3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
             ex[2].neuron = 12345; /* sentinel beyond the capacity */
-            bimt_swap_result res = {0, 0, 0, ex, 2};
+            bimt_swap_result res = {0, 0, 0, 0, ex, 2};
             ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_OK);
             made = res.n_swaps;
             ck_assert(res.cost_before <= prev);
@@ -712,7 +712,7 @@ START_TEST(passes_converge)
         /* the sum of the reported deltas equals the cost change */
         randomize(m, &r, mode, 0.5);
         bimt_swap_exchange ex[64];
-        bimt_swap_result r2 = {0, 0, 0, ex, 64};
+        bimt_swap_result r2 = {0, 0, 0, 0, ex, 64};
         ck_assert_int_eq(bimt_model_swap(m, &p, &r2), BIMT_OK);
         double sum = 0;
         for (uint32_t i = 0; i < r2.n_swaps; i++) sum += ex[i].delta;
@@ -745,7 +745,7 @@ START_TEST(zero_A_and_default_params)
 
     /* defaults (NULL params) decide exactly like explicit defaults */
     bimt_model_t *c = NULL;
-    ck_assert_int_eq(bimt_model_clone(&c, m), BIMT_OK);
+    ck_assert_int_eq(bimt_model_clone(m, &c), BIMT_OK);
     bimt_swap_params_init(&p);
     bimt_swap_result r1, r2;
     memset(&r1, 0, sizeof r1);
@@ -772,7 +772,7 @@ START_TEST(bad_input_changes_nothing)
     float d0[256];
     memcpy(s0, bimt_model_slots(m), sizeof s0);
     memcpy(d0, bimt_model_distances(m), sizeof d0);
-    bimt_swap_result res = {77, 1.0, 2.0, NULL, 0};
+    bimt_swap_result res = {0, 77, 1.0, 2.0, NULL, 0};
 
     ck_assert_int_eq(bimt_model_swap(NULL, NULL, &res), BIMT_E_INVALID_ARG);
 
@@ -789,7 +789,7 @@ START_TEST(bad_input_changes_nothing)
     ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_E_INVALID_ARG);
     ck_assert_ptr_nonnull(strstr(bimt_model_errmsg(m), "top_k"));
     bimt_swap_params_init(&p);
-    p.struct_size = 8;
+    p.struct_size = (uint32_t)sizeof p + 8;
     ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_E_VERSION);
     ck_assert_ptr_nonnull(strstr(bimt_model_errmsg(m), "struct_size"));
 

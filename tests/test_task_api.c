@@ -46,7 +46,7 @@ START_TEST(params_defaults_and_sizes)
     ck_assert_uint_eq(p.seed, 1);
 
     bimt_task_t *t = NULL;
-    ck_assert_int_eq(bimt_task_create(&t, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_task_create(NULL, &t), BIMT_OK);
     ck_assert_uint_eq(bimt_task_n_in(t), 85); /* 7.1 */
     ck_assert_uint_eq(bimt_task_n_out(t), 33);
     bimt_task_params q;
@@ -63,7 +63,7 @@ START_TEST(params_defaults_and_sizes)
 
     p.n_eachring = 16;
     p.rule_mask = (1u << BIMT_RULE_DM1) | (1u << BIMT_RULE_DMCNOGO);
-    ck_assert_int_eq(bimt_task_create(&t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_task_create(&p, &t), BIMT_OK);
     ck_assert_uint_eq(bimt_task_n_in(t), 1 + 32 + 20);
     ck_assert_uint_eq(bimt_task_n_out(t), 17);
     for (int r = 0; r < BIMT_N_RULES; r++)
@@ -92,10 +92,10 @@ START_TEST(create_rejects_bad_params)
         bimt_task_params_init(&p);                                                          \
         p.field = value;                                                                    \
         t = (bimt_task_t *)&p;                                                              \
-        ck_assert_int_eq(bimt_task_create(&t, &p), code);                                   \
+        ck_assert_int_eq(bimt_task_create(&p, &t), code);                                   \
         ck_assert_ptr_null(t);                                                              \
     } while (0)
-    BAD(struct_size, (uint32_t)sizeof(p) - 8, BIMT_E_VERSION);
+    BAD(struct_size, (uint32_t)sizeof(p) + 8, BIMT_E_VERSION);
     BAD(struct_size, 0, BIMT_E_VERSION);
     BAD(n_eachring, 0, BIMT_E_INVALID_ARG);
     BAD(n_eachring, 3, BIMT_E_INVALID_ARG);
@@ -113,7 +113,7 @@ START_TEST(create_rejects_bad_params)
     BAD(sigma_x, -0.01, BIMT_E_INVALID_ARG);
     BAD(sigma_x, (double)INFINITY, BIMT_E_INVALID_ARG);
     BAD(loss, (bimt_loss)2, BIMT_E_INVALID_ARG);
-    BAD(loss, (bimt_loss)-1, BIMT_E_INVALID_ARG);
+    BAD(loss, -1, BIMT_E_INVALID_ARG);
     BAD(rule_mask, 1u << 20, BIMT_E_INVALID_ARG);
     BAD(rule_mask, 0x80000001u, BIMT_E_INVALID_ARG);
 #undef BAD
@@ -123,7 +123,7 @@ START_TEST(create_rejects_bad_params)
     p.dt_ms = 100.0;
     p.sigma_x = 0.0;
     p.rule_mask = 0xFFFFF;
-    ck_assert_int_eq(bimt_task_create(&t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_task_create(&p, &t), BIMT_OK);
     bimt_batch b;
     for (int r = 0; r < BIMT_N_RULES; r++) {
         ck_assert_int_eq(bimt_task_sample(t, r, 2, &b), BIMT_OK);
@@ -299,7 +299,7 @@ START_TEST(noise_scale_follows_params)
         p.dt_ms = dt[c];
         p.input_noise = on[c];
         bimt_task_t *t = NULL;
-        ck_assert_int_eq(bimt_task_create(&t, &p), BIMT_OK);
+        ck_assert_int_eq(bimt_task_create(&p, &t), BIMT_OK);
         bimt_batch b;
         double s2 = 0.0;
         long n = 0;

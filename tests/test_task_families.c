@@ -199,7 +199,7 @@ static void dm_family(int rule, int delayed, int easy)
     p.input_noise = 0;
     p.easy_task = (uint32_t)easy;
     bimt_task_t *t = NULL;
-    OR_EQ_I(bimt_task_create(&t, &p), BIMT_OK);
+    OR_EQ_I(bimt_task_create(&p, &t), BIMT_OK);
     const int variant = rule - (delayed ? BIMT_RULE_DELAYDM1 : BIMT_RULE_DM1);
     double diffs[4];
     size_t nd = delayed ? 3 : 4;

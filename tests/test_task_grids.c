@@ -269,7 +269,7 @@ END_TEST
 START_TEST(grid_slices_match_whole_grid)
 {
     bimt_task_t *t = NULL;
-    ck_assert_int_eq(bimt_task_create(&t, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_task_create(NULL, &t), BIMT_OK);
     const size_t nin = bimt_task_n_in(t), nout = bimt_task_n_out(t);
     for (int rule = 0; rule < BIMT_N_RULES; rule++) {
         bimt_batch g;

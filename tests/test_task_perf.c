@@ -228,7 +228,7 @@ START_TEST(performance_bad_input)
     bad.n_steps = 0;
     ck_assert_int_eq(bimt_task_performance(&bad, h.out, BIMT_LOSS_MSE, correct, &mean), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_task_performance(&h.b, h.out, (bimt_loss)2, correct, &mean), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_task_performance(&h.b, h.out, (bimt_loss)-1, correct, &mean), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_performance(&h.b, h.out, -1, correct, &mean), BIMT_E_INVALID_ARG);
     for (int i = 0; i < 3; i++) OR_FEQ(correct[i], 7.0f);
     ck_assert_double_eq(mean, 7.0);
     free_host(&h);

@@ -28,7 +28,7 @@ static void make_task(setup *s, uint32_t mask, uint32_t ring, uint32_t easy, uin
     tp.rule_mask = mask;
     tp.easy_task = easy;
     tp.seed = seed;
-    ck_assert_int_eq(bimt_task_create(&s->t, &tp), BIMT_OK);
+    ck_assert_int_eq(bimt_task_create(&tp, &s->t), BIMT_OK);
 }
 
 static void make_model(setup *s, uint32_t side, bimt_activation act, bimt_init init,
@@ -43,7 +43,7 @@ static void make_model(setup *s, uint32_t side, bimt_activation act, bimt_init i
     mp.init = init;
     mp.init_scale = init_scale;
     mp.seed = seed;
-    ck_assert_int_eq(bimt_model_create(&s->m, &mp), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&mp, &s->m), BIMT_OK);
 }
 
 static void drop(setup *s)
@@ -70,7 +70,7 @@ static void make_tiny(setup *s, bimt_trainer_params *p, uint64_t seed)
         def.lambda = 1e-3;
         p = &def;
     }
-    ck_assert_int_eq(bimt_trainer_create(&s->tr, s->m, s->t, p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(s->m, s->t, p, &s->tr), BIMT_OK);
 }
 
 /* ------------------------------------------------------------------ learning */
@@ -102,7 +102,7 @@ START_TEST(learns_fdgo_and_dm1)
     p.eval_interval = 0;
     p.rule_weight[BIMT_RULE_FDGO] = 1.0;
     p.rule_weight[BIMT_RULE_DM1] = 7.0;
-    ck_assert_int_eq(bimt_trainer_create(&s.tr, s.m, s.t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(s.tr, 500, NULL, NULL), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_set_param(s.tr, BIMT_TP_LEARNING_RATE, 5e-3), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(s.tr, 500, NULL, NULL), BIMT_OK);
@@ -125,7 +125,7 @@ START_TEST(learns_fdgo_and_dm1)
     setup u;
     make_task(&u, (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1), 32, 0, 7);
     make_model(&u, 6, BIMT_ACT_SOFTPLUS, BIMT_INIT_DIAG, 0.5, 7);
-    ck_assert_int_eq(bimt_trainer_create(&u.tr, u.m, u.t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(u.m, u.t, &p, &u.tr), BIMT_OK);
     double perf0[BIMT_N_RULES];
     ck_assert_int_eq(bimt_trainer_evaluate(u.tr, 512, perf0), BIMT_OK);
     ck_assert(perf0[BIMT_RULE_FDGO] < 0.5 && perf0[BIMT_RULE_DM1] < 0.5);
@@ -161,7 +161,7 @@ START_TEST(connection_cost_falls)
         p.eval_interval = 0;
         p.swap_interval = 25;
         p.swap_top_k = 5;
-        ck_assert_int_eq(bimt_trainer_create(&s.tr, s.m, s.t, &p), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
         c0[arm] = cost_of(s.m, 1.0, 1.0);
         bimt_step_info info;
         double reported_first = -1.0;
@@ -232,7 +232,7 @@ START_TEST(distance_term_shrinks_long_connections)
         p.batch_size = 16;
         p.eval_interval = 0;
         p.swap_interval = 0;
-        ck_assert_int_eq(bimt_trainer_create(&s.tr, s.m, s.t, &p), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
         double l0, s0, l1, s1;
         long_short(s.m, thr, &l0, &s0);
         ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)steps, NULL, NULL), BIMT_OK);
@@ -267,7 +267,7 @@ START_TEST(proximal_step_prunes_to_exact_zeros)
         p.eval_interval = 0;
         p.swap_interval = 0;
         p.l1_proximal = (uint32_t)prox;
-        ck_assert_int_eq(bimt_trainer_create(&s.tr, s.m, s.t, &p), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
         ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)steps, NULL, NULL), BIMT_OK);
         const float *w = bimt_model_params_view(s.m);
         zeros[prox] = 0;
@@ -394,7 +394,7 @@ START_TEST(rule_sampling_follows_weights)
     p.rule_weight[BIMT_RULE_DMSGO] = 100.0; /* not enabled by the task */
     p.batch_size = 1;
     p.eval_interval = 0;
-    ck_assert_int_eq(bimt_trainer_create(&s.tr, s.m, s.t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
     const int n = 400;
     int dm1 = 0;
     for (int k = 0; k < n; k++) {
@@ -546,18 +546,18 @@ START_TEST(create_rejects_bad_input)
     make_model(&s, 3, BIMT_ACT_SOFTPLUS, BIMT_INIT_DIAG, 0.5, 1);
     bimt_trainer_t *tr = (bimt_trainer_t *)1;
     bimt_trainer_params p;
-    ck_assert_int_eq(bimt_trainer_create(NULL, s.m, s.t, NULL), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_trainer_create(&tr, NULL, s.t, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_trainer_create(s.m, s.t, NULL, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_trainer_create(NULL, s.t, NULL, &tr), BIMT_E_INVALID_ARG);
     ck_assert_ptr_null(tr);
-    ck_assert_int_eq(bimt_trainer_create(&tr, s.m, NULL, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_trainer_create(s.m, NULL, NULL, &tr), BIMT_E_INVALID_ARG);
     ck_assert(strstr(bimt_model_errmsg(s.m), "task") != NULL);
 
     /* Model sizes that do not match the task. */
     bimt_task_t *big;
     bimt_task_params tp;
     bimt_task_params_init(&tp);
-    ck_assert_int_eq(bimt_task_create(&big, &tp), BIMT_OK); /* 85 inputs */
-    ck_assert_int_eq(bimt_trainer_create(&tr, s.m, big, NULL), BIMT_E_SHAPE);
+    ck_assert_int_eq(bimt_task_create(&tp, &big), BIMT_OK); /* 85 inputs */
+    ck_assert_int_eq(bimt_trainer_create(s.m, big, NULL, &tr), BIMT_E_SHAPE);
     ck_assert_ptr_null(tr);
     ck_assert(strstr(bimt_model_errmsg(s.m), "inputs") != NULL);
     bimt_task_free(big);
@@ -634,17 +634,17 @@ START_TEST(create_rejects_bad_input)
         }
         bimt_model_errmsg(s.m);
         tr = (bimt_trainer_t *)1;
-        ck_assert_int_eq(bimt_trainer_create(&tr, s.m, s.t, &p), BIMT_E_INVALID_ARG);
+        ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &tr), BIMT_E_INVALID_ARG);
         ck_assert_ptr_null(tr);
         ck_assert_msg(strstr(bimt_model_errmsg(s.m), bad[i].what) != NULL ||
                           (bad[i].field == 12 && strstr(bimt_model_errmsg(s.m), "weight")),
                       "case %zu: message '%s'", i, bimt_model_errmsg(s.m));
     }
     bimt_trainer_params_init(&p);
-    p.struct_size = 12;
-    ck_assert_int_eq(bimt_trainer_create(&tr, s.m, s.t, &p), BIMT_E_VERSION);
+    p.struct_size = (uint32_t)sizeof p + 8;
+    ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &tr), BIMT_E_VERSION);
     bimt_trainer_params_init(&p);
-    ck_assert_int_eq(bimt_trainer_create(&tr, s.m, s.t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &tr), BIMT_OK);
     ck_assert_str_eq(bimt_trainer_errmsg(tr), "");
     double perf[BIMT_N_RULES];
     ck_assert_int_eq(bimt_trainer_evaluate(tr, 0, perf), BIMT_E_INVALID_ARG);
@@ -678,7 +678,7 @@ START_TEST(easy_train_uses_easy_batches_only)
     for (int i = 0; i < 3; i++) {
         make_task(all[i], mask, 8, task_easy[i], 3);
         make_model(all[i], 3, BIMT_ACT_SOFTPLUS, BIMT_INIT_GAUSS, 0.8, 3);
-        ck_assert_int_eq(bimt_trainer_create(&all[i]->tr, all[i]->m, all[i]->t, &p), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_create(all[i]->m, all[i]->t, &p, &all[i]->tr), BIMT_OK);
     }
     ck_assert_int_eq(bimt_trainer_set_param(curr.tr, BIMT_TP_EASY_TRAIN, 1.0), BIMT_OK);
     for (int i = 0; i < 3; i++)
@@ -695,13 +695,13 @@ START_TEST(easy_train_uses_easy_batches_only)
     setup off;
     make_task(&off, mask, 8, 0, 3);
     make_model(&off, 3, BIMT_ACT_SOFTPLUS, BIMT_INIT_GAUSS, 0.8, 3);
-    ck_assert_int_eq(bimt_trainer_create(&off.tr, off.m, off.t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(off.m, off.t, &p, &off.tr), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_set_param(off.tr, BIMT_TP_EASY_TRAIN, 1.0), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_set_param(off.tr, BIMT_TP_EASY_TRAIN, 0.0), BIMT_OK);
     setup ref;
     make_task(&ref, mask, 8, 0, 3);
     make_model(&ref, 3, BIMT_ACT_SOFTPLUS, BIMT_INIT_GAUSS, 0.8, 3);
-    ck_assert_int_eq(bimt_trainer_create(&ref.tr, ref.m, ref.t, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_create(ref.m, ref.t, &p, &ref.tr), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(off.tr, 4, NULL, NULL), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(ref.tr, 4, NULL, NULL), BIMT_OK);
     ck_assert_int_eq(memcmp(bimt_model_params_view(off.m), bimt_model_params_view(ref.m),

@@ -13,7 +13,7 @@ static bimt_model_t *make_model(uint32_t side)
     bimt_model_params_init(&p);
     p.grid_side = side;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     return m;
 }
 
@@ -146,7 +146,7 @@ START_TEST(profile_brute_force)
             sum[b] += fabs((double)W[i * n + j]);
             cnt[b]++;
         }
-    ck_assert_int_eq(bimt_weight_distance_profile(m, mean, got_cnt, nb), BIMT_OK);
+    ck_assert_int_eq(bimt_weight_distance_profile(m, nb, mean, got_cnt), BIMT_OK);
     ck_assert_uint_eq(got_cnt[0], 0);
     ck_assert(mean[0] == 0.0);
     uint64_t total = 0;
@@ -158,7 +158,7 @@ START_TEST(profile_brute_force)
     ck_assert_uint_eq(total, n * (n - 1));
     /* Fewer bins: the first bins are unchanged, far pairs are dropped; counts optional. */
     double few[3];
-    ck_assert_int_eq(bimt_weight_distance_profile(m, few, NULL, 3), BIMT_OK);
+    ck_assert_int_eq(bimt_weight_distance_profile(m, 3, few, NULL), BIMT_OK);
     for (size_t b = 0; b < 3; b++) ck_assert(few[b] == mean[b]);
     bimt_model_free(m);
 }
@@ -183,9 +183,9 @@ START_TEST(wiring_bad_input)
     wrec(m)[4] = NAN;
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, 1e-2, &w), BIMT_E_NUMERIC);
     ck_assert_int_eq(memcmp(&w, &before, sizeof w), 0);
-    ck_assert_int_eq(bimt_weight_distance_profile(NULL, prof, NULL, 5), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_weight_distance_profile(m, NULL, NULL, 5), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_weight_distance_profile(m, prof, NULL, 0), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_weight_distance_profile(NULL, 5, prof, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_weight_distance_profile(m, 5, NULL, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_weight_distance_profile(m, 0, prof, NULL), BIMT_E_INVALID_ARG);
     bimt_model_free(m);
 }
 END_TEST

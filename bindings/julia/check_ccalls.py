@@ -46,6 +46,7 @@ REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 
 #: C structure (typedef name) -> name of its Julia mirror.
 STRUCT_NAMES = {
+    "bimt_adam_options": "AdamOptions",
     "bimt_task_params": "TaskParams",
     "bimt_epoch": "Epoch",
     "bimt_batch": "CBatch",

@@ -52,7 +52,7 @@ try {
     tp.n_eachring = 8;
     tp.rule_mask = (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1) | (1u << BIMT_RULE_DMSGO);
     bimt_task_t *t = nullptr;
-    check(bimt_task_create(&t, &tp), "bimt_task_create");
+    check(bimt_task_create(&tp, &t), "bimt_task_create");
     Task task(t);
 
     bimt_model_params mp;
@@ -61,7 +61,7 @@ try {
     mp.n_in = static_cast<uint32_t>(bimt_task_n_in(task.get()));
     mp.n_out = static_cast<uint32_t>(bimt_task_n_out(task.get()));
     bimt_model_t *m = nullptr;
-    check(bimt_model_create(&m, &mp), "bimt_model_create");
+    check(bimt_model_create(&mp, &m), "bimt_model_create");
     Model model(m);
 
     bimt_trainer_params trp;
@@ -70,7 +70,7 @@ try {
     trp.swap_interval = 5;
     trp.eval_interval = 0;
     bimt_trainer_t *r = nullptr;
-    check(bimt_trainer_create(&r, model.get(), task.get(), &trp), "bimt_trainer_create");
+    check(bimt_trainer_create(model.get(), task.get(), &trp, &r), "bimt_trainer_create");
     Trainer trainer(r);
 
     Progress progress;
@@ -90,7 +90,7 @@ try {
     bimt_task_t *t2 = nullptr;
     bimt_trainer_t *r2 = nullptr;
     char err[256] = "";
-    check(bimt_checkpoint_load(path.c_str(), &m2, &t2, &r2, err, sizeof err),
+    check(bimt_checkpoint_load(path.c_str(), &m2, &t2, &r2),
           "bimt_checkpoint_load", err);
     Task task2(t2);
     Model model2(m2);

@@ -17,8 +17,8 @@ int main(void)
     }
     bimt_task_t *task = NULL;
     bimt_model_t *model = NULL;
-    int rc = bimt_task_create(&task, NULL);
-    if (rc == BIMT_OK) rc = bimt_model_create(&model, NULL);
+    int rc = bimt_task_create(NULL, &task);
+    if (rc == BIMT_OK) rc = bimt_model_create(NULL, &model);
     if (rc != BIMT_OK) {
         fprintf(stderr, "pkgconfig_demo: %s\n", bimt_status_str(rc));
         bimt_task_free(task);

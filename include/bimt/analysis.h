@@ -37,7 +37,8 @@ extern "C" {
  */
 BIMT_API int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv);
 
-/** Clustering parameters. Fill with bimt_cluster_params_init(). */
+/** Clustering parameters. Fill with bimt_cluster_params_init(). A smaller struct_size (an
+ * older header) gets defaults for the fields it lacks; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_cluster_params {
     uint32_t struct_size;          /**< set by bimt_cluster_params_init() */
     double   importance_threshold; /**< neuron important iff summed TV > this; default 1e-3 */
@@ -95,7 +96,7 @@ BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_
  * @param[in] tv [n_rules][n_hidden] raw task variance, finite and >= 0.
  * @param[in] n_rules rows of tv, the features of the k-means (> 0).
  * @param[in] n_hidden columns of tv, the number of neurons (> 0).
- * @param[in] p parameters, or NULL for the defaults.
+ * @param[in] params parameters, or NULL for the defaults.
  * @param[out] labels [n_hidden]: cluster id, or -1 for unimportant neurons.
  * @param[out] n_clusters optional: the number of clusters.
  * @param[out] silhouette optional: the mean silhouette of the chosen clustering.
@@ -103,11 +104,13 @@ BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_
  *         Outputs are written only on success. Thread-safe.
  */
 BIMT_API int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
-                                        const bimt_cluster_params *p, int32_t *labels,
+                                        const bimt_cluster_params *params, int32_t *labels,
                                         uint32_t *n_clusters, double *silhouette);
 
-/** Anatomical metrics with their shuffled nulls. */
+/** Anatomical metrics with their shuffled nulls (an output struct: struct_size is set by the
+ * library to the size it filled; fields are only ever appended). */
 typedef struct bimt_anatomy {
+    uint32_t struct_size;       /**< set by the library */
     double isolated_fraction;   /**< fraction of clustered neurons with no same-cluster neuron among the 8 neighbouring slots */
     double cluster_size;        /**< mean over clusters of the mean grid distance (Euclidean, in slot units / grid_side) of members to their cluster's centroid */
     double isolated_null_mean;  /**< mean of the null samples (0 if n_shuffles is 0) */
@@ -171,8 +174,10 @@ BIMT_API int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *i
                                      uint32_t n_shuffles, uint64_t seed, bimt_centrality *out,
                                      double *null_samples);
 
-/** Wiring statistics. */
+/** Wiring statistics (an output struct: struct_size is set by the library to the size it
+ * filled; fields are only ever appended). */
 typedef struct bimt_wiring {
+    uint32_t struct_size;       /**< set by the library */
     uint32_t n_active_neurons;  /**< important neurons given the task variance (or -- tv NULL -- neurons with any |w| > threshold) */
     uint32_t n_active_edges;    /**< hidden-hidden connections i != j with |w| > weight threshold */
     double   wiring_length;     /**< sum of distances of active edges */
@@ -199,13 +204,13 @@ BIMT_API int bimt_wiring_stats(const bimt_model_t *model, const float *tv,
  * i.e. Manhattan distance b slots (i != j); empty bins give 0.
  * Pairs farther than the last bin are left out. Thread-safe for a model no thread mutates.
  * @param[in] model the model.
+ * @param[in] n_bins number of bins (> 0); up to 2*grid_side - 1 is meaningful.
  * @param[out] mean_abs_w [n_bins].
  * @param[out] counts optional [n_bins] number of pairs per bin.
- * @param[in] n_bins number of bins (> 0); up to 2*grid_side - 1 is meaningful.
  * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model or mean_abs_w, n_bins 0); BIMT_E_NOMEM.
  */
-BIMT_API int bimt_weight_distance_profile(const bimt_model_t *model, double *mean_abs_w,
-                                          uint64_t *counts, size_t n_bins);
+BIMT_API int bimt_weight_distance_profile(const bimt_model_t *model, size_t n_bins,
+                                          double *mean_abs_w, uint64_t *counts);
 
 #ifdef __cplusplus
 }

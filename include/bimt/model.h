@@ -80,18 +80,20 @@ typedef enum bimt_tensor {
 /** Opaque model handle. */
 typedef struct bimt_model bimt_model_t;
 
-/** Model parameters. Fill with bimt_model_params_init() and change fields. */
+/** Model parameters. Fill with bimt_model_params_init() and change fields. A struct_size
+ * smaller than sizeof (a caller built against an older header) is accepted: the fields it
+ * lacks get their defaults; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_model_params {
     uint32_t struct_size;   /**< set by bimt_model_params_init() */
     uint32_t grid_side;     /**< n: n*n hidden neurons on an n x n grid; default 16 */
     uint32_t n_in;          /**< number of inputs, default 85 (the 20-task battery) */
     uint32_t n_out;         /**< number of outputs, default 33 (the 20-task battery) */
-    bimt_activation activation; /**< default BIMT_ACT_SOFTPLUS */
+    int32_t  activation;    /**< a bimt_activation value; default BIMT_ACT_SOFTPLUS */
     double   alpha;         /**< leak dt/tau in (0, 1]; default 0.2; 1 = the seed's eq. 1 */
     double   sigma_rec;     /**< recurrent noise, default 0.05 (used with BIMT_FWD_NOISE) */
-    bimt_init init;         /**< default BIMT_INIT_DIAG */
+    int32_t  init;          /**< a bimt_init value; default BIMT_INIT_DIAG */
     double   init_scale;    /**< default 0.5 (tanh: use 1.0) */
-    bimt_loss loss;         /**< loss of bimt_model_loss(); default BIMT_LOSS_MSE */
+    int32_t  loss;          /**< a bimt_loss value: loss of bimt_model_loss(); default BIMT_LOSS_MSE */
     uint64_t seed;          /**< initialisation and noise seed; default 1 */
     uint32_t io_layout;     /**< bimt_io_layout: positions of inputs and outputs; default
                                  BIMT_IO_NONE */
@@ -104,24 +106,47 @@ typedef struct bimt_model_params {
 BIMT_API void bimt_model_params_init(bimt_model_params *p);
 
 /**
- * @brief Creates and initialises a model.
- * @param[out] out new handle (caller frees with bimt_model_free()); NULL on failure.
- * @param[in] p parameters, or NULL for the defaults.
- * @return BIMT_OK; BIMT_E_INVALID_ARG (grid_side 0 or > 256, n_in/n_out 0 or > 65536,
- *         alpha outside (0,1], negative/NaN sigma_rec or init_scale, unknown enum);
- *         BIMT_E_VERSION (struct_size); BIMT_E_NOMEM; BIMT_E_NUMERIC (QR failed).
+ * @brief Name of an activation ("softplus", "relu", "tanh").
+ * @param[in] activation a bimt_activation value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
  */
-BIMT_API int bimt_model_create(bimt_model_t **out, const bimt_model_params *p);
+BIMT_API const char *bimt_activation_name(int32_t activation);
+
+/**
+ * @brief Name of an initialisation ("diag", "randortho", "gauss").
+ * @param[in] init a bimt_init value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
+ */
+BIMT_API const char *bimt_init_name(int32_t init);
+
+/**
+ * @brief Name of a parameter tensor ("W_rec", "W_in", "W_out", "b_h", "b_o").
+ * @param[in] tensor a bimt_tensor value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
+ */
+BIMT_API const char *bimt_tensor_name(int32_t tensor);
+
+/**
+ * @brief Creates and initialises a model.
+ * @param[in] params parameters, or NULL for the defaults.
+ * @param[out] out new handle (caller frees with bimt_model_free()); NULL on failure.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL out, grid_side 0 or > 256, n_in/n_out 0 or > 65536,
+ *         alpha outside (0,1], negative/NaN sigma_rec or init_scale, unknown enum);
+ *         BIMT_E_VERSION (struct_size larger than this library's); BIMT_E_NOMEM;
+ *         BIMT_E_NUMERIC (QR failed). On failure bimt_last_error() says why.
+ * Thread safety: safe from any thread (touches no existing handle).
+ */
+BIMT_API int bimt_model_create(const bimt_model_params *params, bimt_model_t **out);
 
 /**
  * @brief Deep copy of a model: parameters, gradients, positions, noise stream.
  * The forward/backward workspace is not copied (call forward again on the clone).
- * @param[out] out new handle (caller frees with bimt_model_free()); NULL on failure.
  * @param[in] model the model to copy (read only; may be used concurrently by other const
  *        calls).
+ * @param[out] out new handle (caller frees with bimt_model_free()); NULL on failure.
  * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL out or model), BIMT_E_NOMEM.
  */
-BIMT_API int bimt_model_clone(bimt_model_t **out, const bimt_model_t *model);
+BIMT_API int bimt_model_clone(const bimt_model_t *model, bimt_model_t **out);
 
 /**
  * @brief Frees a model (and joins its worker threads). NULL is a no-op.
@@ -203,14 +228,14 @@ BIMT_API const float *bimt_model_params_view(const bimt_model_t *model);
  * @brief Borrowed view of one parameter tensor inside the flat buffer.
  * Any output pointer may be NULL.
  * @param[in] model the model.
- * @param[in] which the tensor.
+ * @param[in] which the tensor (a bimt_tensor value).
  * @param[out] data start of the tensor (borrowed, valid until bimt_model_free()).
  * @param[out] rows its number of rows.
  * @param[out] cols its number of columns (biases: cols = 1).
  * @param[out] offset optional: element offset in the flat buffer.
  * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model, unknown tensor).
  */
-BIMT_API int bimt_model_tensor(const bimt_model_t *model, bimt_tensor which,
+BIMT_API int bimt_model_tensor(const bimt_model_t *model, int32_t which,
                                const float **data, size_t *rows, size_t *cols, size_t *offset);
 
 /**

@@ -23,19 +23,36 @@ extern "C" {
 /** Opaque optimizer handle. */
 typedef struct bimt_optimizer bimt_optimizer_t;
 
+/** Options of bimt_adam_create(). Fill with bimt_adam_options_init() and change fields. A
+ * smaller struct_size (an older header) gets defaults for the fields it lacks; a larger one
+ * gives BIMT_E_VERSION. */
+typedef struct bimt_adam_options {
+    uint32_t struct_size; /**< set by bimt_adam_options_init() */
+    double lr;            /**< learning rate (> 0, finite), default 1e-3 */
+    double beta1;         /**< decay of the first moment, in [0, 1), default 0.9 */
+    double beta2;         /**< decay of the second moment, in [0, 1), default 0.999 */
+    double eps;           /**< denominator offset (> 0, finite), default 1e-8 */
+    double grad_clip;     /**< element-wise gradient clip (>= 0), default 0 = off */
+} bimt_adam_options;
+
+/**
+ * @brief Fills o with the defaults listed in bimt_adam_options. NULL is ignored. Thread-safe.
+ * @param[out] o the options to fill (struct_size set, every field at its default).
+ */
+BIMT_API void bimt_adam_options_init(bimt_adam_options *o);
+
 /**
  * @brief Creates an Adam optimizer for n_params values, moments zero, step 0.
- * @param[out] out new handle (free with bimt_optimizer_free()); NULL on failure.
+ * Thread-safe (touches no existing handle).
  * @param[in] n_params length of the buffers it will update (> 0).
- * @param[in] lr learning rate (> 0, finite).
- * @param[in] beta1 decay of the first moment, in [0, 1).
- * @param[in] beta2 decay of the second moment, in [0, 1).
- * @param[in] eps denominator offset (> 0, finite).
+ * @param[in] options the options, or NULL for the defaults.
+ * @param[out] out new handle (free with bimt_optimizer_free()); NULL on failure.
  * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL out, n_params 0, a value out of range or NaN),
- *         BIMT_E_NOMEM.
+ *         BIMT_E_VERSION (struct_size larger than this library's), BIMT_E_NOMEM. On failure
+ *         bimt_last_error() says why.
  */
-BIMT_API int bimt_adam_create(bimt_optimizer_t **out, size_t n_params, double lr,
-                              double beta1, double beta2, double eps);
+BIMT_API int bimt_adam_create(size_t n_params, const bimt_adam_options *options,
+                              bimt_optimizer_t **out);
 
 /**
  * @brief One Adam update of params (length n_params) with grad. Gradients are clipped
@@ -87,12 +104,12 @@ BIMT_API int bimt_adam_moments(const bimt_optimizer_t *opt, const float **m, con
  * into the step). Feed it to bimt_model_connection_cost_prox() for a proximal L1 step in Adam's
  * metric. Thread-safe for an optimizer no thread mutates.
  * @param[in] opt the optimizer (at least one step taken).
- * @param[out] out receives n values (caller-owned).
  * @param[in] n must equal bimt_adam_n_params().
+ * @param[out] out receives n values (caller-owned).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL opt or out, n not the parameter count, no step
  *         taken yet; out is not written).
  */
-BIMT_API int bimt_adam_step_sizes(const bimt_optimizer_t *opt, float *out, size_t n);
+BIMT_API int bimt_adam_step_sizes(const bimt_optimizer_t *opt, size_t n, float *out);
 
 /**
  * @brief Frees an optimizer. NULL is a no-op.

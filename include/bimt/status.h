@@ -3,8 +3,15 @@
  * @brief Status codes, their messages, and the run-time version of libbimt.
  *
  * Every fallible call of libbimt returns an int: 0 (BIMT_OK) on success or a negative
- * bimt_status. The values are part of the ABI and never change. A handle also keeps a
- * detailed message of its last failure (bimt_model_errmsg(), bimt_task_errmsg(), ...).
+ * bimt_status. The values are part of the ABI and never change.
+ *
+ * Errors: every public call that fails sets a message naming the argument and the value
+ * that made it fail, readable with bimt_last_error() on the same thread until the next
+ * failing call on that thread (as libgit2's git_error_last()). The message is thread-local:
+ * each thread has its own, so calls on other threads never change it. A successful call
+ * does not clear it; call bimt_clear_error() first to tell a fresh failure from an old one.
+ * A handle also keeps the message of its last failure as a convenience
+ * (bimt_model_errmsg(), bimt_task_errmsg(), bimt_trainer_errmsg()).
  */
 #ifndef BIMT_STATUS_H
 #define BIMT_STATUS_H
@@ -38,6 +45,21 @@ typedef enum bimt_status {
  * Thread safety: safe from any thread.
  */
 BIMT_API const char *bimt_status_str(int status);
+
+/**
+ * @brief Message of the last failing libbimt call on the calling thread.
+ * @return a thread-local string owned by the library, "" when no call failed on this thread
+ *         since it started or since bimt_clear_error(); valid until the next libbimt call on
+ *         the same thread (copy it to keep it). Never NULL.
+ * Thread safety: safe from any thread; each thread sees only its own failures.
+ */
+BIMT_API const char *bimt_last_error(void);
+
+/**
+ * @brief Clears the calling thread's message, so bimt_last_error() returns "".
+ * Thread safety: safe from any thread; touches only the calling thread's message.
+ */
+BIMT_API void bimt_clear_error(void);
 
 /**
  * @brief Run-time library version as MAJOR*10000 + MINOR*100 + PATCH.

@@ -24,7 +24,8 @@
 extern "C" {
 #endif
 
-/** Swap-pass parameters. Fill with bimt_swap_params_init(). */
+/** Swap-pass parameters. Fill with bimt_swap_params_init(). A smaller struct_size (an older
+ * header) gets defaults for the fields it lacks; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_swap_params {
     uint32_t struct_size;       /**< set by bimt_swap_params_init() */
     uint32_t top_k;             /**< neurons considered per pass; default 30 (clipped to n_hidden) */
@@ -39,8 +40,10 @@ typedef struct bimt_swap_exchange {
     double   delta;             /**< change of the distance cost (< 0) */
 } bimt_swap_exchange;
 
-/** Outcome of a pass. */
+/** Outcome of a pass (in-out: the caller sets exchanges and max_exchanges; the library sets
+ * struct_size to the size it filled and the counts; fields are only ever appended). */
 typedef struct bimt_swap_result {
+    uint32_t struct_size;              /**< set by the library */
     uint32_t n_swaps;                  /**< exchanges made */
     double   cost_before;              /**< A * sum|D .* W_rec| before the pass */
     double   cost_after;               /**< A * sum|D .* W_rec| after the pass */
@@ -68,7 +71,7 @@ BIMT_API void bimt_swap_params_init(bimt_swap_params *p);
  * Importance ties (equal double values) go to the lower index. With A = 0 no exchange is
  * made. Thread safety: one thread at a time per model.
  * @param[in,out] model the model whose slots (and cached distances) are updated.
- * @param[in] p parameters (NULL = defaults).
+ * @param[in] params parameters (NULL = defaults).
  * @param[in,out] res optional: receives counts and costs; if res->exchanges is non-NULL the
  *        first max_exchanges exchanges are written there in the order made (n_swaps counts
  *        them all). Untouched on failure.
@@ -76,7 +79,7 @@ BIMT_API void bimt_swap_params_init(bimt_swap_params *p);
  *         BIMT_E_VERSION (struct_size); BIMT_E_NUMERIC (NaN or Inf in W_rec, W_in or W_out);
  *         BIMT_E_NOMEM. On failure the slots are unchanged.
  */
-BIMT_API int bimt_model_swap(bimt_model_t *model, const bimt_swap_params *p,
+BIMT_API int bimt_model_swap(bimt_model_t *model, const bimt_swap_params *params,
                              bimt_swap_result *res);
 
 #ifdef __cplusplus

@@ -55,6 +55,13 @@ typedef enum bimt_loss {
 BIMT_API const char *bimt_rule_name(int rule);
 
 /**
+ * @brief Name of a loss ("mse", "cross_entropy").
+ * @param[in] loss a bimt_loss value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
+ */
+BIMT_API const char *bimt_loss_name(int32_t loss);
+
+/**
  * @brief Index of a rule by name (exact, case-sensitive).
  * @param[in] name the rule's name, as bimt_rule_name() gives it.
  * @return the rule index in [0, BIMT_N_RULES), or BIMT_E_INVALID_ARG for NULL/unknown names.
@@ -65,7 +72,9 @@ BIMT_API int bimt_rule_index(const char *name);
 /** Opaque task-suite handle. */
 typedef struct bimt_task bimt_task_t;
 
-/** Parameters of a task suite. Fill with bimt_task_params_init() and change fields. */
+/** Parameters of a task suite. Fill with bimt_task_params_init() and change fields. A
+ * smaller struct_size (an older header) gets defaults for the fields it lacks; a larger one
+ * gives BIMT_E_VERSION. */
 typedef struct bimt_task_params {
     uint32_t struct_size;   /**< set by bimt_task_params_init(); checked by bimt_task_create() */
     uint32_t n_eachring;    /**< units per ring, default 32 (2 input rings, 1 output ring) */
@@ -73,7 +82,7 @@ typedef struct bimt_task_params {
     double   tau_ms;        /**< neuronal time constant, default 100 ms (alpha = dt/tau) */
     double   sigma_x;       /**< input noise, default 0.01; effective std sigma_x*sqrt(2/alpha) */
     uint32_t rule_mask;     /**< bit r enables rule r for training/evaluation; 0 = all 20 */
-    bimt_loss loss;         /**< target encoding and mask, default BIMT_LOSS_MSE */
+    int32_t  loss;          /**< a bimt_loss value: target encoding and mask, default BIMT_LOSS_MSE */
     uint32_t input_noise;   /**< 1 (default): random-mode batches get input noise; 0: none */
     uint32_t easy_task;     /**< 1: coherences x10 (DM) / x2 (delayed DM); default 0 */
     uint64_t seed;          /**< seed of the task's random stream, default 1 */
@@ -89,12 +98,16 @@ typedef struct bimt_epoch {
 /**
  * @brief A batch of trials of one rule, all with the same length and epoch boundaries.
  *
+ * An output struct: the library sets struct_size to the size it filled (sizeof(bimt_batch) of
+ * the library; fields are only ever appended, so a caller reads a field only when it lies
+ * within struct_size).
  * When returned by bimt_task_sample() or bimt_task_sample_test() the arrays are borrowed:
  * owned by the task and valid until the next sample call on it or bimt_task_free(). A host
  * program may fill one with its own arrays to use bimt_task_performance().
  */
 typedef struct bimt_batch {
-    int    rule;          /**< rule index, or -1 for host-made batches */
+    uint32_t struct_size; /**< set by the library to the size it filled */
+    int32_t rule;         /**< rule index, or -1 for host-made batches */
     size_t n_steps;       /**< T */
     size_t batch_size;    /**< B */
     size_t n_in;          /**< input features (85 for the default rings) */
@@ -116,17 +129,17 @@ typedef struct bimt_batch {
 BIMT_API void bimt_task_params_init(bimt_task_params *p);
 
 /**
- * @brief Creates a task suite.
+ * @brief Creates a task suite. Thread-safe (touches no existing handle).
+ * @param[in] params parameters, or NULL for the defaults.
  * @param[out] out receives the new handle (owned by the caller; free with bimt_task_free());
- *             set to NULL on failure.
- * @param[in] p parameters, or NULL for the defaults.
+ *             set to NULL on failure (bimt_last_error() says why).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (out NULL, n_eachring < 4 or > 1024, dt/tau not
  *         positive and finite, dt > tau, dt outside [1, 200] ms (every epoch, including the
  *         shortest 200 ms response period, must last at least one step), sigma_x negative or
  *         NaN, unknown loss, rule_mask with bits above 19); BIMT_E_VERSION (struct_size
- *         mismatch); BIMT_E_NOMEM.
+ *         larger than this library's); BIMT_E_NOMEM.
  */
-BIMT_API int bimt_task_create(bimt_task_t **out, const bimt_task_params *p);
+BIMT_API int bimt_task_create(const bimt_task_params *params, bimt_task_t **out);
 
 /**
  * @brief Frees a task and every batch it lent. NULL is a no-op.
@@ -196,14 +209,14 @@ BIMT_API int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out)
  * @param[in] batch the batch the outputs were computed on (n_steps, batch_size, n_out, y_loc used).
  * @param[in] outputs [n_steps][batch_size][n_out] pre-nonlinearity outputs (as bimt_model_outputs()
  *        gives them); the call applies sigmoid (MSE) or softmax (CE) itself.
- * @param[in] loss how to turn outputs into z.
+ * @param[in] loss how to turn outputs into z (a bimt_loss value).
  * @param[out] correct optional [batch_size] array receiving 1 or 0 per trial.
  * @param[out] mean optional fraction of correct trials.
  * @return BIMT_OK; BIMT_E_INVALID_ARG for NULL batch/outputs/y_loc, n_out < 2, batch_size 0,
  *         unknown loss. Thread-safe (touches no handle).
  */
 BIMT_API int bimt_task_performance(const bimt_batch *batch, const float *outputs,
-                                   bimt_loss loss, float *correct, double *mean);
+                                   int32_t loss, float *correct, double *mean);
 
 #ifdef __cplusplus
 }

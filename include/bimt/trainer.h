@@ -42,10 +42,11 @@ typedef enum bimt_arm {
 /** Most breakpoints of the piecewise-constant lambda schedule. */
 #define BIMT_MAX_SCHEDULE 8
 
-/** Trainer parameters. Fill with bimt_trainer_params_init(). */
+/** Trainer parameters. Fill with bimt_trainer_params_init(). A smaller struct_size (an older
+ * header) gets defaults for the fields it lacks; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_trainer_params {
     uint32_t struct_size;      /**< set by bimt_trainer_params_init() */
-    bimt_arm arm;              /**< default BIMT_ARM_BIMT */
+    int32_t  arm;              /**< a bimt_arm value; default BIMT_ARM_BIMT */
     uint32_t batch_size;       /**< trials per step, default 64 */
     double   learning_rate;    /**< Adam lr, default 1e-3 */
     double   beta1;            /**< Adam first-moment decay, default 0.9 */
@@ -70,11 +71,13 @@ typedef struct bimt_trainer_params {
                                     zeros; pruned neurons go silent) */
 } bimt_trainer_params;
 
-/** What a step reports. */
+/** What a step reports (an output struct: struct_size is set by the library to the size it
+ * filled; fields are only ever appended). */
 typedef struct bimt_step_info {
+    uint32_t struct_size;  /**< set by the library */
     uint64_t step;         /**< steps done so far (after this one) */
     uint64_t trials;       /**< trials seen so far */
-    int      rule;         /**< rule trained in this step */
+    int32_t  rule;         /**< rule trained in this step */
     double   loss;         /**< prediction loss of this step */
     double   cost;         /**< lambda * L_cc after this step's gradient (before the update) */
     double   lambda;       /**< lambda used in this step */
@@ -88,6 +91,21 @@ typedef struct bimt_step_info {
 typedef int (*bimt_progress_fn)(const bimt_step_info *info, void *payload);
 
 /**
+ * @brief Name of an arm ("bimt", "l1", "none").
+ * @param[in] arm a bimt_arm value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
+ */
+BIMT_API const char *bimt_arm_name(int32_t arm);
+
+/**
+ * @brief Name of a bimt_trainer_set_param() key ("learning_rate", "lambda", "A",
+ * "swap_interval", "swap_top_k", "eval_interval", "grad_clip", "easy_train").
+ * @param[in] key a bimt_trainer_key value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
+ */
+BIMT_API const char *bimt_trainer_key_name(int32_t key);
+
+/**
  * @brief Fills p with the defaults listed in bimt_trainer_params. NULL is ignored.
  * Thread-safe.
  * @param[out] p the parameters to fill (struct_size set, every field at its default).
@@ -96,18 +114,19 @@ BIMT_API void bimt_trainer_params_init(bimt_trainer_params *p);
 
 /**
  * @brief Creates a trainer for model on task (both borrowed; they must outlive it).
- * @param[out] out new handle (free with bimt_trainer_free()); NULL on failure.
  * @param[in,out] model the model to train (borrowed; the trainer updates it).
  * @param[in,out] task the task suite to train on (borrowed; its random stream is used).
- * @param[in] p parameters, or NULL for the defaults.
+ * @param[in] params parameters, or NULL for the defaults.
+ * @param[out] out new handle (free with bimt_trainer_free()); NULL on failure.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, batch size 0, bad lr/betas/eps/clip/lambda/A,
  *         schedule not increasing, all rule weights of the enabled rules 0, model and task
  *         losses differ); BIMT_E_SHAPE (model n_in/n_out differ from the task's);
- *         BIMT_E_VERSION; BIMT_E_NOMEM. A failed create has no handle to hold its message:
- *         the message is left in bimt_model_errmsg(model) (when model is not NULL).
+ *         BIMT_E_VERSION; BIMT_E_NOMEM. On failure bimt_last_error() says why (the message
+ *         is also copied to bimt_model_errmsg(model) when model is not NULL).
+ * Thread safety: model and task must not be used by another thread during the call.
  */
-BIMT_API int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *task,
-                                 const bimt_trainer_params *p);
+BIMT_API int bimt_trainer_create(bimt_model_t *model, bimt_task_t *task,
+                                 const bimt_trainer_params *params, bimt_trainer_t **out);
 
 /**
  * @brief Frees a trainer (not its model or task). NULL is a no-op.
@@ -181,12 +200,12 @@ typedef enum bimt_trainer_key {
 /**
  * @brief Changes one knob (setting BIMT_TP_LAMBDA clears the schedule).
  * @param[in,out] tr the trainer.
- * @param[in] key which knob.
+ * @param[in] key which knob (a bimt_trainer_key value).
  * @param[in] value the new value (integer knobs take whole numbers; lr > 0, lambda, A and
  *        grad_clip >= 0, swap_top_k >= 1, easy_train 0 or 1).
  * @return BIMT_OK or BIMT_E_INVALID_ARG (unknown key, value out of range; nothing changed).
  */
-BIMT_API int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, double value);
+BIMT_API int bimt_trainer_set_param(bimt_trainer_t *tr, int32_t key, double value);
 
 /**
  * @brief One training step (see the file comment).
@@ -247,19 +266,17 @@ BIMT_API int bimt_trainer_save(const bimt_trainer_t *tr, const char *path);
 /**
  * @brief Loads a checkpoint written by bimt_trainer_save() and creates all three handles.
  * Every member's CRC, dtype and shape is checked; on any failure no handle is returned
- * (all three set to NULL) and errbuf receives a message.
+ * (all three set to NULL) and bimt_last_error() says why.
  * Thread-safe (touches no existing handle).
  * @param[in] path the checkpoint file.
  * @param[out] model new model handle owned by the caller.
  * @param[out] task new task handle owned by the caller.
  * @param[out] tr new trainer handle owned by the caller (free tr first).
- * @param[out] errbuf optional buffer for a message (NUL-terminated, truncated to fit).
- * @param[in] errbuf_len size of errbuf in bytes.
  * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_IO; BIMT_E_FORMAT (corrupt, truncated, not a
  *         checkpoint); BIMT_E_VERSION (newer format); BIMT_E_NOMEM.
  */
 BIMT_API int bimt_checkpoint_load(const char *path, bimt_model_t **model, bimt_task_t **task,
-                                  bimt_trainer_t **tr, char *errbuf, size_t errbuf_len);
+                                  bimt_trainer_t **tr);
 
 #ifdef __cplusplus
 }

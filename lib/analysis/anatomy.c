@@ -80,11 +80,14 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
                          uint64_t seed, bimt_anatomy *out, double *isolated_null,
                          double *size_null)
 {
-    if (!model || !labels || !out) return BIMT_E_INVALID_ARG;
+    if (!model || !labels || !out)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_anatomy_metrics: %s is NULL",
+                         !model ? "model" : !labels ? "labels" : "out");
     const size_t nh = model->n_h;
     for (size_t k = 0; k < nh; k++)
         if (labels[k] < -1 || (labels[k] >= 0 && (size_t)labels[k] >= nh))
-            return BIMT_E_INVALID_ARG;
+            return bimt__err(BIMT_E_INVALID_ARG, "bimt_anatomy_metrics: labels[%zu] is %d, "
+                             "must be -1 or in [0, %zu)", k, (int)labels[k], nh);
 
     int32_t *compact = bimt__malloc(nh, sizeof(int32_t)); /* label -> compact index */
     size_t *cnt = bimt__calloc(nh, sizeof(size_t));
@@ -146,6 +149,7 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
                 &res.isolated_z, &res.isolated_p);
     bimt__null_finish(&ns, res.cluster_size, &res.size_null_mean, &res.size_null_sd, &res.size_z,
                 &res.size_p);
+    res.struct_size = (uint32_t)sizeof res;
     *out = res;
 done:
     free(compact);

@@ -31,14 +31,17 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
                             uint32_t n_shuffles, uint64_t seed, bimt_centrality *out,
                             double *null_samples)
 {
-    if (!model || !important || !out) return BIMT_E_INVALID_ARG;
+    if (!model || !important || !out)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_centrality_metrics: %s is NULL",
+                         !model ? "model" : !important ? "important" : "out");
     const size_t nh = model->n_h, side = model->side;
     double *d = bimt__malloc(nh, sizeof(double));
     uint32_t *slots = bimt__malloc(nh, sizeof(uint32_t));
     if (!d || !slots) {
         free(d);
         free(slots);
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "bimt_centrality_metrics: out of memory (%u shuffles)",
+                         (unsigned)n_shuffles);
     }
     for (size_t s = 0; s < nh; s++) d[s] = centre_distance(side, (uint32_t)s);
     /* Observed: the important neurons' own slots, in slot order. */

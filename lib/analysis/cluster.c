@@ -31,12 +31,21 @@ void bimt_cluster_params_init(bimt_cluster_params *p)
 
 int bimt__check_tv(const float *tv, size_t n_rules, size_t n_hidden, double threshold)
 {
-    if (!tv || n_rules == 0 || n_hidden == 0) return BIMT_E_INVALID_ARG;
-    if (!bimt__finite(threshold) || threshold < 0.0) return BIMT_E_INVALID_ARG;
-    if (n_hidden > SIZE_MAX / n_rules) return BIMT_E_INVALID_ARG;
+    if (!tv) return bimt__err(BIMT_E_INVALID_ARG, "task variance: tv is NULL");
+    if (n_rules == 0 || n_hidden == 0)
+        return bimt__err(BIMT_E_INVALID_ARG, "task variance: n_rules (%zu) and n_hidden (%zu) "
+                         "must be > 0", n_rules, n_hidden);
+    if (!bimt__finite(threshold) || threshold < 0.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "task variance: threshold must be finite and >= 0 "
+                         "(got %g)", threshold);
+    if (n_hidden > SIZE_MAX / n_rules)
+        return bimt__err(BIMT_E_INVALID_ARG, "task variance: n_rules * n_hidden overflows "
+                         "(%zu x %zu)", n_rules, n_hidden);
     for (size_t i = 0; i < n_rules * n_hidden; i++) {
         float v = tv[i];
-        if (!bimt__finite((double)v) || v < 0.0f) return BIMT_E_INVALID_ARG;
+        if (!bimt__finite((double)v) || v < 0.0f)
+            return bimt__err(BIMT_E_INVALID_ARG, "task variance: tv[%zu] is %g, must be finite "
+                             "and >= 0", i, (double)v);
     }
     return BIMT_OK;
 }
@@ -64,7 +73,8 @@ static double tv_scale(const float *tv, size_t n_rules, size_t n_hidden, size_t 
 int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden, double threshold,
                            uint8_t *important, uint32_t *n_important)
 {
-    if (!important) return BIMT_E_INVALID_ARG;
+    if (!important)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_important_neurons: important is NULL");
     int rc = bimt__check_tv(tv, n_rules, n_hidden, threshold);
     if (rc) return rc;
     uint32_t count = 0;
@@ -80,7 +90,7 @@ int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden, dou
 int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
                                  double threshold, int by_sum, float *ntv)
 {
-    if (!ntv) return BIMT_E_INVALID_ARG;
+    if (!ntv) return bimt__err(BIMT_E_INVALID_ARG, "bimt_normalize_task_variance: ntv is NULL");
     int rc = bimt__check_tv(tv, n_rules, n_hidden, threshold);
     if (rc) return rc;
     /* Column by column, reading the whole column before writing it (ntv may alias tv). */
@@ -100,13 +110,21 @@ int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidde
 
 static int check_params(const bimt_cluster_params *p)
 {
-    if (p->struct_size != sizeof(*p)) return BIMT_E_VERSION;
     if (!bimt__finite(p->importance_threshold) || p->importance_threshold < 0.0)
-        return BIMT_E_INVALID_ARG;
-    if (p->k_min < 2 || p->k_max < p->k_min) return BIMT_E_INVALID_ARG;
-    if (p->n_restarts == 0 || p->max_iter == 0) return BIMT_E_INVALID_ARG;
-    if (!bimt__finite(p->tol) || p->tol < 0.0) return BIMT_E_INVALID_ARG;
-    if (p->normalize_by_sum > 1) return BIMT_E_INVALID_ARG;
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params.importance_threshold must be "
+                         "finite and >= 0 (got %g)", p->importance_threshold);
+    if (p->k_min < 2 || p->k_max < p->k_min)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params: need 2 <= k_min <= k_max "
+                         "(got k_min %u, k_max %u)", (unsigned)p->k_min, (unsigned)p->k_max);
+    if (p->n_restarts == 0 || p->max_iter == 0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params: n_restarts (%u) and max_iter "
+                         "(%u) must be > 0", (unsigned)p->n_restarts, (unsigned)p->max_iter);
+    if (!bimt__finite(p->tol) || p->tol < 0.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params.tol must be finite and >= 0 "
+                         "(got %g)", p->tol);
+    if (p->normalize_by_sum > 1)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params.normalize_by_sum must be 0 or "
+                         "1 (got %u)", (unsigned)p->normalize_by_sum);
     return BIMT_OK;
 }
 
@@ -123,7 +141,7 @@ int bimt__relabel_clusters(const double *X, size_t n, size_t d, size_t k, int32_
         free(pref);
         free(order);
         free(newlab);
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "clustering: out of memory for %zu clusters", k);
     }
     for (size_t i = 0; i < n; i++)
         for (size_t f = 0; f < d; f++) colsum[(size_t)lab[i] * d + f] += X[i * d + f];
@@ -154,15 +172,15 @@ int bimt__relabel_clusters(const double *X, size_t n, size_t d, size_t k, int32_
 }
 
 int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
-                               const bimt_cluster_params *p, int32_t *labels,
+                               const bimt_cluster_params *params, int32_t *labels,
                                uint32_t *n_clusters, double *silhouette)
 {
     bimt_cluster_params def;
-    if (!p) {
-        bimt_cluster_params_init(&def);
-        p = &def;
-    }
-    if (!labels) return BIMT_E_INVALID_ARG;
+    bimt_cluster_params_init(&def);
+    int prc = bimt__params_in(&def, sizeof def, params, "bimt_cluster_params");
+    if (prc) return prc;
+    const bimt_cluster_params *p = &def;
+    if (!labels) return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_task_variance: labels is NULL");
     int rc = check_params(p);
     if (rc) return rc;
     rc = bimt__check_tv(tv, n_rules, n_hidden, p->importance_threshold);

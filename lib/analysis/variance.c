@@ -171,7 +171,7 @@ static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_w
 
 int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv)
 {
-    if (!model) return BIMT_E_INVALID_ARG;
+    if (!model) return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_variance: model is NULL");
     if (!task || !tv)
         return bimt__fail(model->errmsg, BIMT_E_INVALID_ARG, "bimt_task_variance: %s is NULL",
                           !task ? "task" : "tv");

@@ -30,8 +30,11 @@ static uint32_t count_connected(const struct bimt_model *m, double thr)
 int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importance_threshold,
                       double weight_threshold, bimt_wiring *out)
 {
-    if (!model || !out) return BIMT_E_INVALID_ARG;
-    if (!bimt__finite(weight_threshold) || weight_threshold < 0.0) return BIMT_E_INVALID_ARG;
+    if (!model || !out)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: %s is NULL", !model ? "model" : "out");
+    if (!bimt__finite(weight_threshold) || weight_threshold < 0.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: weight_threshold must be finite "
+                         "and >= 0 (got %g)", weight_threshold);
     const size_t n = model->n_h;
     const float *W = bimt__W(model);
     bimt_wiring res;
@@ -39,7 +42,7 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
 
     if (tv) {
         uint8_t *imp = bimt__malloc(n, 1);
-        if (!imp) return BIMT_E_NOMEM;
+        if (!imp) return bimt__err(BIMT_E_NOMEM, "bimt_wiring_stats: out of memory (%zu neurons)", n);
         int rc = bimt_important_neurons(tv, BIMT_N_RULES, n, importance_threshold, imp,
                                         &res.n_active_neurons);
         free(imp);
@@ -49,7 +52,8 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
     }
 
     for (size_t i = 0; i < n * n; i++)
-        if (!bimt__finite((double)W[i])) return BIMT_E_NUMERIC;
+        if (!bimt__finite((double)W[i]))
+            return bimt__err(BIMT_E_NUMERIC, "bimt_wiring_stats: W_rec[%zu] is %g", i, (double)W[i]);
     uint64_t edges = 0, len_slots = 0; /* length in slot units, exact integer sum */
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {
@@ -62,14 +66,18 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
     res.wiring_length = (double)len_slots / (double)model->side;
     int rc = bimt__spectral_radius(W, n, &res.spectral_radius);
     if (rc) return rc;
+    res.struct_size = (uint32_t)sizeof res;
     *out = res;
     return BIMT_OK;
 }
 
-int bimt_weight_distance_profile(const bimt_model_t *model, double *mean_abs_w,
-                                 uint64_t *counts, size_t n_bins)
+int bimt_weight_distance_profile(const bimt_model_t *model, size_t n_bins, double *mean_abs_w,
+                                 uint64_t *counts)
 {
-    if (!model || !mean_abs_w || n_bins == 0) return BIMT_E_INVALID_ARG;
+    if (!model || !mean_abs_w)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_weight_distance_profile: %s is NULL",
+                         !model ? "model" : "mean_abs_w");
+    if (n_bins == 0) return bimt__err(BIMT_E_INVALID_ARG, "bimt_weight_distance_profile: n_bins is 0");
     const size_t n = model->n_h;
     const float *W = bimt__W(model);
     double *sum = bimt__calloc(n_bins, sizeof(double));
@@ -77,7 +85,8 @@ int bimt_weight_distance_profile(const bimt_model_t *model, double *mean_abs_w,
     if (!sum || !cnt) {
         free(sum);
         free(cnt);
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "bimt_weight_distance_profile: out of memory (%zu bins)",
+                         n_bins);
     }
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {

@@ -24,17 +24,17 @@ int bimt__orthogonalize(double *a, size_t n)
     if (!tau || !rdiag) {
         free(tau);
         free(rdiag);
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "orthogonal init: out of memory (%zu x %zu)", n, n);
     }
     lapack_int N = (lapack_int)n;
     int rc = BIMT_OK;
     if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, N, N, a, N, tau) != 0) {
-        rc = BIMT_E_NUMERIC;
+        rc = bimt__err(BIMT_E_NUMERIC, "orthogonal init: LAPACKE_dgeqrf failed (n = %zu)", n);
         goto done;
     }
     for (size_t i = 0; i < n; i++) rdiag[i] = a[i * n + i];
     if (LAPACKE_dorgqr(LAPACK_ROW_MAJOR, N, N, N, a, N, tau) != 0) {
-        rc = BIMT_E_NUMERIC;
+        rc = bimt__err(BIMT_E_NUMERIC, "orthogonal init: LAPACKE_dorgqr failed (n = %zu)", n);
         goto done;
     }
     /* Q diag(sign(R_ii)) is Haar-distributed (Mezzadri 2007). */
@@ -55,13 +55,13 @@ int bimt__spectral_radius(const float *w, size_t n, double *out)
     double *wi = bimt__malloc(n, sizeof(double));
     int rc = BIMT_OK;
     if (!a || !wr || !wi) {
-        rc = BIMT_E_NOMEM;
+        rc = bimt__err(BIMT_E_NOMEM, "spectral radius: out of memory (%zu x %zu)", n, n);
         goto done;
     }
     for (size_t i = 0; i < n * n; i++) a[i] = (double)w[i];
     lapack_int N = (lapack_int)n;
     if (LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', N, a, N, wr, wi, NULL, 1, NULL, 1) != 0) {
-        rc = BIMT_E_NUMERIC;
+        rc = bimt__err(BIMT_E_NUMERIC, "spectral radius: LAPACKE_dgeev failed (n = %zu)", n);
         goto done;
     }
     double best = 0.0;

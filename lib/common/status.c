@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bimt/status.h"
 #include "bimt/version.h"
@@ -28,26 +29,65 @@ uint32_t bimt_version(void) { return (uint32_t)BIMT_VERSION_NUMBER; }
 
 const char *bimt_version_string(void) { return BIMT_VERSION_STRING; }
 
+/* The thread-local error message of bimt_last_error() (docs/design.md, "Errors"). Each thread
+ * has its own, so it is not shared mutable state: a failing call on one thread never changes
+ * what another thread reads. */
+static _Thread_local char bimt__last_error_buf[BIMT_LAST_ERROR_LEN];
+
+const char *bimt_last_error(void) { return bimt__last_error_buf; }
+
+void bimt_clear_error(void) { bimt__last_error_buf[0] = '\0'; }
+
+/* Formats fmt into the thread-local message, then copies it into buf (len bytes) if given. */
+static void set_error_v(char *buf, size_t len, const char *fmt, va_list ap)
+{
+    char tmp[BIMT_LAST_ERROR_LEN]; /* the arguments may point into the thread-local message */
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    if (tmp[0] == '\0') snprintf(tmp, sizeof tmp, "libbimt call failed");
+    memcpy(bimt__last_error_buf, tmp, sizeof tmp);
+    if (buf && len > 0) snprintf(buf, len, "%s", tmp);
+}
+
 int bimt__fail(char *buf, int status, const char *fmt, ...)
 {
-    if (buf) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(buf, BIMT_ERRMSG_LEN, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    set_error_v(buf, BIMT_ERRMSG_LEN, fmt, ap);
+    va_end(ap);
     return status;
 }
 
 int bimt__failn(char *buf, size_t len, int status, const char *fmt, ...)
 {
-    if (buf && len > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(buf, len, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    set_error_v(buf, len, fmt, ap);
+    va_end(ap);
     return status;
+}
+
+int bimt__err(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_error_v(NULL, 0, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+int bimt__params_in(void *dst, size_t dst_size, const void *src, const char *name)
+{
+    if (!src) return BIMT_OK;
+    uint32_t sz;
+    memcpy(&sz, src, sizeof sz);
+    if (sz < sizeof(uint32_t) || sz > dst_size)
+        return bimt__err(BIMT_E_VERSION, "%s.struct_size is %u, must be in %zu..%zu (fill the "
+                         "struct with its _init function)", name, (unsigned)sz,
+                         sizeof(uint32_t), dst_size);
+    memcpy(dst, src, sz);
+    uint32_t full = (uint32_t)dst_size;
+    memcpy(dst, &full, sizeof full);
+    return BIMT_OK;
 }
 
 int bimt__finite(double x) { return isfinite(x) ? 1 : 0; }

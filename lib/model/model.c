@@ -25,6 +25,24 @@ void bimt_model_params_init(bimt_model_params *p)
     p->seed = 1;
 }
 
+const char *bimt_activation_name(int32_t a)
+{
+    static const char *const names[] = {"softplus", "relu", "tanh"};
+    return a >= 0 && a < (int32_t)(sizeof names / sizeof names[0]) ? names[a] : NULL;
+}
+
+const char *bimt_init_name(int32_t i)
+{
+    static const char *const names[] = {"diag", "randortho", "gauss"};
+    return i >= 0 && i < (int32_t)(sizeof names / sizeof names[0]) ? names[i] : NULL;
+}
+
+const char *bimt_tensor_name(int32_t t)
+{
+    static const char *const names[] = {"W_rec", "W_in", "W_out", "b_h", "b_o"};
+    return t >= 0 && t < (int32_t)(sizeof names / sizeof names[0]) ? names[t] : NULL;
+}
+
 int bimt__model_params_check(const bimt_model_params *p, char *e)
 {
     if (p->struct_size != sizeof(*p))
@@ -131,7 +149,7 @@ static int init_recurrent(struct bimt_model *m, bimt_rng *rng)
         return BIMT_OK;
     }
     double *a = bimt__malloc(n * n, sizeof(double));
-    if (!a) return BIMT_E_NOMEM;
+    if (!a) return bimt__err(BIMT_E_NOMEM, "model: out of memory (%zu x %zu init)", n, n);
     for (size_t i = 0; i < n * n; i++) a[i] = bimt__rng_normal(rng);
     int rc = bimt__orthogonalize(a, n);
     if (rc == BIMT_OK)
@@ -140,19 +158,19 @@ static int init_recurrent(struct bimt_model *m, bimt_rng *rng)
     return rc;
 }
 
-int bimt_model_create(bimt_model_t **out, const bimt_model_params *p)
+int bimt_model_create(const bimt_model_params *params, bimt_model_t **out)
 {
-    if (!out) return BIMT_E_INVALID_ARG;
+    if (!out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_create: out is NULL");
     *out = NULL;
     bimt_model_params def;
-    if (!p) {
-        bimt_model_params_init(&def);
-        p = &def;
-    }
-    int rc = bimt__model_params_check(p, NULL);
+    bimt_model_params_init(&def);
+    int rc = bimt__params_in(&def, sizeof def, params, "bimt_model_params");
+    if (rc) return rc;
+    const bimt_model_params *p = &def;
+    rc = bimt__model_params_check(p, NULL);
     if (rc) return rc;
     struct bimt_model *m = model_alloc(p);
-    if (!m) return BIMT_E_NOMEM;
+    if (!m) return bimt__err(BIMT_E_NOMEM, "bimt_model_create: out of memory");
 
     bimt_rng rng;
     bimt__rng_seed(&rng, p->seed, BIMT_STREAM_INIT);
@@ -175,13 +193,13 @@ int bimt_model_create(bimt_model_t **out, const bimt_model_params *p)
     return BIMT_OK;
 }
 
-int bimt_model_clone(bimt_model_t **out, const bimt_model_t *src)
+int bimt_model_clone(const bimt_model_t *src, bimt_model_t **out)
 {
-    if (!out) return BIMT_E_INVALID_ARG;
+    if (!out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_clone: out is NULL");
     *out = NULL;
-    if (!src) return BIMT_E_INVALID_ARG;
+    if (!src) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_clone: model is NULL");
     struct bimt_model *m = model_alloc(&src->p);
-    if (!m) return BIMT_E_NOMEM;
+    if (!m) return bimt__err(BIMT_E_NOMEM, "bimt_model_clone: out of memory");
     memcpy(m->params, src->params, src->n_params * sizeof(float));
     memcpy(m->grad, src->grad, src->n_params * sizeof(float));
     memcpy(m->slots, src->slots, src->n_h * sizeof(uint32_t));
@@ -215,7 +233,8 @@ const char *bimt_model_errmsg(const bimt_model_t *m)
 
 int bimt_model_get_params(const bimt_model_t *m, bimt_model_params *p)
 {
-    if (!m || !p) return BIMT_E_INVALID_ARG;
+    if (!m || !p)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_get_params: %s is NULL", !m ? "model" : "p");
     *p = m->p;
     return BIMT_OK;
 }
@@ -229,10 +248,10 @@ float *bimt_model_params_data(bimt_model_t *m) { return m ? m->params : NULL; }
 float *bimt_model_grad_data(bimt_model_t *m) { return m ? m->grad : NULL; }
 const float *bimt_model_params_view(const bimt_model_t *m) { return m ? m->params : NULL; }
 
-int bimt_model_tensor(const bimt_model_t *m, bimt_tensor which, const float **data,
+int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data,
                       size_t *rows, size_t *cols, size_t *offset)
 {
-    if (!m) return BIMT_E_INVALID_ARG;
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_tensor: model is NULL");
     size_t r, c;
     switch (which) {
     case BIMT_W_REC: r = m->n_h; c = m->n_h; break;
@@ -240,7 +259,8 @@ int bimt_model_tensor(const bimt_model_t *m, bimt_tensor which, const float **da
     case BIMT_W_OUT: r = m->n_out; c = m->n_h; break;
     case BIMT_B_H: r = m->n_h; c = 1; break;
     case BIMT_B_O: r = m->n_out; c = 1; break;
-    default: return BIMT_E_INVALID_ARG;
+    default:
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_tensor: unknown tensor %d", (int)which);
     }
     if (data) *data = m->params + m->off[which];
     if (rows) *rows = r;
@@ -254,7 +274,7 @@ const float *bimt_model_distances(const bimt_model_t *m) { return m ? m->dist : 
 
 int bimt_model_set_slots(bimt_model_t *m, const uint32_t *slots, size_t n)
 {
-    if (!m) return BIMT_E_INVALID_ARG;
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_set_slots: model is NULL");
     if (!slots)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "slots is NULL");
     if (n != m->n_h)
@@ -298,7 +318,7 @@ void bimt_model_zero_grad(bimt_model_t *m)
 int bimt_model_weights_grid_order(const bimt_model_t *m, float *dst_W, float *dst_in,
                                   float *dst_out, float *dst_bh)
 {
-    if (!m) return BIMT_E_INVALID_ARG;
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_weights_grid_order: model is NULL");
     size_t n = m->n_h;
     const float *W = bimt__W(m), *Win = bimt__Win(m), *Wout = bimt__Wout(m), *bh = bimt__bh(m);
     for (size_t i = 0; i < n; i++) {

@@ -118,7 +118,8 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
  * previous results are gone) and BIMT_E_NOMEM is returned. */
 static int ws_reserve(struct bimt_model *m, size_t rows, size_t B)
 {
-    if (!m->ws && !(m->ws = ws_create(m))) return BIMT_E_NOMEM;
+    if (!m->ws && !(m->ws = ws_create(m)))
+        return bimt__err(BIMT_E_NOMEM, "forward: out of memory for the workspace");
     struct bimt_rnn_ws *ws = m->ws;
     if (rows <= ws->cap_rows && B <= ws->cap_b) return BIMT_OK;
     size_t cr = rows > ws->cap_rows ? rows : ws->cap_rows;
@@ -140,7 +141,7 @@ static int ws_reserve(struct bimt_model *m, size_t rows, size_t B)
     ws->scratch = bimt__big_alloc((size_t)ws->nthreads * per, sizeof(float));
     if (!ws->X || !ws->Hs || !ws->D || !ws->G || !ws->O || !ws->dO || !ws->scratch) {
         ws_release_buffers(ws);
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "forward: out of memory for %zu rows x %zu trials", rows, B);
     }
     ws->cap_rows = cr;
     ws->cap_b = cb;
@@ -377,7 +378,7 @@ static int use_row_split(const struct bimt_rnn_ws *ws, size_t B)
 
 int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint32_t flags)
 {
-    if (!m) return BIMT_E_INVALID_ARG;
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_forward: model is NULL");
     if (!x) return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "forward: x is NULL");
     if (T == 0 || B == 0)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
@@ -422,16 +423,20 @@ int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint
 
 int bimt_model_states(const bimt_model_t *m, const float **h)
 {
-    if (!m || !h) return BIMT_E_INVALID_ARG;
-    if (!m->ws || !m->ws->have_fwd) return BIMT_E_STATE;
+    if (!m || !h)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_states: %s is NULL", !m ? "model" : "h");
+    if (!m->ws || !m->ws->have_fwd)
+        return bimt__err(BIMT_E_STATE, "bimt_model_states: no forward pass yet");
     *h = m->ws->Hs + m->ws->B * m->n_h;
     return BIMT_OK;
 }
 
 int bimt_model_outputs(const bimt_model_t *m, const float **o)
 {
-    if (!m || !o) return BIMT_E_INVALID_ARG;
-    if (!m->ws || !m->ws->have_fwd) return BIMT_E_STATE;
+    if (!m || !o)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_outputs: %s is NULL", !m ? "model" : "opt");
+    if (!m->ws || !m->ws->have_fwd)
+        return bimt__err(BIMT_E_STATE, "bimt_model_outputs: no forward pass yet");
     *o = m->ws->O;
     return BIMT_OK;
 }
@@ -584,7 +589,7 @@ static void bwd_item(void *arg, unsigned phase, size_t item, int tid)
 
 int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
 {
-    if (!m) return BIMT_E_INVALID_ARG;
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_backward: model is NULL");
     struct bimt_rnn_ws *ws = m->ws;
     if (!ws || !ws->have_fwd)
         return bimt__fail(m->errmsg, BIMT_E_STATE, "backward: no forward pass to differentiate");

@@ -117,7 +117,7 @@ static double loss_ce(struct bimt_rnn_ws *ws, size_t no, const float *Y, const f
 
 int bimt_model_loss(bimt_model_t *m, const float *y, const float *mask, double *loss)
 {
-    if (!m) return BIMT_E_INVALID_ARG;
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_loss: model is NULL");
     if (!y || !mask || !loss)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "loss: y, mask and loss must not be NULL");
     struct bimt_rnn_ws *ws = m->ws;

@@ -61,7 +61,8 @@ void bimt__states_engine_free(bimt_states_engine *e)
 
 int bimt__states_engine_create(bimt_states_engine **out, struct bimt_model *m, int nthreads)
 {
-    if (!out || !m) return BIMT_E_INVALID_ARG;
+    if (!out || !m)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt__states_engine_create: %s is NULL", !out ? "out" : "model");
     *out = NULL;
     bimt_states_engine *e = calloc(1, sizeof(*e));
     if (!e) return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory (states engine)");
@@ -166,7 +167,7 @@ static void run_job(bimt_states_engine *e, struct seg_job *J, size_t work, size_
 
 int bimt__model_forward_states(bimt_states_engine *e, const bimt_states_run *run)
 {
-    if (!e) return BIMT_E_INVALID_ARG;
+    if (!e) return bimt__err(BIMT_E_INVALID_ARG, "bimt__model_forward_states: engine is NULL");
     struct bimt_model *m = e->m;
     if (!run || !run->x)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "forward_states: %s is NULL",

@@ -41,44 +41,12 @@ const bimt__figure bimt__report_figures[BIMT__N_FIGURES] = {
 
 const uint32_t bimt__report_by_k[BIMT__N_BY_K] = {4, 8, 12, 16};
 
-const char *bimt__activation_name(int a)
-{
-    switch (a) {
-    case BIMT_ACT_SOFTPLUS: return "softplus";
-    case BIMT_ACT_RELU: return "relu";
-    case BIMT_ACT_TANH: return "tanh";
-    default: return "unknown";
-    }
-}
-
-const char *bimt__init_name(int i)
-{
-    switch (i) {
-    case BIMT_INIT_DIAG: return "diag";
-    case BIMT_INIT_RANDORTHO: return "randortho";
-    case BIMT_INIT_GAUSS: return "gauss";
-    default: return "unknown";
-    }
-}
-
-const char *bimt__loss_name(int l)
-{
-    switch (l) {
-    case BIMT_LOSS_MSE: return "mse";
-    case BIMT_LOSS_CROSS_ENTROPY: return "cross_entropy";
-    default: return "unknown";
-    }
-}
-
-const char *bimt__arm_name(int a)
-{
-    switch (a) {
-    case BIMT_ARM_BIMT: return "bimt";
-    case BIMT_ARM_L1: return "l1";
-    case BIMT_ARM_NONE: return "none";
-    default: return "unknown";
-    }
-}
+/* The names come from the library's one table per enum (bimt_activation_name(), ...). */
+static const char *or_unknown(const char *s) { return s ? s : "unknown"; }
+const char *bimt__activation_name(int a) { return or_unknown(bimt_activation_name(a)); }
+const char *bimt__init_name(int i) { return or_unknown(bimt_init_name(i)); }
+const char *bimt__loss_name(int l) { return or_unknown(bimt_loss_name(l)); }
+const char *bimt__arm_name(int a) { return or_unknown(bimt_arm_name(a)); }
 
 const char *bimt__perf_source_name(bimt__perf_source s)
 {
@@ -296,7 +264,7 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
     rc = bimt_wiring_stats(model, r->tv, thr, BIMT__REPORT_WEIGHT_THRESHOLD, &r->wiring);
     if (rc) return bimt__fail(e, rc, "report: wiring statistics failed (%s)",
                               bimt_status_str(rc));
-    rc = bimt_weight_distance_profile(model, r->profile, r->pairs, r->n_bins);
+    rc = bimt_weight_distance_profile(model, r->n_bins, r->profile, r->pairs);
     if (rc) return bimt__fail(e, rc, "report: |w| versus distance failed (%s)",
                               bimt_status_str(rc));
     rc = bimt_model_distance_cost(model, 1.0, &r->distance_cost);
@@ -399,7 +367,7 @@ static int figures(const bimt__report *r, const char *dir, char *e)
 int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task,
                       bimt_trainer_t *tr, const bimt_cluster_params *cp, uint32_t n_shuffles)
 {
-    if (!model) return BIMT_E_INVALID_ARG;
+    if (!model) return bimt__err(BIMT_E_INVALID_ARG, "bimt_report_write: model is NULL");
     char *e = model->errmsg;
     if (!dir || !*dir || !task)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "bimt_report_write: %s is NULL or empty",
@@ -416,15 +384,9 @@ int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task,
                           "10^7", (unsigned)n_shuffles);
     bimt__report r;
     memset(&r, 0, sizeof r);
-    if (cp) {
-        if (cp->struct_size != sizeof(*cp))
-            return bimt__fail(e, BIMT_E_VERSION, "bimt_report_write: cluster params "
-                              "struct_size %u, expected %zu (call bimt_cluster_params_init)",
-                              (unsigned)cp->struct_size, sizeof(*cp));
-        r.cp = *cp;
-    } else {
-        bimt_cluster_params_init(&r.cp);
-    }
+    bimt_cluster_params_init(&r.cp);
+    int prc = bimt__params_in(&r.cp, sizeof r.cp, cp, "bimt_cluster_params");
+    if (prc) return bimt__fail(e, prc, "bimt_report_write: %s", bimt_last_error());
     r.model = model;
     r.tr = tr;
     r.n_shuffles = n_shuffles;

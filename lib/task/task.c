@@ -22,12 +22,18 @@ const char *bimt_rule_name(int rule)
     return rule_names[rule];
 }
 
+const char *bimt_loss_name(int32_t loss)
+{
+    static const char *const names[] = {"mse", "cross_entropy"};
+    return loss >= 0 && loss < (int32_t)(sizeof names / sizeof names[0]) ? names[loss] : NULL;
+}
+
 int bimt_rule_index(const char *name)
 {
-    if (!name) return BIMT_E_INVALID_ARG;
+    if (!name) return bimt__err(BIMT_E_INVALID_ARG, "bimt_rule_index: name is NULL");
     for (int r = 0; r < BIMT_N_RULES; r++)
         if (strcmp(name, rule_names[r]) == 0) return r;
-    return BIMT_E_INVALID_ARG;
+    return bimt__err(BIMT_E_INVALID_ARG, "bimt_rule_index: unknown rule name \"%.64s\"", name);
 }
 
 /* ------------------------------------------------------------------ shared helpers */
@@ -141,19 +147,19 @@ static int params_check(const bimt_task_params *p, char *e)
     return BIMT_OK;
 }
 
-int bimt_task_create(bimt_task_t **out, const bimt_task_params *p)
+int bimt_task_create(const bimt_task_params *params, bimt_task_t **out)
 {
-    if (!out) return BIMT_E_INVALID_ARG;
+    if (!out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_create: out is NULL");
     *out = NULL;
     bimt_task_params def;
-    if (!p) {
-        bimt_task_params_init(&def);
-        p = &def;
-    }
-    int rc = params_check(p, NULL);
+    bimt_task_params_init(&def);
+    int rc = bimt__params_in(&def, sizeof def, params, "bimt_task_params");
+    if (rc) return rc;
+    const bimt_task_params *p = &def;
+    rc = params_check(p, NULL);
     if (rc) return rc;
     struct bimt_task *t = calloc(1, sizeof(*t));
-    if (!t) return BIMT_E_NOMEM;
+    if (!t) return bimt__err(BIMT_E_NOMEM, "bimt_task_create: out of memory");
     t->p = *p;
     t->ring = p->n_eachring;
     t->n_in = 1 + 2 * t->ring + BIMT_N_RULES;
@@ -194,7 +200,8 @@ size_t bimt_task_n_out(const bimt_task_t *task) { return task ? task->n_out : 0;
 
 int bimt_task_get_params(const bimt_task_t *task, bimt_task_params *p)
 {
-    if (!task || !p) return BIMT_E_INVALID_ARG;
+    if (!task || !p)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_get_params: %s is NULL", !task ? "task" : "p");
     *p = task->p;
     return BIMT_OK;
 }
@@ -245,6 +252,7 @@ static int produce(struct bimt_task *t, int rule, size_t B, size_t b0, size_t nb
     t->plan = p;
 
     memset(out, 0, sizeof(*out));
+    out->struct_size = (uint32_t)sizeof(*out);
     out->rule = rule;
     out->n_steps = p.T;
     out->batch_size = nb;
@@ -262,7 +270,7 @@ static int produce(struct bimt_task *t, int rule, size_t B, size_t b0, size_t nb
 
 int bimt_task_sample(bimt_task_t *task, int rule, size_t batch_size, bimt_batch *out)
 {
-    if (!task) return BIMT_E_INVALID_ARG;
+    if (!task) return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_sample: task is NULL");
     if (!out) return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG, "bimt_task_sample: out is NULL");
     if (rule < 0 || rule >= BIMT_N_RULES)
         return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG,
@@ -277,7 +285,7 @@ int bimt_task_sample(bimt_task_t *task, int rule, size_t batch_size, bimt_batch 
 
 int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out)
 {
-    if (!task) return BIMT_E_INVALID_ARG;
+    if (!task) return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_sample_test: task is NULL");
     if (!out)
         return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG, "bimt_task_sample_test: out is NULL");
     if (rule < 0 || rule >= BIMT_N_RULES)
@@ -291,7 +299,7 @@ int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out)
 int bimt__task_sample_test_slice(bimt_task_t *task, int rule, size_t b0, size_t nb,
                                  bimt_batch *out)
 {
-    if (!task) return BIMT_E_INVALID_ARG;
+    if (!task) return bimt__err(BIMT_E_INVALID_ARG, "bimt__task_sample_test_slice: task is NULL");
     if (!out || rule < 0 || rule >= BIMT_N_RULES)
         return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG, "test slice: %s",
                           !out ? "out is NULL" : "unknown rule");

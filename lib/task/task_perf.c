@@ -42,13 +42,18 @@ static int trial_correct(const float *o, size_t n_out, bimt_loss loss, double yl
     return bimt__cd(bimt__wrap(yloc), dec) < 0.2 * PI;
 }
 
-int bimt_task_performance(const bimt_batch *batch, const float *outputs, bimt_loss loss,
+int bimt_task_performance(const bimt_batch *batch, const float *outputs, int32_t loss,
                           float *correct, double *mean)
 {
-    if (!batch || !outputs || !batch->y_loc) return BIMT_E_INVALID_ARG;
+    if (!batch || !outputs || !batch->y_loc)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: %s is NULL",
+                         !batch ? "batch" : !outputs ? "outputs" : "batch->y_loc");
     if (batch->n_out < 2 || batch->batch_size == 0 || batch->n_steps == 0)
-        return BIMT_E_INVALID_ARG;
-    if (loss != BIMT_LOSS_MSE && loss != BIMT_LOSS_CROSS_ENTROPY) return BIMT_E_INVALID_ARG;
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: batch has n_out %zu (need "
+                         ">= 2), batch_size %zu, n_steps %zu (need > 0)", batch->n_out,
+                         batch->batch_size, batch->n_steps);
+    if (loss != BIMT_LOSS_MSE && loss != BIMT_LOSS_CROSS_ENTROPY)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: unknown loss %d", (int)loss);
     const size_t B = batch->batch_size, n_out = batch->n_out, last = batch->n_steps - 1;
     size_t n_ok = 0;
     for (size_t b = 0; b < B; b++) {

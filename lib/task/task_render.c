@@ -26,7 +26,7 @@ static int grow(void **buf, size_t *cap, size_t n, size_t elem)
     if (*cap > 0 && *cap <= SIZE_MAX / 3 && *cap + *cap / 2 > want) want = *cap + *cap / 2;
     void *p = bimt__big_alloc(want, elem);
     if (!p && want > n) p = bimt__big_alloc(want = n, elem);
-    if (!p) return BIMT_E_NOMEM;
+    if (!p) return bimt__err(BIMT_E_NOMEM, "task: out of memory for %zu elements", n);
     if (*cap) memcpy(p, *buf, *cap * elem);
     bimt__big_free(*buf);
     *buf = p;
@@ -45,12 +45,12 @@ int bimt__task_reserve_trials(struct bimt_task *t, size_t B)
 {
     size_t nb, ns;
     if (!mul_ok(B, BIMT__MAX_SLOTS * t->ring, &nb) || !mul_ok(B, t->n_in, &ns))
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "task: %zu trials overflow the buffers", B);
     if (grow((void **)&t->trials, &t->cap_trials, B, sizeof(bimt__trial)) ||
         grow((void **)&t->bumps, &t->cap_bumps, nb, sizeof(double)) ||
         grow((void **)&t->sigrows, &t->cap_sigrows, ns, sizeof(float)) ||
         grow((void **)&t->rows, &t->cap_rows, (B + 1) * t->n_out, sizeof(float)))
-        return BIMT_E_NOMEM;
+        return BIMT_E_NOMEM; /* message set by grow() */
     return BIMT_OK;
 }
 
@@ -58,12 +58,12 @@ int bimt__task_reserve(struct bimt_task *t, size_t T, size_t B)
 {
     size_t tb, nx, ny;
     if (!mul_ok(T, B, &tb) || !mul_ok(tb, t->n_in, &nx) || !mul_ok(tb, t->n_out, &ny))
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "task: %zu steps x %zu trials overflow the buffers", T, B);
     if (grow((void **)&t->x, &t->cap_x, nx, sizeof(float)) ||
         grow((void **)&t->y, &t->cap_y, ny, sizeof(float)) ||
         grow((void **)&t->mask, &t->cap_mask, ny, sizeof(float)) ||
         grow((void **)&t->y_loc, &t->cap_loc, tb, sizeof(float)))
-        return BIMT_E_NOMEM;
+        return BIMT_E_NOMEM; /* message set by grow() */
     return BIMT_OK;
 }
 

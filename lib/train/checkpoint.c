@@ -19,8 +19,6 @@
  * of W_rec alone, so any real checkpoint is far below). */
 #define CHECKPOINT_MAX_BYTES ((size_t)2 << 30)
 
-static const char *const arm_names[3] = {"bimt", "l1", "none"};
-
 /* ------------------------------------------------------------------ save */
 
 /* Human-readable summary on one line (informational; the typed members are authoritative). */
@@ -31,7 +29,7 @@ static void metadata_json(const bimt_trainer_t *tr, const bimt_model_params *mp,
     bimt__json_str(j, "format", "libbimt-checkpoint");
     bimt__json_uint(j, "format_version", BIMT_CHECKPOINT_FORMAT);
     bimt__json_str(j, "library_version", bimt_version_string());
-    bimt__json_str(j, "arm", arm_names[tr->p.arm]);
+    bimt__json_str(j, "arm", bimt_arm_name(tr->p.arm));
     bimt__json_uint(j, "step", tr->step);
     bimt__json_uint(j, "trials", tr->trials);
     bimt__json_uint(j, "grid_side", mp->grid_side);
@@ -191,7 +189,7 @@ static void write_member(bimt_npz_writer *w, ckpt *c, const member *e)
 
 int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
 {
-    if (!tr) return BIMT_E_INVALID_ARG;
+    if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_save: tr is NULL");
     char *e = ((bimt_trainer_t *)tr)->errmsg; /* the message is the only thing a save changes */
     if (!path || !*path)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "checkpoint path is NULL or empty");
@@ -446,14 +444,14 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
      * given the recorded parameters. */
     bimt_model_params mp_diag = c.mp;
     mp_diag.init = BIMT_INIT_DIAG;
-    if (!rc && (rc = bimt_model_create(&model, &mp_diag)) != BIMT_OK)
+    if (!rc && (rc = bimt_model_create(&mp_diag, &model)) != BIMT_OK)
         rc = bimt__failn(err, errlen, rc == BIMT_E_INVALID_ARG ? BIMT_E_FORMAT : rc,
-                         "cannot create the model: %s", bimt_status_str(rc));
+                         "cannot create the model: %s", bimt_last_error());
     if (!rc) model->p = c.mp;
-    if (!rc && (rc = bimt_task_create(&task, &c.tp)) != BIMT_OK)
+    if (!rc && (rc = bimt_task_create(&c.tp, &task)) != BIMT_OK)
         rc = bimt__failn(err, errlen, rc == BIMT_E_INVALID_ARG ? BIMT_E_FORMAT : rc,
-                         "checkpoint task parameters are invalid: %s", bimt_status_str(rc));
-    if (!rc && (rc = bimt_trainer_create(&tr, model, task, &c.p)) != BIMT_OK)
+                         "checkpoint task parameters are invalid: %s", bimt_last_error());
+    if (!rc && (rc = bimt_trainer_create(model, task, &c.p, &tr)) != BIMT_OK)
         rc = bimt__failn(err, errlen, rc == BIMT_E_NOMEM ? rc : BIMT_E_FORMAT,
                          "cannot create the trainer: %s", bimt_model_errmsg(model));
     if (!rc && bimt_model_n_params(model) != np_)
@@ -511,8 +509,10 @@ static int load_check_args(bimt_model_t **model, bimt_task_t **task, bimt_traine
 }
 
 int bimt_checkpoint_load(const char *path, bimt_model_t **model, bimt_task_t **task,
-                         bimt_trainer_t **tr, char *errbuf, size_t errbuf_len)
+                         bimt_trainer_t **tr)
 {
+    char *errbuf = NULL; /* the message goes to bimt_last_error() */
+    size_t errbuf_len = 0;
     int rc = load_check_args(model, task, tr, errbuf, errbuf_len);
     if (rc) return rc;
     if (!path) return bimt__failn(errbuf, errbuf_len, BIMT_E_INVALID_ARG, "path is NULL");

@@ -55,7 +55,7 @@ static float io_dist_at(const bimt_model_t *m, size_t i)
 int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add_grad,
                                double *value)
 {
-    if (!m) return BIMT_E_INVALID_ARG;
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_connection_cost: model is NULL");
     if (!check_coef(lambda) || !check_coef(A))
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
                           "connection cost: lambda and A must be finite and >= 0 (got %g, %g)",
@@ -89,7 +89,12 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add
 
 int bimt_model_distance_cost(const bimt_model_t *m, double A, double *value)
 {
-    if (!m || !value || !check_coef(A)) return BIMT_E_INVALID_ARG;
+    if (!m || !value)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_distance_cost: %s is NULL",
+                         !m ? "model" : "value");
+    if (!check_coef(A))
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_distance_cost: A must be finite and "
+                         ">= 0 (got %g)", A);
     *value = A * bimt__distance_sum(m);
     return BIMT_OK;
 }
@@ -105,7 +110,8 @@ static float shrink(float x, float tk)
 int bimt_model_connection_cost_prox(bimt_model_t *m, double lambda, double A, const float *step,
                                     size_t n_step, size_t *n_zero)
 {
-    if (!m || !step) return BIMT_E_INVALID_ARG;
+    if (!m || !step)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_connection_cost_prox: %s is NULL", !m ? "model" : "step");
     if (!check_coef(lambda) || !check_coef(A))
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
                           "connection cost prox: lambda and A must be finite and >= 0 (got %g, %g)",

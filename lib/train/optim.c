@@ -10,27 +10,57 @@
 
 static int coef_ok(double x) { return bimt__finite(x); }
 
-int bimt_adam_create(bimt_optimizer_t **out, size_t n, double lr, double beta1, double beta2,
-                     double eps)
+void bimt_adam_options_init(bimt_adam_options *o)
 {
-    if (!out) return BIMT_E_INVALID_ARG;
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    o->struct_size = (uint32_t)sizeof *o;
+    o->lr = 1e-3;
+    o->beta1 = 0.9;
+    o->beta2 = 0.999;
+    o->eps = 1e-8;
+    o->grad_clip = 0.0;
+}
+
+int bimt_adam_create(size_t n, const bimt_adam_options *opt, bimt_optimizer_t **out)
+{
+    if (!out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_create: out is NULL");
     *out = NULL;
-    if (n == 0 || !coef_ok(lr) || lr <= 0.0 || !coef_ok(beta1) || beta1 < 0.0 || beta1 >= 1.0 ||
-        !coef_ok(beta2) || beta2 < 0.0 || beta2 >= 1.0 || !coef_ok(eps) || eps <= 0.0)
-        return BIMT_E_INVALID_ARG;
+    bimt_adam_options o_;
+    bimt_adam_options_init(&o_);
+    int rc = bimt__params_in(&o_, sizeof o_, opt, "bimt_adam_options");
+    if (rc) return rc;
+    const double lr = o_.lr, beta1 = o_.beta1, beta2 = o_.beta2, eps = o_.eps;
+    if (n == 0) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_create: n_params is 0");
+    if (!coef_ok(lr) || lr <= 0.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.lr must be finite and > 0 "
+                         "(got %g)", lr);
+    if (!coef_ok(beta1) || beta1 < 0.0 || beta1 >= 1.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.beta1 must be in [0, 1) "
+                         "(got %g)", beta1);
+    if (!coef_ok(beta2) || beta2 < 0.0 || beta2 >= 1.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.beta2 must be in [0, 1) "
+                         "(got %g)", beta2);
+    if (!coef_ok(eps) || eps <= 0.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.eps must be finite and > 0 "
+                         "(got %g)", eps);
+    if (!coef_ok(o_.grad_clip) || o_.grad_clip < 0.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.grad_clip must be finite and "
+                         ">= 0 (got %g)", o_.grad_clip);
     struct bimt_optimizer *o = calloc(1, sizeof(*o));
-    if (!o) return BIMT_E_NOMEM;
+    if (!o) return bimt__err(BIMT_E_NOMEM, "bimt_adam_create: out of memory");
     o->m = bimt__calloc(n, sizeof(float));
     o->v = bimt__calloc(n, sizeof(float));
     if (!o->m || !o->v) {
         bimt_optimizer_free(o);
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "bimt_adam_create: out of memory for %zu moments", n);
     }
     o->n = n;
     o->lr = lr;
     o->beta1 = beta1;
     o->beta2 = beta2;
     o->eps = eps;
+    o->clip = o_.grad_clip;
     *out = o;
     return BIMT_OK;
 }
@@ -82,7 +112,8 @@ BIMT_AVX2 static void adam_avx2(size_t n, float *p, const float *g, float *m, fl
 
 int bimt_adam_step(bimt_optimizer_t *o, float *params, const float *grad)
 {
-    if (!o || !params || !grad) return BIMT_E_INVALID_ARG;
+    if (!o || !params || !grad)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step: %s is NULL", !o ? "opt" : !params ? "params" : "grad");
     o->t++;
     double t = (double)o->t;
     double bc1 = 1.0 - pow(o->beta1, t), bc2 = 1.0 - pow(o->beta2, t);
@@ -99,9 +130,14 @@ int bimt_adam_step(bimt_optimizer_t *o, float *params, const float *grad)
     return BIMT_OK;
 }
 
-int bimt_adam_step_sizes(const bimt_optimizer_t *o, float *out, size_t n)
+int bimt_adam_step_sizes(const bimt_optimizer_t *o, size_t n, float *out)
 {
-    if (!o || !out || n != o->n || o->t == 0) return BIMT_E_INVALID_ARG;
+    if (!o || !out)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step_sizes: %s is NULL", !o ? "opt" : "out");
+    if (n != o->n)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step_sizes: n is %zu, the optimizer has "
+                         "%zu parameters", n, o->n);
+    if (o->t == 0) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step_sizes: no step taken yet");
     float ic2 = (float)(1.0 / (1.0 - pow(o->beta2, (double)o->t)));
     float lr = (float)o->lr, eps = (float)o->eps;
     for (size_t i = 0; i < n; i++) out[i] = lr / (bimt__v_sqrt_pos(o->v[i] * ic2) + eps);
@@ -110,14 +146,20 @@ int bimt_adam_step_sizes(const bimt_optimizer_t *o, float *out, size_t n)
 
 int bimt_adam_set_lr(bimt_optimizer_t *o, double lr)
 {
-    if (!o || !coef_ok(lr) || lr <= 0.0) return BIMT_E_INVALID_ARG;
+    if (!o) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_set_lr: opt is NULL");
+    if (!coef_ok(lr) || lr <= 0.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_set_lr: lr must be finite and > 0 "
+                         "(got %g)", lr);
     o->lr = lr;
     return BIMT_OK;
 }
 
 int bimt_adam_set_clip(bimt_optimizer_t *o, double clip)
 {
-    if (!o || !coef_ok(clip) || clip < 0.0) return BIMT_E_INVALID_ARG;
+    if (!o) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_set_clip: opt is NULL");
+    if (!coef_ok(clip) || clip < 0.0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_set_clip: clip must be finite and >= 0 "
+                         "(got %g)", clip);
     o->clip = clip;
     return BIMT_OK;
 }
@@ -127,7 +169,7 @@ size_t bimt_adam_n_params(const bimt_optimizer_t *o) { return o ? o->n : 0; }
 
 int bimt_adam_moments(const bimt_optimizer_t *o, const float **m, const float **v)
 {
-    if (!o) return BIMT_E_INVALID_ARG;
+    if (!o) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_moments: opt is NULL");
     if (m) *m = o->m;
     if (v) *v = o->v;
     return BIMT_OK;
@@ -135,7 +177,7 @@ int bimt_adam_moments(const bimt_optimizer_t *o, const float **m, const float **
 
 int bimt__adam_state(bimt_optimizer_t *o, float **m, float **v, uint64_t *t)
 {
-    if (!o) return BIMT_E_INVALID_ARG;
+    if (!o) return bimt__err(BIMT_E_INVALID_ARG, "bimt__adam_state: opt is NULL");
     if (m) *m = o->m;
     if (v) *v = o->v;
     if (t) *t = o->t;
@@ -144,14 +186,15 @@ int bimt__adam_state(bimt_optimizer_t *o, float **m, float **v, uint64_t *t)
 
 int bimt__adam_set_steps(bimt_optimizer_t *o, uint64_t t)
 {
-    if (!o) return BIMT_E_INVALID_ARG;
+    if (!o) return bimt__err(BIMT_E_INVALID_ARG, "bimt__adam_set_steps: opt is NULL");
     o->t = t;
     return BIMT_OK;
 }
 
 int bimt__adam_copy_state(bimt_optimizer_t *dst, const bimt_optimizer_t *src)
 {
-    if (!dst || !src || dst->n != src->n) return BIMT_E_INVALID_ARG;
+    if (!dst || !src || dst->n != src->n)
+        return bimt__err(BIMT_E_INVALID_ARG, "adam state copy: optimizers differ in size");
     if (dst == src) return BIMT_OK;
     memcpy(dst->m, src->m, src->n * sizeof(float));
     memcpy(dst->v, src->v, src->n * sizeof(float));

@@ -176,18 +176,14 @@ static int ranked_cmp(const void *pa, const void *pb)
     return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *p, bimt_swap_result *res)
+int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_result *res)
 {
-    if (!m) return BIMT_E_INVALID_ARG;
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_swap: model is NULL");
     bimt_swap_params def;
-    if (!p) {
-        bimt_swap_params_init(&def);
-        p = &def;
-    }
-    if (p->struct_size != sizeof(*p))
-        return bimt__fail(m->errmsg, BIMT_E_VERSION, "bimt_swap_params.struct_size is %u, "
-                          "expected %u (call bimt_swap_params_init)",
-                          (unsigned)p->struct_size, (unsigned)sizeof(*p));
+    bimt_swap_params_init(&def);
+    int prc = bimt__params_in(&def, sizeof def, params, "bimt_swap_params");
+    if (prc) return bimt__fail(m->errmsg, prc, "%s", bimt_last_error());
+    const bimt_swap_params *p = &def;
     if (!bimt__finite(p->A) || p->A < 0.0)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
                           "swap: A must be finite and >= 0 (got %g)", p->A);
@@ -265,6 +261,7 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *p, bimt_swap_result
         }
     }
     if (res) {
+        res->struct_size = (uint32_t)sizeof(*res);
         res->n_swaps = n_swaps;
         res->cost_before = cost_before;
         res->cost_after = n_swaps ? A * bimt__distance_sum(m) : cost_before;

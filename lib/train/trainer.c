@@ -23,6 +23,20 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+const char *bimt_arm_name(int32_t arm)
+{
+    static const char *const names[] = {"bimt", "l1", "none"};
+    return arm >= 0 && arm < (int32_t)(sizeof names / sizeof names[0]) ? names[arm] : NULL;
+}
+
+const char *bimt_trainer_key_name(int32_t key)
+{
+    static const char *const names[] = {"learning_rate", "lambda", "A", "swap_interval",
+                                        "swap_top_k", "eval_interval", "grad_clip",
+                                        "easy_train"};
+    return key >= 0 && key < (int32_t)(sizeof names / sizeof names[0]) ? names[key] : NULL;
+}
+
 void bimt_trainer_params_init(bimt_trainer_params *p)
 {
     if (!p) return;
@@ -123,20 +137,20 @@ static double enabled_weight(const bimt_trainer_params *p, const bimt_task_t *ta
     return total;
 }
 
-int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *task,
-                        const bimt_trainer_params *p)
+int bimt_trainer_create(bimt_model_t *model, bimt_task_t *task, const bimt_trainer_params *params,
+                        bimt_trainer_t **out)
 {
-    if (!out) return BIMT_E_INVALID_ARG;
+    if (!out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_create: out is NULL");
     *out = NULL;
-    if (!model) return BIMT_E_INVALID_ARG;
+    if (!model) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_create: model is NULL");
     char *e = model->errmsg; /* the only handle able to carry the message of a failed create */
     if (!task) return bimt__fail(e, BIMT_E_INVALID_ARG, "bimt_trainer_create: task is NULL");
     bimt_trainer_params def;
-    if (!p) {
-        bimt_trainer_params_init(&def);
-        p = &def;
-    }
-    int rc = bimt__trainer_params_check(p, e);
+    bimt_trainer_params_init(&def);
+    int rc = bimt__params_in(&def, sizeof def, params, "bimt_trainer_params");
+    if (rc) return bimt__fail(e, rc, "%s", bimt_last_error());
+    const bimt_trainer_params *p = &def;
+    rc = bimt__trainer_params_check(p, e);
     if (rc) return rc;
     if (bimt_model_n_in(model) != bimt_task_n_in(task) ||
         bimt_model_n_out(model) != bimt_task_n_out(task))
@@ -166,16 +180,23 @@ int bimt_trainer_create(bimt_trainer_t **out, bimt_model_t *model, bimt_task_t *
     tr->backup = bimt__malloc(tr->n_params, sizeof(float));
     tr->prox_step = bimt__malloc(tr->n_params, sizeof(float));
     rc = tr->backup && tr->prox_step ? BIMT_OK : BIMT_E_NOMEM;
-    if (!rc)
-        rc = bimt_adam_create(&tr->opt, tr->n_params, p->learning_rate, p->beta1, p->beta2, p->eps);
-    if (!rc) rc = bimt_adam_set_clip(tr->opt, p->grad_clip);
-    if (!rc)
-        rc = bimt_adam_create(&tr->opt_backup, tr->n_params, p->learning_rate, p->beta1, p->beta2,
-                              p->eps);
-    if (!rc) rc = bimt_task_create(&tr->eval_task, &tp);
+    if (!rc) {
+        bimt_adam_options ao;
+        bimt_adam_options_init(&ao);
+        ao.lr = p->learning_rate;
+        ao.beta1 = p->beta1;
+        ao.beta2 = p->beta2;
+        ao.eps = p->eps;
+        ao.grad_clip = p->grad_clip;
+        rc = bimt_adam_create(tr->n_params, &ao, &tr->opt);
+        if (!rc) rc = bimt_adam_create(tr->n_params, &ao, &tr->opt_backup);
+    } else {
+        bimt__err(rc, "out of memory for %zu parameters", tr->n_params);
+    }
+    if (!rc) rc = bimt_task_create(&tp, &tr->eval_task);
     if (rc) {
         bimt_trainer_free(tr);
-        return bimt__fail(e, rc, "bimt_trainer_create: %s", bimt_status_str(rc));
+        return bimt__fail(e, rc, "bimt_trainer_create: %s", bimt_last_error());
     }
     bimt__rng_seed(&tr->rule_rng, p->seed, BIMT_STREAM_RULES);
     bimt__rng_seed(bimt__task_rng(tr->eval_task), p->seed, BIMT_STREAM_EVAL);
@@ -208,7 +229,8 @@ const char *bimt_trainer_errmsg(const bimt_trainer_t *tr)
 
 int bimt_trainer_get_params(const bimt_trainer_t *tr, bimt_trainer_params *p)
 {
-    if (!tr || !p) return BIMT_E_INVALID_ARG;
+    if (!tr || !p)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_get_params: %s is NULL", !tr ? "tr" : "p");
     *p = tr->p;
     return BIMT_OK;
 }
@@ -248,9 +270,9 @@ static int as_u32(double v, double lo, uint32_t *out)
     return 1;
 }
 
-int bimt_trainer_set_param(bimt_trainer_t *tr, bimt_trainer_key key, double value)
+int bimt_trainer_set_param(bimt_trainer_t *tr, int32_t key, double value)
 {
-    if (!tr) return BIMT_E_INVALID_ARG;
+    if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_set_param: tr is NULL");
     char *e = tr->errmsg;
     uint32_t u;
     switch (key) {
@@ -363,7 +385,7 @@ static int evaluate(bimt_trainer_t *tr, uint32_t n, double perf[BIMT_N_RULES])
 
 int bimt_trainer_evaluate(bimt_trainer_t *tr, uint32_t trials_per_rule, double perf[BIMT_N_RULES])
 {
-    if (!tr) return BIMT_E_INVALID_ARG;
+    if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_evaluate: tr is NULL");
     if (!perf) return bimt__fail(tr->errmsg, BIMT_E_INVALID_ARG, "perf is NULL");
     if (trials_per_rule == 0 || trials_per_rule > 1000000)
         return bimt__fail(tr->errmsg, BIMT_E_INVALID_ARG,
@@ -382,9 +404,12 @@ int bimt_trainer_evaluate(bimt_trainer_t *tr, uint32_t trials_per_rule, double p
 
 int bimt_trainer_last_eval(const bimt_trainer_t *tr, double perf[BIMT_N_RULES])
 {
-    if (!tr || !perf) return BIMT_E_INVALID_ARG;
+    if (!tr || !perf)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_last_eval: %s is NULL", !tr ? "tr" : "perf");
     memcpy(perf, tr->last_eval, sizeof tr->last_eval);
-    return tr->eval_step == BIMT_NO_EVAL ? BIMT_E_STATE : BIMT_OK;
+    if (tr->eval_step == BIMT_NO_EVAL)
+        return bimt__err(BIMT_E_STATE, "bimt_trainer_last_eval: no evaluation yet");
+    return BIMT_OK;
 }
 
 static void eval_summary(const bimt_trainer_t *tr, double *mean, double *min)
@@ -435,7 +460,7 @@ static int all_finite(const float *x, size_t n)
 
 int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
 {
-    if (!tr) return BIMT_E_INVALID_ARG;
+    if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_step: tr is NULL");
     struct bimt_model *m = tr->model;
     double t0 = now_s();
     int rc;
@@ -493,7 +518,7 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
     rc = bimt_adam_step(tr->opt, m->params, m->grad);
     if (rc) return bimt__fail(tr->errmsg, rc, "Adam step failed");
     if (use_cost && tr->p.l1_proximal && all_finite(m->params, n)) {
-        rc = bimt_adam_step_sizes(tr->opt, tr->prox_step, n);
+        rc = bimt_adam_step_sizes(tr->opt, n, tr->prox_step);
         if (!rc) rc = bimt_model_connection_cost_prox(m, lambda, A, tr->prox_step, n, NULL);
         if (rc) return bimt__fail(tr->errmsg, rc, "proximal step: %s", bimt_model_errmsg(m));
     }
@@ -525,6 +550,7 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
 
     if (info) {
         memset(info, 0, sizeof(*info));
+        info->struct_size = (uint32_t)sizeof(*info);
         info->step = tr->step;
         info->trials = tr->trials;
         info->rule = rule;
@@ -545,7 +571,7 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
 
 int bimt_trainer_run(bimt_trainer_t *tr, uint64_t n_steps, bimt_progress_fn cb, void *payload)
 {
-    if (!tr) return BIMT_E_INVALID_ARG;
+    if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_run: tr is NULL");
     tr->run_t0 = now_s();
     tr->run_trials0 = tr->trials;
     int rc = BIMT_OK;

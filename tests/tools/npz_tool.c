@@ -125,9 +125,9 @@ static int do_checkpoint(const char *path, int side, int ring, int steps)
     bimt_task_t *t = NULL;
     bimt_model_t *m = NULL;
     bimt_trainer_t *tr = NULL;
-    int rc = bimt_task_create(&t, &tp);
-    if (!rc) rc = bimt_model_create(&m, &mp);
-    if (!rc) rc = bimt_trainer_create(&tr, m, t, &p);
+    int rc = bimt_task_create(&tp, &t);
+    if (!rc) rc = bimt_model_create(&mp, &m);
+    if (!rc) rc = bimt_trainer_create(m, t, &p, &tr);
     if (!rc) rc = bimt_trainer_run(tr, (uint64_t)steps, NULL, NULL);
     if (!rc) rc = bimt_trainer_save(tr, path);
     if (rc)
@@ -147,7 +147,7 @@ static int do_loadck(const char *path)
     bimt_task_t *t;
     bimt_trainer_t *tr;
     char err[256] = "";
-    int rc = bimt_checkpoint_load(path, &m, &t, &tr, err, sizeof err);
+    int rc = bimt_checkpoint_load(path, &m, &t, &tr);
     if (rc) {
         fprintf(stderr, "load failed: %s\n", err);
         return 1;

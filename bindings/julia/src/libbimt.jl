@@ -77,7 +77,8 @@ struct Epoch
 end
 
 struct CBatch
-    rule::Cint
+    struct_size::UInt32
+    rule::Int32
     n_steps::Csize_t
     batch_size::Csize_t
     n_in::Csize_t
@@ -120,6 +121,7 @@ struct SwapExchange
 end
 
 struct SwapResult
+    struct_size::UInt32
     n_swaps::UInt32
     cost_before::Cdouble
     cost_after::Cdouble
@@ -152,9 +154,10 @@ struct TrainerParams
 end
 
 struct StepInfo
+    struct_size::UInt32
     step::UInt64
     trials::UInt64
-    rule::Cint
+    rule::Int32
     loss::Cdouble
     cost::Cdouble
     lambda::Cdouble
@@ -162,6 +165,15 @@ struct StepInfo
     min_perf::Cdouble
     trials_per_s::Cdouble
     n_swaps::UInt32
+end
+
+struct AdamOptions
+    struct_size::UInt32
+    lr::Cdouble
+    beta1::Cdouble
+    beta2::Cdouble
+    eps::Cdouble
+    grad_clip::Cdouble
 end
 
 struct ClusterParams
@@ -177,6 +189,7 @@ struct ClusterParams
 end
 
 struct Anatomy
+    struct_size::UInt32
     isolated_fraction::Cdouble
     cluster_size::Cdouble
     isolated_null_mean::Cdouble
@@ -202,6 +215,7 @@ struct Centrality
 end
 
 struct Wiring
+    struct_size::UInt32
     n_active_neurons::UInt32
     n_active_edges::UInt32
     wiring_length::Cdouble
@@ -228,14 +242,17 @@ end
 bimt_status_str(status) = ccall((:bimt_status_str, libbimt), Cstring, (Cint,), status)
 bimt_version() = ccall((:bimt_version, libbimt), UInt32, ())
 bimt_version_string() = ccall((:bimt_version_string, libbimt), Cstring, ())
+bimt_last_error() = ccall((:bimt_last_error, libbimt), Cstring, ())
+bimt_clear_error() = ccall((:bimt_clear_error, libbimt), Cvoid, ())
 
 # ----------------------------------------------------------------------------- task.h
 bimt_rule_name(rule) = ccall((:bimt_rule_name, libbimt), Ptr{UInt8}, (Cint,), rule)
 bimt_rule_index(name) = ccall((:bimt_rule_index, libbimt), Cint, (Cstring,), name)
+bimt_loss_name(loss) = ccall((:bimt_loss_name, libbimt), Ptr{UInt8}, (Int32,), loss)
 bimt_task_params_init(p) =
     ccall((:bimt_task_params_init, libbimt), Cvoid, (Ref{TaskParams},), p)
-bimt_task_create(out, p) =
-    ccall((:bimt_task_create, libbimt), Cint, (Ref{Ptr{Cvoid}}, Ref{TaskParams}), out, p)
+bimt_task_create(p, out) =
+    ccall((:bimt_task_create, libbimt), Cint, (Ref{TaskParams}, Ref{Ptr{Cvoid}}), p, out)
 bimt_task_free(task) = ccall((:bimt_task_free, libbimt), Cvoid, (Ptr{Cvoid},), task)
 bimt_task_errmsg(task) = ccall((:bimt_task_errmsg, libbimt), Cstring, (Ptr{Cvoid},), task)
 bimt_task_n_in(task) = ccall((:bimt_task_n_in, libbimt), Csize_t, (Ptr{Cvoid},), task)
@@ -258,10 +275,13 @@ bimt_task_performance(batch, outputs, loss, correct, mean) =
 # ----------------------------------------------------------------------------- model.h
 bimt_model_params_init(p) =
     ccall((:bimt_model_params_init, libbimt), Cvoid, (Ref{ModelParams},), p)
-bimt_model_create(out, p) =
-    ccall((:bimt_model_create, libbimt), Cint, (Ref{Ptr{Cvoid}}, Ref{ModelParams}), out, p)
-bimt_model_clone(out, model) =
-    ccall((:bimt_model_clone, libbimt), Cint, (Ref{Ptr{Cvoid}}, Ptr{Cvoid}), out, model)
+bimt_activation_name(a) = ccall((:bimt_activation_name, libbimt), Ptr{UInt8}, (Int32,), a)
+bimt_init_name(i) = ccall((:bimt_init_name, libbimt), Ptr{UInt8}, (Int32,), i)
+bimt_tensor_name(t) = ccall((:bimt_tensor_name, libbimt), Ptr{UInt8}, (Int32,), t)
+bimt_model_create(p, out) =
+    ccall((:bimt_model_create, libbimt), Cint, (Ref{ModelParams}, Ref{Ptr{Cvoid}}), p, out)
+bimt_model_clone(model, out) =
+    ccall((:bimt_model_clone, libbimt), Cint, (Ptr{Cvoid}, Ref{Ptr{Cvoid}}), model, out)
 bimt_model_free(model) = ccall((:bimt_model_free, libbimt), Cvoid, (Ptr{Cvoid},), model)
 bimt_model_errmsg(model) =
     ccall((:bimt_model_errmsg, libbimt), Cstring, (Ptr{Cvoid},), model)
@@ -339,10 +359,11 @@ bimt_model_swap(model, p, res) =
           model, p, res)
 
 # ----------------------------------------------------------------------------- optim.h
-bimt_adam_create(out, n_params, lr, beta1, beta2, eps) =
-    ccall((:bimt_adam_create, libbimt), Cint,
-          (Ref{Ptr{Cvoid}}, Csize_t, Cdouble, Cdouble, Cdouble, Cdouble),
-          out, n_params, lr, beta1, beta2, eps)
+bimt_adam_options_init(o) =
+    ccall((:bimt_adam_options_init, libbimt), Cvoid, (Ref{AdamOptions},), o)
+bimt_adam_create(n_params, options, out) =
+    ccall((:bimt_adam_create, libbimt), Cint, (Csize_t, Ref{AdamOptions}, Ref{Ptr{Cvoid}}),
+          n_params, options, out)
 bimt_adam_step(opt, params, grad) =
     ccall((:bimt_adam_step, libbimt), Cint, (Ptr{Cvoid}, Ptr{Float32}, Ptr{Float32}),
           opt, params, grad)
@@ -355,16 +376,18 @@ bimt_adam_n_params(opt) = ccall((:bimt_adam_n_params, libbimt), Csize_t, (Ptr{Cv
 bimt_adam_moments(opt, m, v) =
     ccall((:bimt_adam_moments, libbimt), Cint,
           (Ptr{Cvoid}, Ref{Ptr{Float32}}, Ref{Ptr{Float32}}), opt, m, v)
-bimt_adam_step_sizes(opt, out, n) =
-    ccall((:bimt_adam_step_sizes, libbimt), Cint, (Ptr{Cvoid}, Ptr{Float32}, Csize_t), opt, out, n)
+bimt_adam_step_sizes(opt, n, out) =
+    ccall((:bimt_adam_step_sizes, libbimt), Cint, (Ptr{Cvoid}, Csize_t, Ptr{Float32}), opt, n, out)
 bimt_optimizer_free(opt) = ccall((:bimt_optimizer_free, libbimt), Cvoid, (Ptr{Cvoid},), opt)
 
 # ----------------------------------------------------------------------------- trainer.h
 bimt_trainer_params_init(p) =
     ccall((:bimt_trainer_params_init, libbimt), Cvoid, (Ref{TrainerParams},), p)
-bimt_trainer_create(out, model, task, p) =
+bimt_arm_name(arm) = ccall((:bimt_arm_name, libbimt), Ptr{UInt8}, (Int32,), arm)
+bimt_trainer_key_name(key) = ccall((:bimt_trainer_key_name, libbimt), Ptr{UInt8}, (Int32,), key)
+bimt_trainer_create(model, task, p, out) =
     ccall((:bimt_trainer_create, libbimt), Cint,
-          (Ref{Ptr{Cvoid}}, Ptr{Cvoid}, Ptr{Cvoid}, Ref{TrainerParams}), out, model, task, p)
+          (Ptr{Cvoid}, Ptr{Cvoid}, Ref{TrainerParams}, Ref{Ptr{Cvoid}}), model, task, p, out)
 bimt_trainer_free(tr) = ccall((:bimt_trainer_free, libbimt), Cvoid, (Ptr{Cvoid},), tr)
 bimt_trainer_errmsg(tr) = ccall((:bimt_trainer_errmsg, libbimt), Cstring, (Ptr{Cvoid},), tr)
 bimt_trainer_get_params(tr, p) =
@@ -391,10 +414,9 @@ bimt_trainer_last_eval(tr, perf) =
     ccall((:bimt_trainer_last_eval, libbimt), Cint, (Ptr{Cvoid}, Ptr{Cdouble}), tr, perf)
 bimt_trainer_save(tr, path) =
     ccall((:bimt_trainer_save, libbimt), Cint, (Ptr{Cvoid}, Cstring), tr, path)
-bimt_checkpoint_load(path, model, task, tr, errbuf, errbuf_len) =
+bimt_checkpoint_load(path, model, task, tr) =
     ccall((:bimt_checkpoint_load, libbimt), Cint,
-          (Cstring, Ref{Ptr{Cvoid}}, Ref{Ptr{Cvoid}}, Ref{Ptr{Cvoid}}, Ptr{UInt8}, Csize_t),
-          path, model, task, tr, errbuf, errbuf_len)
+          (Cstring, Ref{Ptr{Cvoid}}, Ref{Ptr{Cvoid}}, Ref{Ptr{Cvoid}}), path, model, task, tr)
 
 # ----------------------------------------------------------------------------- analysis.h
 bimt_task_variance(model, task, tv) =
@@ -427,9 +449,9 @@ bimt_wiring_stats(model, tv, importance_threshold, weight_threshold, out) =
     ccall((:bimt_wiring_stats, libbimt), Cint,
           (Ptr{Cvoid}, Ptr{Float32}, Cdouble, Cdouble, Ref{Wiring}),
           model, tv, importance_threshold, weight_threshold, out)
-bimt_weight_distance_profile(model, mean_abs_w, counts, n_bins) =
+bimt_weight_distance_profile(model, n_bins, mean_abs_w, counts) =
     ccall((:bimt_weight_distance_profile, libbimt), Cint,
-          (Ptr{Cvoid}, Ptr{Cdouble}, Ptr{UInt64}, Csize_t), model, mean_abs_w, counts, n_bins)
+          (Ptr{Cvoid}, Csize_t, Ptr{Cdouble}, Ptr{UInt64}), model, n_bins, mean_abs_w, counts)
 
 # ----------------------------------------------------------------------------- report.h
 bimt_report_write(dir, model, task, tr, cp, n_shuffles) =

@@ -25,6 +25,7 @@ Base.showerror(io::IO, e::BimtError) =
 function check(status::Integer, msg::Function = () -> "", what::AbstractString = "")
     status >= 0 && return Int(status)
     m = msg()
+    isempty(m) && (m = _str(bimt_last_error()))  # the thread-local message of the failed call
     isempty(m) && (m = unsafe_string(bimt_status_str(status)))
     throw(BimtError(Int(status), isempty(what) ? m : string(what, ": ", m)))
 end
@@ -116,11 +117,21 @@ function _enum(kind, table, v)
     return table[s]
 end
 
-const LOSSES = Dict(:mse => LOSS_MSE, :lsq => LOSS_MSE, :cross_entropy => LOSS_CROSS_ENTROPY,
-                    :ce => LOSS_CROSS_ENTROPY)
-const ACTIVATIONS = Dict(:softplus => ACT_SOFTPLUS, :relu => ACT_RELU, :tanh => ACT_TANH)
-const INITS = Dict(:diag => INIT_DIAG, :randortho => INIT_RANDORTHO, :gauss => INIT_GAUSS)
-const ARMS = Dict(:bimt => ARM_BIMT, :l1 => ARM_L1, :none => ARM_NONE)
+# {name => value} of a C enum from the library's bimt_*_name() function (values 0, 1, ...
+# up to the first without a name), so the name tables exist once, in libbimt.
+function _enum_table(name_fn)
+    table = Dict{Symbol,Cint}()
+    while true
+        p = name_fn(Int32(length(table)))
+        p == C_NULL && return table
+        table[Symbol(unsafe_string(p))] = Cint(length(table))
+    end
+end
+const LOSSES = merge(_enum_table(bimt_loss_name),
+                     Dict(:lsq => LOSS_MSE, :ce => LOSS_CROSS_ENTROPY))
+const ACTIVATIONS = _enum_table(bimt_activation_name)
+const INITS = _enum_table(bimt_init_name)
+const ARMS = _enum_table(bimt_arm_name)
 const TENSORS = Dict(:w_rec => W_REC, :w_in => W_IN, :w_out => W_OUT, :b_h => B_H,
                      :b_o => B_O)
 const KEYS = Dict(:learning_rate => TP_LEARNING_RATE, :lambda => TP_LAMBDA, :a => TP_A,
@@ -188,7 +199,7 @@ function TaskSuite(; rules = nothing, kw...)
     end
     p = with_fields(p; kwd...)
     out = Ref{Ptr{Cvoid}}(C_NULL)
-    check(bimt_task_create(out, Ref(p)), () -> "", "bimt_task_create($(p))")
+    check(bimt_task_create(Ref(p), out), () -> "", "bimt_task_create($(p))")
     return _register(TaskSuite(out[], nothing, false, WeakRef[]))
 end
 
@@ -261,7 +272,7 @@ function performance(b::Batch, outputs::AbstractArray{<:Real,3}; loss = :mse)
     noname = Ptr{UInt8}(C_NULL)
     epochs = ntuple(_ -> Epoch(noname, 0, 0), MAX_EPOCHS)
     GC.@preserve b o begin
-        cb = CBatch(b.rule, T, B, size(b.x, 1), no, b.go_step, 0, epochs, pointer(b.x),
+        cb = CBatch(sizeof(CBatch), b.rule, T, B, size(b.x, 1), no, b.go_step, 0, epochs, pointer(b.x),
                     pointer(b.y), pointer(b.mask), pointer(b.y_loc))
         check(bimt_task_performance(Ref(cb), o, _enum("loss", LOSSES, loss), correct, mean),
               () -> "", "bimt_task_performance")
@@ -296,7 +307,7 @@ function Model(; task::Union{Nothing,TaskSuite} = nothing, kw...)
     haskey(kwd, :loss) && (kwd[:loss] = _enum("loss", LOSSES, kwd[:loss]))
     p = with_fields(p; kwd...)
     out = Ref{Ptr{Cvoid}}(C_NULL)
-    check(bimt_model_create(out, Ref(p)), () -> "", "bimt_model_create($(p))")
+    check(bimt_model_create(Ref(p), out), () -> "", "bimt_model_create($(p))")
     return _register(Model(out[], nothing, false, WeakRef[], nothing))
 end
 
@@ -305,7 +316,7 @@ _model(p::Ptr{Cvoid}, owner = nothing) = _register(Model(p, owner, false, WeakRe
 "A deep copy of a model (no forward state)."
 function Base.copy(m::Model)
     out = Ref{Ptr{Cvoid}}(C_NULL)
-    check(bimt_model_clone(out, handle(m)), _errmsg(m), "clone")
+    check(bimt_model_clone(handle(m), out), _errmsg(m), "clone")
     return _model(out[])
 end
 
@@ -477,7 +488,7 @@ function swap!(m::Model; top_k = nothing, A = nothing, candidates = nothing)
     cap = max(1, min(Int(p.top_k), n_hidden(m)))
     ex = Vector{SwapExchange}(undef, cap)
     candidates === nothing || (p = with_fields(p; candidates = pointer(cand)))
-    res = Ref(SwapResult(0, 0, 0, pointer(ex), cap))
+    res = Ref(SwapResult(0, 0, 0, 0, pointer(ex), cap))
     GC.@preserve cand ex check(bimt_model_swap(handle(m), Ref(p), res), _errmsg(m), "swap")
     n = min(Int(res[].n_swaps), cap)
     exch = [(Int(ex[i].neuron) + 1, Int(ex[i].partner) + 1, ex[i].delta) for i in 1:n]
@@ -497,7 +508,11 @@ end
 "Adam over `n_params` values (`bimt_optimizer_t`)."
 function Optimizer(n_params::Integer; lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8)
     out = Ref{Ptr{Cvoid}}(C_NULL)
-    check(bimt_adam_create(out, n_params, lr, beta1, beta2, eps), () -> "",
+    o = Ref{AdamOptions}()
+    bimt_adam_options_init(o)
+    o[] = with_fields(o[]; lr = Float64(lr), beta1 = Float64(beta1), beta2 = Float64(beta2),
+                      eps = Float64(eps))
+    check(bimt_adam_create(n_params, o, out), () -> "",
           "bimt_adam_create(n_params=$(n_params), lr=$(lr))")
     return _register(Optimizer(out[], nothing, false, WeakRef[]))
 end
@@ -561,7 +576,7 @@ function Trainer(model::Model, task::TaskSuite; arm = :bimt, schedule = nothing,
         (kwd[:recurrent_noise] = UInt32(kwd[:recurrent_noise]))
     p = with_fields(p; kwd...)
     out = Ref{Ptr{Cvoid}}(C_NULL)
-    check(bimt_trainer_create(out, handle(model), handle(task), Ref(p)), () -> "",
+    check(bimt_trainer_create(handle(model), handle(task), Ref(p), out), () -> "",
           "bimt_trainer_create")
     return _register(Trainer(out[], (model, task), false, WeakRef[], model, task))
 end
@@ -653,12 +668,8 @@ save(tr::Trainer, path::AbstractString) =
 "Loads a checkpoint: a Trainer whose `model` and `task` fields are new handles too."
 function load_checkpoint(path::AbstractString)
     m, t, tr = Ref{Ptr{Cvoid}}(C_NULL), Ref{Ptr{Cvoid}}(C_NULL), Ref{Ptr{Cvoid}}(C_NULL)
-    err = zeros(UInt8, 512)
-    status = GC.@preserve err bimt_checkpoint_load(path, m, t, tr, pointer(err), length(err))
-    if status < 0
-        msg = GC.@preserve err unsafe_string(pointer(err))
-        check(status, () -> msg, path)
-    end
+    status = bimt_checkpoint_load(path, m, t, tr)
+    status < 0 && check(status, () -> "", path)  # message from bimt_last_error()
     model = _model(m[])
     task = _register(TaskSuite(t[], nothing, false, WeakRef[]))
     return _register(Trainer(tr[], (model, task), false, WeakRef[], model, task))
@@ -749,7 +760,7 @@ end
 "Mean |W_rec| per distance bin: (distance, mean_abs_w, counts)."
 function weight_distance_profile(m::Model; n_bins = 2 * grid_side(m) - 1)
     mean, counts = zeros(Float64, n_bins), zeros(UInt64, n_bins)
-    check(bimt_weight_distance_profile(handle(m), mean, counts, n_bins), () -> "",
+    check(bimt_weight_distance_profile(handle(m), n_bins, mean, counts), () -> "",
           "weight_distance_profile")
     return (distance = collect(0:n_bins-1) ./ grid_side(m), mean_abs_w = mean, counts = counts)
 end

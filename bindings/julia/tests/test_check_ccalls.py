@@ -116,7 +116,7 @@ def test_struct_field_mismatch_fails(src_copy):
 def test_struct_missing_field_fails(src_copy):
     edit(src_copy / "libbimt.jl", "    n_swaps::UInt32\nend", "end")
     r = run(src_copy)
-    assert r.returncode == 1 and "StepInfo has 9 fields" in r.stderr
+    assert r.returncode == 1 and "StepInfo has 10 fields" in r.stderr
 
 
 def test_at_ccall_syntax_is_checked(src_copy):
@@ -134,7 +134,7 @@ def test_parser_handles_the_header_style():
     ret, params, _ = hdr.functions["bimt_trainer_evaluate"]
     assert repr(params[2]) == "double*"              # double perf[BIMT_N_RULES]
     ret, params, _ = hdr.functions["bimt_model_tensor"]
-    assert [repr(p) for p in params] == ["const bimt_model_t*", "bimt_tensor",
+    assert [repr(p) for p in params] == ["const bimt_model_t*", "int32_t",
                                          "const float**", "size_t*", "size_t*", "size_t*"]
     fields = dict(hdr.structs["bimt_trainer_params"])
     assert fields["rule_weight"].array == 20 and fields["schedule_step"].array == 8

@@ -21,7 +21,7 @@ MAX_SCHEDULE = 8        #: BIMT_MAX_SCHEDULE
 FWD_NOISE = 1           #: BIMT_FWD_NOISE
 
 # C enums are int-sized on every ABI this library targets.
-c_enum = c_int
+c_enum = ctypes.c_int32  # enum values travel as int32_t in the ABI
 
 
 class Task_(Structure):
@@ -74,7 +74,8 @@ class Epoch(Structure):
 class Batch(Structure):
     """``bimt_batch`` (array members are borrowed pointers)."""
     _fields_ = [
-        ("rule", c_int),
+        ("struct_size", c_uint32),
+        ("rule", ctypes.c_int32),
         ("n_steps", c_size_t),
         ("batch_size", c_size_t),
         ("n_in", c_size_t),
@@ -129,6 +130,7 @@ class SwapExchange(Structure):
 class SwapResult(Structure):
     """``bimt_swap_result``."""
     _fields_ = [
+        ("struct_size", c_uint32),
         ("n_swaps", c_uint32),
         ("cost_before", c_double),
         ("cost_after", c_double),
@@ -167,9 +169,10 @@ class TrainerParams(Structure):
 class StepInfo(Structure):
     """``bimt_step_info``."""
     _fields_ = [
+        ("struct_size", c_uint32),
         ("step", c_uint64),
         ("trials", c_uint64),
-        ("rule", c_int),
+        ("rule", ctypes.c_int32),
         ("loss", c_double),
         ("cost", c_double),
         ("lambda_", c_double),          # C name: lambda
@@ -202,6 +205,7 @@ class ClusterParams(Structure):
 class Anatomy(Structure):
     """``bimt_anatomy``."""
     _fields_ = [
+        ("struct_size", c_uint32),
         ("isolated_fraction", c_double),
         ("cluster_size", c_double),
         ("isolated_null_mean", c_double),
@@ -233,10 +237,23 @@ class Centrality(Structure):
 class Wiring(Structure):
     """``bimt_wiring``."""
     _fields_ = [
+        ("struct_size", c_uint32),
         ("n_active_neurons", c_uint32),
         ("n_active_edges", c_uint32),
         ("wiring_length", c_double),
         ("spectral_radius", c_double),
+    ]
+
+
+class AdamOptions(Structure):
+    """``bimt_adam_options``."""
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("lr", c_double),
+        ("beta1", c_double),
+        ("beta2", c_double),
+        ("eps", c_double),
+        ("grad_clip", c_double),
     ]
 
 
@@ -255,6 +272,7 @@ STRUCTS = {
     "bimt_anatomy": Anatomy,
     "bimt_centrality": Centrality,
     "bimt_wiring": Wiring,
+    "bimt_adam_options": AdamOptions,
 }
 
 #: Versioned parameter structures and the C function that initialises each.
@@ -264,4 +282,5 @@ PARAMS_INIT = {
     "bimt_swap_params": "bimt_swap_params_init",
     "bimt_trainer_params": "bimt_trainer_params_init",
     "bimt_cluster_params": "bimt_cluster_params_init",
+    "bimt_adam_options": "bimt_adam_options_init",
 }

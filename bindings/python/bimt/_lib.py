@@ -7,7 +7,8 @@ Search order for the shared library:
    first, then the most recently built; sanitizer builds are skipped because they cannot be
    loaded into a normal Python);
 3. the installed library, through ``ctypes.util.find_library("bimt")`` and then the dynamic
-   loader's own search (``LD_LIBRARY_PATH``, ``/etc/ld.so.conf``) for ``libbimt.so.<major>``.
+   loader's own search (``LD_LIBRARY_PATH``, ``/etc/ld.so.conf``) for the SONAME
+   ``libbimt.so.<major>.<minor>`` (``libbimt.so.<major>`` from 1.0 on).
 
 The library's major version (``bimt_version() // 10000``) must equal this package's major
 version, otherwise :class:`bimt.VersionError` is raised at import time.
@@ -43,11 +44,14 @@ FUNCTIONS = {
     "bimt_status_str": (c_char_p, [c_int]),
     "bimt_version": (c_uint32, []),
     "bimt_version_string": (c_char_p, []),
+    "bimt_last_error": (c_char_p, []),
+    "bimt_clear_error": (None, []),
     # task.h
     "bimt_rule_name": (c_char_p, [c_int]),
     "bimt_rule_index": (c_int, [c_char_p]),
+    "bimt_loss_name": (c_char_p, [ctypes.c_int32]),
     "bimt_task_params_init": (None, [P(F.TaskParams)]),
-    "bimt_task_create": (c_int, [P(F.TaskP), P(F.TaskParams)]),
+    "bimt_task_create": (c_int, [P(F.TaskParams), P(F.TaskP)]),
     "bimt_task_free": (None, [F.TaskP]),
     "bimt_task_errmsg": (c_char_p, [F.TaskP]),
     "bimt_task_n_in": (c_size_t, [F.TaskP]),
@@ -59,9 +63,12 @@ FUNCTIONS = {
     "bimt_task_performance": (c_int, [P(F.Batch), P(c_float), F.c_enum, P(c_float),
                                       P(c_double)]),
     # model.h
+    "bimt_activation_name": (c_char_p, [ctypes.c_int32]),
+    "bimt_init_name": (c_char_p, [ctypes.c_int32]),
+    "bimt_tensor_name": (c_char_p, [ctypes.c_int32]),
     "bimt_model_params_init": (None, [P(F.ModelParams)]),
-    "bimt_model_create": (c_int, [P(F.ModelP), P(F.ModelParams)]),
-    "bimt_model_clone": (c_int, [P(F.ModelP), F.ModelP]),
+    "bimt_model_create": (c_int, [P(F.ModelParams), P(F.ModelP)]),
+    "bimt_model_clone": (c_int, [F.ModelP, P(F.ModelP)]),
     "bimt_model_free": (None, [F.ModelP]),
     "bimt_model_errmsg": (c_char_p, [F.ModelP]),
     "bimt_model_get_params": (c_int, [F.ModelP, P(F.ModelParams)]),
@@ -98,19 +105,21 @@ FUNCTIONS = {
     "bimt_swap_params_init": (None, [P(F.SwapParams)]),
     "bimt_model_swap": (c_int, [F.ModelP, P(F.SwapParams), P(F.SwapResult)]),
     # optim.h
-    "bimt_adam_create": (c_int, [P(F.OptimizerP), c_size_t, c_double, c_double, c_double,
-                                 c_double]),
+    "bimt_adam_options_init": (None, [P(F.AdamOptions)]),
+    "bimt_adam_create": (c_int, [c_size_t, P(F.AdamOptions), P(F.OptimizerP)]),
     "bimt_adam_step": (c_int, [F.OptimizerP, P(c_float), P(c_float)]),
     "bimt_adam_set_lr": (c_int, [F.OptimizerP, c_double]),
     "bimt_adam_set_clip": (c_int, [F.OptimizerP, c_double]),
     "bimt_adam_steps": (c_uint64, [F.OptimizerP]),
     "bimt_adam_n_params": (c_size_t, [F.OptimizerP]),
     "bimt_adam_moments": (c_int, [F.OptimizerP, P(P(c_float)), P(P(c_float))]),
-    "bimt_adam_step_sizes": (c_int, [F.OptimizerP, P(c_float), c_size_t]),
+    "bimt_adam_step_sizes": (c_int, [F.OptimizerP, c_size_t, P(c_float)]),
     "bimt_optimizer_free": (None, [F.OptimizerP]),
     # trainer.h
+    "bimt_arm_name": (c_char_p, [ctypes.c_int32]),
+    "bimt_trainer_key_name": (c_char_p, [ctypes.c_int32]),
     "bimt_trainer_params_init": (None, [P(F.TrainerParams)]),
-    "bimt_trainer_create": (c_int, [P(F.TrainerP), F.ModelP, F.TaskP, P(F.TrainerParams)]),
+    "bimt_trainer_create": (c_int, [F.ModelP, F.TaskP, P(F.TrainerParams), P(F.TrainerP)]),
     "bimt_trainer_free": (None, [F.TrainerP]),
     "bimt_trainer_errmsg": (c_char_p, [F.TrainerP]),
     "bimt_trainer_get_params": (c_int, [F.TrainerP, P(F.TrainerParams)]),
@@ -125,8 +134,7 @@ FUNCTIONS = {
     "bimt_trainer_evaluate": (c_int, [F.TrainerP, c_uint32, P(c_double)]),
     "bimt_trainer_last_eval": (c_int, [F.TrainerP, P(c_double)]),
     "bimt_trainer_save": (c_int, [F.TrainerP, c_char_p]),
-    "bimt_checkpoint_load": (c_int, [c_char_p, P(F.ModelP), P(F.TaskP), P(F.TrainerP),
-                                     ctypes.c_char_p, c_size_t]),
+    "bimt_checkpoint_load": (c_int, [c_char_p, P(F.ModelP), P(F.TaskP), P(F.TrainerP)]),
     # analysis.h
     "bimt_task_variance": (c_int, [F.ModelP, F.TaskP, P(c_float)]),
     "bimt_cluster_params_init": (None, [P(F.ClusterParams)]),
@@ -142,7 +150,7 @@ FUNCTIONS = {
     "bimt_centrality_metrics": (c_int, [F.ModelP, P(ctypes.c_uint8), c_uint32, c_uint64,
                                         P(F.Centrality), P(c_double)]),
     "bimt_wiring_stats": (c_int, [F.ModelP, P(c_float), c_double, c_double, P(F.Wiring)]),
-    "bimt_weight_distance_profile": (c_int, [F.ModelP, P(c_double), P(c_uint64), c_size_t]),
+    "bimt_weight_distance_profile": (c_int, [F.ModelP, c_size_t, P(c_double), P(c_uint64)]),
     # report.h
     "bimt_report_write": (c_int, [c_char_p, F.ModelP, F.TaskP, F.TrainerP,
                                   P(F.ClusterParams), c_uint32]),
@@ -192,8 +200,11 @@ def candidate_paths():
     return out
 
 
-def _major(version_number):
-    return int(version_number) // 10000
+def _abi(version_number):
+    """The part of a version that names its ABI: MAJOR.MINOR while MAJOR is 0, else MAJOR
+    (the library's SONAME follows the same rule)."""
+    major, minor = int(version_number) // 10000, int(version_number) // 100 % 100
+    return (major, minor) if major == 0 else (major,)
 
 
 def _open():
@@ -210,7 +221,8 @@ def _open():
     found = ctypes.util.find_library("bimt")
     if found:
         names.append(found)
-    names.append(f"libbimt.so.{__version__.split('.')[0]}")
+    major, minor = __version__.split(".")[:2]
+    names.append(f"libbimt.so.{major}.{minor}" if major == "0" else f"libbimt.so.{major}")
     names.append("libbimt.so")
     for name in names:
         try:
@@ -275,10 +287,11 @@ def load():
     if "bimt_version" in lib.missing:
         raise VersionError(-6, f"{path} has no bimt_version(): not libbimt?")
     have = lib.bimt_version()
-    want = int(__version__.split(".")[0])
-    if _major(have) != want:
+    parts = [int(x) for x in __version__.split(".")]
+    want = _abi(parts[0] * 10000 + parts[1] * 100)
+    if _abi(have) != want:
         raise VersionError(-6, f"{path} is libbimt {lib.bimt_version_string().decode()}, "
-                               f"these bindings need major version {want}")
+                               f"these bindings need version {'.'.join(map(str, want))}")
     _check_struct_sizes(lib)
     return lib
 

@@ -38,11 +38,24 @@ def status_str(status):
     return lib.bimt_status_str(int(status)).decode()
 
 
+def enum_table(name_fn):
+    """{name: value} of a C enum, read from the library's bimt_*_name() function (values are
+    0, 1, ... up to the first that has no name)."""
+    table = {}
+    while True:
+        name = name_fn(len(table))
+        if not name:
+            return table
+        table[name.decode()] = len(table)
+
+
 def check(status, errmsg=None, what=""):
     """Raises the exception of a negative status; returns the status otherwise."""
     if status >= 0:
         return status
     msg = errmsg() if errmsg is not None else ""
+    if not msg:
+        msg = lib.bimt_last_error() or b""  # the thread-local message of the failed call
     if isinstance(msg, bytes):
         msg = msg.decode(errors="replace")
     if not msg:

@@ -1,2 +1,3 @@
-"""Version of the Python bindings; its major number must match libbimt's."""
-__version__ = "0.1.0"
+"""Version of the Python bindings; its ABI part (MAJOR.MINOR while MAJOR is 0, else MAJOR)
+must match libbimt's."""
+__version__ = "0.2.0"

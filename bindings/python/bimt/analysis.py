@@ -131,7 +131,8 @@ def anatomy_metrics(model, labels, n_shuffles=1000, seed=0):
     check(lib.bimt_anatomy_metrics(model._h, ptr(lab), n, int(seed), ctypes.byref(out),
                                    ptr(iso) if n else None, ptr(size) if n else None),
           what="anatomy_metrics")
-    vals = {name: getattr(out, name) for name, _ in F.Anatomy._fields_}
+    vals = {name: getattr(out, name) for name, _ in F.Anatomy._fields_
+            if name != "struct_size"}
     return Anatomy(**vals, isolated_null=iso, size_null=size)
 
 
@@ -166,7 +167,7 @@ def weight_distance_profile(model, n_bins=None):
         raise ValueError("n_bins must be positive")
     mean = np.zeros(n, dtype=np.float64)
     counts = np.zeros(n, dtype=np.uint64)
-    check(lib.bimt_weight_distance_profile(model._h, ptr(mean), ptr(counts), n),
+    check(lib.bimt_weight_distance_profile(model._h, n, ptr(mean), ptr(counts)),
           what="weight_distance_profile")
     return np.arange(n) / side, mean, counts
 

@@ -9,11 +9,12 @@ import numpy as np
 from . import _ffi as F
 from ._errors import StateError
 from ._lib import lib
-from ._util import Handle, as_array, as_float32, check, enum_name, enum_value, ptr, view
+from ._util import (Handle, as_array, as_float32, check, enum_name, enum_table, enum_value, ptr,
+                    view)
 from .task import LOSSES
 
-ACTIVATIONS = {"softplus": 0, "relu": 1, "tanh": 2}
-INITS = {"diag": 0, "randortho": 1, "gauss": 2}
+ACTIVATIONS = enum_table(lib.bimt_activation_name)
+INITS = enum_table(lib.bimt_init_name)
 TENSORS = {"w_rec": 0, "w_in": 1, "w_out": 2, "b_h": 3, "b_o": 4}
 
 _MODEL_FIELDS = ("grid_side", "n_in", "n_out", "activation", "alpha", "sigma_rec", "init",
@@ -69,7 +70,7 @@ class Model(Handle):
             setattr(p, k, v)
         h = F.ModelP()
         desc = ", ".join(f"{k}={getattr(p, k)!r}" for k in _MODEL_FIELDS)
-        check(lib.bimt_model_create(ctypes.byref(h), ctypes.byref(p)),
+        check(lib.bimt_model_create(ctypes.byref(p), ctypes.byref(h)),
               what=f"bimt_model_create({desc})")
         super().__init__(h)
         self._fwd_shape = None
@@ -84,7 +85,7 @@ class Model(Handle):
     def clone(self):
         """A deep copy (parameters, gradients, positions, noise stream; no forward state)."""
         h = F.ModelP()
-        self._check(lib.bimt_model_clone(ctypes.byref(h), self._h), "clone")
+        self._check(lib.bimt_model_clone(self._h, ctypes.byref(h)), "clone")
         return Model._wrap(h)
 
     # ---------------------------------------------------------------- sizes and params

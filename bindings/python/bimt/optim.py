@@ -23,8 +23,10 @@ class Optimizer(Handle):
 
     def __init__(self, n_params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         h = F.OptimizerP()
-        check(lib.bimt_adam_create(ctypes.byref(h), int(n_params), float(lr), float(beta1),
-                                   float(beta2), float(eps)),
+        o = F.AdamOptions()
+        lib.bimt_adam_options_init(ctypes.byref(o))
+        o.lr, o.beta1, o.beta2, o.eps = float(lr), float(beta1), float(beta2), float(eps)
+        check(lib.bimt_adam_create(int(n_params), ctypes.byref(o), ctypes.byref(h)),
               what=f"bimt_adam_create(n_params={n_params}, lr={lr}, beta1={beta1}, "
                    f"beta2={beta2}, eps={eps})")
         super().__init__(h)

@@ -7,12 +7,12 @@ import numpy as np
 from . import _ffi as F
 from ._errors import StateError
 from ._lib import lib
-from ._util import Handle, as_float32, check, enum_name, enum_value, ptr, view
+from ._util import Handle, as_float32, check, enum_name, enum_table, enum_value, ptr, view
 
 N_RULES = F.N_RULES
 
 #: Loss names accepted wherever a loss is asked for.
-LOSSES = {"mse": 0, "lsq": 0, "cross_entropy": 1, "ce": 1}
+LOSSES = dict(enum_table(lib.bimt_loss_name), lsq=0, ce=1)  # names of the library, + aliases
 
 
 def rule_name(rule):
@@ -215,7 +215,7 @@ class Task(Handle):
                 v = int(bool(v))
             setattr(p, k, v)
         h = F.TaskP()
-        check(lib.bimt_task_create(ctypes.byref(h), ctypes.byref(p)),
+        check(lib.bimt_task_create(ctypes.byref(p), ctypes.byref(h)),
               what=f"bimt_task_create({self._describe(p)})")
         super().__init__(h)
         self._generation = 0

@@ -9,12 +9,12 @@ import numpy as np
 from . import _ffi as F
 from ._errors import make_error
 from ._lib import lib
-from ._util import Handle, as_float32, check, enum_name, enum_value
+from ._util import Handle, as_float32, check, enum_name, enum_table, enum_value
 from .model import Model
 from .optim import Optimizer
 from .task import N_RULES, Task, _rule, rule_name
 
-ARMS = {"bimt": 0, "l1": 1, "none": 2}
+ARMS = enum_table(lib.bimt_arm_name)
 KEYS = {"learning_rate": 0, "lambda": 1, "a": 2, "swap_interval": 3, "swap_top_k": 4,
         "eval_interval": 5, "grad_clip": 6, "easy_train": 7}
 
@@ -112,7 +112,7 @@ class Trainer(Handle):
         lib.bimt_trainer_params_init(ctypes.byref(p))
         _fill_params(p, arm, kwargs)
         h = F.TrainerP()
-        check(lib.bimt_trainer_create(ctypes.byref(h), model._h, task._h, ctypes.byref(p)),
+        check(lib.bimt_trainer_create(model._h, task._h, ctypes.byref(p), ctypes.byref(h)),
               what="bimt_trainer_create")
         super().__init__(h, owner=(model, task))
         self.model = model
@@ -123,11 +123,11 @@ class Trainer(Handle):
         """Loads a checkpoint written by :meth:`save`: a Trainer with ``.model`` and
         ``.task`` (all three new)."""
         m, t, tr = F.ModelP(), F.TaskP(), F.TrainerP()
-        err = ctypes.create_string_buffer(512)
         status = lib.bimt_checkpoint_load(os.fsencode(path), ctypes.byref(m), ctypes.byref(t),
-                                          ctypes.byref(tr), err, len(err))
+                                          ctypes.byref(tr))
         if status < 0:
-            msg = err.value.decode(errors="replace") or lib.bimt_status_str(status).decode()
+            msg = (lib.bimt_last_error() or b"").decode(errors="replace") or \
+                lib.bimt_status_str(status).decode()
             raise make_error(status, f"{os.fspath(path)}: {msg}")
         model = Model._wrap(m)
         task = Task._wrap(t)
