@@ -278,6 +278,10 @@ START_TEST(every_fallible_call_sets_the_message)
     labels[2] = -1;
     ck_assert_int_eq(bimt_anatomy_metrics(m, labels, 0, 1, &an, NULL, NULL), BIMT_OK);
     ck_assert_uint_eq(an.struct_size, sizeof an);
+    bimt_centrality cen;
+    EXPECT_FAIL(bimt_centrality_metrics(NULL, imp, 0, 1, &cen, NULL));
+    EXPECT_FAIL(bimt_centrality_metrics(m, NULL, 0, 1, &cen, NULL));
+    EXPECT_FAIL(bimt_centrality_metrics(m, imp, 0, 1, NULL, NULL));
     bimt_wiring w;
     EXPECT_FAIL(bimt_wiring_stats(NULL, NULL, 1e-3, 0.01, &w));
     EXPECT_FAIL(bimt_wiring_stats(m, NULL, 1e-3, -0.01, &w));
