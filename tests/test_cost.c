@@ -268,7 +268,7 @@ static bimt_model_t *make_io(uint64_t seed)
     p.seed = seed;
     p.io_layout = BIMT_IO_EDGES;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &p), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     lcg = seed;
     float *w = bimt_model_params_data(m);
     for (size_t i = 0; i < bimt_model_n_params(m); i++) {

@@ -433,7 +433,7 @@ START_TEST(io_layout_delta_and_pass)
         mp.io_layout = BIMT_IO_EDGES;
         mp.seed = (uint64_t)rep + 1;
         bimt_model_t *m = NULL;
-        ck_assert_int_eq(bimt_model_create(&m, &mp), BIMT_OK);
+        ck_assert_int_eq(bimt_model_create(&mp, &m), BIMT_OK);
         randomize(m, &r, W_GAUSS, 0.3);
         double *M = malloc(n * n * sizeof(double)), *dj = malloc(n * sizeof(double));
         bimt__swap_sym_abs(m, M, dj);
@@ -475,7 +475,7 @@ START_TEST(io_layout_delta_and_pass)
     mp.n_out = 1;
     mp.io_layout = BIMT_IO_EDGES;
     bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&m, &mp), BIMT_OK);
+    ck_assert_int_eq(bimt_model_create(&mp, &m), BIMT_OK);
     float *P = bimt_model_params_data(m);
     memset(P, 0, bimt_model_n_params(m) * sizeof(float));
     const float *Win;
