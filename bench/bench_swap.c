@@ -132,14 +132,17 @@ int main(int argc, char **argv)
     uint32_t top_k = argc > 2 ? (uint32_t)atoi(argv[2]) : 30;
     int fast_reps = argc > 3 ? atoi(argv[3]) : 101;
     int brute_reps = argc > 4 ? atoi(argv[4]) : 3;
+    int io_edges = argc > 5 && strcmp(argv[5], "io") == 0; /* inputs/outputs on the edges */
     if (side < 2 || top_k < 1 || fast_reps < 1 || brute_reps < 1) {
-        fprintf(stderr, "usage: bench_swap [grid_side>=2] [top_k>=1] [fast_reps] [brute_reps]\n");
+        fprintf(stderr, "usage: bench_swap [grid_side>=2] [top_k>=1] [fast_reps] [brute_reps] "
+                        "[io]\n");
         return 2;
     }
     bimt_model_params mp;
     bimt_model_params_init(&mp);
     mp.grid_side = side;
     mp.init = BIMT_INIT_GAUSS;
+    mp.io_layout = io_edges ? BIMT_IO_EDGES : BIMT_IO_NONE;
     bimt_model_t *m = NULL;
     if (bimt_model_create(&mp, &m) != BIMT_OK) {
         fprintf(stderr, "model creation failed\n");
@@ -192,7 +195,8 @@ int main(int argc, char **argv)
     uint32_t *fast_slots = malloc(n * sizeof(uint32_t));
     memcpy(fast_slots, bimt_model_slots(m), n * sizeof(uint32_t));
     double mf = median(tf, (size_t)fast_reps);
-    printf("swap pass, %ux%u grid (%zu neurons), top_k %u\n", side, side, n, top_k);
+    printf("swap pass, %ux%u grid (%zu neurons), top_k %u%s\n", side, side, n, top_k,
+           io_edges ? ", inputs and outputs on the edges" : "");
     printf("  bimt_model_swap            median %9.3f ms over %d reps (min %.3f)\n", mf,
            fast_reps, tf[0]);
     static const char *names[2] = {"brute force, plain loop  ", "brute force, 8 partials  "};

@@ -152,6 +152,63 @@ static double io_delta(const struct bimt_model *m, size_t j, size_t k)
            (io_cost_at(m, j, sj) + io_cost_at(m, k, sk));
 }
 
+/* The io terms of a pass from tables, so that a candidate costs two dot products over the
+ * n_in + n_out channels: T[s][c] the distance of slot s to channel c (inputs, then outputs),
+ * Wa[x][c] neuron x's |W_in[x][c]| then |W_out[c][x]|, cur[x] = io(x at its slot). */
+typedef struct io_tables {
+    size_t nc;          /* channels, 0 without an io layout */
+    double *T, *Wa, *cur;
+} io_tables;
+
+static double io_dot(const io_tables *t, size_t x, uint32_t s)
+{
+    const double *w = t->Wa + x * t->nc, *d = t->T + (size_t)s * t->nc;
+    double c = 0.0;
+    for (size_t i = 0; i < t->nc; i++) c += w[i] * d[i];
+    return c;
+}
+
+static void io_tables_free(io_tables *t)
+{
+    free(t->T);
+    free(t->Wa);
+    free(t->cur);
+    memset(t, 0, sizeof *t);
+}
+
+static int io_tables_make(const struct bimt_model *m, io_tables *t)
+{
+    memset(t, 0, sizeof *t);
+    if (!m->dist_in) return BIMT_OK;
+    const size_t n = m->n_h, ni = m->n_in, no = m->n_out, nc = ni + no;
+    t->T = bimt__malloc(n * nc, sizeof(double));
+    t->Wa = bimt__malloc(n * nc, sizeof(double));
+    t->cur = bimt__malloc(n, sizeof(double));
+    if (!t->T || !t->Wa || !t->cur) {
+        io_tables_free(t);
+        return BIMT_E_NOMEM;
+    }
+    t->nc = nc;
+    const float *Win = bimt__Win(m), *Wout = bimt__Wout(m);
+    for (size_t s = 0; s < n; s++) {
+        for (size_t i = 0; i < ni; i++)
+            t->T[s * nc + i] = (double)bimt__io_distance(m->side, (uint32_t)s, i, ni, 0);
+        for (size_t o = 0; o < no; o++)
+            t->T[s * nc + ni + o] = (double)bimt__io_distance(m->side, (uint32_t)s, o, no, 1);
+    }
+    for (size_t x = 0; x < n; x++) {
+        for (size_t i = 0; i < ni; i++) t->Wa[x * nc + i] = (double)fabsf(Win[x * ni + i]);
+        for (size_t o = 0; o < no; o++) t->Wa[x * nc + ni + o] = (double)fabsf(Wout[o * n + x]);
+        t->cur[x] = io_dot(t, x, m->slots[x]);
+    }
+    return BIMT_OK;
+}
+
+static double io_delta_tab(const io_tables *t, const uint32_t *slots, size_t j, size_t k)
+{
+    return (io_dot(t, j, slots[k]) + io_dot(t, k, slots[j])) - (t->cur[j] + t->cur[k]);
+}
+
 double bimt__swap_delta(const struct bimt_model *m, const double *M, double *dj, size_t j,
                         size_t k)
 {
@@ -205,6 +262,7 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
     }
 
     int rc = BIMT_OK;
+    io_tables io = {0, NULL, NULL, NULL};
     double msum = bimt__swap_sym_abs(m, M, dj);
     bimt__swap_importance(m, dj, imp);
     double isum = 0.0;
@@ -215,6 +273,10 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
         goto done;
     }
 
+    if (io_tables_make(m, &io)) {
+        rc = bimt__fail(m->errmsg, BIMT_E_NOMEM, "swap: out of memory (io tables)");
+        goto done;
+    }
     double A = p->A;
     double cost_before = A * bimt__distance_sum(m);
     uint32_t n_swaps = 0;
@@ -239,7 +301,7 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
             for (size_t k = 0; k < n; k++) {
                 if (k == j || (cand && !cand[k])) continue;
                 double d = delta_prepared(m, M, dj, j, k);
-                if (m->dist_in) d += io_delta(m, j, k);
+                if (io.nc) d += io_delta_tab(&io, m->slots, j, k);
                 if (d < best - tol) {
                     best = d;
                     best_k = k;
@@ -251,6 +313,10 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
             m->slots[best_k] = s;
             bimt__model_update_distance_row(m, j);
             bimt__model_update_distance_row(m, best_k);
+            if (io.nc) {
+                io.cur[j] = io_dot(&io, j, m->slots[j]);
+                io.cur[best_k] = io_dot(&io, best_k, m->slots[best_k]);
+            }
             if (res && res->exchanges && n_swaps < res->max_exchanges) {
                 bimt_swap_exchange *e = &res->exchanges[n_swaps];
                 e->neuron = (uint32_t)j;
@@ -268,6 +334,7 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
     }
 
 done:
+    io_tables_free(&io);
     free(M);
     free(imp);
     free(dj);
