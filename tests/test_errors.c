@@ -426,6 +426,9 @@ START_TEST(enum_names)
     ck_assert_ptr_null(bimt_init_name(-1));
     ck_assert_str_eq(bimt_tensor_name(BIMT_B_O), "b_o");
     ck_assert_ptr_null(bimt_tensor_name(5));
+    ck_assert_str_eq(bimt_io_layout_name(BIMT_IO_EDGES), "edges");
+    ck_assert_str_eq(bimt_io_layout_name(BIMT_IO_NONE), "none");
+    ck_assert_ptr_null(bimt_io_layout_name(2));
     ck_assert_str_eq(bimt_loss_name(BIMT_LOSS_CROSS_ENTROPY), "cross_entropy");
     ck_assert_ptr_null(bimt_loss_name(2));
     ck_assert_str_eq(bimt_arm_name(BIMT_ARM_L1), "l1");

@@ -127,6 +127,13 @@ BIMT_API const char *bimt_init_name(int32_t init);
 BIMT_API const char *bimt_tensor_name(int32_t tensor);
 
 /**
+ * @brief Name of an io layout ("none", "edges").
+ * @param[in] layout a bimt_io_layout value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
+ */
+BIMT_API const char *bimt_io_layout_name(int32_t layout);
+
+/**
  * @brief Creates and initialises a model.
  * @param[in] params parameters, or NULL for the defaults.
  * @param[out] out new handle (caller frees with bimt_model_free()); NULL on failure.

@@ -43,6 +43,12 @@ const char *bimt_tensor_name(int32_t t)
     return t >= 0 && t < (int32_t)(sizeof names / sizeof names[0]) ? names[t] : NULL;
 }
 
+const char *bimt_io_layout_name(int32_t l)
+{
+    static const char *const names[] = {"none", "edges"};
+    return l >= 0 && l < (int32_t)(sizeof names / sizeof names[0]) ? names[l] : NULL;
+}
+
 int bimt__model_params_check(const bimt_model_params *p, char *e)
 {
     if (p->struct_size != sizeof(*p))

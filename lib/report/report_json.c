@@ -39,7 +39,7 @@ static void config_json(json *j, const bimt__report *r)
     num(j, "init_scale", r->mp.init_scale);
     str(j, "loss", bimt__loss_name((int)r->mp.loss));
     uint_(j, "seed", r->mp.seed);
-    str(j, "io_layout", r->mp.io_layout == BIMT_IO_EDGES ? "edges" : "none");
+    str(j, "io_layout", bimt_io_layout_name((int32_t)r->mp.io_layout));
     obj_end(j);
 
     obj(j, "task");

@@ -278,6 +278,7 @@ bimt_model_params_init(p) =
 bimt_activation_name(a) = ccall((:bimt_activation_name, libbimt), Ptr{UInt8}, (Int32,), a)
 bimt_init_name(i) = ccall((:bimt_init_name, libbimt), Ptr{UInt8}, (Int32,), i)
 bimt_tensor_name(t) = ccall((:bimt_tensor_name, libbimt), Ptr{UInt8}, (Int32,), t)
+bimt_io_layout_name(l) = ccall((:bimt_io_layout_name, libbimt), Ptr{UInt8}, (Int32,), l)
 bimt_model_create(p, out) =
     ccall((:bimt_model_create, libbimt), Cint, (Ref{ModelParams}, Ref{Ptr{Cvoid}}), p, out)
 bimt_model_clone(model, out) =

@@ -66,6 +66,7 @@ FUNCTIONS = {
     "bimt_activation_name": (c_char_p, [ctypes.c_int32]),
     "bimt_init_name": (c_char_p, [ctypes.c_int32]),
     "bimt_tensor_name": (c_char_p, [ctypes.c_int32]),
+    "bimt_io_layout_name": (c_char_p, [ctypes.c_int32]),
     "bimt_model_params_init": (None, [P(F.ModelParams)]),
     "bimt_model_create": (c_int, [P(F.ModelParams), P(F.ModelP)]),
     "bimt_model_clone": (c_int, [F.ModelP, P(F.ModelP)]),

@@ -15,10 +15,11 @@ from .task import LOSSES
 
 ACTIVATIONS = enum_table(lib.bimt_activation_name)
 INITS = enum_table(lib.bimt_init_name)
+IO_LAYOUTS = enum_table(lib.bimt_io_layout_name)
 TENSORS = {"w_rec": 0, "w_in": 1, "w_out": 2, "b_h": 3, "b_o": 4}
 
 _MODEL_FIELDS = ("grid_side", "n_in", "n_out", "activation", "alpha", "sigma_rec", "init",
-                 "init_scale", "loss", "seed")
+                 "init_scale", "loss", "seed", "io_layout")
 
 GridWeights = collections.namedtuple("GridWeights", "W_rec W_in W_out b_h")
 GridWeights.__doc__ = "Weights in grid order (copies): W_rec[s, t], W_in[s, :], W_out[:, s], b_h[s]."
@@ -40,7 +41,8 @@ class Model(Handle):
     Keyword arguments are the fields of ``bimt_model_params`` (defaults from
     ``bimt_model_params_init``): grid_side, n_in, n_out, activation ("softplus", "relu",
     "tanh"), alpha, sigma_rec, init ("diag", "randortho", "gauss"), init_scale, loss ("mse",
-    "cross_entropy"), seed.  ``Model(task=t)`` takes n_in, n_out and loss from a Task.
+    "cross_entropy"), seed, io_layout ("none", "edges": inputs and outputs on the grid's
+    left and right edges, so W_in and W_out pay a wiring distance).  ``Model(task=t)`` takes n_in, n_out and loss from a Task.
 
     Arrays: ``params``/``grad`` are zero-copy read-only views of the flat buffers (layout:
     W_rec, W_in, W_out, b_h, b_o); ``W_rec`` ... ``b_o`` are read-only views of each tensor;
@@ -67,6 +69,8 @@ class Model(Handle):
                 v = enum_value("init", INITS, v)
             elif k == "loss":
                 v = enum_value("loss", LOSSES, v)
+            elif k == "io_layout":
+                v = enum_value("io_layout", IO_LAYOUTS, v)
             setattr(p, k, v)
         h = F.ModelP()
         desc = ", ".join(f"{k}={getattr(p, k)!r}" for k in _MODEL_FIELDS)
@@ -97,6 +101,7 @@ class Model(Handle):
         d["activation"] = enum_name(ACTIVATIONS, d["activation"])
         d["init"] = enum_name(INITS, d["init"])
         d["loss"] = enum_name(LOSSES, d["loss"])
+        d["io_layout"] = enum_name(IO_LAYOUTS, d["io_layout"])
         return d
 
     n_hidden = property(lambda self: lib.bimt_model_n_hidden(self._h), doc="grid_side**2")
