@@ -52,6 +52,9 @@ def parse_args(argv=None):
     ap.add_argument("--lambda-start", type=float, default=0.0)
     ap.add_argument("--warmup-frac", type=float, default=0.4)
     ap.add_argument("--A", type=float, default=1.0)
+    ap.add_argument("--io", choices=["none", "edges"], default="none",
+                    help="positions of the inputs and outputs (grow_brain key io; default: "
+                    "%(default)s)")
     ap.add_argument("--swap-interval", type=int, default=200)
     ap.add_argument("--top-k", type=int, default=30)
     ap.add_argument("--weight", action="append", default=[], metavar="RULE=W",
@@ -83,7 +86,8 @@ def lr_at(a, step):
 def build(a):
     task = bimt.Task(seed=a.seed)
     model = bimt.Model(task=task, grid_side=a.grid, seed=a.seed, activation="softplus",
-                       init="diag", init_scale=0.5, alpha=0.2, sigma_rec=0.05)
+                       init="diag", init_scale=0.5, alpha=0.2, sigma_rec=0.05,
+                       io_layout=a.io)
     weights = {r: 1.0 for r in bimt.rules()}
     weights.update(DEFAULT_WEIGHTS)
     for kv in a.weight:

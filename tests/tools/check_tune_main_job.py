@@ -35,6 +35,13 @@ def tune_default_steps(helptext):
     return m.group(1)
 
 
+def json_io(path):
+    """The io layout a grow_brain report was made with."""
+    import json
+    with open(path) as f:
+        return json.load(f)["config"]["model"]["io_layout"]
+
+
 def main():
     grow_brain, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
@@ -86,6 +93,10 @@ def main():
         m = re.search(r"\.easy_frac = ([0-9.e+-]+),", f.read())
     t = re.search(r"--easy-frac EASY_FRAC\s+(?:.|\n)*?\(default: ([0-9.e+-]+)\)", tunehelp)
     assert m and t and float(m.group(1)) == float(t.group(1)), (m, t)
+    a_io = json_io(os.path.join(work, "gb_default", "metrics.json"))
+    t_io = re.search(r"^\s+--io \{none,edges\}\s+(?:.|\n)*?default: (\w+)\)", tunehelp,
+                     re.M)
+    assert t_io and a_io == t_io.group(1), (a_io, t_io)
 
     # 3. Bad input.
     rc, out = run(tune + ["--name", "bad", "--weight", "nosuchrule=2"])
