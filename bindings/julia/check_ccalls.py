@@ -2,13 +2,15 @@
 """Checks the Julia bindings' ccalls against libbimt's C headers and shared library.
 
 Julia cannot be installed on every machine that builds libbimt, so this script stands in for
-"does the Julia module's FFI match the C API": it parses
+"does the Julia module's FFI match the C API". The low-level layer src/libbimt.jl is
+generated from the headers (bindings/gen/generate.py); this independent check also covers
+hand-written ccalls, the symbols the built library exports and edits made to the generated
+file. It parses
 
 * every ``ccall((:symbol, lib), Ret, (ArgTypes...,), args...)`` and
   ``@ccall lib.symbol(arg::T, ...)::Ret`` in the Julia sources,
-* every ``BIMT_API`` prototype and every ``typedef struct {...}`` of include/bimt/*.h (a small
-  parser for this project's declaration style: one declaration per statement, comments
-  anywhere, ``#define NAME <integer>`` constants used as array sizes),
+* every ``BIMT_API`` prototype and every ``typedef struct {...}`` of include/bimt/*.h, through
+  the header parser shared with the binding generator (bindings/gen/cheader.py),
 * every ``struct Name ... end`` of the Julia sources that mirrors a C structure,
 
 and fails (exit status 1, one line per problem) when
@@ -25,7 +27,7 @@ int32_t -> Int32; uint64_t -> UInt64; uint8_t -> UInt8; size_t -> Csize_t (UInt)
 Cdouble (Float64); float -> Cfloat (Float32); void -> Cvoid (Nothing); ``const char *`` ->
 Cstring or Ptr{UInt8}/Ptr{Cchar}; other ``char *`` -> Ptr{UInt8}/Ptr{Cchar}; ``T *`` ->
 Ptr{T'} or Ref{T'} (arguments only); opaque handles and function pointers -> Ptr{Cvoid};
-structures -> the Julia mirror named in STRUCT_NAMES; arrays ``T a[N]`` -> Ptr{T'} as
+structures -> the Julia mirror the generator names (bindings/gen/generate.py); arrays ``T a[N]`` -> Ptr{T'} as
 parameters and NTuple{N,T'} as struct fields.
 
 Usage: check_ccalls.py [--src DIR] [--include DIR] [--lib PATH] [-v]
@@ -43,30 +45,15 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
-
-#: C structure (typedef name) -> name of its Julia mirror.
-STRUCT_NAMES = {
-    "bimt_adam_options": "AdamOptions",
-    "bimt_task_params": "TaskParams",
-    "bimt_epoch": "Epoch",
-    "bimt_batch": "CBatch",
-    "bimt_model_params": "ModelParams",
-    "bimt_swap_params": "SwapParams",
-    "bimt_swap_exchange": "SwapExchange",
-    "bimt_swap_result": "SwapResult",
-    "bimt_trainer_params": "TrainerParams",
-    "bimt_step_info": "StepInfo",
-    "bimt_cluster_params": "ClusterParams",
-    "bimt_anatomy": "Anatomy",
-    "bimt_centrality": "Centrality",
-    "bimt_wiring": "Wiring",
-}
+sys.path.insert(0, os.path.join(REPO, "bindings", "gen"))
+from cheader import CHeaders, ParseError, split_top  # noqa: E402,F401  (the shared parser)
+from generate import Names  # noqa: E402  (the binding names of the C declarations)
 
 C_SCALARS = {
     "int": "Int32", "unsigned": "UInt32", "uint32_t": "UInt32", "int32_t": "Int32",
     "uint64_t": "UInt64", "int64_t": "Int64", "uint8_t": "UInt8", "int8_t": "Int8",
     "size_t": "Csize_t", "double": "Float64", "float": "Float32", "void": "Cvoid",
-    "uint16_t": "UInt16", "int16_t": "Int16",
+    "uint16_t": "UInt16", "int16_t": "Int16", "bool": "Bool",
 }
 
 JULIA_ALIASES = {
@@ -77,170 +64,10 @@ JULIA_ALIASES = {
 }
 
 
-class ParseError(Exception):
-    pass
-
-
-# ------------------------------------------------------------------------------- C side
-class CType:
-    """A C type: base name, pointer depth, const on the pointee, array length (fields)."""
-
-    def __init__(self, base, nptr=0, const=False, array=None):
-        self.base, self.nptr, self.const, self.array = base, nptr, const, array
-
-    def __repr__(self):
-        s = ("const " if self.const else "") + self.base + "*" * self.nptr
-        return s + (f"[{self.array}]" if self.array is not None else "")
-
-
-def strip_c_comments(text):
-    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
-    return re.sub(r"//[^\n]*", " ", text)
-
-
-class CHeaders:
-    """Prototypes, typedefs and integer macros of a folder of headers."""
-
-    def __init__(self, include_dir):
-        files = sorted(glob.glob(os.path.join(include_dir, "*.h")))
-        if not files:
-            raise ParseError(f"no headers in {include_dir}")
-        self.macros = {}
-        self.opaque = set()       # typedef struct X X_t;  (handles)
-        self.enums = set()
-        self.fnptrs = set()
-        self.structs = {}         # typedef name -> [(field, CType)]
-        self.functions = {}       # name -> (CType ret, [CType params], file)
-        bodies = []
-        for f in files:
-            with open(f, encoding="utf-8") as fh:
-                raw = fh.read()
-            raw = raw.replace("\\\n", " ")
-            for m in re.finditer(r"^\s*#\s*define\s+(\w+)\s+\(?\s*(-?\d+)[uUlL]*\s*\)?\s*$",
-                                 raw, flags=re.M):
-                self.macros[m.group(1)] = int(m.group(2))
-            text = strip_c_comments(raw)
-            text = re.sub(r"^\s*#[^\n]*", " ", text, flags=re.M)
-            text = text.replace('extern "C" {', " ")
-            bodies.append((os.path.basename(f), text))
-        for fname, text in bodies:
-            self._typedefs(text)
-        for fname, text in bodies:
-            self._prototypes(fname, text)
-        if not self.functions:
-            raise ParseError("no BIMT_API prototypes found")
-
-    def _typedefs(self, text):
-        for m in re.finditer(r"typedef\s+enum\s+\w*\s*\{[^}]*\}\s*(\w+)\s*;", text):
-            self.enums.add(m.group(1))
-        for m in re.finditer(r"typedef\s+struct\s+\w+\s+(\w+)\s*;", text):
-            self.opaque.add(m.group(1))
-        for m in re.finditer(r"typedef\s+[^;{}]*?\(\s*\*\s*(\w+)\s*\)\s*\([^;]*\)\s*;", text):
-            self.fnptrs.add(m.group(1))
-        for m in re.finditer(r"typedef\s+struct\s+\w*\s*\{([^}]*)\}\s*(\w+)\s*;", text):
-            self.structs[m.group(2)] = self._fields(m.group(1), m.group(2))
-
-    def _array_len(self, expr, where):
-        expr = expr.strip()
-        if re.fullmatch(r"\d+", expr):
-            return int(expr)
-        if expr in self.macros:
-            return self.macros[expr]
-        raise ParseError(f"{where}: unknown array size {expr!r}")
-
-    def _fields(self, body, sname):
-        fields = []
-        for decl in body.split(";"):
-            decl = " ".join(decl.split())
-            if not decl:
-                continue
-            # "type a, *b, c[N]": the type is what precedes the first declarator.
-            m = re.match(r"((?:const\s+)?(?:struct\s+|unsigned\s+)?\w+(?:\s+const)?)\s*(.*)$",
-                         decl)
-            if not m:
-                raise ParseError(f"{sname}: cannot parse field {decl!r}")
-            base_decl, rest = m.group(1), m.group(2)
-            const = base_decl.startswith("const ") or base_decl.endswith(" const")
-            base = base_decl.replace("const", "").replace("struct", "").split()[-1]
-            for d in rest.split(","):
-                d = d.strip()
-                dm = re.fullmatch(r"(\**)\s*(?:const\s+)?(\w+)\s*(?:\[\s*([^\]]+)\s*\])?", d)
-                if not dm:
-                    raise ParseError(f"{sname}: cannot parse declarator {d!r}")
-                arr = None
-                if dm.group(3):
-                    arr = self._array_len(dm.group(3), f"{sname}.{dm.group(2)}")
-                fields.append((dm.group(2), CType(base, len(dm.group(1)), const, arr)))
-        return fields
-
-    def _param(self, p, where):
-        p = " ".join(p.replace("*", " * ").split())
-        arr = re.search(r"\[\s*([^\]]*)\s*\]\s*$", p)
-        extra = 0
-        if arr:
-            p = p[:arr.start()].strip()
-            extra = 1
-        toks = p.split()
-        const = "const" in toks[: max(1, len(toks))]
-        # Remove qualifiers and the parameter name (last identifier after the type).
-        toks = [t for t in toks if t not in ("const", "struct", "restrict", "volatile")]
-        nptr = toks.count("*") + extra
-        words = [t for t in toks if t != "*"]
-        if len(words) >= 2:
-            words = words[:-1]  # drop the name
-        if len(words) == 2 and words[0] == "unsigned":
-            words = ["unsigned"]
-        if len(words) != 1:
-            raise ParseError(f"{where}: cannot parse parameter {p!r}")
-        return CType(words[0], nptr, const)
-
-    def _prototypes(self, fname, text):
-        for m in re.finditer(r"BIMT_API\s+([^;]*?)\b(\w+)\s*\(([^;]*)\)\s*;", text, flags=re.S):
-            ret_s, name, params_s = m.group(1), m.group(2), m.group(3)
-            ret_s = " ".join(ret_s.replace("*", " * ").split())
-            rtoks = [t for t in ret_s.split() if t not in ("struct",)]
-            const = "const" in rtoks
-            rtoks = [t for t in rtoks if t != "const"]
-            ret = CType([t for t in rtoks if t != "*"][-1], rtoks.count("*"), const)
-            params = []
-            ps = " ".join(params_s.split())
-            if ps and ps != "void":
-                for p in split_top(ps, ","):
-                    params.append(self._param(p, name))
-            self.functions[name] = (ret, params, fname)
-
-
-def split_top(s, sep=","):
-    """Splits s at top-level separators (outside (), {}, [] and strings)."""
-    out, depth, cur, i, quote = [], 0, [], 0, None
-    while i < len(s):
-        ch = s[i]
-        if quote:
-            cur.append(ch)
-            if ch == "\\" and i + 1 < len(s):
-                cur.append(s[i + 1])
-                i += 1
-            elif ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-            cur.append(ch)
-        elif ch in "({[":
-            depth += 1
-            cur.append(ch)
-        elif ch in ")}]":
-            depth -= 1
-            cur.append(ch)
-        elif ch == sep and depth == 0:
-            out.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    out.append("".join(cur).strip())
-    if out[-1] == "":
-        out.pop()
-    return out
+def struct_names(hdr):
+    """C structure (typedef name) -> name of its Julia mirror (the generator's names)."""
+    names = Names(hdr)
+    return {s: names.jl[s] for s in hdr.structs}
 
 
 # ------------------------------------------------------------------------------- Julia side
@@ -363,7 +190,9 @@ def norm_julia(t, arg=False):
 # ------------------------------------------------------------------------------- mapping
 def julia_options(hdr, ct, context):
     """Accepted normalised Julia spellings of a C type. context: 'ret', 'arg' or 'field'."""
+    ct = hdr.resolve(ct)
     base, nptr = ct.base, ct.nptr
+    STRUCT_NAMES = struct_names(hdr)
     if base in hdr.fnptrs and nptr == 0:
         return {"Ptr{Cvoid}"}
     if base in hdr.enums:
@@ -372,7 +201,7 @@ def julia_options(hdr, ct, context):
         inner = {"Cvoid"}
     elif base in hdr.structs:
         if base not in STRUCT_NAMES:
-            raise ParseError(f"no Julia mirror name for C struct {base} (STRUCT_NAMES)")
+            raise ParseError(f"no Julia mirror name for C struct {base}")
         inner = {STRUCT_NAMES[base]}
     elif base == "char":
         inner = {"UInt8", "Int8"}
@@ -433,6 +262,7 @@ def check(src_dir, include_dir, lib, verbose=False):
         calls += parse_julia_ccalls(f)
         jstructs.update(parse_julia_structs(f))
     problems = []
+    STRUCT_NAMES = struct_names(hdr)
     symbols = exported_symbols(lib) if lib else None
     if lib is None:
         problems.append("libbimt.so not found (give --lib or set BIMT_LIBRARY)")
@@ -466,7 +296,7 @@ def check(src_dir, include_dir, lib, verbose=False):
     for cname, fields in sorted(hdr.structs.items()):
         jname = STRUCT_NAMES.get(cname)
         if jname is None:
-            problems.append(f"C struct {cname} has no Julia mirror name (STRUCT_NAMES)")
+            problems.append(f"C struct {cname} has no Julia mirror name")
             continue
         if jname not in jstructs:
             problems.append(f"C struct {cname}: Julia mirror struct {jname} not defined")

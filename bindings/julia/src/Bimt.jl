@@ -51,14 +51,10 @@ end
     check_struct_sizes()
 
 Compares `sizeof` of each versioned parameter mirror with the `struct_size` the C
-`*_params_init` function writes; throws on a mismatch (bindings and library disagree).
+`*_init` function writes; throws on a mismatch (bindings and library disagree).
 """
 function check_struct_sizes()
-    for (T, init) in ((TaskParams, bimt_task_params_init),
-                      (ModelParams, bimt_model_params_init),
-                      (SwapParams, bimt_swap_params_init),
-                      (TrainerParams, bimt_trainer_params_init),
-                      (ClusterParams, bimt_cluster_params_init))
+    for (T, init) in PARAMS_INIT  # generated in libbimt.jl from the headers
         buf = zeros(UInt8, 4096)
         sz = GC.@preserve buf begin
             init(Ptr{T}(pointer(buf)))

@@ -8,6 +8,22 @@
 # (cols, rows) array. Results are copies owned by Julia unless a function says "view".
 
 """
+    with_fields(s; kw...)
+
+A copy of the immutable struct `s` with the named fields replaced (values converted to the
+field types): `p = with_fields(p; grid_side = 8, seed = 3)`.
+"""
+function with_fields(s::T; kw...) where {T}
+    vals = map(fieldnames(T)) do f
+        haskey(kw, f) ? convert(fieldtype(T, f), kw[f]) : getfield(s, f)
+    end
+    for k in keys(kw)
+        k in fieldnames(T) || throw(ArgumentError("$(T) has no field $(k)"))
+    end
+    return T(vals...)
+end
+
+"""
     BimtError(status, message)
 
 A failed libbimt call: `status` is the negative `bimt_status` code, `message` the handle's

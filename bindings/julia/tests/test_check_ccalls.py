@@ -15,6 +15,8 @@ CHECKER = os.path.join(JULIA, "check_ccalls.py")
 INCLUDE = os.path.join(REPO, "include", "bimt")
 
 sys.path.insert(0, JULIA)
+sys.path.insert(0, os.path.join(REPO, "bindings", "gen"))
+import cheader  # noqa: E402  (the header parser shared with the generator)
 import check_ccalls  # noqa: E402
 
 
@@ -69,9 +71,9 @@ def test_wrong_return_type_fails(src_copy):
 
 def test_missing_argument_fails(src_copy):
     edit(src_copy / "libbimt.jl",
-         "ccall((:bimt_model_distance_cost, libbimt), Cint, (Ptr{Cvoid}, Cdouble, Ref{Cdouble}),\n"
+         "ccall((:bimt_model_distance_cost, libbimt), Cint, (Ptr{Cvoid}, Cdouble, Ptr{Cdouble}),\n"
          "          model, A, value)",
-         "ccall((:bimt_model_distance_cost, libbimt), Cint, (Ptr{Cvoid}, Ref{Cdouble}),\n"
+         "ccall((:bimt_model_distance_cost, libbimt), Cint, (Ptr{Cvoid}, Ptr{Cdouble}),\n"
          "          model, value)")
     r = run(src_copy)
     assert r.returncode == 1 and "bimt_model_distance_cost" in r.stderr
@@ -114,7 +116,7 @@ def test_struct_field_mismatch_fails(src_copy):
 
 
 def test_struct_missing_field_fails(src_copy):
-    edit(src_copy / "libbimt.jl", "    n_swaps::UInt32\nend", "end")
+    edit(src_copy / "libbimt.jl", "    n_swaps::UInt32\nend", "end")  # bimt_step_info
     r = run(src_copy)
     assert r.returncode == 1 and "StepInfo has 10 fields" in r.stderr
 
@@ -130,7 +132,7 @@ def test_at_ccall_syntax_is_checked(src_copy):
 
 
 def test_parser_handles_the_header_style():
-    hdr = check_ccalls.CHeaders(INCLUDE)
+    hdr = cheader.CHeaders(INCLUDE)
     ret, params, _ = hdr.functions["bimt_trainer_evaluate"]
     assert repr(params[2]) == "double*"              # double perf[BIMT_N_RULES]
     ret, params, _ = hdr.functions["bimt_model_tensor"]
@@ -139,4 +141,4 @@ def test_parser_handles_the_header_style():
     fields = dict(hdr.structs["bimt_trainer_params"])
     assert fields["rule_weight"].array == 20 and fields["schedule_step"].array == 8
     assert "bimt_progress_fn" in hdr.fnptrs and "bimt_model_t" in hdr.opaque
-    assert check_ccalls.split_top("a, f(b, c), {d, e},") == ["a", "f(b, c)", "{d, e}"]
+    assert cheader.split_top("a, f(b, c), {d, e},") == ["a", "f(b, c)", "{d, e}"]

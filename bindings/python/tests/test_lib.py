@@ -1,7 +1,6 @@
 """Library loading, version check, declarations against the headers, structure layouts."""
 
 import ctypes
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -11,17 +10,15 @@ import pytest
 
 import bimt
 from bimt import _ffi as F
-from bimt import _lib
+from bimt import _lib, _loader
 from conftest import REPO, include_dirs
 
-CHECKER = os.path.join(REPO, "bindings", "julia", "check_ccalls.py")
+sys.path.insert(0, os.path.join(REPO, "bindings", "gen"))
+import cheader  # noqa: E402  (the header parser shared with the generator)
 
 
 def _headers():
-    spec = importlib.util.spec_from_file_location("check_ccalls", CHECKER)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod, mod.CHeaders(os.path.join(REPO, "include", "bimt"))
+    return cheader, cheader.CHeaders(os.path.join(REPO, "include", "bimt"))
 
 
 def test_version_matches_package_and_header():
@@ -163,21 +160,21 @@ def test_library_folder_in_env_is_accepted():
 
 def test_wrong_major_version_is_refused(tmp_path, monkeypatch):
     """A library reporting another major version is rejected by load()."""
-    real = _lib.Library
+    real = _loader.Library
 
     class Fake(real):
-        def __init__(self, cdll, path):
-            super().__init__(cdll, path)
+        def __init__(self, cdll, path, functions):
+            super().__init__(cdll, path, functions)
             self.bimt_version = lambda: 10000 * 7 + 1
             self.bimt_version_string = lambda: b"7.0.1"
 
-    monkeypatch.setattr(_lib, "Library", Fake)
+    monkeypatch.setattr(_loader, "Library", Fake)
     with pytest.raises(bimt.VersionError, match="need version"):
-        _lib.load()
+        _loader.load(_lib.FUNCTIONS)
 
 
 def test_missing_symbol_becomes_unsupported_stub():
-    stub = _lib._missing("bimt_future_call", "libbimt.so")
+    stub = _loader._missing("bimt_future_call", "libbimt.so")
     with pytest.raises(bimt.UnsupportedError, match="bimt_future_call"):
         stub()
 
@@ -188,13 +185,13 @@ def test_struct_size_mismatch_is_detected(monkeypatch):
 
     monkeypatch.setitem(F.STRUCTS, "bimt_task_params", Short)
     with pytest.raises(bimt.VersionError, match="bimt_task_params"):
-        _lib._check_struct_sizes(_lib.lib)
+        _loader._check_struct_sizes(_lib.lib)
 
 
 def test_sanitized_libraries_are_skipped_in_the_build_search(tmp_path):
     f = tmp_path / "libbimt.so"
     f.write_bytes(b"\x7fELF....libasan.so.8....")
-    assert _lib._is_sanitized(str(f))
+    assert _loader._is_sanitized(str(f))
     g = tmp_path / "plain.so"
     g.write_bytes(b"\x7fELF....libm.so.6....")
-    assert not _lib._is_sanitized(str(g))
+    assert not _loader._is_sanitized(str(g))
