@@ -251,7 +251,7 @@ class CHeaders:
                              "BIMT_API function)")
         if not name.startswith("BIMT_"):
             raise ParseError(f"{where}: public constants are named BIMT_*")
-        if name in self.constants:
+        if name in self.constants or name in self._known_values():
             raise ParseError(f"{where}: defined twice")
         v = value
         while v.startswith("(") and v.endswith(")") and split_top(v[1:-1]) == [v[1:-1]]:
@@ -331,6 +331,9 @@ class CHeaders:
             self._new_type(m.group(2), where)
             self.aliases[m.group(2)] = CType(m.group(1))
             return
+        if "{" in s and not s.startswith("typedef"):
+            raise ParseError(f"{where}: definitions (function bodies, initialisers) in a public "
+                             "header cannot be bound")
         if s.startswith("BIMT_API "):
             self._prototype(fname, s, where)
             return
@@ -455,8 +458,8 @@ class CHeaders:
     def _prototype(self, fname, s, where):
         m = re.fullmatch(r"BIMT_API (.*?)\b(\w+) ?\((.*)\)", s)
         if not m or "(" in m.group(1).replace("BIMT_DEPRECATED(", ""):
-            raise ParseError(f"{where}: cannot parse the prototype (functions returning "
-                             "function pointers need a typedef)")
+            raise ParseError(f"{where}: cannot parse the prototype (no exported variables; "
+                             "functions returning function pointers need a typedef)")
         name = m.group(2)
         if not name.startswith("bimt_"):
             raise ParseError(f"{where}: public functions are named bimt_*")

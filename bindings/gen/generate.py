@@ -22,7 +22,8 @@ high-level types, field names that are keywords, nullable string parameters in J
 
 Usage: generate.py [--include DIR] [--out ROOT] [--check]
   --out ROOT  write the files under ROOT (default: the repository) instead
-  --check     write nothing; exit 1 and show a diff if a committed file differs
+  --check     generate into a temporary folder and diff against the files under ROOT;
+              exit 1 (with the diff) if any differs -- CTest bindings_generated_up_to_date
 Exit status: 0 ok, 1 files differ (--check), 2 header construct that cannot be mapped.
 """
 
@@ -31,7 +32,9 @@ import difflib
 import keyword
 import os
 import re
+import shutil
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -449,24 +452,31 @@ def main(argv=None):
         print(f"generate.py: error: {e}", file=sys.stderr)
         return 2
     stale = 0
-    for rel, text in files.items():
-        path = os.path.join(a.out, rel)
-        old = None
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as fh:
-                old = fh.read()
-        if a.check:
-            if old != text:
+    with tempfile.TemporaryDirectory(prefix="bimt-gen-") as tmp:
+        # A fresh generation into a temporary folder, compared with (or copied to) --out.
+        for rel, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(tmp, rel)), exist_ok=True)
+            with open(os.path.join(tmp, rel), "w", encoding="utf-8") as fh:
+                fh.write(text)
+        for rel in files:
+            fresh, path = os.path.join(tmp, rel), os.path.join(a.out, rel)
+            with open(fresh, encoding="utf-8") as fh:
+                new = fh.read()
+            old = None
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as fh:
+                    old = fh.read()
+            if old == new:
+                continue
+            if a.check:
                 stale += 1
                 sys.stdout.writelines(difflib.unified_diff(
-                    (old or "").splitlines(True), text.splitlines(True),
-                    f"{rel} (committed)", f"{rel} (generated)"))
-            continue
-        if old != text:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            print(f"generate.py: wrote {rel}")
+                    (old or "").splitlines(True), new.splitlines(True),
+                    f"{rel} (committed)", f"{rel} (fresh generation)"))
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                shutil.copyfile(fresh, path)
+                print(f"generate.py: wrote {rel}")
     if stale:
         print(f"generate.py: {stale} generated file(s) differ from a fresh generation; run "
               "/usr/bin/python3 bindings/gen/generate.py and commit the result",

@@ -148,12 +148,9 @@ const LOSSES = merge(_enum_table(bimt_loss_name),
 const ACTIVATIONS = _enum_table(bimt_activation_name)
 const INITS = _enum_table(bimt_init_name)
 const ARMS = _enum_table(bimt_arm_name)
-const TENSORS = Dict(:w_rec => W_REC, :w_in => W_IN, :w_out => W_OUT, :b_h => B_H,
-                     :b_o => B_O)
-const KEYS = Dict(:learning_rate => TP_LEARNING_RATE, :lambda => TP_LAMBDA, :a => TP_A,
-                  :swap_interval => TP_SWAP_INTERVAL, :swap_top_k => TP_SWAP_TOP_K,
-                  :eval_interval => TP_EVAL_INTERVAL, :grad_clip => TP_GRAD_CLIP,
-                  :easy_train => TP_EASY_TRAIN)
+_lowercase_keys(table) = Dict(Symbol(lowercase(string(k))) => v for (k, v) in table)
+const TENSORS = _lowercase_keys(_enum_table(bimt_tensor_name))     # :w_rec, ..., :b_o
+const KEYS = _lowercase_keys(_enum_table(bimt_trainer_key_name))   # :learning_rate, ..., :a
 
 _f32(a::Array{Float32}) = a
 _f32(a::AbstractArray{<:Real}) = Array{Float32}(a)

@@ -16,7 +16,7 @@ from .task import LOSSES
 ACTIVATIONS = enum_table(lib.bimt_activation_name)
 INITS = enum_table(lib.bimt_init_name)
 IO_LAYOUTS = enum_table(lib.bimt_io_layout_name)
-TENSORS = {"w_rec": 0, "w_in": 1, "w_out": 2, "b_h": 3, "b_o": 4}
+TENSORS = {k.lower(): v for k, v in enum_table(lib.bimt_tensor_name).items()}  # w_rec ...
 
 _MODEL_FIELDS = ("grid_side", "n_in", "n_out", "activation", "alpha", "sigma_rec", "init",
                  "init_scale", "loss", "seed", "io_layout")

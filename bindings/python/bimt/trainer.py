@@ -15,8 +15,7 @@ from .optim import Optimizer
 from .task import N_RULES, Task, _rule, rule_name
 
 ARMS = enum_table(lib.bimt_arm_name)
-KEYS = {"learning_rate": 0, "lambda": 1, "a": 2, "swap_interval": 3, "swap_top_k": 4,
-        "eval_interval": 5, "grad_clip": 6, "easy_train": 7}
+KEYS = {k.lower(): v for k, v in enum_table(lib.bimt_trainer_key_name).items()}  # "a" for A
 
 _SCALAR_FIELDS = ("batch_size", "learning_rate", "beta1", "beta2", "eps", "grad_clip",
                   "lambda_", "A", "swap_interval", "swap_top_k", "eval_interval",
