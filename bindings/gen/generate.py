@@ -397,11 +397,6 @@ def gen_julia(hdr, names):
             note = f"  # C name: {fn}" if jf != fn else ""
             L.append(f"    {jf}::{jl_type(hdr, names, ct, f'{n}.{fn}', 'field')}{note}")
         L.append("end")
-    L += ["", "# Versioned parameter structures and the C function that initialises each.",
-          "const PARAMS_INIT = ("]
-    for s, init in hdr.params_init().items():
-        L.append(f"    ({names.jl[s]}, {init}),")
-    L.append(")")
     for f in hdr.files:
         fns = [(n, v) for n, v in hdr.functions.items() if v[2] == f]
         if not fns:
@@ -426,7 +421,13 @@ def gen_julia(hdr, names):
                 L += [head, f"    ccall((:{n}, libbimt), {r},"]
                 L += wrap(types + ([""] if len(types) == 1 else []), "          (", "),")
                 L += wrap(args, "          ", ")")
-    L.append("")
+    # After the wrappers: evaluating the tuple needs the functions defined.
+    L += ["", "# " + "-" * 77 + " PARAMS_INIT",
+          "# Versioned parameter structures and the C function that initialises each.",
+          "const PARAMS_INIT = ("]
+    for s, init in hdr.params_init().items():
+        L.append(f"    ({names.jl[s]}, {init}),")
+    L += [")", ""]
     return "\n".join(L)
 
 

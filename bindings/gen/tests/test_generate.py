@@ -89,6 +89,10 @@ def test_a_new_header_is_bound_without_editing_the_generator(inc, tmp_path):
     assert "bimt_sweepx_add(s, row, end_) =" in jl              # Julia keyword argument
     assert "(Ptr{Cvoid}, Ref{SweepxRow}, Cdouble)" in jl
     assert "ccall((:bimt_sweepx_stat_name, libbimt), Ptr{UInt8}, (Int32,), stat)" in jl
+    # Julia evaluates PARAMS_INIT at load time: it must follow every wrapper it names.
+    assert "(SweepxRow, bimt_sweepx_row_init)," in jl
+    assert jl.index("const PARAMS_INIT") > max(jl.index(f"{n}(") for n in (
+        "bimt_sweepx_row_init", "bimt_task_params_init", "bimt_cluster_params_init"))
     # The generated Python is valid and its layout is what ctypes computes.
     ns = {}
     exec(compile(ffi.replace("import ctypes\n", "import ctypes\n", 1), "_ffi.py", "exec"), ns)

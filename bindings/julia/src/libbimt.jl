@@ -277,16 +277,6 @@ struct Wiring
     spectral_radius::Cdouble
 end
 
-# Versioned parameter structures and the C function that initialises each.
-const PARAMS_INIT = (
-    (TaskParams, bimt_task_params_init),
-    (ModelParams, bimt_model_params_init),
-    (SwapParams, bimt_swap_params_init),
-    (AdamOptions, bimt_adam_options_init),
-    (TrainerParams, bimt_trainer_params_init),
-    (ClusterParams, bimt_cluster_params_init),
-)
-
 # ----------------------------------------------------------------------------- status.h
 bimt_status_str(status) = ccall((:bimt_status_str, libbimt), Cstring, (Cint,), status)
 bimt_last_error() = ccall((:bimt_last_error, libbimt), Cstring, ())
@@ -532,3 +522,14 @@ bimt_plot_null(observed, null_samples, n, p_value, title, xlabel, path) =
     ccall((:bimt_plot_null, libbimt), Cint,
           (Cdouble, Ptr{Cdouble}, Csize_t, Cdouble, Ptr{UInt8}, Ptr{UInt8}, Cstring),
           observed, null_samples, n, p_value, title, xlabel, path)
+
+# ----------------------------------------------------------------------------- PARAMS_INIT
+# Versioned parameter structures and the C function that initialises each.
+const PARAMS_INIT = (
+    (TaskParams, bimt_task_params_init),
+    (ModelParams, bimt_model_params_init),
+    (SwapParams, bimt_swap_params_init),
+    (AdamOptions, bimt_adam_options_init),
+    (TrainerParams, bimt_trainer_params_init),
+    (ClusterParams, bimt_cluster_params_init),
+)
