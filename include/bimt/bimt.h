@@ -22,5 +22,6 @@
 #include "bimt/analysis.h"
 #include "bimt/report.h"
 #include "bimt/plot.h"
+#include "bimt/sweep.h"
 
 #endif /* BIMT_BIMT_H */
