@@ -150,6 +150,8 @@ static void usage(FILE *f)
         "                       final_eval_trials,\n"
         "                       progress_every ('#' starts a comment)\n"
         "  --quiet              no progress and no summary (errors still go to stderr)\n"
+        "  --check              check the options and the config file (and that model and\n"
+        "                       trainer accept them), then exit: 0 valid, 2 not; no output\n"
         "  --help               this text\n"
         "\n"
         "BLAS threads: set OPENBLAS_NUM_THREADS. Ctrl-C stops training and still writes\n"
@@ -362,7 +364,7 @@ static int load_config(gb_config *c, const char *path)
 
 typedef struct gb_args {
     gb_config c;
-    int quiet, help;
+    int quiet, help, check;
 } gb_args;
 
 /* Options that are command-line options (the others only in --config files). */
@@ -378,7 +380,7 @@ static int is_option_key(const char *k)
 static int parse_args(int argc, char **argv, gb_args *a)
 {
     a->c = DEFAULTS;
-    a->quiet = a->help = 0;
+    a->quiet = a->help = a->check = 0;
     /* Pass 1: --help and --config (the file is applied before the other options). */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -403,12 +405,13 @@ static int parse_args(int argc, char **argv, gb_args *a)
             }
             memcpy(key, arg + 2, kl);
             key[kl] = '\0';
-            if (strcmp(key, "quiet") == 0) {
+            if (strcmp(key, "quiet") == 0 || strcmp(key, "check") == 0) {
                 if (eq) {
-                    fprintf(stderr, "grow_brain: --quiet takes no value\n");
+                    fprintf(stderr, "grow_brain: --%s takes no value\n", key);
                     return -1;
                 }
-                a->quiet = 1;
+                if (key[0] == 'q') a->quiet = 1;
+                else a->check = 1;
                 continue;
             }
             if (strcmp(key, "config") != 0 && !is_option_key(key)) {
@@ -671,6 +674,7 @@ int main(int argc, char **argv)
         bimt_task_free(task);
         return rc == BIMT_E_INVALID_ARG ? EXIT_USAGE : 1;
     }
+    if (a.check) goto done; /* rc is BIMT_OK: everything was accepted */
     if (mkdir_p(c->out) != 0) {
         fprintf(stderr, "grow_brain: cannot create the report folder %s: %s\n", c->out,
                 strerror(errno));
