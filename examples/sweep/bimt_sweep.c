@@ -522,16 +522,18 @@ int main(int argc, char **argv)
         worker_loop(&s);
         goto end;
     }
+    size_t n_ok = 0;
     for (size_t i = 0; i < s.n; i++) {
         sx_read_state(&s.ctx, &s.cfg[i], &s.st[i]);
-        s.todo += s.st[i].status != BIMT_SWEEP_OK;
+        n_ok += s.st[i].status == BIMT_SWEEP_OK;
     }
+    s.todo = s.n - n_ok;
     if (o.index >= 0) s.todo = s.st[o.index].status != BIMT_SWEEP_OK;
     if (!o.quiet)
         fprintf(stderr,
                 "bimt_sweep: %zu configurations, %zu finished before; running %zu with "
                 "%zu %s of %u thread%s; grow_brain: %s\n",
-                s.n, s.n - (o.index >= 0 ? 0 : s.todo), s.todo, use_mpi ? (size_t)size : s.slots,
+                s.n, n_ok, s.todo, use_mpi ? (size_t)size : s.slots,
                 use_mpi       ? "MPI ranks"
                 : s.slots > 1 ? "jobs"
                               : "job",
