@@ -105,10 +105,10 @@ typedef struct bimt_sweep_run {
     const char *group;                 /**< other settings that split the summary (NULL = none) */
     bimt_sweep_status status;          /**< state of the run */
     const char *error;                 /**< BIMT_SWEEP_FAILED: what went wrong (NULL allowed) */
-    const char *const *args;           /**< grow_brain arguments that reproduce the run alone */
+    const char **args;                 /**< grow_brain arguments that reproduce the run alone */
     size_t n_args;                     /**< entries of args */
-    const char *const *setting_keys;   /**< the run's settings (key = value), may be NULL */
-    const char *const *setting_values; /**< values of setting_keys */
+    const char **setting_keys;         /**< the run's settings (key = value), may be NULL */
+    const char **setting_values;       /**< values of setting_keys */
     size_t n_settings;                 /**< entries of setting_keys and setting_values */
     const char *report;                /**< link to the run's own report, relative to the sweep
                                             folder (NULL: none) */

@@ -20,6 +20,7 @@ const FWD_NOISE = UInt32(1)  # BIMT_FWD_NOISE (model.h)
 const MAX_SCHEDULE = 8  # BIMT_MAX_SCHEDULE (trainer.h)
 const PLOT_WEIGHT_THRESHOLD = 0.01  # BIMT_PLOT_WEIGHT_THRESHOLD (plot.h)
 const PLOT_MAX_EDGES = 6000  # BIMT_PLOT_MAX_EDGES (plot.h)
+const SWEEP_MAX_BY_K = 16  # BIMT_SWEEP_MAX_BY_K (sweep.h)
 
 # bimt_status (status.h)
 const OK = Cint(0)
@@ -94,6 +95,15 @@ const TP_SWAP_TOP_K = Cint(4)
 const TP_EVAL_INTERVAL = Cint(5)
 const TP_GRAD_CLIP = Cint(6)
 const TP_EASY_TRAIN = Cint(7)
+
+# bimt_sweep_status (sweep.h)
+const SWEEP_PENDING = Cint(0)
+const SWEEP_OK = Cint(1)
+const SWEEP_FAILED = Cint(2)
+
+# bimt_sweep_axis (sweep.h)
+const SWEEP_AXIS_NEURONS = Cint(0)
+const SWEEP_AXIS_WIRING = Cint(1)
 
 # ----------------------------------------------------------------------------- structures
 # Immutable (isbits) mirrors: same fields, order and C types as the headers.
@@ -275,6 +285,85 @@ struct Wiring
     n_active_edges::UInt32
     wiring_length::Cdouble
     spectral_radius::Cdouble
+end
+
+# bimt_sweep_anatomy_k (sweep.h)
+struct SweepAnatomyK
+    k::UInt32
+    isolated_fraction::Cdouble
+    isolated_p::Cdouble
+    cluster_size::Cdouble
+    cluster_size_p::Cdouble
+end
+
+# bimt_sweep_metrics (sweep.h)
+struct SweepMetrics
+    struct_size::UInt32
+    perf_mean::Cdouble
+    perf_min::Cdouble
+    n_tasks_at_target::UInt32
+    n_important::UInt32
+    n_active_neurons::UInt32
+    wiring_length::Cdouble
+    n_clusters::UInt32
+    isolated_p::Cdouble
+    cluster_size_p::Cdouble
+    arm::Cint
+    lambda::Cdouble
+    A::Cdouble
+    seed::UInt64
+    steps::UInt64
+    n_by_k::UInt32
+    by_k::NTuple{16,SweepAnatomyK}
+end
+
+# bimt_sweep_run (sweep.h)
+struct SweepRun
+    struct_size::UInt32
+    id::Ptr{UInt8}
+    arm::Cint
+    lambda::Cdouble
+    A::Cdouble
+    seed::UInt64
+    steps::UInt64
+    group::Ptr{UInt8}
+    status::Cint
+    error::Ptr{UInt8}
+    args::Ptr{Ptr{UInt8}}
+    n_args::Csize_t
+    setting_keys::Ptr{Ptr{UInt8}}
+    setting_values::Ptr{Ptr{UInt8}}
+    n_settings::Csize_t
+    report::Ptr{UInt8}
+    elapsed_s::Cdouble
+    metrics::Ptr{SweepMetrics}
+end
+
+# bimt_sweep_ci (sweep.h)
+struct SweepCi
+    n::UInt32
+    mean::Cdouble
+    lo::Cdouble
+    hi::Cdouble
+end
+
+# bimt_sweep_summary (sweep.h)
+struct SweepSummary
+    struct_size::UInt32
+    arm::Cint
+    lambda::Cdouble
+    A::Cdouble
+    group::Ptr{UInt8}
+    n_runs::UInt32
+    n_ok::UInt32
+    n_failed::UInt32
+    perf::SweepCi
+    wiring::SweepCi
+    neurons::SweepCi
+    n_isolated_tested::UInt32
+    n_isolated_pass::UInt32
+    n_size_tested::UInt32
+    n_size_pass::UInt32
 end
 
 # ----------------------------------------------------------------------------- status.h
@@ -523,6 +612,46 @@ bimt_plot_null(observed, null_samples, n, p_value, title, xlabel, path) =
           (Cdouble, Ptr{Cdouble}, Csize_t, Cdouble, Ptr{UInt8}, Ptr{UInt8}, Cstring),
           observed, null_samples, n, p_value, title, xlabel, path)
 
+# ----------------------------------------------------------------------------- sweep.h
+bimt_sweep_metrics_init(m) =
+    ccall((:bimt_sweep_metrics_init, libbimt), Cvoid, (Ref{SweepMetrics},), m)
+bimt_sweep_read_metrics(path, out, errbuf, errbuf_len) =
+    ccall((:bimt_sweep_read_metrics, libbimt), Cint,
+          (Cstring, Ref{SweepMetrics}, Ptr{UInt8}, Csize_t),
+          path, out, errbuf, errbuf_len)
+bimt_sweep_run_init(r) = ccall((:bimt_sweep_run_init, libbimt), Cvoid, (Ref{SweepRun},), r)
+bimt_sweep_create(out) = ccall((:bimt_sweep_create, libbimt), Cint, (Ptr{Ptr{Cvoid}},), out)
+bimt_sweep_free(sw) = ccall((:bimt_sweep_free, libbimt), Cvoid, (Ptr{Cvoid},), sw)
+bimt_sweep_errmsg(sw) = ccall((:bimt_sweep_errmsg, libbimt), Cstring, (Ptr{Cvoid},), sw)
+bimt_sweep_add_run(sw, run) =
+    ccall((:bimt_sweep_add_run, libbimt), Cint, (Ptr{Cvoid}, Ref{SweepRun}), sw, run)
+bimt_sweep_n_runs(sw) = ccall((:bimt_sweep_n_runs, libbimt), Csize_t, (Ptr{Cvoid},), sw)
+bimt_sweep_pareto_front(cost, error, n, on_front, n_front) =
+    ccall((:bimt_sweep_pareto_front, libbimt), Cint,
+          (Ptr{Cdouble}, Ptr{Cdouble}, Csize_t, Ptr{UInt8}, Ptr{Csize_t}),
+          cost, error, n, on_front, n_front)
+bimt_sweep_front(sw, arm, axis, idx, cap, n_front) =
+    ccall((:bimt_sweep_front, libbimt), Cint,
+          (Ptr{Cvoid}, Cint, Cint, Ptr{Csize_t}, Csize_t, Ptr{Csize_t}),
+          sw, arm, axis, idx, cap, n_front)
+bimt_sweep_t_quantile(p, df) =
+    ccall((:bimt_sweep_t_quantile, libbimt), Cdouble, (Cdouble, UInt32), p, df)
+bimt_sweep_mean_ci(x, n_x, level, out) =
+    ccall((:bimt_sweep_mean_ci, libbimt), Cint, (Ptr{Cdouble}, Csize_t, Cdouble, Ref{SweepCi}),
+          x, n_x, level, out)
+bimt_sweep_n_summaries(sw) = ccall((:bimt_sweep_n_summaries, libbimt), Csize_t, (Ptr{Cvoid},), sw)
+bimt_sweep_summary_get(sw, i, out) =
+    ccall((:bimt_sweep_summary_get, libbimt), Cint, (Ptr{Cvoid}, Csize_t, Ref{SweepSummary}),
+          sw, i, out)
+bimt_sweep_write_json(sw, path) =
+    ccall((:bimt_sweep_write_json, libbimt), Cint, (Ptr{Cvoid}, Cstring), sw, path)
+bimt_sweep_write_svg(sw, axis, path) =
+    ccall((:bimt_sweep_write_svg, libbimt), Cint, (Ptr{Cvoid}, Cint, Cstring), sw, axis, path)
+bimt_sweep_write_html(sw, path) =
+    ccall((:bimt_sweep_write_html, libbimt), Cint, (Ptr{Cvoid}, Cstring), sw, path)
+bimt_sweep_write_report(sw, dir) =
+    ccall((:bimt_sweep_write_report, libbimt), Cint, (Ptr{Cvoid}, Cstring), sw, dir)
+
 # ----------------------------------------------------------------------------- PARAMS_INIT
 # Versioned parameter structures and the C function that initialises each.
 const PARAMS_INIT = (
@@ -532,4 +661,6 @@ const PARAMS_INIT = (
     (AdamOptions, bimt_adam_options_init),
     (TrainerParams, bimt_trainer_params_init),
     (ClusterParams, bimt_cluster_params_init),
+    (SweepMetrics, bimt_sweep_metrics_init),
+    (SweepRun, bimt_sweep_run_init),
 )

@@ -16,7 +16,7 @@ or the system (see :mod:`bimt._lib`).  Arrays are float32, row-major, time-major
 (``[T, B, features]``).
 """
 
-from . import plot
+from . import plot, sweep
 from ._errors import (BimtError, BimtIOError, ClosedError, FormatError, InvalidArgumentError,
                       NoMemoryError, NumericError, ShapeError, StateError, UnsupportedError,
                       VersionError)
@@ -59,6 +59,6 @@ __all__ = [
     "anatomy_metrics", "cluster_task_variance", "default_cluster_params",
     "important_neurons", "library_path", "library_version", "library_version_number",
     "load_checkpoint", "normalize_task_variance", "performance", "plot", "rule_index",
-    "rule_name", "rules", "status_str", "task_variance", "weight_distance_profile",
+    "rule_name", "rules", "status_str", "sweep", "task_variance", "weight_distance_profile",
     "wiring_stats", "write_report",
 ]

@@ -29,6 +29,7 @@ FWD_NOISE = 1  #: BIMT_FWD_NOISE (model.h)
 MAX_SCHEDULE = 8  #: BIMT_MAX_SCHEDULE (trainer.h)
 PLOT_WEIGHT_THRESHOLD = 0.01  #: BIMT_PLOT_WEIGHT_THRESHOLD (plot.h)
 PLOT_MAX_EDGES = 6000  #: BIMT_PLOT_MAX_EDGES (plot.h)
+SWEEP_MAX_BY_K = 16  #: BIMT_SWEEP_MAX_BY_K (sweep.h)
 
 # bimt_status (status.h)
 OK = 0
@@ -104,6 +105,15 @@ TP_EVAL_INTERVAL = 5
 TP_GRAD_CLIP = 6
 TP_EASY_TRAIN = 7
 
+# bimt_sweep_status (sweep.h)
+SWEEP_PENDING = 0
+SWEEP_OK = 1
+SWEEP_FAILED = 2
+
+# bimt_sweep_axis (sweep.h)
+SWEEP_AXIS_NEURONS = 0
+SWEEP_AXIS_WIRING = 1
+
 
 # ------------------------------------------------------------------ handles
 
@@ -123,10 +133,15 @@ class Trainer_(Structure):
     """Opaque ``bimt_trainer_t`` (trainer.h)."""
 
 
+class Sweep_(Structure):
+    """Opaque ``bimt_sweep_t`` (sweep.h)."""
+
+
 TaskP = P(Task_)
 ModelP = P(Model_)
 OptimizerP = P(Optimizer_)
 TrainerP = P(Trainer_)
+SweepP = P(Sweep_)
 
 
 # ------------------------------------------------------------------ types
@@ -343,6 +358,95 @@ class Wiring(Structure):
     ]
 
 
+class SweepAnatomyK(Structure):
+    """``bimt_sweep_anatomy_k`` (sweep.h)."""
+    _fields_ = [
+        ("k", c_uint32),
+        ("isolated_fraction", c_double),
+        ("isolated_p", c_double),
+        ("cluster_size", c_double),
+        ("cluster_size_p", c_double),
+    ]
+
+
+class SweepMetrics(Structure):
+    """``bimt_sweep_metrics`` (sweep.h)."""
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("perf_mean", c_double),
+        ("perf_min", c_double),
+        ("n_tasks_at_target", c_uint32),
+        ("n_important", c_uint32),
+        ("n_active_neurons", c_uint32),
+        ("wiring_length", c_double),
+        ("n_clusters", c_uint32),
+        ("isolated_p", c_double),
+        ("cluster_size_p", c_double),
+        ("arm", c_int),
+        ("lambda_", c_double),  # C name: lambda
+        ("A", c_double),
+        ("seed", c_uint64),
+        ("steps", c_uint64),
+        ("n_by_k", c_uint32),
+        ("by_k", SweepAnatomyK * 16),
+    ]
+
+
+class SweepRun(Structure):
+    """``bimt_sweep_run`` (sweep.h)."""
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("id", c_char_p),
+        ("arm", c_int),
+        ("lambda_", c_double),  # C name: lambda
+        ("A", c_double),
+        ("seed", c_uint64),
+        ("steps", c_uint64),
+        ("group", c_char_p),
+        ("status", c_int),
+        ("error", c_char_p),
+        ("args", P(c_char_p)),
+        ("n_args", c_size_t),
+        ("setting_keys", P(c_char_p)),
+        ("setting_values", P(c_char_p)),
+        ("n_settings", c_size_t),
+        ("report", c_char_p),
+        ("elapsed_s", c_double),
+        ("metrics", P(SweepMetrics)),
+    ]
+
+
+class SweepCi(Structure):
+    """``bimt_sweep_ci`` (sweep.h)."""
+    _fields_ = [
+        ("n", c_uint32),
+        ("mean", c_double),
+        ("lo", c_double),
+        ("hi", c_double),
+    ]
+
+
+class SweepSummary(Structure):
+    """``bimt_sweep_summary`` (sweep.h)."""
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("arm", c_int),
+        ("lambda_", c_double),  # C name: lambda
+        ("A", c_double),
+        ("group", c_char_p),
+        ("n_runs", c_uint32),
+        ("n_ok", c_uint32),
+        ("n_failed", c_uint32),
+        ("perf", SweepCi),
+        ("wiring", SweepCi),
+        ("neurons", SweepCi),
+        ("n_isolated_tested", c_uint32),
+        ("n_isolated_pass", c_uint32),
+        ("n_size_tested", c_uint32),
+        ("n_size_pass", c_uint32),
+    ]
+
+
 #: C structure name -> ctypes class, for the layout test and the sizeof checks.
 STRUCTS = {
     "bimt_task_params": TaskParams,
@@ -359,6 +463,11 @@ STRUCTS = {
     "bimt_anatomy": Anatomy,
     "bimt_centrality": Centrality,
     "bimt_wiring": Wiring,
+    "bimt_sweep_anatomy_k": SweepAnatomyK,
+    "bimt_sweep_metrics": SweepMetrics,
+    "bimt_sweep_run": SweepRun,
+    "bimt_sweep_ci": SweepCi,
+    "bimt_sweep_summary": SweepSummary,
 }
 
 #: Versioned parameter structures and the C function that initialises each.
@@ -369,4 +478,6 @@ PARAMS_INIT = {
     "bimt_adam_options": "bimt_adam_options_init",
     "bimt_trainer_params": "bimt_trainer_params_init",
     "bimt_cluster_params": "bimt_cluster_params_init",
+    "bimt_sweep_metrics": "bimt_sweep_metrics_init",
+    "bimt_sweep_run": "bimt_sweep_run_init",
 }

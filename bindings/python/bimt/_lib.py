@@ -139,6 +139,26 @@ FUNCTIONS = {
     "bimt_plot_weight_distance": (c_int, [P(c_double), P(c_uint64), c_size_t, c_size_t, c_char_p]),
     "bimt_plot_null": (c_int, [c_double, P(c_double), c_size_t, c_double, c_char_p, c_char_p,
                                c_char_p]),
+    # sweep.h
+    "bimt_sweep_metrics_init": (None, [P(F.SweepMetrics)]),
+    "bimt_sweep_read_metrics": (c_int, [c_char_p, P(F.SweepMetrics), c_char_p, c_size_t]),
+    "bimt_sweep_run_init": (None, [P(F.SweepRun)]),
+    "bimt_sweep_create": (c_int, [P(F.SweepP)]),
+    "bimt_sweep_free": (None, [F.SweepP]),
+    "bimt_sweep_errmsg": (c_char_p, [F.SweepP]),
+    "bimt_sweep_add_run": (c_int, [F.SweepP, P(F.SweepRun)]),
+    "bimt_sweep_n_runs": (c_size_t, [F.SweepP]),
+    "bimt_sweep_pareto_front": (c_int, [P(c_double), P(c_double), c_size_t, P(c_uint8),
+                                        P(c_size_t)]),
+    "bimt_sweep_front": (c_int, [F.SweepP, c_int, c_int, P(c_size_t), c_size_t, P(c_size_t)]),
+    "bimt_sweep_t_quantile": (c_double, [c_double, c_uint32]),
+    "bimt_sweep_mean_ci": (c_int, [P(c_double), c_size_t, c_double, P(F.SweepCi)]),
+    "bimt_sweep_n_summaries": (c_size_t, [F.SweepP]),
+    "bimt_sweep_summary_get": (c_int, [F.SweepP, c_size_t, P(F.SweepSummary)]),
+    "bimt_sweep_write_json": (c_int, [F.SweepP, c_char_p]),
+    "bimt_sweep_write_svg": (c_int, [F.SweepP, c_int, c_char_p]),
+    "bimt_sweep_write_html": (c_int, [F.SweepP, c_char_p]),
+    "bimt_sweep_write_report": (c_int, [F.SweepP, c_char_p]),
 }
 
 lib = load(FUNCTIONS)

@@ -40,7 +40,8 @@ def test_every_function_is_present_and_declared():
 def _ctype_for(hdr, ct, ret=False):
     """The ctypes type the bindings must use for a parsed C type."""
     handles = {"bimt_task_t": F.Task_, "bimt_model_t": F.Model_,
-               "bimt_optimizer_t": F.Optimizer_, "bimt_trainer_t": F.Trainer_}
+               "bimt_optimizer_t": F.Optimizer_, "bimt_trainer_t": F.Trainer_,
+               "bimt_sweep_t": F.Sweep_}
     scalars = {"int": ctypes.c_int, "uint32_t": ctypes.c_uint32, "int32_t": ctypes.c_int32,
                "uint64_t": ctypes.c_uint64, "uint8_t": ctypes.c_uint8,
                "size_t": ctypes.c_size_t, "double": ctypes.c_double,
