@@ -35,6 +35,8 @@
 #define EXIT_USAGE 2
 #define EXIT_LOCKED 3
 #define EXIT_INTERRUPTED 130
+/** Shortest time between two rewrites of the sweep report while runs finish. */
+#define REPORT_EVERY_S 2.0
 
 static volatile sig_atomic_t g_stop = 0;
 
@@ -184,11 +186,12 @@ typedef struct sweep {
     size_t n;
     sx_state *st;
     sx_ctx ctx;
-    size_t next;       /* next index to hand out */
-    long only;         /* --index: the one configuration to run (else -1) */
-    size_t todo, done; /* runs to do in this session, finished so far */
-    double t0, busy;   /* session start; sum of the finished runs' times */
-    size_t slots;      /* runs side by side */
+    size_t next;        /* next index to hand out */
+    long only;          /* --index: the one configuration to run (else -1) */
+    size_t todo, done;  /* runs to do in this session, finished so far */
+    double t0, busy;    /* session start; sum of the finished runs' times */
+    double last_report; /* when the report was last written (throttled, see finished()) */
+    size_t slots;       /* runs side by side */
 } sweep;
 
 static double spec_number(const sweep *s, const sweep_config *c, const char *key, double dflt)
@@ -282,7 +285,13 @@ static void finished(sweep *s, size_t i)
     if (s->only >= 0) /* other array tasks may have finished runs meanwhile */
         for (size_t j = 0; j < s->n; j++)
             if (j != i) sx_read_state(&s->ctx, &s->cfg[j], &s->st[j]);
-    write_report(s);
+    /* Rewritten at most every REPORT_EVERY_S seconds while runs go on (each rewrite costs
+     * four atomic writes with fsync); main() writes it once more at the end. */
+    double now = sx_now();
+    if (now - s->last_report >= REPORT_EVERY_S || s->done >= s->todo) {
+        write_report(s);
+        s->last_report = now;
+    }
 }
 
 /* Next configuration that is not finished, or n. */
@@ -554,6 +563,7 @@ int main(int argc, char **argv)
                 wall > 0 ? 100.0 * (1.0 - s.busy / (slots * wall)) : 0.0, slots,
                 slots == 1 ? "" : "s");
     }
+    write_report(&s);
     rc = exit_code(&s);
     if (o.index >= 0 && rc != EXIT_INTERRUPTED)
         rc = s.st[o.index].status == BIMT_SWEEP_OK ? 0 : EXIT_FAILED_RUNS;
