@@ -21,33 +21,3 @@ set_target_properties(grow_brain bimt_sweep PROPERTIES
   INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 install(TARGETS grow_brain bimt_sweep RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
-# End-to-end tests (tests/tools/check_sweep.py): the tiny spec of issue 16 with --jobs 2
-# (fixture: its metrics are the reference), after SIGKILL + restart, under a real mpirun
-# with 3 ranks, and the command line (bad specs, --count/--list/--index, lock, failures).
-if(BIMT_BUILD_TESTS AND BIMT_PYTHON3)
-  set(_sw_work ${CMAKE_CURRENT_BINARY_DIR}/sweep_tests)
-  set(_sw_check ${PROJECT_SOURCE_DIR}/tests/tools/check_sweep.py)
-  add_test(NAME sweep_local COMMAND ${BIMT_PYTHON3} ${_sw_check} local
-           $<TARGET_FILE:bimt_sweep> ${_sw_work})
-  set_tests_properties(sweep_local PROPERTIES TIMEOUT 1800 FIXTURES_SETUP bimt_sweep_ref
-                       RESOURCE_LOCK bimt_sweep_cores)
-  add_test(NAME sweep_resume COMMAND ${BIMT_PYTHON3} ${_sw_check} resume
-           $<TARGET_FILE:bimt_sweep> ${_sw_work})
-  set_tests_properties(sweep_resume PROPERTIES TIMEOUT 1800 FIXTURES_REQUIRED bimt_sweep_ref
-                       RESOURCE_LOCK bimt_sweep_cores)
-  add_test(NAME sweep_cli COMMAND ${BIMT_PYTHON3} ${_sw_check} cli
-           $<TARGET_FILE:bimt_sweep> ${_sw_work})
-  set_tests_properties(sweep_cli PROPERTIES TIMEOUT 900)
-  find_program(BIMT_MPIRUN NAMES mpirun mpiexec)
-  if(MPI_C_FOUND AND BIMT_MPIRUN)
-    add_test(NAME sweep_mpi COMMAND ${BIMT_PYTHON3} ${_sw_check} mpi
-             $<TARGET_FILE:bimt_sweep> ${_sw_work} ${BIMT_MPIRUN})
-    set_tests_properties(sweep_mpi PROPERTIES TIMEOUT 1800 FIXTURES_REQUIRED bimt_sweep_ref
-                         RESOURCE_LOCK bimt_sweep_cores)
-  else()
-    message(STATUS "bimt_sweep: MPI or mpirun missing, the sweep_mpi test is not registered")
-  endif()
-  add_test(NAME grow_brain_check COMMAND sh -c "\"$0\" --check --grid 4 && ! \"$0\" --check --grid 1 2>/dev/null && test ! -e report"
-           $<TARGET_FILE:grow_brain>)
-  set_tests_properties(grow_brain_check PROPERTIES WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
-endif()

@@ -12,6 +12,9 @@
  * same arm has lower or equal cost and lower or equal error with at least one of the two
  * strictly lower; points whose cost or error is not finite are on no front.
  *
+ * Errors: every failing call sets bimt_last_error() (status.h); calls on a handle also keep
+ * the message in bimt_sweep_errmsg().
+ *
  * Thread safety: one thread at a time per bimt_sweep_t; const calls may run concurrently as
  * long as no thread mutates the handle. The functions without a handle are thread-safe.
  */
@@ -53,7 +56,7 @@ typedef struct bimt_sweep_metrics {
     uint32_t n_clusters;        /**< clusters.n_clusters */
     double isolated_p;          /**< anatomy.isolated_fraction.p */
     double cluster_size_p;      /**< anatomy.cluster_size.p */
-    bimt_arm arm;               /**< config.trainer.arm */
+    int32_t arm;                /**< config.trainer.arm, a bimt_arm value */
     double lambda;              /**< config.trainer.lambda */
     double A;                   /**< config.trainer.A */
     uint64_t seed;              /**< config.trainer.seed */
@@ -97,13 +100,13 @@ typedef enum bimt_sweep_status {
 typedef struct bimt_sweep_run {
     uint32_t struct_size;              /**< set by bimt_sweep_run_init() */
     const char *id;                    /**< required, unique within the sweep, non-empty */
-    bimt_arm arm;                      /**< arm of the run */
+    int32_t arm;                       /**< arm of the run, a bimt_arm value */
     double lambda;                     /**< connection-cost weight (0 for arm none; NaN unknown) */
     double A;                          /**< distance weight (0 unless arm bimt; NaN unknown) */
     uint64_t seed;                     /**< seed of the run */
     uint64_t steps;                    /**< training steps */
     const char *group;                 /**< other settings that split the summary (NULL = none) */
-    bimt_sweep_status status;          /**< state of the run */
+    int32_t status;                    /**< a bimt_sweep_status value */
     const char *error;                 /**< BIMT_SWEEP_FAILED: what went wrong (NULL allowed) */
     const char **args;                 /**< grow_brain arguments that reproduce the run alone */
     size_t n_args;                     /**< entries of args */
@@ -189,16 +192,16 @@ BIMT_API int bimt_sweep_pareto_front(const double *cost, const double *error, si
  * @brief The front of one arm among its BIMT_SWEEP_OK runs, as run indices (order of
  * bimt_sweep_add_run()) sorted by increasing cost (ties: by error, then index).
  * @param[in] sw the handle.
- * @param[in] arm the arm.
- * @param[in] axis the cost axis.
+ * @param[in] arm the arm (a bimt_arm value).
+ * @param[in] axis the cost axis (a bimt_sweep_axis value).
  * @param[out] idx up to cap run indices (may be NULL when cap is 0).
  * @param[in] cap capacity of idx.
  * @param[out] n_front the size of the front (also when it exceeds cap: call again).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL sw or n_front, unknown arm or axis, NULL idx with
  *         cap > 0); BIMT_E_SHAPE (cap too small; idx holds the first cap); BIMT_E_NOMEM.
  */
-BIMT_API int bimt_sweep_front(const bimt_sweep_t *sw, bimt_arm arm, bimt_sweep_axis axis,
-                              size_t *idx, size_t cap, size_t *n_front);
+BIMT_API int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, size_t *idx,
+                              size_t cap, size_t *n_front);
 
 /**
  * @brief Quantile of Student's t distribution with df degrees of freedom (exact series for
@@ -231,7 +234,7 @@ BIMT_API int bimt_sweep_mean_ci(const double *x, size_t n_x, double level, bimt_
 /** Summary of the runs of one (arm, lambda, A, group) over seeds. */
 typedef struct bimt_sweep_summary {
     uint32_t struct_size;       /**< set by the caller to sizeof(bimt_sweep_summary) */
-    bimt_arm arm;               /**< the arm */
+    int32_t arm;                /**< the arm, a bimt_arm value */
     double lambda;              /**< lambda of the group */
     double A;                   /**< A of the group */
     const char *group;          /**< other settings of the group ("" if none); owned by the
@@ -282,11 +285,11 @@ BIMT_API int bimt_sweep_write_json(bimt_sweep_t *sw, const char *path);
  * legend (Fig. 1g for BIMT_SWEEP_AXIS_NEURONS, 1h for BIMT_SWEEP_AXIS_WIRING). Written
  * atomically.
  * @param[in,out] sw the handle.
- * @param[in] axis the cost axis.
+ * @param[in] axis the cost axis (a bimt_sweep_axis value).
  * @param[in] path the file.
  * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_IO or BIMT_E_NOMEM.
  */
-BIMT_API int bimt_sweep_write_svg(bimt_sweep_t *sw, bimt_sweep_axis axis, const char *path);
+BIMT_API int bimt_sweep_write_svg(bimt_sweep_t *sw, int32_t axis, const char *path);
 
 /**
  * @brief Writes index.html: counts by status, both Pareto figures (pareto_neurons.svg and

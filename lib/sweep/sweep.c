@@ -30,9 +30,9 @@ void bimt_sweep_run_init(bimt_sweep_run *r)
 
 int bimt_sweep_create(bimt_sweep_t **out)
 {
-    if (!out) return BIMT_E_INVALID_ARG;
+    if (!out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_create: out is NULL");
     *out = calloc(1, sizeof **out);
-    return *out ? BIMT_OK : BIMT_E_NOMEM;
+    return *out ? BIMT_OK : bimt__err(BIMT_E_NOMEM, "bimt_sweep_create: out of memory");
 }
 
 static void free_strings(char **v, size_t n)
@@ -101,7 +101,7 @@ static char **dup_array(const char *const *v, size_t n, int *nomem)
 
 int bimt_sweep_add_run(bimt_sweep_t *sw, const bimt_sweep_run *run)
 {
-    if (!sw) return BIMT_E_INVALID_ARG;
+    if (!sw) return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_add_run: sw is NULL");
     if (!run) return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: NULL run");
     if (run->struct_size < sizeof *run)
         return bimt__fail(sw->errmsg, BIMT_E_VERSION,
@@ -238,9 +238,13 @@ int bimt_sweep_pareto_front(const double *cost, const double *error, size_t n, u
 {
     if (n_front) *n_front = 0;
     if (n == 0) return BIMT_OK;
-    if (!cost || !error || !on_front) return BIMT_E_INVALID_ARG;
+    if (!cost || !error || !on_front)
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_sweep_pareto_front: NULL cost, error or "
+                         "on_front with n = %zu",
+                         n);
     point *pts = bimt__malloc(n, sizeof *pts);
-    if (!pts) return BIMT_E_NOMEM;
+    if (!pts) return bimt__err(BIMT_E_NOMEM, "bimt_sweep_pareto_front: out of memory");
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         on_front[i] = 0;
@@ -253,20 +257,23 @@ int bimt_sweep_pareto_front(const double *cost, const double *error, size_t n, u
     return BIMT_OK;
 }
 
-int bimt_sweep_front(const bimt_sweep_t *sw, bimt_arm arm, bimt_sweep_axis axis, size_t *idx,
-                     size_t cap, size_t *n_front)
+int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, size_t *idx, size_t cap,
+                     size_t *n_front)
 {
     if (n_front) *n_front = 0;
     if (!sw || !n_front || (unsigned)arm > BIMT_ARM_NONE ||
         (unsigned)axis > BIMT_SWEEP_AXIS_WIRING || (cap && !idx))
-        return BIMT_E_INVALID_ARG;
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_sweep_front: NULL sw or n_front, arm %d, "
+                         "axis %d or NULL idx with cap %zu",
+                         (int)arm, (int)axis, cap);
     if (sw->n == 0) return BIMT_OK;
     point *pts = bimt__malloc(sw->n, sizeof *pts);
     uint8_t *on = bimt__calloc(sw->n, 1);
     if (!pts || !on) {
         free(pts);
         free(on);
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "bimt_sweep_front: out of memory");
     }
     size_t m = 0;
     for (size_t i = 0; i < sw->n; i++) {
@@ -333,7 +340,11 @@ double bimt_sweep_t_quantile(double p, uint32_t df)
 
 int bimt_sweep_mean_ci(const double *x, size_t n_x, double level, bimt_sweep_ci *out)
 {
-    if (!out || (n_x && !x) || !(level > 0.0 && level < 1.0)) return BIMT_E_INVALID_ARG;
+    if (!out || (n_x && !x) || !(level > 0.0 && level < 1.0))
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_sweep_mean_ci: NULL out or x, or level %g "
+                         "not in (0, 1)",
+                         level);
     double sum = 0.0;
     size_t n = 0;
     for (size_t i = 0; i < n_x; i++)
@@ -400,7 +411,7 @@ int bimt__sweep_groups(const bimt_sweep_t *sw, size_t **order, size_t **starts, 
         free(k);
         free(o);
         free(s);
-        return BIMT_E_NOMEM;
+        return bimt__err(BIMT_E_NOMEM, "sweep summary: out of memory");
     }
     for (size_t i = 0; i < sw->n; i++) {
         const bimt__srun *r = &sw->runs[i];
@@ -425,7 +436,7 @@ int bimt__sweep_summarise(const bimt_sweep_t *sw, const size_t *order, size_t fr
 {
     const size_t n = to - from;
     double *p = bimt__malloc(3 * n, sizeof(double)), *w = p + n, *nn = p + 2 * n;
-    if (!p) return BIMT_E_NOMEM;
+    if (!p) return bimt__err(BIMT_E_NOMEM, "sweep summary: out of memory");
     const bimt__srun *first = &sw->runs[order[from]];
     uint32_t size = out->struct_size;
     memset(out, 0, sizeof *out);
@@ -472,8 +483,12 @@ size_t bimt_sweep_n_summaries(const bimt_sweep_t *sw)
 
 int bimt_sweep_summary_get(const bimt_sweep_t *sw, size_t i, bimt_sweep_summary *out)
 {
-    if (!sw || !out) return BIMT_E_INVALID_ARG;
-    if (out->struct_size < sizeof *out) return BIMT_E_VERSION;
+    if (!sw || !out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_summary_get: NULL sw or out");
+    if (out->struct_size < sizeof *out)
+        return bimt__err(BIMT_E_VERSION,
+                         "bimt_sweep_summary_get: out->struct_size %u, expected "
+                         "%zu",
+                         (unsigned)out->struct_size, sizeof *out);
     size_t *order, *starts, n;
     int rc = bimt__sweep_groups(sw, &order, &starts, &n);
     if (rc) return rc;

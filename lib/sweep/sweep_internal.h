@@ -14,10 +14,10 @@
 /** A run as copied by bimt_sweep_add_run(). */
 typedef struct bimt__srun {
     char *id, *group, *error, *report;
-    bimt_arm arm;
+    int32_t arm;
     double lambda, A;
     uint64_t seed, steps;
-    bimt_sweep_status status;
+    int32_t status;
     char **args;
     size_t n_args;
     char **keys, **values;

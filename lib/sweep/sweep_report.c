@@ -10,7 +10,6 @@
 #include "io/json_write.h"
 #include "io/atomic_file.h"
 #include "io/textbuf.h"
-#include "report/report_internal.h"
 #include "report/svg.h"
 #include "sweep/sweep_internal.h"
 
@@ -26,7 +25,7 @@ static const char *axis_key(bimt_sweep_axis axis)
 
 static int check_path(bimt_sweep_t *sw, const char *path, const char *what)
 {
-    if (!sw) return BIMT_E_INVALID_ARG;
+    if (!sw) return bimt__err(BIMT_E_INVALID_ARG, "%s: sw is NULL", what);
     if (!path || !*path)
         return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "%s: NULL or empty path", what);
     return BIMT_OK;
@@ -111,7 +110,7 @@ static void json_run(bimt__json *j, const bimt__srun *r)
 {
     bimt__json_open(j, NULL, '{', 0);
     bimt__json_str(j, "id", r->id);
-    bimt__json_str(j, "arm", bimt__arm_name((int)r->arm));
+    bimt__json_str(j, "arm", bimt_arm_name((int)r->arm));
     bimt__json_num(j, "lambda", r->lambda);
     bimt__json_num(j, "A", r->A);
     bimt__json_uint(j, "seed", r->seed);
@@ -167,7 +166,7 @@ int bimt_sweep_write_json(bimt_sweep_t *sw, const char *path)
     bimt__json_close(&j, ']');
     bimt__json_open(&j, "frontier", '{', 0);
     for (int a = 0; a < BIMT__N_ARMS; a++) {
-        bimt__json_open(&j, bimt__arm_name(a), '{', 0);
+        bimt__json_open(&j, bimt_arm_name(a), '{', 0);
         for (int ax = 0; ax < 2; ax++) {
             bimt__json_open(&j, axis_key((bimt_sweep_axis)ax), '[', 1);
             for (size_t k = 0; k < nf[ax][a]; k++)
@@ -183,7 +182,7 @@ int bimt_sweep_write_json(bimt_sweep_t *sw, const char *path)
         s.struct_size = (uint32_t)sizeof s;
         if ((rc = bimt__sweep_summarise(sw, order, starts[g], starts[g + 1], &s))) break;
         bimt__json_open(&j, NULL, '{', 0);
-        bimt__json_str(&j, "arm", bimt__arm_name((int)s.arm));
+        bimt__json_str(&j, "arm", bimt_arm_name((int)s.arm));
         bimt__json_num(&j, "lambda", s.lambda);
         bimt__json_num(&j, "A", s.A);
         bimt__json_str(&j, "group", s.group);
@@ -239,7 +238,7 @@ static void padded_range(double lo, double hi, double *out_lo, double *out_hi)
     *out_hi = hi + pad;
 }
 
-int bimt_sweep_write_svg(bimt_sweep_t *sw, bimt_sweep_axis axis, const char *path)
+int bimt_sweep_write_svg(bimt_sweep_t *sw, int32_t axis, const char *path)
 {
     int rc = check_path(sw, path, "write_svg");
     if (rc) return rc;
@@ -309,7 +308,7 @@ int bimt_sweep_write_svg(bimt_sweep_t *sw, bimt_sweep_axis axis, const char *pat
         size_t n_arm = 0;
         for (size_t i = 0; i < sw->n; i++)
             n_arm += (int)sw->runs[i].arm == arm && sw->runs[i].status == BIMT_SWEEP_OK;
-        snprintf(label, sizeof label, "%s (%zu runs, %zu on front)", bimt__arm_name(arm), n_arm,
+        snprintf(label, sizeof label, "%s (%zu runs, %zu on front)", bimt_arm_name(arm), n_arm,
                  nf[arm]);
         bimt__svg_swatch(&b, lx, ly + 22.0 * (arm + 1), col, label);
     }
@@ -371,7 +370,7 @@ static int html_summary(bimt_sweep_t *sw, bimt__buf *b)
         bimt_sweep_summary s;
         s.struct_size = (uint32_t)sizeof s;
         if ((rc = bimt__sweep_summarise(sw, order, starts[g], starts[g + 1], &s))) break;
-        bimt__buf_fmt(b, "<tr><td>%s</td>", bimt__arm_name((int)s.arm));
+        bimt__buf_fmt(b, "<tr><td>%s</td>", bimt_arm_name((int)s.arm));
         cell_short(b, s.lambda);
         cell_short(b, s.A);
         bimt__buf_fmt(b, "<td>%s</td><td>%u (%u / %u)</td>", s.group, s.n_runs, s.n_ok, s.n_failed);
@@ -399,7 +398,7 @@ static void html_runs(const bimt_sweep_t *sw, bimt__buf *b)
             bimt__buf_fmt(b, "<tr><td><a href=\"%s\">%s</a></td>", r->report, r->id);
         else
             bimt__buf_fmt(b, "<tr><td>%s</td>", r->id);
-        bimt__buf_fmt(b, "<td>%s</td>", bimt__arm_name((int)r->arm));
+        bimt__buf_fmt(b, "<td>%s</td>", bimt_arm_name((int)r->arm));
         cell_short(b, r->lambda);
         cell_short(b, r->A);
         bimt__buf_fmt(b, "<td>%U</td>", r->seed);
