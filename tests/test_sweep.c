@@ -68,6 +68,11 @@ END_TEST
 
 START_TEST(t_quantile_table)
 {
+    /* the name tables (sweep.json's status and frontier keys) */
+    ck_assert_str_eq(bimt_sweep_status_name(BIMT_SWEEP_FAILED), "failed");
+    ck_assert_str_eq(bimt_sweep_axis_name(BIMT_SWEEP_AXIS_WIRING), "wiring");
+    ck_assert_ptr_null(bimt_sweep_status_name(3));
+    ck_assert_ptr_null(bimt_sweep_axis_name(-1));
     /* t_{0.975, df} (two-sided 95 %) and t_{0.995, df}, standard tables. */
     static const struct {
         uint32_t df;

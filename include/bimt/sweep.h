@@ -95,6 +95,13 @@ typedef enum bimt_sweep_status {
     BIMT_SWEEP_FAILED = 2   /**< the run failed; error says why */
 } bimt_sweep_status;
 
+/**
+ * @brief Name of a run status ("pending", "ok", "failed"), as written in sweep.json.
+ * @param[in] status a bimt_sweep_status value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
+ */
+BIMT_API const char *bimt_sweep_status_name(int32_t status);
+
 /** One configuration of a sweep, as given to bimt_sweep_add_run(). The handle copies every
  *  string and array. Fill with bimt_sweep_run_init(). */
 typedef struct bimt_sweep_run {
@@ -173,6 +180,13 @@ typedef enum bimt_sweep_axis {
     BIMT_SWEEP_AXIS_NEURONS = 0, /**< n_active_neurons (Fig. 1g) */
     BIMT_SWEEP_AXIS_WIRING = 1   /**< wiring_length (Fig. 1h) */
 } bimt_sweep_axis;
+
+/**
+ * @brief Name of a front axis ("neurons", "wiring"), the keys of sweep.json's frontier.
+ * @param[in] axis a bimt_sweep_axis value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
+ */
+BIMT_API const char *bimt_sweep_axis_name(int32_t axis);
 
 /**
  * @brief Indices of the points on the Pareto front of (cost, error), both minimised: point i

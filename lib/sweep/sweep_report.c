@@ -13,14 +13,29 @@
 #include "report/svg.h"
 #include "sweep/sweep_internal.h"
 
+const char *bimt_sweep_status_name(int32_t s)
+{
+    static const char *const names[] = {"pending", "ok", "failed"};
+    return s >= 0 && s < (int32_t)(sizeof names / sizeof names[0]) ? names[s] : NULL;
+}
+
+const char *bimt_sweep_axis_name(int32_t a)
+{
+    static const char *const names[] = {"neurons", "wiring"};
+    return a >= 0 && a < (int32_t)(sizeof names / sizeof names[0]) ? names[a] : NULL;
+}
+
+/* The names for the files: an out-of-range value cannot reach here (checked on input). */
 static const char *status_name(bimt_sweep_status s)
 {
-    return s == BIMT_SWEEP_OK ? "ok" : s == BIMT_SWEEP_FAILED ? "failed" : "pending";
+    const char *n = bimt_sweep_status_name((int32_t)s);
+    return n ? n : "pending";
 }
 
 static const char *axis_key(bimt_sweep_axis axis)
 {
-    return axis == BIMT_SWEEP_AXIS_WIRING ? "wiring" : "neurons";
+    const char *n = bimt_sweep_axis_name((int32_t)axis);
+    return n ? n : "neurons";
 }
 
 static int check_path(bimt_sweep_t *sw, const char *path, const char *what)

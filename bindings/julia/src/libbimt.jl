@@ -308,7 +308,7 @@ struct SweepMetrics
     n_clusters::UInt32
     isolated_p::Cdouble
     cluster_size_p::Cdouble
-    arm::Cint
+    arm::Int32
     lambda::Cdouble
     A::Cdouble
     seed::UInt64
@@ -321,13 +321,13 @@ end
 struct SweepRun
     struct_size::UInt32
     id::Ptr{UInt8}
-    arm::Cint
+    arm::Int32
     lambda::Cdouble
     A::Cdouble
     seed::UInt64
     steps::UInt64
     group::Ptr{UInt8}
-    status::Cint
+    status::Int32
     error::Ptr{UInt8}
     args::Ptr{Ptr{UInt8}}
     n_args::Csize_t
@@ -350,7 +350,7 @@ end
 # bimt_sweep_summary (sweep.h)
 struct SweepSummary
     struct_size::UInt32
-    arm::Cint
+    arm::Int32
     lambda::Cdouble
     A::Cdouble
     group::Ptr{UInt8}
@@ -619,6 +619,8 @@ bimt_sweep_read_metrics(path, out, errbuf, errbuf_len) =
     ccall((:bimt_sweep_read_metrics, libbimt), Cint,
           (Cstring, Ref{SweepMetrics}, Ptr{UInt8}, Csize_t),
           path, out, errbuf, errbuf_len)
+bimt_sweep_status_name(status) =
+    ccall((:bimt_sweep_status_name, libbimt), Ptr{UInt8}, (Int32,), status)
 bimt_sweep_run_init(r) = ccall((:bimt_sweep_run_init, libbimt), Cvoid, (Ref{SweepRun},), r)
 bimt_sweep_create(out) = ccall((:bimt_sweep_create, libbimt), Cint, (Ptr{Ptr{Cvoid}},), out)
 bimt_sweep_free(sw) = ccall((:bimt_sweep_free, libbimt), Cvoid, (Ptr{Cvoid},), sw)
@@ -626,13 +628,14 @@ bimt_sweep_errmsg(sw) = ccall((:bimt_sweep_errmsg, libbimt), Cstring, (Ptr{Cvoid
 bimt_sweep_add_run(sw, run) =
     ccall((:bimt_sweep_add_run, libbimt), Cint, (Ptr{Cvoid}, Ref{SweepRun}), sw, run)
 bimt_sweep_n_runs(sw) = ccall((:bimt_sweep_n_runs, libbimt), Csize_t, (Ptr{Cvoid},), sw)
+bimt_sweep_axis_name(axis) = ccall((:bimt_sweep_axis_name, libbimt), Ptr{UInt8}, (Int32,), axis)
 bimt_sweep_pareto_front(cost, error, n, on_front, n_front) =
     ccall((:bimt_sweep_pareto_front, libbimt), Cint,
           (Ptr{Cdouble}, Ptr{Cdouble}, Csize_t, Ptr{UInt8}, Ptr{Csize_t}),
           cost, error, n, on_front, n_front)
 bimt_sweep_front(sw, arm, axis, idx, cap, n_front) =
     ccall((:bimt_sweep_front, libbimt), Cint,
-          (Ptr{Cvoid}, Cint, Cint, Ptr{Csize_t}, Csize_t, Ptr{Csize_t}),
+          (Ptr{Cvoid}, Int32, Int32, Ptr{Csize_t}, Csize_t, Ptr{Csize_t}),
           sw, arm, axis, idx, cap, n_front)
 bimt_sweep_t_quantile(p, df) =
     ccall((:bimt_sweep_t_quantile, libbimt), Cdouble, (Cdouble, UInt32), p, df)
@@ -646,7 +649,7 @@ bimt_sweep_summary_get(sw, i, out) =
 bimt_sweep_write_json(sw, path) =
     ccall((:bimt_sweep_write_json, libbimt), Cint, (Ptr{Cvoid}, Cstring), sw, path)
 bimt_sweep_write_svg(sw, axis, path) =
-    ccall((:bimt_sweep_write_svg, libbimt), Cint, (Ptr{Cvoid}, Cint, Cstring), sw, axis, path)
+    ccall((:bimt_sweep_write_svg, libbimt), Cint, (Ptr{Cvoid}, Int32, Cstring), sw, axis, path)
 bimt_sweep_write_html(sw, path) =
     ccall((:bimt_sweep_write_html, libbimt), Cint, (Ptr{Cvoid}, Cstring), sw, path)
 bimt_sweep_write_report(sw, dir) =

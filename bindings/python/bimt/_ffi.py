@@ -382,7 +382,7 @@ class SweepMetrics(Structure):
         ("n_clusters", c_uint32),
         ("isolated_p", c_double),
         ("cluster_size_p", c_double),
-        ("arm", c_int),
+        ("arm", c_int32),
         ("lambda_", c_double),  # C name: lambda
         ("A", c_double),
         ("seed", c_uint64),
@@ -397,13 +397,13 @@ class SweepRun(Structure):
     _fields_ = [
         ("struct_size", c_uint32),
         ("id", c_char_p),
-        ("arm", c_int),
+        ("arm", c_int32),
         ("lambda_", c_double),  # C name: lambda
         ("A", c_double),
         ("seed", c_uint64),
         ("steps", c_uint64),
         ("group", c_char_p),
-        ("status", c_int),
+        ("status", c_int32),
         ("error", c_char_p),
         ("args", P(c_char_p)),
         ("n_args", c_size_t),
@@ -430,7 +430,7 @@ class SweepSummary(Structure):
     """``bimt_sweep_summary`` (sweep.h)."""
     _fields_ = [
         ("struct_size", c_uint32),
-        ("arm", c_int),
+        ("arm", c_int32),
         ("lambda_", c_double),  # C name: lambda
         ("A", c_double),
         ("group", c_char_p),

@@ -94,7 +94,7 @@ def mean_ci(values, level=0.95):
     """(mean, lo, hi, n) of the finite values with a Student t interval
     (bimt_sweep_mean_ci(); lo and hi are NaN for fewer than two values)."""
     x = np.ascontiguousarray(values, dtype=np.float64).ravel()
-    out = F.SweepCI()
+    out = F.SweepCi()
     check(lib.bimt_sweep_mean_ci(x.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), x.size,
                                  float(level), ctypes.byref(out)), what="mean_ci")
     return out.mean, out.lo, out.hi, int(out.n)
