@@ -52,7 +52,7 @@ def parse_args(argv=None):
     ap.add_argument("--lambda-start", type=float, default=0.0)
     ap.add_argument("--warmup-frac", type=float, default=0.4)
     ap.add_argument("--A", type=float, default=1.0)
-    ap.add_argument("--io", choices=["none", "edges"], default="none",
+    ap.add_argument("--io", choices=["none", "edges"], default="edges",
                     help="positions of the inputs and outputs (grow_brain key io; default: "
                     "%(default)s)")
     ap.add_argument("--swap-interval", type=int, default=200)

@@ -85,7 +85,8 @@ static const gb_config DEFAULTS = {
     .alpha = 0.2,
     .sigma_rec = 0.05,
     .loss = BIMT_LOSS_MSE,
-    .io_layout = BIMT_IO_NONE,
+    .io_layout = BIMT_IO_EDGES, /* inputs left, outputs right: W_in/W_out pay distance too;
+                                 * the silhouette then finds the modules (docs/science.md H5) */
     .arm = BIMT_ARM_BIMT,
     .lambda = 3e-5,           /* from 40 % of the steps on; 1e-4 cost 0.05 mean performance */
     .lambda_start = 0.0,      /* the tasks are learnt first, then wiring is pruned */
@@ -143,7 +144,7 @@ static void usage(FILE *f)
         "  --config FILE        read 'key = value' lines first; keys: the options above and\n"
         "                       activation, init, init_scale, alpha, sigma_rec, loss,\n"
         "                       lambda_start, warmup_frac, easy_frac, lr, lr_end (cosine decay),\n"
-        "                       l1_step (subgradient|proximal), io (none|edges),\n"
+        "                       l1_step (subgradient|proximal), io (edges|none; default edges),\n"
         "                       weight.<rule> (sampling weight, e.g. weight.contextdm1),\n"
         "                       batch, grad_clip,\n"
         "                       swap_interval, top_k, eval_interval, eval_trials,\n"
