@@ -38,9 +38,12 @@ int main(int argc, char **argv)
     unsigned long n_shuffles = 1000, eval_trials = 256;
     for (int i = 3; i < argc; i += 2) {
         if (i + 1 >= argc) return usage();
-        if (!strcmp(argv[i], "--n-shuffles")) n_shuffles = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--eval-trials")) eval_trials = strtoul(argv[i + 1], NULL, 10);
-        else return usage();
+        if (!strcmp(argv[i], "--n-shuffles"))
+            n_shuffles = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--eval-trials"))
+            eval_trials = strtoul(argv[i + 1], NULL, 10);
+        else
+            return usage();
     }
     if (n_shuffles == 0 || n_shuffles > 1000000 || eval_trials == 0 || eval_trials > 65536)
         return usage();
@@ -65,58 +68,78 @@ int main(int argc, char **argv)
         status = fail("analyze", BIMT_E_NOMEM, "out of memory");
         goto done;
     }
-    printf("analyze: %s: %zu hidden neurons on a %zux%zu grid, %llu training steps\n", ckpt,
-           n_h, bimt_model_grid_side(model), bimt_model_grid_side(model),
+    printf("analyze: %s: %zu hidden neurons on a %zux%zu grid, %llu training steps\n", ckpt, n_h,
+           bimt_model_grid_side(model), bimt_model_grid_side(model),
            (unsigned long long)bimt_trainer_steps(tr));
 
     double perf[BIMT_N_RULES];
     rc = bimt_trainer_evaluate(tr, (uint32_t)eval_trials, perf);
-    if (rc) { status = fail("evaluate", rc, bimt_trainer_errmsg(tr)); goto done; }
+    if (rc) {
+        status = fail("evaluate", rc, bimt_trainer_errmsg(tr));
+        goto done;
+    }
     printf("performance per task (%lu trials each):\n", eval_trials);
     for (int r = 0; r < BIMT_N_RULES; r++)
         if (perf[r] >= 0.0) printf("  %-16s %.3f\n", bimt_rule_name(r), perf[r]);
 
     rc = bimt_task_variance(model, task, tv);
-    if (rc) { status = fail("task variance", rc, bimt_model_errmsg(model)); goto done; }
+    if (rc) {
+        status = fail("task variance", rc, bimt_model_errmsg(model));
+        goto done;
+    }
     bimt_cluster_params cp;
     bimt_cluster_params_init(&cp);
     uint32_t n_clusters = 0;
     double silhouette = 0.0;
-    rc = bimt_cluster_task_variance(tv, BIMT_N_RULES, n_h, &cp, labels, &n_clusters,
-                                    &silhouette);
-    if (rc) { status = fail("clustering", rc, ""); goto done; }
+    rc = bimt_cluster_task_variance(tv, BIMT_N_RULES, n_h, &cp, labels, &n_clusters, &silhouette);
+    if (rc) {
+        status = fail("clustering", rc, "");
+        goto done;
+    }
     uint32_t n_important = 0;
-    for (size_t k = 0; k < n_h; k++) n_important += labels[k] >= 0 ? 1u : 0u;
-    printf("functional clusters: %u among %u important neurons (silhouette %.3f)\n",
-           n_clusters, n_important, silhouette);
+    for (size_t k = 0; k < n_h; k++)
+        n_important += labels[k] >= 0 ? 1u : 0u;
+    printf("functional clusters: %u among %u important neurons (silhouette %.3f)\n", n_clusters,
+           n_important, silhouette);
 
     bimt_anatomy an;
-    rc = bimt_anatomy_metrics(model, labels, (uint32_t)n_shuffles, 1, &an, iso_null,
-                              size_null);
-    if (rc) { status = fail("anatomy", rc, ""); goto done; }
+    rc = bimt_anatomy_metrics(model, labels, (uint32_t)n_shuffles, 1, &an, iso_null, size_null);
+    if (rc) {
+        status = fail("anatomy", rc, "");
+        goto done;
+    }
     printf("isolated neurons: %.3f (shuffled null %.3f +- %.3f, z %.2f, p %.4f)\n",
            an.isolated_fraction, an.isolated_null_mean, an.isolated_null_sd, an.isolated_z,
            an.isolated_p);
-    printf("cluster size:     %.3f (shuffled null %.3f +- %.3f, z %.2f, p %.4f)\n",
-           an.cluster_size, an.size_null_mean, an.size_null_sd, an.size_z, an.size_p);
+    printf("cluster size:     %.3f (shuffled null %.3f +- %.3f, z %.2f, p %.4f)\n", an.cluster_size,
+           an.size_null_mean, an.size_null_sd, an.size_z, an.size_p);
     printf("=> %s\n", (an.isolated_p < 0.05 && an.size_p < 0.05)
                           ? "functional clusters are anatomically local (p < 0.05 on both)"
                           : "no significant anatomical modularity at p < 0.05");
 
     bimt_wiring w;
     rc = bimt_wiring_stats(model, tv, cp.importance_threshold, 1e-2, &w);
-    if (rc) { status = fail("wiring", rc, ""); goto done; }
+    if (rc) {
+        status = fail("wiring", rc, "");
+        goto done;
+    }
     printf("wiring: %u active neurons, %u active edges, length %.3f, spectral radius %.3f\n",
            w.n_active_neurons, w.n_active_edges, w.wiring_length, w.spectral_radius);
     rc = bimt_weight_distance_profile(model, n_bins, profile, counts);
-    if (rc) { status = fail("weight profile", rc, ""); goto done; }
+    if (rc) {
+        status = fail("weight profile", rc, "");
+        goto done;
+    }
     printf("mean |w| by distance:");
     for (size_t b = 0; b < n_bins; b++)
         if (counts[b]) printf(" %.3g", profile[b]);
     printf("\n");
 
     rc = bimt_report_write(out_dir, model, task, tr, &cp, (uint32_t)n_shuffles);
-    if (rc) { status = fail("report", rc, bimt_model_errmsg(model)); goto done; }
+    if (rc) {
+        status = fail("report", rc, bimt_model_errmsg(model));
+        goto done;
+    }
     printf("analyze: report written to %s/index.html\n", out_dir);
 
 done:

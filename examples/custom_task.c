@@ -43,13 +43,14 @@ static void make_batch(uint64_t *rng, float *x, float *y, float *mask)
 {
     for (size_t b = 0; b < BATCH; b++) {
         double a = uniform01(rng), c = uniform01(rng);
-        while (fabs(a - c) < 0.1) c = uniform01(rng);
+        while (fabs(a - c) < 0.1)
+            c = uniform01(rng);
         float answer = a > c ? 1.0f : -1.0f;
         for (size_t t = 0; t < T_STEPS; t++) {
             float *xi = x + (t * BATCH + b) * N_IN;
-            xi[0] = t < GO ? 1.0f : 0.0f;                        /* fixation */
+            xi[0] = t < GO ? 1.0f : 0.0f; /* fixation */
             xi[1] = (t >= 2 && t < 5) ? (float)a : (t >= 10 && t < 13) ? (float)c : 0.0f;
-            xi[2] = 1.0f;                                        /* constant bias input */
+            xi[2] = 1.0f; /* constant bias input */
             y[t * BATCH + b] = t < GO ? 0.0f : answer;
             mask[t * BATCH + b] = t < GO ? 0.2f : (t >= GO + 2 ? 1.0f : 0.0f);
         }
@@ -82,12 +83,18 @@ static int parse(int argc, char **argv, options *o)
         const char *a = argv[i];
         if (i + 1 >= argc) return -1;
         const char *v = argv[++i];
-        if (!strcmp(a, "--steps")) o->steps = strtoul(v, NULL, 10);
-        else if (!strcmp(a, "--grid-side")) o->grid_side = strtoul(v, NULL, 10);
-        else if (!strcmp(a, "--swap-every")) o->swap_every = strtoul(v, NULL, 10);
-        else if (!strcmp(a, "--seed")) o->seed = strtoul(v, NULL, 10);
-        else if (!strcmp(a, "--lambda")) o->lambda = strtod(v, NULL);
-        else return -1;
+        if (!strcmp(a, "--steps"))
+            o->steps = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--grid-side"))
+            o->grid_side = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--swap-every"))
+            o->swap_every = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--seed"))
+            o->seed = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--lambda"))
+            o->lambda = strtod(v, NULL);
+        else
+            return -1;
     }
     return (o->steps >= 20 && o->grid_side >= 2 && o->swap_every >= 1) ? 0 : -1;
 }
@@ -145,25 +152,37 @@ int main(int argc, char **argv)
     double first = 0.0, last = 0.0;
     unsigned long window = opt.steps / 5, total_swaps = 0;
     printf("custom_task: delayed comparison, %zu hidden neurons on a %lux%lu grid, "
-           "%zu parameters\n", bimt_model_n_hidden(model), opt.grid_side, opt.grid_side,
-           n_params);
+           "%zu parameters\n",
+           bimt_model_n_hidden(model), opt.grid_side, opt.grid_side, n_params);
     printf("%6s %10s %10s %9s %6s\n", "step", "loss", "cost", "accuracy", "swaps");
     int status = 0;
     for (unsigned long step = 1; step <= opt.steps; step++) {
         make_batch(&rng, x, y, mask);
         bimt_model_zero_grad(model);
         rc = bimt_model_forward(model, x, T_STEPS, BATCH, 0);
-        if (rc) { status = fail("forward", rc, bimt_model_errmsg(model)); break; }
+        if (rc) {
+            status = fail("forward", rc, bimt_model_errmsg(model));
+            break;
+        }
         const float *o = NULL;
         rc = bimt_model_outputs(model, &o);
-        if (rc) { status = fail("outputs", rc, bimt_model_errmsg(model)); break; }
+        if (rc) {
+            status = fail("outputs", rc, bimt_model_errmsg(model));
+            break;
+        }
         double acc = 0.0;
         double loss = loss_and_grad(o, y, mask, d_out, &acc);
         rc = bimt_model_backward(model, d_out);
-        if (rc) { status = fail("backward", rc, bimt_model_errmsg(model)); break; }
+        if (rc) {
+            status = fail("backward", rc, bimt_model_errmsg(model));
+            break;
+        }
         double cost = 0.0;
         rc = bimt_model_connection_cost(model, opt.lambda, 1.0, 1, &cost);
-        if (rc) { status = fail("connection cost", rc, bimt_model_errmsg(model)); break; }
+        if (rc) {
+            status = fail("connection cost", rc, bimt_model_errmsg(model));
+            break;
+        }
 
         /* The host's optimizer: SGD with momentum and element-wise clipping. */
         float *p = bimt_model_params_data(model);
@@ -178,7 +197,10 @@ int main(int argc, char **argv)
         if (step % opt.swap_every == 0) {
             bimt_swap_result res = {0};
             rc = bimt_model_swap(model, &sp, &res);
-            if (rc) { status = fail("swap", rc, bimt_model_errmsg(model)); break; }
+            if (rc) {
+                status = fail("swap", rc, bimt_model_errmsg(model));
+                break;
+            }
             swaps = res.n_swaps;
             total_swaps += swaps;
         }
@@ -189,7 +211,8 @@ int main(int argc, char **argv)
     }
     if (status == 0) {
         printf("custom_task: mean loss of the first %lu steps %.5f, of the last %lu steps %.5f; "
-               "%lu swaps in total\n", window, first, window, last, total_swaps);
+               "%lu swaps in total\n",
+               window, first, window, last, total_swaps);
         if (!(last < first)) {
             fprintf(stderr, "custom_task: the loss did not go down\n");
             status = 1;

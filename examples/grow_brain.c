@@ -36,38 +36,39 @@
  * ====================================================================================== */
 typedef struct gb_config {
     /* run */
-    uint64_t steps;            /* (option) training steps (batches) */
-    uint64_t seed;             /* (option) seed of the model, the task and the trainer */
-    char     out[1024];        /* (option) report folder */
-    uint32_t shuffles;         /* (option) shuffles of each anatomical null */
+    uint64_t steps;    /* (option) training steps (batches) */
+    uint64_t seed;     /* (option) seed of the model, the task and the trainer */
+    char out[1024];    /* (option) report folder */
+    uint32_t shuffles; /* (option) shuffles of each anatomical null */
     /* model */
-    uint32_t grid;             /* (option) grid side: grid x grid hidden neurons */
+    uint32_t grid; /* (option) grid side: grid x grid hidden neurons */
     bimt_activation activation;
     bimt_init init;
-    double   init_scale;
-    double   alpha;            /* leak dt/tau */
-    double   sigma_rec;        /* recurrent noise */
+    double init_scale;
+    double alpha;     /* leak dt/tau */
+    double sigma_rec; /* recurrent noise */
     bimt_loss loss;
-    uint32_t io_layout;        /* bimt_io_layout: whether inputs and outputs sit beside the grid */
+    uint32_t io_layout; /* bimt_io_layout: whether inputs and outputs sit beside the grid */
     /* trainer */
-    bimt_arm arm;              /* (option) bimt, l1 or none */
-    double   lambda;           /* (option) connection-cost weight after the warm-up */
-    double   lambda_start;     /* lambda during the warm-up (small, lets the tasks be learnt) */
-    double   warmup_frac;      /* fraction of the steps trained with lambda_start (0 = none) */
-    double   easy_frac;        /* fraction of the steps trained on easy coherences (curriculum) */
-    double   A;                /* (option) distance weight of the connection cost */
-    uint32_t l1_proximal;      /* 0: cost subgradient in the gradient; 1: proximal step */
-    double   lr;               /* Adam learning rate at the start */
-    double   lr_end;           /* learning rate at the end: cosine decay from lr (= lr: constant) */
-    double   rule_weight[BIMT_N_RULES]; /* sampling weight of each rule (key weight.<rule>) */
-    uint32_t batch;            /* trials per step */
-    double   grad_clip;        /* element-wise gradient clipping, 0 = off */
-    uint32_t swap_interval;    /* steps between swap passes (arm bimt) */
-    uint32_t top_k;            /* neurons per swap pass */
-    uint32_t eval_interval;    /* steps between evaluations */
-    uint32_t eval_trials;      /* trials per task per evaluation during training */
-    uint32_t final_eval_trials; /* trials per task of the final evaluation (the report's) */
-    uint32_t progress_every;   /* steps between progress lines when stderr is not a terminal (0 = auto) */
+    bimt_arm arm;         /* (option) bimt, l1 or none */
+    double lambda;        /* (option) connection-cost weight after the warm-up */
+    double lambda_start;  /* lambda during the warm-up (small, lets the tasks be learnt) */
+    double warmup_frac;   /* fraction of the steps trained with lambda_start (0 = none) */
+    double easy_frac;     /* fraction of the steps trained on easy coherences (curriculum) */
+    double A;             /* (option) distance weight of the connection cost */
+    uint32_t l1_proximal; /* 0: cost subgradient in the gradient; 1: proximal step */
+    double lr;            /* Adam learning rate at the start */
+    double lr_end;        /* learning rate at the end: cosine decay from lr (= lr: constant) */
+    double rule_weight[BIMT_N_RULES]; /* sampling weight of each rule (key weight.<rule>) */
+    uint32_t batch;                   /* trials per step */
+    double grad_clip;                 /* element-wise gradient clipping, 0 = off */
+    uint32_t swap_interval;           /* steps between swap passes (arm bimt) */
+    uint32_t top_k;                   /* neurons per swap pass */
+    uint32_t eval_interval;           /* steps between evaluations */
+    uint32_t eval_trials;             /* trials per task per evaluation during training */
+    uint32_t final_eval_trials;       /* trials per task of the final evaluation (the report's) */
+    uint32_t
+        progress_every; /* steps between progress lines when stderr is not a terminal (0 = auto) */
 } gb_config;
 
 static const gb_config DEFAULTS = {
@@ -88,19 +89,19 @@ static const gb_config DEFAULTS = {
     .io_layout = BIMT_IO_EDGES, /* inputs left, outputs right: W_in/W_out pay distance too;
                                  * the silhouette then finds the modules (docs/science.md H5) */
     .arm = BIMT_ARM_BIMT,
-    .lambda = 3e-5,           /* from 40 % of the steps on; 1e-4 cost 0.05 mean performance */
-    .lambda_start = 0.0,      /* the tasks are learnt first, then wiring is pruned */
+    .lambda = 3e-5,      /* from 40 % of the steps on; 1e-4 cost 0.05 mean performance */
+    .lambda_start = 0.0, /* the tasks are learnt first, then wiring is pruned */
     .warmup_frac = 0.4,
-    .easy_frac = 0.2,         /* the context decisions learn which ring matters on easy trials */
+    .easy_frac = 0.2, /* the context decisions learn which ring matters on easy trials */
     .A = 1.0,
     .l1_proximal = 0,
-    .lr = 2e-3,               /* 3e-3 and 5e-3 diverged or died early */
+    .lr = 2e-3, /* 3e-3 and 5e-3 diverged or died early */
     .lr_end = 1e-4,
     /* Yang et al. weight contextdm1/2 by 5; with the curriculum the slowest tasks are multidm
      * (both rings summed, each alone misleading), then the context decisions, the other
      * decisions and DMS; Go/Anti are learnt first and need less (delayanti a little more). */
     .rule_weight = {0.5, 0.5, 0.5, 0.5, 0.5, 1, 2, 2, 4, 4, 5, 2, 2, 2, 2, 1, 1.5, 1.5, 1, 1},
-    .batch = 32,              /* same trials/s as 64 here, twice the updates */
+    .batch = 32, /* same trials/s as 64 here, twice the updates */
     .grad_clip = 1.0,
     .swap_interval = 200,
     .top_k = 30,
@@ -125,7 +126,8 @@ static void on_sigint(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: grow_brain [options]\n"
         "\n"
         "Trains an RNN on a grid on Yang et al.'s 20 cognitive tasks with brain-inspired\n"
@@ -157,9 +159,8 @@ static void usage(FILE *f)
         "\n"
         "BLAS threads: set OPENBLAS_NUM_THREADS. Ctrl-C stops training and still writes\n"
         "the report of what was trained so far (exit code 130).\n",
-        DEFAULTS.lambda, DEFAULTS.A, (unsigned)DEFAULTS.grid,
-        (unsigned long long)DEFAULTS.steps, (unsigned long long)DEFAULTS.seed, DEFAULTS.out,
-        (unsigned)DEFAULTS.shuffles);
+        DEFAULTS.lambda, DEFAULTS.A, (unsigned)DEFAULTS.grid, (unsigned long long)DEFAULTS.steps,
+        (unsigned long long)DEFAULTS.seed, DEFAULTS.out, (unsigned)DEFAULTS.shuffles);
 }
 
 /* ------------------------------------------------------------------ parsing */
@@ -216,8 +217,8 @@ static int parse_u32(const char *key, const char *v, uint32_t lo, uint32_t hi, u
     return 0;
 }
 
-static int parse_choice(const char *key, const char *v, const char *const *names, int n,
-                        int *out, perr *e)
+static int parse_choice(const char *key, const char *v, const char *const *names, int n, int *out,
+                        perr *e)
 {
     for (int i = 0; i < n; i++)
         if (strcmp(v, names[i]) == 0) {
@@ -278,7 +279,8 @@ static int set_key(gb_config *c, const char *k, const char *v, perr *e)
         return 0;
     }
     if (strcmp(k, "lambda") == 0) return parse_double(k, v, 0.0, 10.0, 0, &c->lambda, e);
-    if (strcmp(k, "lambda_start") == 0) return parse_double(k, v, 0.0, 10.0, 0, &c->lambda_start, e);
+    if (strcmp(k, "lambda_start") == 0)
+        return parse_double(k, v, 0.0, 10.0, 0, &c->lambda_start, e);
     if (strcmp(k, "warmup_frac") == 0) return parse_double(k, v, 0.0, 0.99, 0, &c->warmup_frac, e);
     if (strcmp(k, "easy_frac") == 0) return parse_double(k, v, 0.0, 1.0, 0, &c->easy_frac, e);
     if (strcmp(k, "A") == 0) return parse_double(k, v, 0.0, 1e6, 0, &c->A, e);
@@ -314,7 +316,8 @@ static int set_key(gb_config *c, const char *k, const char *v, perr *e)
 
 static char *trim(char *s)
 {
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') s++;
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
         s[--n] = '\0';
@@ -371,8 +374,8 @@ typedef struct gb_args {
 /* Options that are command-line options (the others only in --config files). */
 static int is_option_key(const char *k)
 {
-    static const char *const opts[] = {"arm", "lambda", "A", "grid", "steps", "seed", "out",
-                                       "shuffles"};
+    static const char *const opts[] = {"arm",   "lambda", "A",   "grid",
+                                       "steps", "seed",   "out", "shuffles"};
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         if (strcmp(k, opts[i]) == 0) return 1;
     return 0;
@@ -411,8 +414,10 @@ static int parse_args(int argc, char **argv, gb_args *a)
                     fprintf(stderr, "grow_brain: --%s takes no value\n", key);
                     return -1;
                 }
-                if (key[0] == 'q') a->quiet = 1;
-                else a->check = 1;
+                if (key[0] == 'q')
+                    a->quiet = 1;
+                else
+                    a->check = 1;
                 continue;
             }
             if (strcmp(key, "config") != 0 && !is_option_key(key)) {
@@ -450,14 +455,14 @@ typedef struct progress {
     int quiet, tty;
     uint64_t total, every;
     double t0, last_print;
-    double t_first;       /* time of the first callback (its step includes an evaluation) */
-    uint64_t first_step;  /* step of the first callback, 0 before it */
+    double t_first;      /* time of the first callback (its step includes an evaluation) */
+    uint64_t first_step; /* step of the first callback, 0 before it */
     uint64_t last_eval_step;
     double last_mean;
-    bimt_trainer_t *tr;   /* for the learning-rate schedule */
+    bimt_trainer_t *tr; /* for the learning-rate schedule */
     double lr, lr_end;
-    double lr_scale;      /* halved at each divergence */
-    uint64_t easy_steps;  /* steps [0, easy_steps) train on easy coherences */
+    double lr_scale;     /* halved at each divergence */
+    uint64_t easy_steps; /* steps [0, easy_steps) train on easy coherences */
 } progress;
 
 /* Cosine decay from lr at step 0 to lr_end at the last step (a function of the step alone,
@@ -484,9 +489,12 @@ static void fmt_duration(char *out, size_t len, double s)
         return;
     }
     unsigned long t = (unsigned long)(s + 0.5);
-    if (t >= 3600) snprintf(out, len, "%luh%02lum", t / 3600, (t / 60) % 60);
-    else if (t >= 60) snprintf(out, len, "%lum%02lus", t / 60, t % 60);
-    else snprintf(out, len, "%lus", t);
+    if (t >= 3600)
+        snprintf(out, len, "%luh%02lum", t / 3600, (t / 60) % 60);
+    else if (t >= 60)
+        snprintf(out, len, "%lum%02lus", t / 60, t % 60);
+    else
+        snprintf(out, len, "%lus", t);
 }
 
 static int on_step(const bimt_step_info *info, void *payload)
@@ -496,8 +504,7 @@ static int on_step(const bimt_step_info *info, void *payload)
         bimt_trainer_set_param(p->tr, BIMT_TP_EASY_TRAIN, 0.0) != BIMT_OK)
         return 1;
     if ((p->lr != p->lr_end || p->lr_scale != 1.0) &&
-        bimt_trainer_set_param(p->tr, BIMT_TP_LEARNING_RATE,
-                                                     lr_at(p, info->step)) != BIMT_OK)
+        bimt_trainer_set_param(p->tr, BIMT_TP_LEARNING_RATE, lr_at(p, info->step)) != BIMT_OK)
         return 1;
     if (!p->quiet) {
         double t = now_s();
@@ -565,10 +572,13 @@ static void summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const d
         n++;
     }
     printf("grow_brain: arm %s, %ux%u grid, %llu steps in %s\n",
-           c->arm == BIMT_ARM_BIMT ? "bimt" : c->arm == BIMT_ARM_L1 ? "l1" : "none",
+           c->arm == BIMT_ARM_BIMT ? "bimt"
+           : c->arm == BIMT_ARM_L1 ? "l1"
+                                   : "none",
            (unsigned)c->grid, (unsigned)c->grid, (unsigned long long)steps, dur);
-    if (n) printf("  performance: mean %.3f, min %.3f, %d of %d tasks >= 0.9\n", sum / n, mn,
-                  above, n);
+    if (n)
+        printf("  performance: mean %.3f, min %.3f, %d of %d tasks >= 0.9\n", sum / n, mn, above,
+               n);
     /* The headline modularity numbers, from the same analysis calls the report uses. */
     size_t nh = bimt_model_n_hidden(m);
     float *tv = malloc(BIMT_N_RULES * nh * sizeof(float));
@@ -580,19 +590,20 @@ static void summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const d
         uint32_t n_imp = 0, n_cl = 0;
         double sil = 0.0;
         uint8_t *imp = malloc(nh);
-        if (imp && bimt_important_neurons(tv, BIMT_N_RULES, nh, cp.importance_threshold, imp,
-                                          &n_imp) == BIMT_OK &&
-            bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cp, labels, &n_cl, &sil) ==
-                BIMT_OK) {
+        if (imp &&
+            bimt_important_neurons(tv, BIMT_N_RULES, nh, cp.importance_threshold, imp, &n_imp) ==
+                BIMT_OK &&
+            bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cp, labels, &n_cl, &sil) == BIMT_OK) {
             printf("  important neurons %u of %zu, %u functional clusters (silhouette %.3f)\n",
                    (unsigned)n_imp, nh, (unsigned)n_cl, sil);
             bimt_anatomy an;
-            if (bimt_anatomy_metrics(m, labels, c->shuffles, cp.seed, &an, NULL, NULL) ==
-                BIMT_OK && isfinite(an.isolated_fraction))
+            if (bimt_anatomy_metrics(m, labels, c->shuffles, cp.seed, &an, NULL, NULL) == BIMT_OK &&
+                isfinite(an.isolated_fraction))
                 printf("  isolated fraction %.3f (null %.3f +- %.3f, p %.3g); cluster size "
-                       "%.3f (null %.3f +- %.3f, p %.3g)\n", an.isolated_fraction,
-                       an.isolated_null_mean, an.isolated_null_sd, an.isolated_p,
-                       an.cluster_size, an.size_null_mean, an.size_null_sd, an.size_p);
+                       "%.3f (null %.3f +- %.3f, p %.3g)\n",
+                       an.isolated_fraction, an.isolated_null_mean, an.isolated_null_sd,
+                       an.isolated_p, an.cluster_size, an.size_null_mean, an.size_null_sd,
+                       an.size_p);
             bimt_wiring w;
             if (bimt_wiring_stats(m, tv, cp.importance_threshold, 1e-2, &w) == BIMT_OK)
                 printf("  active connections %u, wiring length %.2f, spectral radius %.3f\n",
@@ -651,7 +662,8 @@ int main(int argc, char **argv)
     trp.eval_interval = c->eval_interval;
     trp.eval_batch = c->eval_trials;
     trp.seed = c->seed;
-    for (int r = 0; r < BIMT_N_RULES; r++) trp.rule_weight[r] = c->rule_weight[r];
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        trp.rule_weight[r] = c->rule_weight[r];
 
     bimt_task_t *task = NULL;
     bimt_model_t *model = NULL;
@@ -709,9 +721,12 @@ int main(int argc, char **argv)
         goto done;
     }
     if (!a.quiet)
-        fprintf(stderr, "grow_brain: training arm %s on %ux%u grid for %llu steps "
+        fprintf(stderr,
+                "grow_brain: training arm %s on %ux%u grid for %llu steps "
                 "(batch %u, lr %g -> %g, lambda %g, A %g); report in %s/\n",
-                c->arm == BIMT_ARM_BIMT ? "bimt" : c->arm == BIMT_ARM_L1 ? "l1" : "none",
+                c->arm == BIMT_ARM_BIMT ? "bimt"
+                : c->arm == BIMT_ARM_L1 ? "l1"
+                                        : "none",
                 (unsigned)c->grid, (unsigned)c->grid, (unsigned long long)c->steps,
                 (unsigned)c->batch, c->lr, c->lr_end, c->lambda, c->A, c->out);
     /* A step that diverges is undone by the trainer (parameters and Adam moments restored);
@@ -722,10 +737,12 @@ int main(int argc, char **argv)
         if (rc != BIMT_E_NUMERIC || ++n_div > MAX_DIVERGENCES) break;
         pr.lr_scale *= 0.5;
         if (!a.quiet)
-            fprintf(stderr, "%sgrow_brain: %s; continuing with the learning rate halved "
-                    "(x%g)\n", pr.tty ? "\n" : "", bimt_trainer_errmsg(tr), pr.lr_scale);
-        if (bimt_trainer_set_param(tr, BIMT_TP_LEARNING_RATE,
-                                   lr_at(&pr, bimt_trainer_steps(tr))) != BIMT_OK)
+            fprintf(stderr,
+                    "%sgrow_brain: %s; continuing with the learning rate halved "
+                    "(x%g)\n",
+                    pr.tty ? "\n" : "", bimt_trainer_errmsg(tr), pr.lr_scale);
+        if (bimt_trainer_set_param(tr, BIMT_TP_LEARNING_RATE, lr_at(&pr, bimt_trainer_steps(tr))) !=
+            BIMT_OK)
             break;
         rc = BIMT_OK;
     }

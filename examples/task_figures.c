@@ -12,11 +12,11 @@
 
 #include "bimt/bimt.h"
 
-#define PX_T 3.0     /* pixels per step */
-#define PX_IN 2.0    /* pixels per input row */
-#define PX_OUT 3.0   /* pixels per output row */
-#define MASK_H 10.0  /* height of the mask strip */
-#define LEFT 70.0    /* label margin of a panel */
+#define PX_T 3.0    /* pixels per step */
+#define PX_IN 2.0   /* pixels per input row */
+#define PX_OUT 3.0  /* pixels per output row */
+#define MASK_H 10.0 /* height of the mask strip */
+#define LEFT 70.0   /* label margin of a panel */
 #define PANEL_W 720.0
 #define PANEL_H 420.0
 
@@ -44,11 +44,13 @@ static void heat(FILE *f, const float *a, size_t T, size_t B, size_t n, size_t b
         while (t < T) {
             float v = a[(t * B + b) * n + r];
             size_t e = t + 1;
-            while (e < T && a[(e * B + b) * n + r] == v) e++;
+            while (e < T && a[(e * B + b) * n + r] == v)
+                e++;
             int rgb[3];
             colour((double)v / vmax, rgb);
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                       "fill=\"rgb(%d,%d,%d)\"/>\n",
+            fprintf(f,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                    "fill=\"rgb(%d,%d,%d)\"/>\n",
                     x0 + PX_T * (double)t, y0 + row_h * (double)r, PX_T * (double)(e - t), row_h,
                     rgb[0], rgb[1], rgb[2]);
             t = e;
@@ -58,8 +60,8 @@ static void heat(FILE *f, const float *a, size_t T, size_t B, size_t n, size_t b
 
 static void label(FILE *f, double x, double y, const char *text, const char *anchor, int size)
 {
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"%s\">%s</text>\n", x,
-            y, size, anchor, text);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"%s\">%s</text>\n", x, y,
+            size, anchor, text);
 }
 
 static void panel(FILE *f, const bimt_batch *b, double px, double py)
@@ -82,8 +84,10 @@ static void panel(FILE *f, const bimt_batch *b, double px, double py)
     for (size_t t = 0; t < T; t++) {
         double m = (double)b->mask[(t * B) * n_out + 1];
         int g = 255 - (int)(m * 40.0);
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"rgb(%d,%d,%d)\"/>\n",
-                x0 + PX_T * (double)t, y_mask, PX_T, MASK_H, g, g, g);
+        fprintf(
+            f,
+            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"rgb(%d,%d,%d)\"/>\n",
+            x0 + PX_T * (double)t, y_mask, PX_T, MASK_H, g, g, g);
     }
 
     /* Row group labels. */
@@ -103,8 +107,9 @@ static void panel(FILE *f, const bimt_batch *b, double px, double py)
         double xs = x0 + PX_T * (double)b->epochs[e].start;
         double xe = x0 + PX_T * (double)b->epochs[e].end;
         if (e > 0)
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
-                       "stroke-width=\"1\" stroke-dasharray=\"3,2\"/>\n",
+            fprintf(f,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
+                    "stroke-width=\"1\" stroke-dasharray=\"3,2\"/>\n",
                     xs, y_in - 2.0, xs, y_end + 2.0);
         label(f, 0.5 * (xs + xe), y_end + 14.0, b->epochs[e].name, "middle", 10);
     }
@@ -125,8 +130,9 @@ static int write_family(const char *dir, const char *file, const char *title, co
     const int cols = 2;
     int rows = (n + cols - 1) / cols;
     double W = cols * PANEL_W, H = 40.0 + rows * PANEL_H;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-               "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\">\n",
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+            "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\">\n",
             W, H, W, H);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     label(f, 10.0, 24.0, title, "start", 18);
@@ -171,7 +177,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "task_figures: bimt_task_create failed\n");
         return 1;
     }
-    static const int goanti[] = {BIMT_RULE_FDGO, BIMT_RULE_FDANTI, BIMT_RULE_REACTGO,
+    static const int goanti[] = {BIMT_RULE_FDGO,      BIMT_RULE_FDANTI,  BIMT_RULE_REACTGO,
                                  BIMT_RULE_REACTANTI, BIMT_RULE_DELAYGO, BIMT_RULE_DELAYANTI};
     static const int dm[] = {BIMT_RULE_DM1, BIMT_RULE_DM2, BIMT_RULE_CONTEXTDM1,
                              BIMT_RULE_CONTEXTDM2, BIMT_RULE_MULTIDM};
@@ -182,8 +188,8 @@ int main(int argc, char **argv)
     int rc = 0;
     rc |= write_family(argv[1], "tasks_goanti.svg", "Go / Anti family (one trial each, noise off)",
                        goanti, 6, task);
-    rc |= write_family(argv[1], "tasks_dm.svg", "Decision-making family (one trial each, noise off)",
-                       dm, 5, task);
+    rc |= write_family(argv[1], "tasks_dm.svg",
+                       "Decision-making family (one trial each, noise off)", dm, 5, task);
     rc |= write_family(argv[1], "tasks_delaydm.svg",
                        "Delayed decision-making family (one trial each, noise off)", dly, 5, task);
     rc |= write_family(argv[1], "tasks_matching.svg", "Matching family (one trial each, noise off)",

@@ -15,20 +15,20 @@
 
 #define OR_PI 3.14159265358979323846
 /* Cheap assertions for hot loops (Check's ck_assert_* report every passing check). */
-#define OR_ASSERT(c)                                                                        \
-    do {                                                                                    \
-        if (!(c)) ck_abort_msg("%s:%d: assertion failed: %s", __FILE__, __LINE__, #c);     \
+#define OR_ASSERT(c)                                                                               \
+    do {                                                                                           \
+        if (!(c)) ck_abort_msg("%s:%d: assertion failed: %s", __FILE__, __LINE__, #c);             \
     } while (0)
-#define OR_ASSERT_MSG(c, ...)                                                               \
-    do {                                                                                    \
-        if (!(c)) ck_abort_msg(__VA_ARGS__);                                                \
+#define OR_ASSERT_MSG(c, ...)                                                                      \
+    do {                                                                                           \
+        if (!(c)) ck_abort_msg(__VA_ARGS__);                                                       \
     } while (0)
-#define OR_CMP_(T, fmt, a, op, b)                                                           \
-    do {                                                                                    \
-        T or_x_ = (T)(a), or_y_ = (T)(b);                                                   \
-        if (!(or_x_ op or_y_))                                                              \
-            ck_abort_msg("%s:%d: %s " #op " %s failed: " fmt " vs " fmt, __FILE__, __LINE__, \
-                         #a, #b, or_x_, or_y_);                                             \
+#define OR_CMP_(T, fmt, a, op, b)                                                                  \
+    do {                                                                                           \
+        T or_x_ = (T)(a), or_y_ = (T)(b);                                                          \
+        if (!(or_x_ op or_y_))                                                                     \
+            ck_abort_msg("%s:%d: %s " #op " %s failed: " fmt " vs " fmt, __FILE__, __LINE__, #a,   \
+                         #b, or_x_, or_y_);                                                        \
     } while (0)
 #define OR_EQ_U(a, b) OR_CMP_(size_t, "%zu", a, ==, b)
 #define OR_LT_U(a, b) OR_CMP_(size_t, "%zu", a, <, b)
@@ -40,12 +40,12 @@
 #define OR_LT_D(a, b) OR_CMP_(double, "%.17g", a, <, b)
 #define OR_GT_D(a, b) OR_CMP_(double, "%.17g", a, >, b)
 /* Exact float comparison (Check's float macros trip -Wdouble-promotion). */
-#define OR_FEQ(a, b)                                                                        \
-    do {                                                                                    \
-        float or_a_ = (a), or_b_ = (b);                                                     \
-        if (!(or_a_ == or_b_))                                                              \
-            ck_abort_msg("%s:%d: %s = %.9g, expected %.9g", __FILE__, __LINE__, #a,         \
-                         (double)or_a_, (double)or_b_);                                     \
+#define OR_FEQ(a, b)                                                                               \
+    do {                                                                                           \
+        float or_a_ = (a), or_b_ = (b);                                                            \
+        if (!(or_a_ == or_b_))                                                                     \
+            ck_abort_msg("%s:%d: %s = %.9g, expected %.9g", __FILE__, __LINE__, #a, (double)or_a_, \
+                         (double)or_b_);                                                           \
     } while (0)
 #define OR_2PI (2.0 * OR_PI)
 
@@ -58,8 +58,10 @@ static inline double or_cd(double a, double b)
 
 static inline double or_wrap(double a)
 {
-    while (a >= OR_2PI) a -= OR_2PI;
-    while (a < 0.0) a += OR_2PI;
+    while (a >= OR_2PI)
+        a -= OR_2PI;
+    while (a < 0.0)
+        a += OR_2PI;
     return a;
 }
 
@@ -83,9 +85,9 @@ static inline int or_epoch(const bimt_batch *b, const char *name, size_t *s, siz
 }
 
 typedef struct or_layout {
-    size_t fix_on, fix_off;    /* fixation input interval */
+    size_t fix_on, fix_off; /* fixation input interval */
     size_t n_slots;
-    size_t on[4], off[4];      /* slot visibility */
+    size_t on[4], off[4]; /* slot visibility */
 } or_layout;
 
 /* Spec 2.2-2.7: where the fixation input and each stimulus slot are visible, derived from
@@ -144,25 +146,36 @@ static inline int or_decide(int rule, const bimt__trial *tr, double *target)
 {
     const double eps = 1e-9; /* test-grid exact ties go to stimulus 2 */
     switch (rule) {
-    case BIMT_RULE_FDGO: case BIMT_RULE_REACTGO: case BIMT_RULE_DELAYGO:
+    case BIMT_RULE_FDGO:
+    case BIMT_RULE_REACTGO:
+    case BIMT_RULE_DELAYGO:
         *target = tr->dir[0];
         return 1;
-    case BIMT_RULE_FDANTI: case BIMT_RULE_REACTANTI: case BIMT_RULE_DELAYANTI:
+    case BIMT_RULE_FDANTI:
+    case BIMT_RULE_REACTANTI:
+    case BIMT_RULE_DELAYANTI:
         *target = or_wrap(tr->dir[0] + OR_PI);
         return 1;
-    case BIMT_RULE_DM1: case BIMT_RULE_DM2: case BIMT_RULE_DELAYDM1: case BIMT_RULE_DELAYDM2:
-    case BIMT_RULE_CONTEXTDM1: case BIMT_RULE_CONTEXTDELAYDM1:
+    case BIMT_RULE_DM1:
+    case BIMT_RULE_DM2:
+    case BIMT_RULE_DELAYDM1:
+    case BIMT_RULE_DELAYDM2:
+    case BIMT_RULE_CONTEXTDM1:
+    case BIMT_RULE_CONTEXTDELAYDM1:
         *target = tr->strength[0] > tr->strength[1] + eps ? tr->dir[0] : tr->dir[1];
         return 1;
-    case BIMT_RULE_CONTEXTDM2: case BIMT_RULE_CONTEXTDELAYDM2:
+    case BIMT_RULE_CONTEXTDM2:
+    case BIMT_RULE_CONTEXTDELAYDM2:
         *target = tr->strength[2] > tr->strength[3] + eps ? tr->dir[0] : tr->dir[1];
         return 1;
-    case BIMT_RULE_MULTIDM: case BIMT_RULE_MULTIDELAYDM:
+    case BIMT_RULE_MULTIDM:
+    case BIMT_RULE_MULTIDELAYDM:
         *target = tr->strength[0] + tr->strength[2] > tr->strength[1] + tr->strength[3] + eps
                       ? tr->dir[0]
                       : tr->dir[1];
         return 1;
-    case BIMT_RULE_DMSGO: case BIMT_RULE_DMSNOGO: {
+    case BIMT_RULE_DMSGO:
+    case BIMT_RULE_DMSNOGO: {
         int match = tr->dir[0] == tr->dir[1];
         *target = tr->dir[1];
         return rule == BIMT_RULE_DMSGO ? match : !match;
@@ -201,7 +214,8 @@ static inline void or_check_batch(const bimt_batch *b, const bimt__trial *trials
         const bimt__trial *tr = &trials[bb];
         double target = 0.0;
         int go = or_decide(b->rule, tr, &target);
-        OR_ASSERT_MSG(go == tr->go, "rule %d trial %zu: go %d expected %d", b->rule, bb, tr->go, go);
+        OR_ASSERT_MSG(go == tr->go, "rule %d trial %zu: go %d expected %d", b->rule, bb, tr->go,
+                      go);
         if (go) OR_LT_D(or_cd(target, tr->target), 1e-12);
         size_t best = 0;
         for (size_t k = 0; k < ring; k++) {
@@ -216,7 +230,8 @@ static inline void or_check_batch(const bimt_batch *b, const bimt__trial *trials
             OR_FEQ(x[0], (t >= L.fix_on && t < L.fix_off) ? 1.0f : 0.0f);
             for (size_t i = 1 + 2 * ring; i < n_in; i++)
                 OR_FEQ(x[i], i == rule_col ? 1.0f : 0.0f);
-            for (size_t i = 0; i < 2 * ring; i++) expect[i] = 0.0;
+            for (size_t i = 0; i < 2 * ring; i++)
+                expect[i] = 0.0;
             for (size_t s = 0; s < L.n_slots; s++) {
                 if (t < L.on[s] || t >= L.off[s]) continue;
                 OR_ASSERT(tr->ring[s] == 0 || tr->ring[s] == 1);
@@ -235,7 +250,8 @@ static inline void or_check_batch(const bimt_batch *b, const bimt__trial *trials
             int respond = go && t >= g;
             if (!respond) {
                 OR_FEQ(y[0], ce ? 1.0f : 0.8f);
-                for (size_t k = 1; k < n_out; k++) OR_FEQ(y[k], ce ? 0.0f : 0.05f);
+                for (size_t k = 1; k < n_out; k++)
+                    OR_FEQ(y[k], ce ? 0.0f : 0.05f);
                 OR_FEQ(yl, -1.0f);
             } else {
                 OR_FEQ(y[0], ce ? 0.0f : 0.05f);
@@ -258,7 +274,8 @@ static inline void or_check_batch(const bimt_batch *b, const bimt__trial *trials
                     OR_LT_D(fabs((double)m[k] - w / mmean), 1e-6 * (1.0 + w / mmean));
             } else {
                 OR_FEQ(m[0], (float)(2.0 * w));
-                for (size_t k = 1; k < n_out; k++) OR_FEQ(m[k], (float)w);
+                for (size_t k = 1; k < n_out; k++)
+                    OR_FEQ(m[k], (float)w);
             }
         }
     }

@@ -22,7 +22,8 @@ static void scramble(bimt_model_t *m, uint64_t seed)
 {
     size_t n = bimt_model_n_hidden(m);
     uint32_t *s = malloc(n * sizeof *s);
-    for (size_t i = 0; i < n; i++) s[i] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++)
+        s[i] = (uint32_t)i;
     bimt_rng r;
     bimt__rng_seed(&r, seed, 123);
     for (size_t i = n; i > 1; i--) {
@@ -39,7 +40,8 @@ static void scramble(bimt_model_t *m, uint64_t seed)
 static void labels_from_slots(const bimt_model_t *m, const int32_t *by_slot, int32_t *lab)
 {
     const uint32_t *slots = bimt_model_slots(m);
-    for (size_t k = 0; k < bimt_model_n_hidden(m); k++) lab[k] = by_slot[slots[k]];
+    for (size_t k = 0; k < bimt_model_n_hidden(m); k++)
+        lab[k] = by_slot[slots[k]];
 }
 
 /* Brute-force metrics from a per-slot label map (independent implementation). */
@@ -76,7 +78,9 @@ static void brute(const int32_t *g, int side, double *iso, double *size)
         ncl++;
         double md = 0.0;
         for (int s = 0; s < side * side; s++)
-            if (g[s] == l) md += hypot((double)(s / side) / side - sr / cnt, (double)(s % side) / side - sc / cnt);
+            if (g[s] == l)
+                md += hypot((double)(s / side) / side - sr / cnt,
+                            (double)(s % side) / side - sc / cnt);
         tot += md / cnt;
     }
     *size = ncl ? tot / ncl : 0.0;
@@ -88,7 +92,8 @@ START_TEST(two_compact_blocks)
     bimt_model_t *m = make_model((uint32_t)side);
     scramble(m, 1);
     int32_t g[64], lab[64];
-    for (int s = 0; s < 64; s++) g[s] = -1;
+    for (int s = 0; s < 64; s++)
+        g[s] = -1;
     for (int r = 0; r < 2; r++)
         for (int c = 0; c < 2; c++) {
             g[r * side + c] = 3;
@@ -117,7 +122,8 @@ START_TEST(four_colour_checkerboard_all_isolated)
     scramble(m, 2);
     int32_t g[36], lab[36];
     for (int r = 0; r < side; r++)
-        for (int c = 0; c < side; c++) g[r * side + c] = 2 * (r % 2) + (c % 2);
+        for (int c = 0; c < side; c++)
+            g[r * side + c] = 2 * (r % 2) + (c % 2);
     labels_from_slots(m, g, lab);
     bimt_anatomy a;
     double iso_null[50], size_null[50];
@@ -127,14 +133,17 @@ START_TEST(four_colour_checkerboard_all_isolated)
     brute(g, side, &bi, &bs);
     ck_assert(fabs(a.cluster_size - bs) < 1e-12);
     /* Nothing is more isolated than all isolated: every null <= observed, p = 1. */
-    for (int i = 0; i < 50; i++) ck_assert(iso_null[i] <= 1.0);
+    for (int i = 0; i < 50; i++)
+        ck_assert(iso_null[i] <= 1.0);
     ck_assert(a.isolated_p == 1.0);
     /* A sparse pattern (no neighbours at all) is all isolated too, whatever the labels. */
-    for (int s = 0; s < 36; s++) g[s] = ((s / side) % 2 == 0 && (s % side) % 2 == 0) ? 0 : -1;
+    for (int s = 0; s < 36; s++)
+        g[s] = ((s / side) % 2 == 0 && (s % side) % 2 == 0) ? 0 : -1;
     labels_from_slots(m, g, lab);
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 10, 9, &a, iso_null, NULL), BIMT_OK);
     ck_assert(a.isolated_fraction == 1.0);
-    for (int i = 0; i < 10; i++) ck_assert(iso_null[i] == 1.0);
+    for (int i = 0; i < 10; i++)
+        ck_assert(iso_null[i] == 1.0);
     bimt_model_free(m);
 }
 END_TEST
@@ -144,7 +153,8 @@ START_TEST(singleton_contributes_zero)
     const int side = 5;
     bimt_model_t *m = make_model((uint32_t)side);
     int32_t g[25], lab[25];
-    for (int s = 0; s < 25; s++) g[s] = -1;
+    for (int s = 0; s < 25; s++)
+        g[s] = -1;
     g[0] = g[1] = g[5] = g[6] = 0; /* 2x2 block */
     g[24] = 1;                     /* singleton */
     labels_from_slots(m, g, lab);
@@ -172,7 +182,9 @@ START_TEST(null_is_a_shuffle_over_the_same_slots)
     int32_t g[49], lab[49];
     bimt_rng r;
     bimt__rng_seed(&r, 17, 5);
-    for (int s = 0; s < n; s++) g[s] = bimt__rng_uniform(&r) < 0.6 ? (int32_t)(s % side < 3 ? 0 : (s / side < 3 ? 1 : 2)) : -1;
+    for (int s = 0; s < n; s++)
+        g[s] =
+            bimt__rng_uniform(&r) < 0.6 ? (int32_t)(s % side < 3 ? 0 : (s / side < 3 ? 1 : 2)) : -1;
     labels_from_slots(m, g, lab);
     bimt_anatomy a;
     double iso_null[S], size_null[S];
@@ -200,8 +212,10 @@ START_TEST(null_is_a_shuffle_over_the_same_slots)
             vals[j] = t;
         }
         int32_t h[49];
-        for (int s = 0; s < n; s++) h[s] = -1;
-        for (int i = 0; i < nocc; i++) h[occ[i]] = vals[i];
+        for (int s = 0; s < n; s++)
+            h[s] = -1;
+        for (int i = 0; i < nocc; i++)
+            h[occ[i]] = vals[i];
         brute(h, side, &bi, &bs);
         ck_assert(fabs(iso_null[k] - bi) < 1e-15);
         ck_assert(fabs(size_null[k] - bs) < 1e-12);
@@ -211,7 +225,8 @@ START_TEST(null_is_a_shuffle_over_the_same_slots)
     }
     ck_assert(fabs(a.isolated_null_mean - mean) < 1e-12);
     double var = 0;
-    for (int k = 0; k < S; k++) var += (iso_null[k] - mean) * (iso_null[k] - mean) / (S - 1);
+    for (int k = 0; k < S; k++)
+        var += (iso_null[k] - mean) * (iso_null[k] - mean) / (S - 1);
     ck_assert(fabs(a.isolated_null_sd - sqrt(var)) < 1e-12);
     ck_assert(fabs(a.isolated_z - (a.isolated_fraction - mean) / sqrt(var)) < 1e-9);
     ck_assert(fabs(a.isolated_p - (1 + le_i) / (1.0 + S)) < 1e-15);
@@ -235,7 +250,8 @@ START_TEST(single_label_null_equals_observed)
     bimt_model_t *m = make_model((uint32_t)side);
     scramble(m, 8);
     int32_t g[36], lab[36];
-    for (int s = 0; s < 36; s++) g[s] = (s * 7) % 5 < 2 ? 4 : -1;
+    for (int s = 0; s < 36; s++)
+        g[s] = (s * 7) % 5 < 2 ? 4 : -1;
     labels_from_slots(m, g, lab);
     bimt_anatomy a;
     double in[20], sn[20];
@@ -254,7 +270,8 @@ START_TEST(no_clustered_neurons)
 {
     bimt_model_t *m = make_model(4);
     int32_t lab[16];
-    for (int i = 0; i < 16; i++) lab[i] = -1;
+    for (int i = 0; i < 16; i++)
+        lab[i] = -1;
     bimt_anatomy a;
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 5, 1, &a, NULL, NULL), BIMT_OK);
     ck_assert(a.isolated_fraction == 0.0 && a.cluster_size == 0.0);
@@ -299,10 +316,11 @@ START_TEST(centrality_against_definition_and_expectation)
         ck_assert_uint_eq(res.n_important, 16);
         ck_assert_double_eq_tol(res.observed, obs, 1e-12);
         ck_assert_msg(fabs(res.null_mean - grid_mean) < 4.0 * res.null_sd / sqrt(2000.0),
-                      "null mean %g, grid mean %g, sd %g", res.null_mean, grid_mean,
-                      res.null_sd);
-        if (corner) ck_assert_double_gt(res.p, 0.9);
-        else ck_assert_double_lt(res.p, 0.01);
+                      "null mean %g, grid mean %g, sd %g", res.null_mean, grid_mean, res.null_sd);
+        if (corner)
+            ck_assert_double_gt(res.p, 0.9);
+        else
+            ck_assert_double_lt(res.p, 0.01);
         bimt_centrality again;
         double *null2 = malloc(2000 * sizeof(double));
         ck_assert_int_eq(bimt_centrality_metrics(m, imp, 2000, 7, &again, null2), BIMT_OK);
@@ -326,7 +344,8 @@ START_TEST(anatomy_bad_input)
 {
     bimt_model_t *m = make_model(4);
     int32_t lab[16];
-    for (int i = 0; i < 16; i++) lab[i] = i % 3;
+    for (int i = 0; i < 16; i++)
+        lab[i] = i % 3;
     bimt_anatomy a;
     memset(&a, 0x5a, sizeof a);
     bimt_anatomy before = a;

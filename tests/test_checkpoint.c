@@ -70,7 +70,6 @@ static void drop(setup *s)
     memset(s, 0, sizeof(*s));
 }
 
-
 static void assert_same_state(const setup *a, const setup *b)
 {
     size_t n = bimt_model_n_params(a->m);
@@ -127,8 +126,7 @@ START_TEST(resume_is_bit_identical)
     ck_assert_int_eq(bimt_trainer_run(first.tr, half, NULL, NULL), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_save(first.tr, path), BIMT_OK);
     drop(&first);
-    ck_assert_int_eq(
-        bimt_checkpoint_load(path, &resumed.m, &resumed.t, &resumed.tr), BIMT_OK);
+    ck_assert_int_eq(bimt_checkpoint_load(path, &resumed.m, &resumed.t, &resumed.tr), BIMT_OK);
     ck_assert_uint_eq(bimt_trainer_steps(resumed.tr), half);
     ck_assert_int_eq(bimt_trainer_run(resumed.tr, N - half, NULL, NULL), BIMT_OK);
     assert_same_state(&straight, &resumed);

@@ -24,7 +24,8 @@ static double brute_silhouette(const double *X, size_t n, size_t d, const int32_
             for (size_t j = 0; j < n; j++) {
                 if (lab[j] != c || j == i) continue;
                 double dd = 0.0;
-                for (size_t f = 0; f < d; f++) dd += (X[i * d + f] - X[j * d + f]) * (X[i * d + f] - X[j * d + f]);
+                for (size_t f = 0; f < d; f++)
+                    dd += (X[i * d + f] - X[j * d + f]) * (X[i * d + f] - X[j * d + f]);
                 s += sqrt(dd);
                 cn++;
             }
@@ -46,9 +47,8 @@ static double brute_silhouette(const double *X, size_t n, size_t d, const int32_
 START_TEST(important_threshold_is_strict)
 {
     /* 3 rules x 4 neurons; sums (in double) exactly 1.0, 1.0, 0.5, 2.0. */
-    float tv[3 * 4] = {0.25f, 0.5f, 0.125f, 1.0f,
-                       0.25f, 0.25f, 0.125f, 0.5f,
-                       0.5f, 0.25f, 0.25f, 0.5f};
+    float tv[3 * 4] = {0.25f,  0.5f, 0.125f, 1.0f,  0.25f, 0.25f,
+                       0.125f, 0.5f, 0.5f,   0.25f, 0.25f, 0.5f};
     uint8_t imp[4];
     uint32_t n = 99;
     ck_assert_int_eq(bimt_important_neurons(tv, 3, 4, 1.0, imp, &n), BIMT_OK);
@@ -100,7 +100,8 @@ START_TEST(normalize_max_and_sum)
     float tv[R * N], ntv[R * N], inplace[R * N];
     random_tv(tv, R, N, 3);
     for (size_t k = 0; k < 8; k++) /* a few clearly unimportant neurons */
-        for (size_t r = 0; r < R; r++) tv[r * N + k] = 1e-6f;
+        for (size_t r = 0; r < R; r++)
+            tv[r * N + k] = 1e-6f;
     uint8_t imp[N];
     uint32_t n_imp;
     ck_assert_int_eq(bimt_important_neurons(tv, R, N, 1e-3, imp, &n_imp), BIMT_OK);
@@ -118,17 +119,19 @@ START_TEST(normalize_max_and_sum)
             if (ntv[r * N + k] > mx) mx = ntv[r * N + k];
         }
         if (imp[k]) {
-            ck_assert(mx == 1.0f);                 /* exactly 1 */
-            ck_assert(ntv[arg * N + k] == 1.0f);   /* at the largest variance */
-            for (size_t r = 0; r < R; r++) /* proportional to the raw variances */
-                ck_assert(fabs((double)ntv[r * N + k] - (double)tv[r * N + k] / (double)tv[arg * N + k]) < 1e-6);
+            ck_assert(mx == 1.0f);               /* exactly 1 */
+            ck_assert(ntv[arg * N + k] == 1.0f); /* at the largest variance */
+            for (size_t r = 0; r < R; r++)       /* proportional to the raw variances */
+                ck_assert(fabs((double)ntv[r * N + k] -
+                               (double)tv[r * N + k] / (double)tv[arg * N + k]) < 1e-6);
         }
     }
     ck_assert_int_eq(bimt_normalize_task_variance(tv, R, N, 1e-3, 1, ntv), BIMT_OK);
     for (size_t k = 0; k < N; k++) {
         if (!imp[k]) continue;
         double s = 0.0;
-        for (size_t r = 0; r < R; r++) s += (double)ntv[r * N + k];
+        for (size_t r = 0; r < R; r++)
+            s += (double)ntv[r * N + k];
         ck_assert(fabs(s - 1.0) < 1e-6);
     }
     /* In place gives the same result. */
@@ -136,7 +139,8 @@ START_TEST(normalize_max_and_sum)
     ck_assert_int_eq(bimt_normalize_task_variance(inplace, R, N, 1e-3, 1, inplace), BIMT_OK);
     ck_assert_int_eq(memcmp(inplace, ntv, sizeof ntv), 0);
     ck_assert_int_eq(bimt_normalize_task_variance(tv, R, N, 1e-3, 0, NULL), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_normalize_task_variance(tv, R, N, (double)NAN, 0, ntv), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_normalize_task_variance(tv, R, N, (double)NAN, 0, ntv),
+                     BIMT_E_INVALID_ARG);
 }
 END_TEST
 
@@ -146,7 +150,8 @@ START_TEST(silhouette_four_points)
     const double X[4] = {0, 1, 10, 11};
     double D[16];
     for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++) D[i * 4 + j] = fabs(X[i] - X[j]);
+        for (int j = 0; j < 4; j++)
+            D[i * 4 + j] = fabs(X[i] - X[j]);
     const int32_t two[4] = {0, 0, 1, 1};
     double expect = (9.5 / 10.5 + 8.5 / 9.5) / 2.0;
     ck_assert(fabs(bimt__silhouette(X, 4, 1, D, two, 2) - expect) < 1e-14);
@@ -182,7 +187,8 @@ START_TEST(blobs_found_and_relabelled)
     const size_t pref[G] = {15, 3, 8}; /* group of neuron k is k % 3 */
     float tv[R * N];
     blob_tv(tv, N, G, pref, 1);
-    for (size_t r = 0; r < R; r++) tv[r * N + 7] = 0.0f; /* neuron 7 unimportant */
+    for (size_t r = 0; r < R; r++)
+        tv[r * N + 7] = 0.0f; /* neuron 7 unimportant */
     bimt_cluster_params p;
     bimt_cluster_params_init(&p);
     int32_t lab[N];
@@ -207,8 +213,10 @@ START_TEST(blobs_found_and_relabelled)
     for (size_t k = 0; k < N; k++) {
         if (lab[k] < 0) continue;
         double mx = 0;
-        for (size_t r = 0; r < R; r++) mx = fmax(mx, (double)tv[r * N + k]);
-        for (size_t r = 0; r < R; r++) X[m * R + r] = (double)tv[r * N + k] / mx;
+        for (size_t r = 0; r < R; r++)
+            mx = fmax(mx, (double)tv[r * N + k]);
+        for (size_t r = 0; r < R; r++)
+            X[m * R + r] = (double)tv[r * N + k] / mx;
         cl[m++] = lab[k];
     }
     ck_assert(fabs(brute_silhouette(X, m, R, cl) - sil) < 1e-12);
@@ -240,7 +248,8 @@ START_TEST(k_chosen_by_silhouette)
     double sil;
     ck_assert_int_eq(bimt_cluster_task_variance(tv, 2, N, &p, lab, &nc, &sil), BIMT_OK);
     ck_assert_uint_eq(nc, 3);
-    for (size_t k = 0; k < N; k++) ck_assert_int_eq(lab[k], lab[(k / 5) * 5]);
+    for (size_t k = 0; k < N; k++)
+        ck_assert_int_eq(lab[k], lab[(k / 5) * 5]);
     ck_assert_int_ne(lab[0], lab[5]);
     ck_assert_int_ne(lab[5], lab[10]);
     ck_assert_int_ne(lab[0], lab[10]);
@@ -277,38 +286,46 @@ START_TEST(kmeans_partition_and_inertia)
     bimt__rng_seed(&r, 5, 11);
     const double c[4][D] = {{0, 0, 0}, {5, 0, 0}, {0, 5, 0}, {0, 0, 5}};
     for (size_t i = 0; i < N; i++)
-        for (size_t f = 0; f < D; f++) X[i * D + f] = c[i % 4][f] + 0.3 * bimt__rng_normal(&r);
+        for (size_t f = 0; f < D; f++)
+            X[i * D + f] = c[i % 4][f] + 0.3 * bimt__rng_normal(&r);
     int32_t lab[N];
     double inertia = -1;
     bimt_rng kr;
     bimt__rng_seed(&kr, 0, 7);
     ck_assert_int_eq(bimt__kmeans(X, N, D, NULL, 4, 10, 300, 1e-4, &kr, lab, &inertia), 0);
-    for (size_t i = 0; i < N; i++) ck_assert_int_eq(lab[i], lab[i % 4]);
+    for (size_t i = 0; i < N; i++)
+        ck_assert_int_eq(lab[i], lab[i % 4]);
     for (int a = 0; a < 4; a++)
-        for (int b = a + 1; b < 4; b++) ck_assert_int_ne(lab[a], lab[b]);
+        for (int b = a + 1; b < 4; b++)
+            ck_assert_int_ne(lab[a], lab[b]);
     double wcss = 0.0;
     for (int q = 0; q < 4; q++) {
         double m[D] = {0, 0, 0};
         for (size_t i = (size_t)q; i < N; i += 4)
-            for (size_t f = 0; f < D; f++) m[f] += X[i * D + f] / (N / 4);
+            for (size_t f = 0; f < D; f++)
+                m[f] += X[i * D + f] / (N / 4);
         for (size_t i = (size_t)q; i < N; i += 4)
-            for (size_t f = 0; f < D; f++) wcss += (X[i * D + f] - m[f]) * (X[i * D + f] - m[f]);
+            for (size_t f = 0; f < D; f++)
+                wcss += (X[i * D + f] - m[f]) * (X[i * D + f] - m[f]);
     }
     ck_assert(fabs(inertia - wcss) < 1e-9 * wcss);
     /* With the pairwise distance matrix given to the seeding: the same partition. */
     double *Dm = malloc(N * N * sizeof(double));
     for (size_t i = 0; i < N; i++)
-        for (size_t j = 0; j < N; j++) Dm[i * N + j] = bimt__euclid(X + i * D, X + j * D, D);
+        for (size_t j = 0; j < N; j++)
+            Dm[i * N + j] = bimt__euclid(X + i * D, X + j * D, D);
     int32_t lab2[N];
     double inertia2 = -1;
     ck_assert_int_eq(bimt__kmeans(X, N, D, Dm, 4, 10, 300, 1e-4, &kr, lab2, &inertia2), 0);
-    for (size_t i = 0; i < N; i++) ck_assert_int_eq(lab2[i], lab2[i % 4]);
+    for (size_t i = 0; i < N; i++)
+        ck_assert_int_eq(lab2[i], lab2[i % 4]);
     ck_assert(fabs(inertia2 - wcss) < 1e-9 * wcss);
     free(Dm);
     /* Fewer distinct points than k: degenerate. */
     double Y[6] = {1, 1, 1, 2, 2, 2};
     int32_t ly[6];
-    ck_assert_int_eq(bimt__kmeans(Y, 6, 1, NULL, 3, 2, 50, 1e-4, &kr, ly, NULL), BIMT__KMEANS_DEGENERATE);
+    ck_assert_int_eq(bimt__kmeans(Y, 6, 1, NULL, 3, 2, 50, 1e-4, &kr, ly, NULL),
+                     BIMT__KMEANS_DEGENERATE);
     ck_assert_int_eq(bimt__kmeans(Y, 6, 1, NULL, 2, 2, 50, 1e-4, &kr, ly, NULL), 0);
     ck_assert_int_eq(ly[0], ly[2]);
     ck_assert_int_ne(ly[0], ly[3]);
@@ -321,14 +338,16 @@ START_TEST(duplicates_limit_k)
     enum { N = 10 };
     float tv[R * N];
     memset(tv, 0, sizeof tv);
-    for (size_t k = 0; k < N; k++) tv[(k < 4 ? 2u : 9u) * N + k] = 0.5f;
+    for (size_t k = 0; k < N; k++)
+        tv[(k < 4 ? 2u : 9u) * N + k] = 0.5f;
     int32_t lab[N];
     uint32_t nc;
     double sil;
     ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, NULL, lab, &nc, &sil), BIMT_OK);
     ck_assert_uint_eq(nc, 2);
     ck_assert(fabs(sil - 1.0) < 1e-12); /* identical points inside, distinct across */
-    for (size_t k = 0; k < N; k++) ck_assert_int_eq(lab[k], k < 4 ? 0 : 1);
+    for (size_t k = 0; k < N; k++)
+        ck_assert_int_eq(lab[k], k < 4 ? 0 : 1);
     /* All identical: no k achievable -> one cluster, silhouette 0. */
     for (size_t k = 0; k < N; k++) {
         tv[2 * N + k] = 0.0f;
@@ -337,7 +356,8 @@ START_TEST(duplicates_limit_k)
     ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, NULL, lab, &nc, &sil), BIMT_OK);
     ck_assert_uint_eq(nc, 1);
     ck_assert(sil == 0.0);
-    for (size_t k = 0; k < N; k++) ck_assert_int_eq(lab[k], 0);
+    for (size_t k = 0; k < N; k++)
+        ck_assert_int_eq(lab[k], 0);
 }
 END_TEST
 
@@ -345,17 +365,18 @@ START_TEST(relabel_order)
 {
     /* 3 features; old clusters 0 and 2 both prefer feature 1, cluster 1 prefers feature 0.
      * Cluster 3's column sums tie between features 0 and 2 -> feature 0 (lowest). */
-    const double X[6 * 3] = {0.1, 1.0, 0.2,   /* old 0 */
-                             1.0, 0.3, 0.0,   /* old 1 */
-                             0.0, 1.0, 0.9,   /* old 2 */
-                             0.5, 0.9, 0.6,   /* old 0: sums (0.6, 1.9, 0.8) -> 1 */
-                             0.5, 0.1, 0.4,   /* old 3 */
-                             0.5, 0.3, 0.6};  /* old 3: sums (1.0, 0.4, 1.0) -> 0 */
+    const double X[6 * 3] = {0.1, 1.0, 0.2,  /* old 0 */
+                             1.0, 0.3, 0.0,  /* old 1 */
+                             0.0, 1.0, 0.9,  /* old 2 */
+                             0.5, 0.9, 0.6,  /* old 0: sums (0.6, 1.9, 0.8) -> 1 */
+                             0.5, 0.1, 0.4,  /* old 3 */
+                             0.5, 0.3, 0.6}; /* old 3: sums (1.0, 0.4, 1.0) -> 0 */
     int32_t lab[6] = {0, 1, 2, 0, 3, 3};
     ck_assert_int_eq(bimt__relabel_clusters(X, 6, 3, 4, lab), 0);
     /* Preferred: old0 -> 1, old1 -> 0, old2 -> 1, old3 -> 0. Order: old1, old3, old0, old2. */
     const int32_t want[6] = {2, 0, 3, 2, 1, 1};
-    for (int i = 0; i < 6; i++) ck_assert_int_eq(lab[i], want[i]);
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(lab[i], want[i]);
 }
 END_TEST
 
@@ -394,13 +415,15 @@ START_TEST(fewer_than_three_important)
     ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, NULL, lab, &nc, &sil), BIMT_OK);
     ck_assert_uint_eq(nc, 0);
     ck_assert(sil == 0.0);
-    for (size_t k = 0; k < N; k++) ck_assert_int_eq(lab[k], -1);
+    for (size_t k = 0; k < N; k++)
+        ck_assert_int_eq(lab[k], -1);
     tv[0 * N + 1] = 0.5f;
     tv[5 * N + 4] = 0.5f;
     ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, NULL, lab, &nc, &sil), BIMT_OK);
     ck_assert_uint_eq(nc, 1);
     ck_assert(sil == 0.0);
-    for (size_t k = 0; k < N; k++) ck_assert_int_eq(lab[k], (k == 1 || k == 4) ? 0 : -1);
+    for (size_t k = 0; k < N; k++)
+        ck_assert_int_eq(lab[k], (k == 1 || k == 4) ? 0 : -1);
     /* Three important: k range is exactly {2}. */
     tv[9 * N + 2] = 0.5f;
     ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, NULL, lab, &nc, &sil), BIMT_OK);
@@ -414,11 +437,14 @@ START_TEST(cluster_bad_input)
     float tv[R * N];
     random_tv(tv, R, N, 9);
     int32_t lab[N];
-    for (size_t k = 0; k < N; k++) lab[k] = 77;
+    for (size_t k = 0; k < N; k++)
+        lab[k] = 77;
     bimt_cluster_params p;
     bimt_cluster_params_init(&p);
-    ck_assert_int_eq(bimt_cluster_task_variance(NULL, R, N, &p, lab, NULL, NULL), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, &p, NULL, NULL, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_cluster_task_variance(NULL, R, N, &p, lab, NULL, NULL),
+                     BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, &p, NULL, NULL, NULL),
+                     BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_cluster_task_variance(tv, 0, N, &p, lab, NULL, NULL), BIMT_E_INVALID_ARG);
     p.k_min = 1;
     ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, &p, lab, NULL, NULL), BIMT_E_INVALID_ARG);
@@ -446,7 +472,8 @@ START_TEST(cluster_bad_input)
     bimt_cluster_params_init(&p);
     tv[5] = NAN;
     ck_assert_int_eq(bimt_cluster_task_variance(tv, R, N, &p, lab, NULL, NULL), BIMT_E_INVALID_ARG);
-    for (size_t k = 0; k < N; k++) ck_assert_int_eq(lab[k], 77);
+    for (size_t k = 0; k < N; k++)
+        ck_assert_int_eq(lab[k], 77);
     bimt_cluster_params_init(NULL); /* ignored */
 }
 END_TEST

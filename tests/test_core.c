@@ -71,8 +71,10 @@ START_TEST(rng_below_is_uniform)
     bimt_rng r;
     bimt__rng_seed(&r, 9, 4);
     int count[7] = {0};
-    for (int i = 0; i < 70000; i++) count[bimt__rng_below(&r, 7)]++;
-    for (int k = 0; k < 7; k++) ck_assert_int_lt(abs(count[k] - 10000), 500);
+    for (int i = 0; i < 70000; i++)
+        count[bimt__rng_below(&r, 7)]++;
+    for (int k = 0; k < 7; k++)
+        ck_assert_int_lt(abs(count[k] - 10000), 500);
 }
 END_TEST
 
@@ -84,7 +86,8 @@ START_TEST(rng_pack_roundtrip)
     uint64_t w[BIMT_RNG_WORDS];
     bimt__rng_pack(&a, w);
     bimt__rng_unpack(&b, w);
-    for (int i = 0; i < 100; i++) ck_assert(bimt__rng_normal(&a) == bimt__rng_normal(&b));
+    for (int i = 0; i < 100; i++)
+        ck_assert(bimt__rng_normal(&a) == bimt__rng_normal(&b));
 }
 END_TEST
 
@@ -102,4 +105,7 @@ static Suite *core_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(core_suite()); }
+int main(void)
+{
+    return bimt_test_run(core_suite());
+}

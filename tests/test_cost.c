@@ -33,7 +33,8 @@ static bimt_model_t *make(uint64_t seed)
         w[i] = (float)(urand() < 0.5 ? -v : v);
     }
     uint32_t slots[16];
-    for (uint32_t k = 0; k < 16; k++) slots[k] = k;
+    for (uint32_t k = 0; k < 16; k++)
+        slots[k] = k;
     for (uint32_t k = 15; k > 0; k--) { /* Fisher-Yates */
         uint32_t j = (uint32_t)(urand() * (k + 1));
         uint32_t t = slots[k];
@@ -50,11 +51,13 @@ static double brute(const bimt_model_t *m, const double *th, double lambda, doub
     size_t nh = bimt_model_n_hidden(m), side = bimt_model_grid_side(m);
     const uint32_t *s = bimt_model_slots(m);
     double l1 = 0.0, dl = 0.0;
-    for (size_t i = 0; i < bimt_model_n_params(m); i++) l1 += fabs(th[i]);
+    for (size_t i = 0; i < bimt_model_n_params(m); i++)
+        l1 += fabs(th[i]);
     for (size_t i = 0; i < nh; i++)
         for (size_t j = 0; j < nh; j++) {
             double d = (fabs((double)(s[i] / side) - (double)(s[j] / side)) +
-                        fabs((double)(s[i] % side) - (double)(s[j] % side))) / (double)side;
+                        fabs((double)(s[i] % side) - (double)(s[j] % side))) /
+                       (double)side;
             dl += d * fabs(th[i * nh + j]);
         }
     return lambda * (l1 + A * dl);
@@ -64,7 +67,8 @@ static double *params_double(const bimt_model_t *m)
 {
     size_t n = bimt_model_n_params(m);
     double *th = malloc(n * sizeof(double));
-    for (size_t i = 0; i < n; i++) th[i] = (double)bimt_model_params_view(m)[i];
+    for (size_t i = 0; i < n; i++)
+        th[i] = (double)bimt_model_params_view(m)[i];
     return th;
 }
 
@@ -95,7 +99,8 @@ START_TEST(subgradient_matches_finite_differences)
     double lambda = 0.05, A = 2.0;
     float *g = bimt_model_grad_data(m);
     float *before = malloc(n * sizeof(float));
-    for (size_t i = 0; i < n; i++) g[i] = (float)(urand() - 0.5); /* adds, does not overwrite */
+    for (size_t i = 0; i < n; i++)
+        g[i] = (float)(urand() - 0.5); /* adds, does not overwrite */
     memcpy(before, g, n * sizeof(float));
     double v;
     ck_assert_int_eq(bimt_model_connection_cost(m, lambda, A, 1, &v), BIMT_OK);
@@ -123,7 +128,8 @@ START_TEST(zero_weight_has_zero_subgradient)
     bimt_model_t *m = make(31);
     size_t n = bimt_model_n_params(m);
     float *w = bimt_model_params_data(m);
-    for (size_t i = 0; i < n; i += 3) w[i] = 0.0f;
+    for (size_t i = 0; i < n; i += 3)
+        w[i] = 0.0f;
     w[1] = -0.0f;
     bimt_model_zero_grad(m);
     ck_assert_int_eq(bimt_model_connection_cost(m, 0.1, 1.5, 1, NULL), BIMT_OK);
@@ -143,7 +149,8 @@ START_TEST(no_grad_and_zero_lambda_leave_grad_alone)
     bimt_model_t *m = make(41);
     size_t n = bimt_model_n_params(m);
     float *g = bimt_model_grad_data(m);
-    for (size_t i = 0; i < n; i++) g[i] = (float)i;
+    for (size_t i = 0; i < n; i++)
+        g[i] = (float)i;
     float *keep = malloc(n * sizeof(float));
     memcpy(keep, g, n * sizeof(float));
     double v = -1;
@@ -163,7 +170,8 @@ START_TEST(bad_input_changes_nothing)
     bimt_model_t *m = make(51);
     size_t n = bimt_model_n_params(m);
     float *g = bimt_model_grad_data(m);
-    for (size_t i = 0; i < n; i++) g[i] = (float)i * 0.5f;
+    for (size_t i = 0; i < n; i++)
+        g[i] = (float)i * 0.5f;
     float *keep = malloc(n * sizeof(float));
     memcpy(keep, g, n * sizeof(float));
     const double bad[4] = {(double)NAN, -1e-3, (double)INFINITY, -(double)INFINITY};
@@ -197,7 +205,8 @@ START_TEST(prox_minimises_the_proximal_objective)
     const uint32_t *sl = bimt_model_slots(m);
     double *x = params_double(m);
     float *step = malloc(n * sizeof(float));
-    for (size_t i = 0; i < n; i++) step[i] = (float)(0.2 + 2.0 * urand());
+    for (size_t i = 0; i < n; i++)
+        step[i] = (float)(0.2 + 2.0 * urand());
     const double lambda = 0.3, A = 1.5;
     size_t nz = 0;
     ck_assert_int_eq(bimt_model_connection_cost_prox(m, lambda, A, step, n, &nz), BIMT_OK);
@@ -207,8 +216,10 @@ START_TEST(prox_minimises_the_proximal_objective)
         double c = 1.0;
         if (i < nh * nh) {
             uint32_t a = sl[i / nh], b = sl[i % nh];
-            c += A * (fabs((double)(a / side) - (double)(b / side)) +
-                      fabs((double)(a % side) - (double)(b % side))) / (double)side;
+            c += A *
+                 (fabs((double)(a / side) - (double)(b / side)) +
+                  fabs((double)(a % side) - (double)(b % side))) /
+                 (double)side;
         }
         double t = (double)step[i], best = 0.0, fbest = INFINITY;
         for (int k = -20000; k <= 20000; k++) { /* scan [-2, 2] in steps of 1e-4 */
@@ -237,10 +248,8 @@ START_TEST(prox_bad_input_changes_nothing)
     ck_assert_int_eq(bimt_model_connection_cost_prox(NULL, 1, 1, step, n, NULL),
                      BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, 1, NULL, n, NULL), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_model_connection_cost_prox(m, -1, 1, step, n, NULL),
-                     BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, NAN, step, n, NULL),
-                     BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_connection_cost_prox(m, -1, 1, step, n, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, NAN, step, n, NULL), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, 1, step, n - 1, NULL),
                      BIMT_E_INVALID_ARG);
     step[n - 1] = NAN;
@@ -248,7 +257,8 @@ START_TEST(prox_bad_input_changes_nothing)
     step[n - 1] = -1.0f;
     ck_assert_int_eq(bimt_model_connection_cost_prox(m, 1, 1, step, n, NULL), BIMT_E_INVALID_ARG);
     ck_assert(strstr(bimt_model_errmsg(m), "step[") != NULL);
-    for (size_t i = 0; i < n; i++) ck_assert(bimt_model_params_view(m)[i] == (float)before[i]);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(bimt_model_params_view(m)[i] == (float)before[i]);
     free(step);
     free(before);
     bimt_model_free(m);
@@ -299,8 +309,8 @@ START_TEST(io_layout_cost_value_and_subgradient)
     ck_assert_double_le(fabs(dc - want_dc), 1e-7 * want_dc);
     ck_assert_double_le(fabs(v - lambda * (l1_all(m) + want_dc / A * A)), 1e-7 * v);
     /* io distances: the accessor against the documented positions */
-    ck_assert_double_eq_tol(bimt_model_io_distance(m, 0, 0, 0), (fabs(1.0 - (0.5 * 4 / 3 - 0.5)) +
-                                                                  fabs(1.0 + 1.0)) / 4.0, 1e-6);
+    ck_assert_double_eq_tol(bimt_model_io_distance(m, 0, 0, 0),
+                            (fabs(1.0 - (0.5 * 4 / 3 - 0.5)) + fabs(1.0 + 1.0)) / 4.0, 1e-6);
     ck_assert(bimt_model_io_distance(m, 1, 0, 2) == -1.0);
     /* subgradient: finite differences of the definition, one parameter at a time */
     size_t n = bimt_model_n_params(m);
@@ -317,8 +327,8 @@ START_TEST(io_layout_cost_value_and_subgradient)
         double lm = lambda * (l1_all(m) + A * bimt_test_distance_cost(m, NULL));
         w[i] = keep;
         double fd = (lp - lm) / (2.0 * (double)h);
-        ck_assert_msg(fabs((double)g[i] - fd) <= 1e-4 * fabs(fd) + 1e-6, "param %zu: %g vs %g",
-                      i, (double)g[i], fd);
+        ck_assert_msg(fabs((double)g[i] - fd) <= 1e-4 * fabs(fd) + 1e-6, "param %zu: %g vs %g", i,
+                      (double)g[i], fd);
     }
     bimt_model_free(m);
 }
@@ -362,4 +372,7 @@ static Suite *cost_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(cost_suite()); }
+int main(void)
+{
+    return bimt_test_run(cost_suite());
+}

@@ -25,14 +25,13 @@ static int few_words(const char *m)
     return words >= 3;
 }
 
-#define EXPECT_FAIL(call)                                                                    \
-    do {                                                                                     \
-        bimt_clear_error();                                                                  \
-        ck_assert_str_eq(bimt_last_error(), "");                                             \
-        int rc_ = (call);                                                                    \
-        ck_assert_msg(rc_ < 0, "%s succeeded (%d)", #call, rc_);                             \
-        ck_assert_msg(few_words(bimt_last_error()), "%s: message '%s'", #call,               \
-                      bimt_last_error());                                                    \
+#define EXPECT_FAIL(call)                                                                          \
+    do {                                                                                           \
+        bimt_clear_error();                                                                        \
+        ck_assert_str_eq(bimt_last_error(), "");                                                   \
+        int rc_ = (call);                                                                          \
+        ck_assert_msg(rc_ < 0, "%s succeeded (%d)", #call, rc_);                                   \
+        ck_assert_msg(few_words(bimt_last_error()), "%s: message '%s'", #call, bimt_last_error()); \
     } while (0)
 
 struct fixture {
@@ -270,7 +269,8 @@ START_TEST(every_fallible_call_sets_the_message)
     cl.struct_size = (uint32_t)sizeof cl + 8;
     EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cl, labels, NULL, NULL));
     bimt_anatomy an;
-    for (size_t k = 0; k < nh; k++) labels[k] = -1;
+    for (size_t k = 0; k < nh; k++)
+        labels[k] = -1;
     EXPECT_FAIL(bimt_anatomy_metrics(NULL, labels, 0, 1, &an, NULL, NULL));
     EXPECT_FAIL(bimt_anatomy_metrics(m, labels, 0, 1, NULL, NULL, NULL));
     labels[2] = 99;
@@ -304,7 +304,8 @@ START_TEST(every_fallible_call_sets_the_message)
     /* plot.h */
     const char *bad = "/nonexistent/folder/fig.svg";
     double perf[BIMT_N_RULES];
-    for (int r = 0; r < BIMT_N_RULES; r++) perf[r] = 0.5;
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        perf[r] = 0.5;
     EXPECT_FAIL(bimt_plot_network(NULL, NULL, 0.0, "/tmp/x.svg"));
     EXPECT_FAIL(bimt_plot_network(m, NULL, (double)NAN, "/tmp/x.svg"));
     EXPECT_FAIL(bimt_plot_network(m, NULL, 0.0, bad));

@@ -1,5 +1,5 @@
-/* The pool-or-calling-thread chooser (lib/common/mode_pick.c), driven by simulated timings: warm-ups
- * are ignored, a stale slow sample of the better mode is forgotten at the next probe, a
+/* The pool-or-calling-thread chooser (lib/common/mode_pick.c), driven by simulated timings:
+ * warm-ups are ignored, a stale slow sample of the better mode is forgotten at the next probe, a
  * slowdown of the mode in use switches at once, and probes of the slower mode come at
  * doubling intervals up to the cap. */
 #include <math.h>
@@ -76,8 +76,8 @@ START_TEST(stale_slow_sample_forgotten_at_first_probe)
     ck_assert_uint_eq(first_probe, 3 + BIMT_MODE_PROBE_MIN);
     ck_assert_int_eq(tr.multi[first_probe], 1);
     for (uint32_t k = first_probe; k < NCALLS; k++)
-        ck_assert_msg(tr.multi[k] == !tr.probe[k] || k == first_probe,
-                      "call %u: multi %d probe %d", k, tr.multi[k], tr.probe[k]);
+        ck_assert_msg(tr.multi[k] == !tr.probe[k] || k == first_probe, "call %u: multi %d probe %d",
+                      k, tr.multi[k], tr.probe[k]);
     /* the probes of the slower mode come at doubling intervals, 16 to 256 calls */
     uint32_t last = first_probe, gap_want = BIMT_MODE_PROBE_MIN, seen = 0;
     for (uint32_t k = first_probe + 1; k < NCALLS; k++) {
@@ -111,7 +111,7 @@ START_TEST(slowdown_of_mode_in_use_switches_at_once)
     ck_assert_uint_le(switched, 103);
     for (uint32_t k = switched; k < 300; k++)
         ck_assert_int_eq(tr.multi[k], tr.probe[k]); /* the pool only when probed */
-    ck_assert(s.multi == 6.0 && s.single == 2.0); /* probes measure the slow pool afresh */
+    ck_assert(s.multi == 6.0 && s.single == 2.0);   /* probes measure the slow pool afresh */
 }
 END_TEST
 
@@ -176,4 +176,7 @@ static Suite *mode_pick_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(mode_pick_suite()); }
+int main(void)
+{
+    return bimt_test_run(mode_pick_suite());
+}

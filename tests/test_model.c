@@ -74,7 +74,8 @@ START_TEST(defaults_and_layout)
     ck_assert_int_eq(bimt_model_get_params(m, NULL), BIMT_E_INVALID_ARG);
     ck_assert_str_eq(bimt_model_errmsg(m), "");
     /* gradients start at zero */
-    for (size_t i = 0; i < expect; i++) ck_assert(bimt_model_grad_data(m)[i] == 0.0f);
+    for (size_t i = 0; i < expect; i++)
+        ck_assert(bimt_model_grad_data(m)[i] == 0.0f);
     bimt_model_free(m);
 }
 END_TEST
@@ -106,7 +107,8 @@ START_TEST(init_statistics_diag)
     size_t r, c;
     const float *W = tensor(m, BIMT_W_REC, &r, &c);
     for (size_t i = 0; i < r; i++)
-        for (size_t j = 0; j < c; j++) ck_assert(W[i * c + j] == (i == j ? 0.5f : 0.0f));
+        for (size_t j = 0; j < c; j++)
+            ck_assert(W[i * c + j] == (i == j ? 0.5f : 0.0f));
     const float *Win = tensor(m, BIMT_W_IN, &r, &c);
     double s = 0, s2 = 0, n = (double)(r * c);
     for (size_t i = 0; i < r * c; i++) {
@@ -129,9 +131,11 @@ START_TEST(init_statistics_diag)
     ck_assert_double_lt(fabs(s / n), 5 * lim / sqrt(3 * n));
     ck_assert_double_lt(fabs(s2 / n - lim * lim / 3), 5 * lim * lim * sqrt(4.0 / 45.0 / n));
     const float *bh = tensor(m, BIMT_B_H, &r, &c);
-    for (size_t i = 0; i < r; i++) ck_assert(bh[i] == 0.0f);
+    for (size_t i = 0; i < r; i++)
+        ck_assert(bh[i] == 0.0f);
     const float *bo = tensor(m, BIMT_B_O, &r, &c);
-    for (size_t i = 0; i < r; i++) ck_assert(bo[i] == 0.0f);
+    for (size_t i = 0; i < r; i++)
+        ck_assert(bo[i] == 0.0f);
     bimt_model_free(m);
 }
 END_TEST
@@ -146,7 +150,8 @@ START_TEST(init_randortho_is_orthogonal)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             double d = 0;
-            for (size_t k = 0; k < n; k++) d += (double)W[k * n + i] * (double)W[k * n + j];
+            for (size_t k = 0; k < n; k++)
+                d += (double)W[k * n + i] * (double)W[k * n + j];
             double e = fabs(d - (i == j ? scale * scale : 0.0));
             worst = fmax(worst, e);
             if (i == j) diag_dev += fabs((double)W[i * n + i]);
@@ -155,8 +160,8 @@ START_TEST(init_randortho_is_orthogonal)
     /* Haar, not the identity: the diagonal is not dominant (E|Q_ii| ~ sqrt(2/(pi n))). */
     ck_assert_double_lt(diag_dev / (double)n, 0.5 * scale);
     /* seeds matter */
-    bimt_model_t *m2 = make(8, BIMT_INIT_RANDORTHO, scale, 3), *m3 = make(8, BIMT_INIT_RANDORTHO,
-                                                                           scale, 4);
+    bimt_model_t *m2 = make(8, BIMT_INIT_RANDORTHO, scale, 3),
+                 *m3 = make(8, BIMT_INIT_RANDORTHO, scale, 4);
     ck_assert(memcmp(bimt_model_params_view(m), bimt_model_params_view(m2),
                      bimt_model_n_params(m) * sizeof(float)) == 0);
     ck_assert(memcmp(tensor(m, BIMT_W_REC, NULL, NULL), tensor(m3, BIMT_W_REC, NULL, NULL),
@@ -189,10 +194,12 @@ START_TEST(clone_is_deep_and_equal)
 {
     bimt_model_t *m = make(4, BIMT_INIT_GAUSS, 1.0, 9);
     uint32_t s[16];
-    for (uint32_t k = 0; k < 16; k++) s[k] = (k * 5 + 3) % 16;
+    for (uint32_t k = 0; k < 16; k++)
+        s[k] = (k * 5 + 3) % 16;
     ck_assert_int_eq(bimt_model_set_slots(m, s, 16), BIMT_OK);
     size_t np = bimt_model_n_params(m);
-    for (size_t i = 0; i < np; i++) bimt_model_grad_data(m)[i] = (float)i;
+    for (size_t i = 0; i < np; i++)
+        bimt_model_grad_data(m)[i] = (float)i;
     float x[2 * 3 * 85] = {0};
     ck_assert_int_eq(bimt_model_forward(m, x, 2, 3, 0), BIMT_OK);
     bimt_model_t *c = NULL;
@@ -233,9 +240,11 @@ START_TEST(geometry_and_set_slots)
     const uint32_t side = 5, n = 25;
     bimt_model_t *m = make(side, BIMT_INIT_DIAG, 0.5, 1);
     const uint32_t *sl = bimt_model_slots(m);
-    for (uint32_t k = 0; k < n; k++) ck_assert_uint_eq(sl[k], k); /* identity at creation */
+    for (uint32_t k = 0; k < n; k++)
+        ck_assert_uint_eq(sl[k], k); /* identity at creation */
     uint32_t s[25];
-    for (uint32_t k = 0; k < n; k++) s[k] = (k * 7 + 11) % n; /* a permutation (7 coprime 25) */
+    for (uint32_t k = 0; k < n; k++)
+        s[k] = (k * 7 + 11) % n; /* a permutation (7 coprime 25) */
     ck_assert_int_eq(bimt_model_set_slots(m, s, n), BIMT_OK);
     const float *D = bimt_model_distances(m);
     for (uint32_t i = 0; i < n; i++)
@@ -279,18 +288,23 @@ START_TEST(weights_grid_order_round_trip)
     bimt_model_t *m = NULL;
     ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     float *th = bimt_model_params_data(m);
-    for (size_t i = 0; i < bimt_model_n_params(m); i++) th[i] = (float)i + 0.25f; /* distinct */
+    for (size_t i = 0; i < bimt_model_n_params(m); i++)
+        th[i] = (float)i + 0.25f; /* distinct */
     uint32_t s[16];
-    for (uint32_t k = 0; k < 16; k++) s[k] = (k * 3 + 1) % 16;
+    for (uint32_t k = 0; k < 16; k++)
+        s[k] = (k * 3 + 1) % 16;
     ck_assert_int_eq(bimt_model_set_slots(m, s, 16), BIMT_OK);
     float gW[256], gin[48], gout[32], gbh[16];
     ck_assert_int_eq(bimt_model_weights_grid_order(m, gW, gin, gout, gbh), BIMT_OK);
     const float *W = tensor(m, BIMT_W_REC, NULL, NULL), *Win = tensor(m, BIMT_W_IN, NULL, NULL);
     const float *Wout = tensor(m, BIMT_W_OUT, NULL, NULL), *bh = tensor(m, BIMT_B_H, NULL, NULL);
     for (size_t i = 0; i < 16; i++) {
-        for (size_t j = 0; j < 16; j++) ck_assert(gW[s[i] * 16 + s[j]] == W[i * 16 + j]);
-        for (size_t k = 0; k < 3; k++) ck_assert(gin[s[i] * 3 + k] == Win[i * 3 + k]);
-        for (size_t o = 0; o < 2; o++) ck_assert(gout[o * 16 + s[i]] == Wout[o * 16 + i]);
+        for (size_t j = 0; j < 16; j++)
+            ck_assert(gW[s[i] * 16 + s[j]] == W[i * 16 + j]);
+        for (size_t k = 0; k < 3; k++)
+            ck_assert(gin[s[i] * 3 + k] == Win[i * 3 + k]);
+        for (size_t o = 0; o < 2; o++)
+            ck_assert(gout[o * 16 + s[i]] == Wout[o * 16 + i]);
         ck_assert(gbh[s[i]] == bh[i]);
     }
     /* Any destination may be NULL. */
@@ -307,30 +321,50 @@ START_TEST(bad_params)
         double value;
         int code;
     } cases[] = {
-        {0, 0, BIMT_E_INVALID_ARG},       {0, 257, BIMT_E_INVALID_ARG},
-        {1, 0, BIMT_E_INVALID_ARG},       {1, 65537, BIMT_E_INVALID_ARG},
-        {2, 0, BIMT_E_INVALID_ARG},       {3, 0.0, BIMT_E_INVALID_ARG},
-        {3, 1.5, BIMT_E_INVALID_ARG},     {3, (double)NAN, BIMT_E_INVALID_ARG},
-        {4, -0.1, BIMT_E_INVALID_ARG},    {4, (double)NAN, BIMT_E_INVALID_ARG},
-        {5, -1.0, BIMT_E_INVALID_ARG},    {5, (double)INFINITY, BIMT_E_INVALID_ARG},
-        {6, 3, BIMT_E_INVALID_ARG},       {7, 3, BIMT_E_INVALID_ARG},
-        {8, 2, BIMT_E_INVALID_ARG},       {9, 0, BIMT_E_VERSION},
+        {0, 0, BIMT_E_INVALID_ARG},    {0, 257, BIMT_E_INVALID_ARG},
+        {1, 0, BIMT_E_INVALID_ARG},    {1, 65537, BIMT_E_INVALID_ARG},
+        {2, 0, BIMT_E_INVALID_ARG},    {3, 0.0, BIMT_E_INVALID_ARG},
+        {3, 1.5, BIMT_E_INVALID_ARG},  {3, (double)NAN, BIMT_E_INVALID_ARG},
+        {4, -0.1, BIMT_E_INVALID_ARG}, {4, (double)NAN, BIMT_E_INVALID_ARG},
+        {5, -1.0, BIMT_E_INVALID_ARG}, {5, (double)INFINITY, BIMT_E_INVALID_ARG},
+        {6, 3, BIMT_E_INVALID_ARG},    {7, 3, BIMT_E_INVALID_ARG},
+        {8, 2, BIMT_E_INVALID_ARG},    {9, 0, BIMT_E_VERSION},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         bimt_model_params p;
         bimt_model_params_init(&p);
         double v = cases[k].value;
         switch (cases[k].field) {
-        case 0: p.grid_side = (uint32_t)v; break;
-        case 1: p.n_in = (uint32_t)v; break;
-        case 2: p.n_out = (uint32_t)v; break;
-        case 3: p.alpha = v; break;
-        case 4: p.sigma_rec = v; break;
-        case 5: p.init_scale = v; break;
-        case 6: p.activation = (bimt_activation)v; break;
-        case 7: p.init = (bimt_init)v; break;
-        case 8: p.loss = (bimt_loss)v; break;
-        default: p.struct_size = (uint32_t)sizeof p + 8; break;
+        case 0:
+            p.grid_side = (uint32_t)v;
+            break;
+        case 1:
+            p.n_in = (uint32_t)v;
+            break;
+        case 2:
+            p.n_out = (uint32_t)v;
+            break;
+        case 3:
+            p.alpha = v;
+            break;
+        case 4:
+            p.sigma_rec = v;
+            break;
+        case 5:
+            p.init_scale = v;
+            break;
+        case 6:
+            p.activation = (bimt_activation)v;
+            break;
+        case 7:
+            p.init = (bimt_init)v;
+            break;
+        case 8:
+            p.loss = (bimt_loss)v;
+            break;
+        default:
+            p.struct_size = (uint32_t)sizeof p + 8;
+            break;
         }
         bimt_model_t *m = (bimt_model_t *)&p; /* must be reset to NULL */
         ck_assert_msg(bimt_model_create(&p, &m) == cases[k].code, "case %zu", k);
@@ -370,4 +404,7 @@ static Suite *model_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(model_suite()); }
+int main(void)
+{
+    return bimt_test_run(model_suite());
+}

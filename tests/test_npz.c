@@ -16,7 +16,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-
 static uint32_t le32(const unsigned char *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);

@@ -40,12 +40,16 @@ START_TEST(matches_double_reference)
 {
     const size_t n = 64;
     bimt_optimizer_t *o = NULL;
-    ck_assert_int_eq(bimt_adam_create(n, &(bimt_adam_options){sizeof(bimt_adam_options), 0.01, 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_OK);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            n, &(bimt_adam_options){sizeof(bimt_adam_options), 0.01, 0.9, 0.999, 1e-8, 0.0}, &o),
+        BIMT_OK);
     ref_adam r = {0.01, 0.9, 0.999, 1e-8, 0.0, {0}, {0}, 0};
     float p[64], g[64], gcopy[64];
     double pr[64];
     lcg = 3;
-    for (size_t i = 0; i < n; i++) pr[i] = (double)(p[i] = (float)(urand() * 2 - 1));
+    for (size_t i = 0; i < n; i++)
+        pr[i] = (double)(p[i] = (float)(urand() * 2 - 1));
     for (int step = 0; step < 25; step++) {
         if (step == 10) { /* clipping from step 10 on, learning rate change at 15 */
             ck_assert_int_eq(bimt_adam_set_clip(o, 0.5), BIMT_OK);
@@ -55,7 +59,8 @@ START_TEST(matches_double_reference)
             ck_assert_int_eq(bimt_adam_set_lr(o, 0.003), BIMT_OK);
             r.lr = 0.003;
         }
-        for (size_t i = 0; i < n; i++) g[i] = (float)((urand() * 2 - 1) * (i % 4 == 0 ? 3 : 0.2));
+        for (size_t i = 0; i < n; i++)
+            g[i] = (float)((urand() * 2 - 1) * (i % 4 == 0 ? 3 : 0.2));
         g[5] = 0.0f; /* a parameter that never gets a gradient */
         memcpy(gcopy, g, sizeof g);
         ck_assert_int_eq(bimt_adam_step(o, p, g), BIMT_OK);
@@ -92,7 +97,10 @@ START_TEST(step_sizes_need_a_step)
 {
     bimt_optimizer_t *o = NULL;
     float st[4];
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_OK);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, &o),
+        BIMT_OK);
     ck_assert_int_eq(bimt_adam_step_sizes(o, 4, st), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_step_sizes(NULL, 4, st), BIMT_E_INVALID_ARG);
     bimt_optimizer_free(o);
@@ -103,7 +111,10 @@ END_TEST
 START_TEST(first_step_is_lr_times_sign)
 {
     bimt_optimizer_t *o = NULL;
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_OK);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, &o),
+        BIMT_OK);
     ck_assert_int_eq(bimt_adam_set_clip(o, 1.0), BIMT_OK);
     float p[4] = {0, 0, 0, 0}, g[4] = {5.0f, -0.25f, 1e-2f, -100.0f};
     ck_assert_int_eq(bimt_adam_step(o, p, g), BIMT_OK);
@@ -111,7 +122,7 @@ START_TEST(first_step_is_lr_times_sign)
         ck_assert_double_le(fabs((double)p[i] + 0.1 * copysign(1.0, (double)g[i])), 1e-6);
     const float *m;
     ck_assert_int_eq(bimt_adam_moments(o, &m, NULL), BIMT_OK);
-    ck_assert_double_le(fabs((double)m[0] - 0.1), 1e-7);  /* clipped to 1 before the moment */
+    ck_assert_double_le(fabs((double)m[0] - 0.1), 1e-7); /* clipped to 1 before the moment */
     ck_assert_double_le(fabs((double)m[3] + 0.1), 1e-7);
     bimt_optimizer_free(o);
 }
@@ -122,18 +133,27 @@ START_TEST(state_snapshot_restore)
 {
     const size_t n = 16;
     bimt_optimizer_t *a = NULL, *snap = NULL;
-    ck_assert_int_eq(bimt_adam_create(n, &(bimt_adam_options){sizeof(bimt_adam_options), 0.01, 0.9, 0.99, 1e-8, 0.0}, &a), BIMT_OK);
-    ck_assert_int_eq(bimt_adam_create(n, &(bimt_adam_options){sizeof(bimt_adam_options), 1.0, 0.5, 0.5, 1.0, 0.0}, &snap), BIMT_OK);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            n, &(bimt_adam_options){sizeof(bimt_adam_options), 0.01, 0.9, 0.99, 1e-8, 0.0}, &a),
+        BIMT_OK);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            n, &(bimt_adam_options){sizeof(bimt_adam_options), 1.0, 0.5, 0.5, 1.0, 0.0}, &snap),
+        BIMT_OK);
     float p[16], g[16], p2[16];
     lcg = 8;
-    for (size_t i = 0; i < n; i++) p[i] = (float)urand();
+    for (size_t i = 0; i < n; i++)
+        p[i] = (float)urand();
     for (int s = 0; s < 3; s++) {
-        for (size_t i = 0; i < n; i++) g[i] = (float)(urand() - 0.5);
+        for (size_t i = 0; i < n; i++)
+            g[i] = (float)(urand() - 0.5);
         bimt_adam_step(a, p, g);
     }
     ck_assert_int_eq(bimt__adam_copy_state(snap, a), BIMT_OK);
     memcpy(p2, p, sizeof p);
-    for (size_t i = 0; i < n; i++) g[i] = (float)(urand() - 0.5);
+    for (size_t i = 0; i < n; i++)
+        g[i] = (float)(urand() - 0.5);
     bimt_adam_step(a, p, g);
     /* restore and replay: identical result */
     ck_assert_int_eq(bimt__adam_copy_state(a, snap), BIMT_OK);
@@ -155,7 +175,11 @@ START_TEST(state_snapshot_restore)
     ck_assert_int_eq(bimt__adam_set_steps(a, 1000), BIMT_OK);
     ck_assert_uint_eq(bimt_adam_steps(a), 1000);
     bimt_optimizer_t *other = NULL;
-    ck_assert_int_eq(bimt_adam_create(n + 1, &(bimt_adam_options){sizeof(bimt_adam_options), 0.01, 0.9, 0.99, 1e-8, 0.0}, &other), BIMT_OK);
+    ck_assert_int_eq(bimt_adam_create(n + 1,
+                                      &(bimt_adam_options){sizeof(bimt_adam_options), 0.01, 0.9,
+                                                           0.99, 1e-8, 0.0},
+                                      &other),
+                     BIMT_OK);
     ck_assert_int_eq(bimt__adam_copy_state(other, a), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt__adam_state(NULL, &m, &v, &t), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt__adam_set_steps(NULL, 1), BIMT_E_INVALID_ARG);
@@ -168,20 +192,52 @@ END_TEST
 START_TEST(bad_input)
 {
     bimt_optimizer_t *o = (bimt_optimizer_t *)&lcg; /* must be reset to NULL on failure */
-    ck_assert_int_eq(bimt_adam_create(0, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            0, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, &o),
+        BIMT_E_INVALID_ARG);
     ck_assert_ptr_null(o);
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, NULL), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 1e-8, 0.0}, NULL),
+        BIMT_E_INVALID_ARG);
     const double bad_lr[3] = {0.0, -1.0, (double)NAN};
     for (int i = 0; i < 3; i++)
-        ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), bad_lr[i], 0.9, 0.999, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 1.0, 0.999, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, -0.1, 0.999, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 1.0, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, (double)NAN, 1e-8, 0.0}, &o), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 0.0, 0.0}, &o), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), (double)INFINITY, 0.9, 0.999, 1e-8, 0.0}, &o),
+        ck_assert_int_eq(bimt_adam_create(4,
+                                          &(bimt_adam_options){sizeof(bimt_adam_options), bad_lr[i],
+                                                               0.9, 0.999, 1e-8, 0.0},
+                                          &o),
+                         BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 1.0, 0.999, 1e-8, 0.0}, &o),
+        BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, -0.1, 0.999, 1e-8, 0.0}, &o),
+        BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 1.0, 1e-8, 0.0}, &o),
+        BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4,
+                                      &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9,
+                                                           (double)NAN, 1e-8, 0.0},
+                                      &o),
                      BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_adam_create(4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.0, 0.0, 1e-8, 0.0}, &o), BIMT_OK); /* betas 0 ok */
+    ck_assert_int_eq(
+        bimt_adam_create(
+            4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.9, 0.999, 0.0, 0.0}, &o),
+        BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_adam_create(4,
+                                      &(bimt_adam_options){sizeof(bimt_adam_options),
+                                                           (double)INFINITY, 0.9, 0.999, 1e-8, 0.0},
+                                      &o),
+                     BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(
+        bimt_adam_create(
+            4, &(bimt_adam_options){sizeof(bimt_adam_options), 0.1, 0.0, 0.0, 1e-8, 0.0}, &o),
+        BIMT_OK); /* betas 0 ok */
     float p[4] = {1, 2, 3, 4}, g[4] = {1, 1, 1, 1};
     ck_assert_int_eq(bimt_adam_step(o, NULL, g), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_adam_step(o, p, NULL), BIMT_E_INVALID_ARG);
@@ -219,4 +275,7 @@ static Suite *optim_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(optim_suite()); }
+int main(void)
+{
+    return bimt_test_run(optim_suite());
+}

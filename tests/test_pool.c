@@ -18,10 +18,10 @@ typedef struct items_job {
     unsigned n_phases;
     atomic_int runs[BIMT_POOL_MAX_PHASES][MAX_ITEMS]; /* times each item ran */
     atomic_int done[BIMT_POOL_MAX_PHASES];            /* items of each phase finished */
-    atomic_int early;      /* items that started before an earlier phase was complete */
-    atomic_int bad_tid;    /* items run with a tid outside [0, n) */
-    atomic_int on_worker;  /* items run by a worker (tid > 0) */
-    int n;                 /* participants of the pool */
+    atomic_int early;     /* items that started before an earlier phase was complete */
+    atomic_int bad_tid;   /* items run with a tid outside [0, n) */
+    atomic_int on_worker; /* items run by a worker (tid > 0) */
+    int n;                /* participants of the pool */
 } items_job;
 
 static void item_body(void *arg, unsigned phase, size_t item, int tid)
@@ -33,7 +33,8 @@ static void item_body(void *arg, unsigned phase, size_t item, int tid)
     if (tid > 0) atomic_fetch_add(&J->on_worker, 1);
     /* a little work, so that both threads get some items */
     volatile double x = 0.0;
-    for (int i = 0; i < 200 * (int)(item % 7 + 1); i++) x += (double)i;
+    for (int i = 0; i < 200 * (int)(item % 7 + 1); i++)
+        x += (double)i;
     atomic_fetch_add(&J->runs[phase][item], 1);
     atomic_fetch_add(&J->done[phase], 1);
 }
@@ -43,7 +44,8 @@ static void init_job(items_job *J, const size_t *counts, unsigned n_phases, int 
     memset(J, 0, sizeof *J);
     J->n_phases = n_phases;
     J->n = n;
-    for (unsigned k = 0; k < n_phases; k++) J->counts[k] = counts[k];
+    for (unsigned k = 0; k < n_phases; k++)
+        J->counts[k] = counts[k];
 }
 
 static void check_job(items_job *J)
@@ -96,7 +98,8 @@ START_TEST(items_once_and_in_phase_order)
         for (int rep = 0; rep < 300; rep++) {
             size_t counts[BIMT_POOL_MAX_PHASES];
             unsigned nph = 1 + next_u(BIMT_POOL_MAX_PHASES);
-            for (unsigned k = 0; k < nph; k++) counts[k] = next_u(5) == 0 ? 0 : 1 + next_u(40);
+            for (unsigned k = 0; k < nph; k++)
+                counts[k] = next_u(5) == 0 ? 0 : 1 + next_u(40);
             items_job *J = malloc(sizeof *J);
             ck_assert_ptr_nonnull(J);
             init_job(J, counts, nph, n);
@@ -131,7 +134,8 @@ START_TEST(mixes_with_all_participant_jobs)
         memset(&A, 0, sizeof A);
         A.pool = p;
         bimt__pool_run(p, all_body, &A);
-        for (int t = 0; t < n; t++) ck_assert_int_eq(atomic_load(&A.calls[t]), 1);
+        for (int t = 0; t < n; t++)
+            ck_assert_int_eq(atomic_load(&A.calls[t]), 1);
         ck_assert_int_eq(atomic_load(&A.before), n);
         ck_assert_int_eq(atomic_load(&A.passed_early), 0);
     }
@@ -176,4 +180,7 @@ static Suite *pool_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(pool_suite()); }
+int main(void)
+{
+    return bimt_test_run(pool_suite());
+}

@@ -12,9 +12,9 @@
 #include "textcheck.h"
 
 static const char *const FILES[] = {
-    "network.svg",   "task_variance.svg", "clusters.svg",      "performance.svg",
-    "importance.svg", "weight_distance.svg", "null_isolated.svg", "null_cluster_size.svg",
-    "silhouette.svg", "anatomy_by_k.svg",  "null_centrality.svg", "metrics.json",
+    "network.svg",    "task_variance.svg",   "clusters.svg",        "performance.svg",
+    "importance.svg", "weight_distance.svg", "null_isolated.svg",   "null_cluster_size.svg",
+    "silhouette.svg", "anatomy_by_k.svg",    "null_centrality.svg", "metrics.json",
     "index.html"};
 #define N_FILES (sizeof FILES / sizeof FILES[0])
 
@@ -111,8 +111,8 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
     bimt_cluster_params_init(&cp);
     uint32_t n_imp, n_cl;
     double sil;
-    ck_assert_int_eq(bimt_important_neurons(tv, BIMT_N_RULES, n, cp.importance_threshold, imp,
-                                            &n_imp), BIMT_OK);
+    ck_assert_int_eq(
+        bimt_important_neurons(tv, BIMT_N_RULES, n, cp.importance_threshold, imp, &n_imp), BIMT_OK);
     ck_assert_int_eq(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &cp, labels, &n_cl, &sil),
                      BIMT_OK);
     bimt_anatomy an;
@@ -135,7 +135,8 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
         snprintf(key, sizeof key, "slots.%zu", k);
         same(json_num(js, key), bimt_model_slots(m)[k], key);
         double s = 0.0;
-        for (int r = 0; r < BIMT_N_RULES; r++) s += (double)tv[(size_t)r * n + k];
+        for (int r = 0; r < BIMT_N_RULES; r++)
+            s += (double)tv[(size_t)r * n + k];
         snprintf(key, sizeof key, "task_variance.summed.%zu", k);
         same(json_num(js, key), s, key);
         snprintf(key, sizeof key, "task_variance.by_task.dmcgo.%zu", k);
@@ -417,4 +418,7 @@ static Suite *report_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(report_suite()); }
+int main(void)
+{
+    return bimt_test_run(report_suite());
+}

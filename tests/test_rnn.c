@@ -17,7 +17,10 @@ static double urand(void) /* deterministic uniform [0, 1) for test data */
     lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
     return (double)(lcg_state >> 11) * 0x1.0p-53;
 }
-static double urange(double a, double b) { return a + (b - a) * urand(); }
+static double urange(double a, double b)
+{
+    return a + (b - a) * urand();
+}
 
 typedef struct cfg {
     uint32_t side, n_in, n_out;
@@ -49,12 +52,15 @@ static void randomize_params(bimt_model_t *m)
     size_t nh = bimt_model_n_hidden(m);
     float *p = bimt_model_params_data(m);
     size_t off[5], rows, cols;
-    for (int k = 0; k < 5; k++) bimt_model_tensor(m, (bimt_tensor)k, NULL, &rows, &cols, &off[k]);
+    for (int k = 0; k < 5; k++)
+        bimt_model_tensor(m, (bimt_tensor)k, NULL, &rows, &cols, &off[k]);
     double sc = 1.2 / sqrt((double)nh);
     for (size_t i = 0; i < nh * nh; i++)
         p[off[0] + i] = urand() < 0.1 ? 0.0f : (float)urange(-sc, sc);
-    for (size_t i = off[1]; i < off[3]; i++) p[i] = (float)urange(-0.6, 0.6);
-    for (size_t i = off[3]; i < bimt_model_n_params(m); i++) p[i] = (float)urange(-0.3, 0.3);
+    for (size_t i = off[1]; i < off[3]; i++)
+        p[i] = (float)urange(-0.6, 0.6);
+    for (size_t i = off[3]; i < bimt_model_n_params(m); i++)
+        p[i] = (float)urange(-0.3, 0.3);
 }
 
 typedef struct data {
@@ -69,10 +75,11 @@ static data make_data(const cfg *c, size_t T, size_t B)
     d.x = malloc(nx * sizeof(float));
     d.y = malloc(ny * sizeof(float));
     d.mask = malloc(ny * sizeof(float));
-    for (size_t i = 0; i < nx; i++) d.x[i] = (float)urange(-1, 1);
+    for (size_t i = 0; i < nx; i++)
+        d.x[i] = (float)urange(-1, 1);
     for (size_t i = 0; i < ny; i++) {
-        d.y[i] = (float)urand();   /* CE: non-normalised targets test the general formula */
-        double u = urand();         /* zeros, ones, and other weights */
+        d.y[i] = (float)urand(); /* CE: non-normalised targets test the general formula */
+        double u = urand();      /* zeros, ones, and other weights */
         d.mask[i] = u < 0.25 ? 0.0f : (u < 0.6 ? 1.0f : (float)urange(0.2, 2.0));
     }
     return d;
@@ -117,8 +124,10 @@ static double ref_run(const ref *r, const double *th, const data *d, double *H, 
             const float *xr = d->x + (t * B + b) * ni;
             for (size_t i = 0; i < nh; i++) {
                 double u = bh[i];
-                for (size_t j = 0; j < nh; j++) u += W[i * nh + j] * h[b * nh + j];
-                for (size_t k = 0; k < ni; k++) u += Win[i * ni + k] * (double)xr[k];
+                for (size_t j = 0; j < nh; j++)
+                    u += W[i * nh + j] * h[b * nh + j];
+                for (size_t k = 0; k < ni; k++)
+                    u += Win[i * ni + k] * (double)xr[k];
                 hn[b * nh + i] = (1.0 - r->alpha) * h[b * nh + i] + r->alpha * phi(r->act, u);
             }
         }
@@ -128,13 +137,15 @@ static double ref_run(const ref *r, const double *th, const data *d, double *H, 
             if (H) memcpy(H + row * nh, h + b * nh, nh * sizeof(double));
             for (size_t k = 0; k < no; k++) {
                 double s = bo[k];
-                for (size_t i = 0; i < nh; i++) s += Wout[k * nh + i] * h[b * nh + i];
+                for (size_t i = 0; i < nh; i++)
+                    s += Wout[k * nh + i] * h[b * nh + i];
                 o[k] = s;
             }
             if (O) memcpy(O + row * no, o, no * sizeof(double));
             const float *y = d->y + row * no, *mk = d->mask + row * no;
             if (dO) {
-                for (size_t k = 0; k < no; k++) lin += (double)dO[row * no + k] * o[k];
+                for (size_t k = 0; k < no; k++)
+                    lin += (double)dO[row * no + k] * o[k];
             } else if (r->loss == BIMT_LOSS_MSE) {
                 for (size_t k = 0; k < no; k++) {
                     double z = 1.0 / (1.0 + exp(-o[k]));
@@ -143,10 +154,13 @@ static double ref_run(const ref *r, const double *th, const data *d, double *H, 
                 }
             } else {
                 double mx = o[0], s = 0.0, ce = 0.0;
-                for (size_t k = 1; k < no; k++) mx = fmax(mx, o[k]);
-                for (size_t k = 0; k < no; k++) s += exp(o[k] - mx);
+                for (size_t k = 1; k < no; k++)
+                    mx = fmax(mx, o[k]);
+                for (size_t k = 0; k < no; k++)
+                    s += exp(o[k] - mx);
                 double lse = mx + log(s);
-                for (size_t k = 0; k < no; k++) ce -= (double)y[k] * (o[k] - lse);
+                for (size_t k = 0; k < no; k++)
+                    ce -= (double)y[k] * (o[k] - lse);
                 loss += (double)mk[0] * ce;
             }
         }
@@ -161,8 +175,10 @@ static double ref_run(const ref *r, const double *th, const data *d, double *H, 
 static double ref_cost(const ref *r, const double *th, size_t n, double lambda, double A)
 {
     double s = 0.0, sd = 0.0;
-    for (size_t i = 0; i < n; i++) s += fabs(th[i]);
-    for (size_t i = 0; i < r->nh * r->nh; i++) sd += r->dist[i] * fabs(th[i]);
+    for (size_t i = 0; i < n; i++)
+        s += fabs(th[i]);
+    for (size_t i = 0; i < r->nh * r->nh; i++)
+        sd += r->dist[i] * fabs(th[i]);
     return lambda * (s + A * sd);
 }
 
@@ -170,7 +186,8 @@ static ref make_ref(const bimt_model_t *m, const cfg *c, double *dist)
 {
     size_t nh = bimt_model_n_hidden(m);
     for (size_t i = 0; i < nh; i++)
-        for (size_t j = 0; j < nh; j++) dist[i * nh + j] = bimt_model_distance(m, i, j);
+        for (size_t j = 0; j < nh; j++)
+            dist[i * nh + j] = bimt_model_distance(m, i, j);
     ref r = {nh, c->n_in, c->n_out, (int)c->act, (int)c->loss, c->alpha, dist};
     return r;
 }
@@ -210,13 +227,15 @@ static double check_grad(const bimt_model_t *m, const float *g, const double *fd
         size_t rows, cols, off;
         bimt_model_tensor(m, (bimt_tensor)k, NULL, &rows, &cols, &off);
         double scale = 1e-12;
-        for (size_t i = 0; i < rows * cols; i++) scale = fmax(scale, fabs(fd[off + i]));
+        for (size_t i = 0; i < rows * cols; i++)
+            scale = fmax(scale, fabs(fd[off + i]));
         for (size_t i = 0; i < rows * cols; i++) {
             double err = fabs((double)g[off + i] - fd[off + i]) / scale;
             if (err > worst) worst = err;
             if (err > tol)
                 ck_abort_msg("tensor %d element %zu: analytic %.9g, finite differences %.9g "
-                             "(scale %.3g)", k, i, (double)g[off + i], fd[off + i], scale);
+                             "(scale %.3g)",
+                             k, i, (double)g[off + i], fd[off + i], scale);
         }
     }
     return worst;
@@ -229,7 +248,8 @@ static void fd_grad(const ref *r, const bimt_model_t *m, const data *d, double l
     size_t n = bimt_model_n_params(m);
     const float *p = bimt_model_params_view(m);
     double *th = malloc(n * sizeof(double));
-    for (size_t i = 0; i < n; i++) th[i] = (double)p[i];
+    for (size_t i = 0; i < n; i++)
+        th[i] = (double)p[i];
     const double h = 1e-6;
     for (size_t i = 0; i < n; i++) {
         double keep = th[i];
@@ -267,7 +287,8 @@ START_TEST(gradients_match_finite_differences)
     ck_assert_int_eq(bimt_model_states(m, &H), BIMT_OK);
     ck_assert_int_eq(bimt_model_outputs(m, &O), BIMT_OK);
     double *th = malloc(n * sizeof(double));
-    for (size_t i = 0; i < n; i++) th[i] = (double)bimt_model_params_view(m)[i];
+    for (size_t i = 0; i < n; i++)
+        th[i] = (double)bimt_model_params_view(m)[i];
     size_t rows = d.T * d.B;
     double *Hr = malloc(rows * r.nh * sizeof(double)), *Or = malloc(rows * r.no * sizeof(double));
     double lref = ref_run(&r, th, &d, Hr, Or, NULL);
@@ -327,7 +348,8 @@ START_TEST(gradient_check_detects_a_wrong_term)
     size_t off;
     bimt_model_tensor(m, BIMT_W_REC, NULL, NULL, NULL, &off);
     double scale = 0;
-    for (size_t i = 0; i < 81; i++) scale = fmax(scale, fabs(fd[off + i]));
+    for (size_t i = 0; i < 81; i++)
+        scale = fmax(scale, fabs(fd[off + i]));
     float keep = g[off + 40];
     g[off + 40] = (float)((double)keep + 0.01 * scale);
     double worst = 0;
@@ -355,7 +377,8 @@ START_TEST(host_d_outputs_path)
         ref r = make_ref(m, &c, dist);
         size_t n = bimt_model_n_params(m), rows = d.T * d.B;
         float *dO = malloc(rows * c.n_out * sizeof(float));
-        for (size_t i = 0; i < rows * c.n_out; i++) dO[i] = (float)urange(-1, 1);
+        for (size_t i = 0; i < rows * c.n_out; i++)
+            dO[i] = (float)urange(-1, 1);
         ck_assert_int_eq(bimt_model_forward(m, d.x, d.T, d.B, 0), BIMT_OK);
         /* No loss computed: d_outputs is enough. */
         bimt_model_zero_grad(m);
@@ -390,13 +413,15 @@ START_TEST(backward_accumulates)
     ck_assert_int_eq(bimt_model_backward(m, NULL), BIMT_OK);
     const float *g2 = bimt_model_grad_data(m);
     double gs = 0;
-    for (size_t i = 0; i < n; i++) gs = fmax(gs, fabs((double)g1[i]));
+    for (size_t i = 0; i < n; i++)
+        gs = fmax(gs, fabs((double)g1[i]));
     ck_assert_double_gt(gs, 0.0);
     for (size_t i = 0; i < n; i++)
         ck_assert_double_le(fabs((double)g2[i] - 2.0 * (double)g1[i]), 1e-6 * gs);
     /* zero_grad clears everything */
     bimt_model_zero_grad(m);
-    for (size_t i = 0; i < n; i++) ck_assert(g2[i] == 0.0f);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(g2[i] == 0.0f);
     free(g1);
     free_data(&d);
     bimt_model_free(m);
@@ -487,7 +512,8 @@ START_TEST(noise_statistics)
         memset(th, 0, bimt_model_n_params(m) * sizeof(float));
         size_t off;
         bimt_model_tensor(m, BIMT_B_H, NULL, NULL, NULL, &off);
-        for (size_t i = 0; i < nh; i++) th[off + i] = 10.0f;
+        for (size_t i = 0; i < nh; i++)
+            th[off + i] = 10.0f;
         float *x = calloc(T * B, sizeof(float));
         ck_assert_int_eq(bimt_model_forward(m, x, T, B, BIMT_FWD_NOISE), BIMT_OK);
         const float *H;
@@ -610,8 +636,8 @@ END_TEST
 /* The recurrent loops split the trials or the hidden layer among worker threads; every value
  * must be bit-identical whatever the number of threads and the split (BIMT_NUM_THREADS and
  * BIMT_RNN_SPLIT, read when a model first runs forward). Loop index % 4: 0 the automatic
- * split, 1 trials (rows), 2 panels, 3 an unknown value; index / 4: the batch size. Rows on 1..4 threads against
- * panels on 1 thread is the check that both splits make the same floats. */
+ * split, 1 trials (rows), 2 panels, 3 an unknown value; index / 4: the batch size. Rows on 1..4
+ * threads against panels on 1 thread is the check that both splits make the same floats. */
 START_TEST(thread_count_invariance)
 {
     /* an unknown value is ignored (the automatic split), like a bad BIMT_NUM_THREADS */
@@ -705,7 +731,8 @@ START_TEST(portable_and_simd_kernels_agree)
     }
     unsetenv("BIMT_DISABLE_AVX2");
     double gs = 0;
-    for (size_t i = 0; i < np; i++) gs = fmax(gs, fabs((double)g[0][i]));
+    for (size_t i = 0; i < np; i++)
+        gs = fmax(gs, fabs((double)g[0][i]));
     for (size_t i = 0; i < rows * c.n_out; i++)
         ck_assert_double_le(fabs((double)o[0][i] - (double)o[1][i]),
                             1e-5 * fmax(1.0, fabs((double)o[0][i])));
@@ -737,7 +764,10 @@ START_TEST(learns_a_memory_task)
     bimt_model_t *m = NULL;
     ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     bimt_optimizer_t *opt = NULL;
-    ck_assert_int_eq(bimt_adam_create(bimt_model_n_params(m), &(bimt_adam_options){sizeof(bimt_adam_options), 0.02, 0.9, 0.999, 1e-8, 0.0}, &opt),
+    ck_assert_int_eq(bimt_adam_create(bimt_model_n_params(m),
+                                      &(bimt_adam_options){sizeof(bimt_adam_options), 0.02, 0.9,
+                                                           0.999, 1e-8, 0.0},
+                                      &opt),
                      BIMT_OK);
     const size_t T = 12, B = 32;
     float *x = malloc(T * B * 2 * sizeof(float)), *y = malloc(T * B * sizeof(float));
@@ -795,4 +825,7 @@ static Suite *rnn_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(rnn_suite()); }
+int main(void)
+{
+    return bimt_test_run(rnn_suite());
+}

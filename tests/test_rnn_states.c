@@ -21,7 +21,10 @@ static double urand(void)
     lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
     return (double)(lcg_state >> 11) * 0x1.0p-53;
 }
-static double urange(double a, double b) { return a + (b - a) * urand(); }
+static double urange(double a, double b)
+{
+    return a + (b - a) * urand();
+}
 
 static bimt_model_t *make_model(uint32_t side, uint32_t n_in, bimt_activation act, double alpha,
                                 uint64_t seed)
@@ -38,21 +41,23 @@ static bimt_model_t *make_model(uint32_t side, uint32_t n_in, bimt_activation ac
     ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     size_t nh = bimt_model_n_hidden(m), off[5];
     for (int k = 0; k < 5; k++)
-        ck_assert_int_eq(bimt_model_tensor(m, (bimt_tensor)k, NULL, NULL, NULL, &off[k]),
-                         BIMT_OK);
+        ck_assert_int_eq(bimt_model_tensor(m, (bimt_tensor)k, NULL, NULL, NULL, &off[k]), BIMT_OK);
     float *w = bimt_model_params_data(m);
     double sc = 1.3 / sqrt((double)nh);
     for (size_t i = 0; i < nh * nh; i++)
         w[off[0] + i] = urand() < 0.15 ? 0.0f : (float)urange(-sc, sc);
-    for (size_t i = off[1]; i < off[3]; i++) w[i] = (float)urange(-0.7, 0.7);
-    for (size_t i = off[3]; i < bimt_model_n_params(m); i++) w[i] = (float)urange(-0.3, 0.3);
+    for (size_t i = off[1]; i < off[3]; i++)
+        w[i] = (float)urange(-0.7, 0.7);
+    for (size_t i = off[3]; i < bimt_model_n_params(m); i++)
+        w[i] = (float)urange(-0.3, 0.3);
     return m;
 }
 
 static float *rand_inputs(size_t n)
 {
     float *x = malloc(n * sizeof(float));
-    for (size_t i = 0; i < n; i++) x[i] = urand() < 0.3 ? 0.0f : (float)urange(-1.0, 1.0);
+    for (size_t i = 0; i < n; i++)
+        x[i] = urand() < 0.3 ? 0.0f : (float)urange(-1.0, 1.0);
     return x;
 }
 
@@ -69,8 +74,10 @@ static void collect_visit(void *ctx, size_t t, const float *h, size_t B, size_t 
 {
     collect *c = ctx;
     for (size_t i = 0; i < B; i++)
-        for (size_t k = c0; k < c1; k++) c->h[(t * B + i) * c->nh + k] = h[i * ld + k];
-    for (size_t k = c0; k < c1; k++) c->seen[t * c->nh + k]++;
+        for (size_t k = c0; k < c1; k++)
+            c->h[(t * B + i) * c->nh + k] = h[i * ld + k];
+    for (size_t k = c0; k < c1; k++)
+        c->seen[t * c->nh + k]++;
 }
 
 static bimt_states_engine *make_engine(bimt_model_t *m, int nthreads)
@@ -111,7 +118,8 @@ START_TEST(equals_public_forward)
         ck_assert_msg(memcmp(hs, ref, n * sizeof(float)) == 0, "states differ, %d threads", nt);
         ck_assert(memcmp(hv, ref, n * sizeof(float)) == 0);
         ck_assert(memcmp(last, ref + (T - 1) * B * nh, B * nh * sizeof(float)) == 0);
-        for (size_t i = 0; i < T * nh; i++) ck_assert_int_eq(seen[i], 1);
+        for (size_t i = 0; i < T * nh; i++)
+            ck_assert_int_eq(seen[i], 1);
         /* Without hs: only the callback and h_last see the states. */
         memset(last, 0, B * nh * sizeof(float));
         memset(hv, 0xff, n * sizeof(float));
@@ -175,11 +183,12 @@ START_TEST(piecewise_constant_inputs)
 END_TEST
 
 /* Double-precision recurrence from h0 (NULL: zeros): hs [T][B][nh]. */
-static void reference_states(bimt_model_t *m, const float *x, size_t T, size_t B,
-                             const float *h0, double *hs)
+static void reference_states(bimt_model_t *m, const float *x, size_t T, size_t B, const float *h0,
+                             double *hs)
 {
     size_t nh = bimt_model_n_hidden(m), ni = bimt_model_n_in(m), off[5];
-    for (int k = 0; k < 5; k++) bimt_model_tensor(m, (bimt_tensor)k, NULL, NULL, NULL, &off[k]);
+    for (int k = 0; k < 5; k++)
+        bimt_model_tensor(m, (bimt_tensor)k, NULL, NULL, NULL, &off[k]);
     const float *w = bimt_model_params_data(m);
     const double a = 0.3;
     for (size_t t = 0; t < T; t++)
@@ -188,13 +197,15 @@ static void reference_states(bimt_model_t *m, const float *x, size_t T, size_t B
                 double u = w[off[3] + i];
                 for (size_t j = 0; j < nh; j++) {
                     double hp = t > 0 ? hs[((t - 1) * B + b) * nh + j]
-                                      : h0 ? (double)h0[b * nh + j] : 0.0;
+                                : h0  ? (double)h0[b * nh + j]
+                                      : 0.0;
                     u += (double)w[off[0] + i * nh + j] * hp;
                 }
                 for (size_t j = 0; j < ni; j++)
                     u += (double)w[off[1] + i * ni + j] * (double)x[(t * B + b) * ni + j];
                 double hp = t > 0 ? hs[((t - 1) * B + b) * nh + i]
-                                  : h0 ? (double)h0[b * nh + i] : 0.0;
+                            : h0  ? (double)h0[b * nh + i]
+                                  : 0.0;
                 hs[(t * B + b) * nh + i] = (1.0 - a) * hp + a * log1p(exp(u));
             }
 }
@@ -217,13 +228,15 @@ START_TEST(continues_from_a_state)
     const float *ref;
     ck_assert_int_eq(bimt_model_states(m, &ref), BIMT_OK);
     float *xp = malloc(tp * ni * sizeof(float)), *h0 = malloc(B * nh * sizeof(float));
-    for (size_t t = 0; t < tp; t++) memcpy(xp + t * ni, x + t * B * ni, ni * sizeof(float));
+    for (size_t t = 0; t < tp; t++)
+        memcpy(xp + t * ni, x + t * B * ni, ni * sizeof(float));
     float *hs = malloc((T - tp) * B * nh * sizeof(float));
     for (int nt = 1; nt <= 3; nt++) {
         bimt_states_engine *e = make_engine(m, nt);
         bimt_states_run pre = {xp, tp, 1, NULL, NULL, h0, NULL, NULL};
         ck_assert_int_eq(bimt__model_forward_states(e, &pre), BIMT_OK);
-        for (size_t b = 1; b < B; b++) memcpy(h0 + b * nh, h0, nh * sizeof(float));
+        for (size_t b = 1; b < B; b++)
+            memcpy(h0 + b * nh, h0, nh * sizeof(float));
         bimt_states_run rest = {x + tp * B * ni, T - tp, B, h0, hs, NULL, NULL, NULL};
         ck_assert_int_eq(bimt__model_forward_states(e, &rest), BIMT_OK);
         ck_assert_msg(memcmp(hs, ref + tp * B * nh, (T - tp) * B * nh * sizeof(float)) == 0,
@@ -341,7 +354,8 @@ START_TEST(bad_input)
         ck_assert_msg(strstr(bimt_model_errmsg(m), bad[k].msg) != NULL, "case %d: %s", k,
                       bimt_model_errmsg(m));
         ck_assert_int_eq(visits, 0);
-        for (size_t i = 0; i < sizeof hs; i++) ck_assert_int_eq(((unsigned char *)hs)[i], 0x5a);
+        for (size_t i = 0; i < sizeof hs; i++)
+            ck_assert_int_eq(((unsigned char *)hs)[i], 0x5a);
         for (size_t i = 0; i < sizeof last; i++)
             ck_assert_int_eq(((unsigned char *)last)[i], 0x5a);
     }
@@ -383,7 +397,8 @@ START_TEST(task_variance_thread_count_invariance)
             ref = malloc(n * sizeof(float));
             memcpy(ref, tv, n * sizeof(float));
             double big = 0.0;
-            for (size_t i = 0; i < n; i++) big = fmax(big, (double)tv[i]);
+            for (size_t i = 0; i < n; i++)
+                big = fmax(big, (double)tv[i]);
             ck_assert(big > 1e-4);
         } else {
             ck_assert_msg(memcmp(ref, tv, n * sizeof(float)) == 0, "thread setting %d", k);
@@ -413,4 +428,7 @@ static Suite *states_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(states_suite()); }
+int main(void)
+{
+    return bimt_test_run(states_suite());
+}

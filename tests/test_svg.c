@@ -88,8 +88,8 @@ static bimt_model_t *small_model(uint32_t side, uint64_t seed)
 /* A locale whose decimal point is not '.', if the system has one. */
 static int set_comma_locale(void)
 {
-    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8",
-                                        "fr_FR.utf8", "ru_RU.UTF-8", "nl_NL.UTF-8", "de_DE"};
+    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8",  "fr_FR.UTF-8", "fr_FR.utf8",
+                                        "ru_RU.UTF-8", "nl_NL.UTF-8", "de_DE"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (setlocale(LC_NUMERIC, names[i]) && strcmp(localeconv()->decimal_point, ".") != 0)
             return 1;
@@ -116,8 +116,8 @@ START_TEST(fixed_numbers_round_and_read_back)
         double back = strtod(out, &end);
         ck_assert(*end == '\0');
         double want = round(x * pow(10.0, prec)) / pow(10.0, prec);
-        ck_assert_msg(fabs(back - want) <= 1e-9 * fmax(1.0, fabs(want)), "%.17g prec %d -> %s",
-                      x, prec, out);
+        ck_assert_msg(fabs(back - want) <= 1e-9 * fmax(1.0, fabs(want)), "%.17g prec %d -> %s", x,
+                      prec, out);
         if (strchr(out, '.')) ck_assert(out[n - 1] != '0' && out[n - 1] != '.');
         ck_assert_msg(strcmp(out, "-0") != 0, "negative zero printed for %.17g", x);
     }
@@ -190,7 +190,8 @@ START_TEST(numbers_ignore_the_process_locale)
     char *dir = make_tmpdir(), path[600];
     join(path, sizeof path, dir, "perf.svg");
     double perf[BIMT_N_RULES];
-    for (int r = 0; r < BIMT_N_RULES; r++) perf[r] = 0.0123 + 0.049 * r;
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        perf[r] = 0.0123 + 0.049 * r;
     ck_assert_int_eq(bimt_plot_performance(perf, 0.9, path), BIMT_OK);
     setlocale(LC_NUMERIC, "C");
     char *svg = read_svg(path);
@@ -198,7 +199,8 @@ START_TEST(numbers_ignore_the_process_locale)
     for (const char *p = strstr(svg, "=\""); p; p = strstr(p + 2, "=\"")) {
         const char *q = p + 2;
         if (isdigit((unsigned char)*q))
-            while (*q && *q != '"') ck_assert_msg(*q++ != ',', "decimal comma in %.40s", p);
+            while (*q && *q != '"')
+                ck_assert_msg(*q++ != ',', "decimal comma in %.40s", p);
     }
     free(svg);
     rm_rf(dir);
@@ -227,8 +229,8 @@ START_TEST(xml_escaping)
     ck_assert(!tc_xml_wellformed("<a>1 & 2</a>", why, sizeof why));
     ck_assert(!tc_xml_wellformed("<a x=\"<\"/>", why, sizeof why));
     ck_assert(!tc_xml_wellformed("<a>", why, sizeof why));
-    ck_assert(tc_xml_wellformed("<?xml version=\"1.0\"?>\n<a x='1'><b/>t&amp;</a>\n", why,
-                                sizeof why));
+    ck_assert(
+        tc_xml_wellformed("<?xml version=\"1.0\"?>\n<a x='1'><b/>t&amp;</a>\n", why, sizeof why));
 }
 END_TEST
 
@@ -268,7 +270,8 @@ START_TEST(network_draws_every_connection_above_threshold)
     ck_assert_uint_gt(expect, 5);
     ck_assert_uint_lt(expect, n * (n - 1));
     int32_t labels[16];
-    for (size_t k = 0; k < n; k++) labels[k] = k % 5 == 0 ? -1 : (int32_t)(k % 3);
+    for (size_t k = 0; k < n; k++)
+        labels[k] = k % 5 == 0 ? -1 : (int32_t)(k % 3);
     char *dir = make_tmpdir(), path[600];
     join(path, sizeof path, dir, "net.svg");
     ck_assert_int_eq(bimt_plot_network(m, labels, 0.3, path), BIMT_OK);
@@ -284,7 +287,8 @@ START_TEST(network_draws_every_connection_above_threshold)
     svg = read_svg(path);
     size_t e2 = 0;
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) e2 += i != j && fabs((double)W[i * n + j]) > 1e-2;
+        for (size_t j = 0; j < n; j++)
+            e2 += i != j && fabs((double)W[i * n + j]) > 1e-2;
     ck_assert_uint_eq(tc_count(svg, "class=\"edge\""), e2);
     free(svg);
     /* Bad input: nothing written. */
@@ -309,7 +313,8 @@ START_TEST(network_caps_the_number_of_lines)
     bimt_model_t *m = small_model(10, 5); /* 100 neurons, 9900 off-diagonal weights */
     size_t n = bimt_model_n_hidden(m);
     float *W = bimt_model_params_data(m);
-    for (size_t i = 0; i < n * n; i++) W[i] = 0.05f + 0.001f * (float)(i % 97);
+    for (size_t i = 0; i < n * n; i++)
+        W[i] = 0.05f + 0.001f * (float)(i % 97);
     char *dir = make_tmpdir(), path[600];
     join(path, sizeof path, dir, "net.svg");
     ck_assert_int_eq(bimt_plot_network(m, NULL, 0.0, path), BIMT_OK);
@@ -452,7 +457,8 @@ START_TEST(importance_grid_outlines_important_neurons)
     char *svg = read_svg(path);
     ck_assert_uint_eq(tc_count(svg, "class=\"cell\""), N);
     ck_assert_uint_eq(tc_count(svg, "stroke=\"#000000\" stroke-width=\"2.4\""), imp);
-    ck_assert_uint_eq(tc_count(svg, "fill=\"#f2f2f2\" stroke=\"#ffffff\""), 1); /* the zero neuron */
+    ck_assert_uint_eq(tc_count(svg, "fill=\"#f2f2f2\" stroke=\"#ffffff\""),
+                      1); /* the zero neuron */
     ck_assert_ptr_nonnull(strstr(svg, ">threshold<"));
     free(svg);
     tv[0] = -1.0f;
@@ -521,7 +527,8 @@ START_TEST(null_histogram_counts_and_p)
     free(svg);
     null[4] = (double)NAN;
     ck_assert_int_eq(bimt_plot_null(obs, null, NS, -1.0, "t", "x", path), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_plot_null((double)NAN, NULL, 0, -1.0, "t", "x", path), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_plot_null((double)NAN, NULL, 0, -1.0, "t", "x", path),
+                     BIMT_E_INVALID_ARG);
     rm_rf(dir);
     free(dir);
 }
@@ -661,4 +668,7 @@ static Suite *svg_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(svg_suite()); }
+int main(void)
+{
+    return bimt_test_run(svg_suite());
+}

@@ -37,9 +37,15 @@ static float draw_weight(bimt_rng *r, int mode, double sparsity, double scale)
         if (fabs(v) < 0x1p-18) return 0.0f;
         if (fabs(v) > 15.0) v = v > 0 ? 15.0 : -15.0;
         return (float)v;
-    case W_INT: v = (double)(1 + bimt__rng_below(r, 3)); break;
-    case W_DYADIC: v = 0.25 * (double)(1 + bimt__rng_below(r, 4)); break;
-    default: v = 1.0; break;
+    case W_INT:
+        v = (double)(1 + bimt__rng_below(r, 3));
+        break;
+    case W_DYADIC:
+        v = 0.25 * (double)(1 + bimt__rng_below(r, 4));
+        break;
+    default:
+        v = 1.0;
+        break;
     }
     return (float)(sign * v);
 }
@@ -68,14 +74,16 @@ static void randomize(bimt_model_t *m, bimt_rng *r, int mode, double sparsity)
     bimt_model_tensor(m, BIMT_W_IN, NULL, NULL, NULL, &off_in);
     bimt_model_tensor(m, BIMT_W_OUT, NULL, NULL, NULL, &off_out);
     double scale = 0.01 + 2.0 * bimt__rng_uniform(r);
-    for (size_t i = 0; i < n * n; i++) P[off_w + i] = draw_weight(r, mode, sparsity, scale);
+    for (size_t i = 0; i < n * n; i++)
+        P[off_w + i] = draw_weight(r, mode, sparsity, scale);
     int io = (int)bimt__rng_below(r, 3);
     for (size_t i = 0; i < n * n_in; i++)
         P[off_in + i] = io == 0 ? 0.0f : draw_weight(r, mode, sparsity, scale);
     for (size_t i = 0; i < n_out * n; i++)
         P[off_out + i] = io == 0 ? 0.0f : draw_weight(r, mode, sparsity, scale);
     uint32_t *perm = malloc(n * sizeof(uint32_t));
-    for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)i;
     for (size_t i = n; i > 1; i--) {
         size_t k = (size_t)bimt__rng_below(r, i);
         uint32_t t = perm[i - 1];
@@ -105,7 +113,10 @@ static i128 to_fixed(double v)
     return (i128)s;
 }
 
-static double from_fixed(i128 v) { return (double)v * 0x1p-70; }
+static double from_fixed(i128 v)
+{
+    return (double)v * 0x1p-70;
+}
 
 typedef struct oracle {
     size_t side, n, n_in, n_out;
@@ -149,9 +160,9 @@ typedef struct oswap {
 } oswap;
 
 typedef struct ostats {
-    long ties;        /* candidates whose delta exactly equalled the best so far (< 0) */
-    long zeros;       /* candidates whose exchange leaves the cost exactly unchanged */
-    long candidates;  /* candidates evaluated */
+    long ties;       /* candidates whose delta exactly equalled the best so far (< 0) */
+    long zeros;      /* candidates whose exchange leaves the cost exactly unchanged */
+    long candidates; /* candidates evaluated */
 } ostats;
 
 /* One pass, literally: returns the number of exchanges and updates slots. */
@@ -165,14 +176,19 @@ static uint32_t oracle_pass(const oracle *o, uint32_t *slots, uint32_t top_k, do
     uint8_t *taken = calloc(n, 1);
     for (size_t i = 0; i < n; i++) {
         double row = 0, col = 0, in = 0, outc = 0;
-        for (size_t j = 0; j < n; j++) row += fabs((double)o->W[i * n + j]);
-        for (size_t j = 0; j < n; j++) col += fabs((double)o->W[j * n + i]);
-        for (size_t c = 0; c < o->n_in; c++) in += fabs((double)o->Win[i * o->n_in + c]);
-        for (size_t c = 0; c < o->n_out; c++) outc += fabs((double)o->Wout[c * n + i]);
+        for (size_t j = 0; j < n; j++)
+            row += fabs((double)o->W[i * n + j]);
+        for (size_t j = 0; j < n; j++)
+            col += fabs((double)o->W[j * n + i]);
+        for (size_t c = 0; c < o->n_in; c++)
+            in += fabs((double)o->Win[i * o->n_in + c]);
+        for (size_t c = 0; c < o->n_out; c++)
+            outc += fabs((double)o->Wout[c * n + i]);
         imp[i] = row + col + in + outc;
     }
     i128 wsum = 0;
-    for (size_t i = 0; i < n * n; i++) wsum += to_fixed((double)fabsf(o->W[i]));
+    for (size_t i = 0; i < n * n; i++)
+        wsum += to_fixed((double)fabsf(o->W[i]));
     double dmax = 2.0 * (double)(o->side - 1) / (double)o->side;
     double tol = BIMT_SWAP_RTOL * dmax * (2.0 * from_fixed(wsum));
 
@@ -240,7 +256,10 @@ static void check_dist_cache(const bimt_model_t *m)
                 ck_abort_msg("distance cache wrong at (%zu, %zu)", i, j);
 }
 
-static double rel(double a, double b) { return fabs(a - b) / fmax(1e-300, fmax(fabs(a), fabs(b))); }
+static double rel(double a, double b)
+{
+    return fabs(a - b) / fmax(1e-300, fmax(fabs(a), fabs(b)));
+}
 
 typedef struct suite_stats {
     long swaps, ties, zeros, candidates, passes;
@@ -248,8 +267,8 @@ typedef struct suite_stats {
 
 /* Runs `passes` library passes on m, each compared with the oracle from the same slots;
  * parameters drawn at random, or `fixed` if given. */
-static void compare_passes(bimt_model_t *m, bimt_rng *r, int passes,
-                           const bimt_swap_params *fixed, suite_stats *ss)
+static void compare_passes(bimt_model_t *m, bimt_rng *r, int passes, const bimt_swap_params *fixed,
+                           suite_stats *ss)
 {
     size_t n = bimt_model_n_hidden(m);
     oracle o;
@@ -269,10 +288,18 @@ static void compare_passes(bimt_model_t *m, bimt_rng *r, int passes,
         int cmode = (int)bimt__rng_below(r, 5);
         for (size_t k = 0; k < n; k++) {
             switch (cmode) {
-            case 1: cand[k] = (uint8_t)(bimt__rng_uniform(r) < 0.5 ? 7 : 0); break;
-            case 2: cand[k] = 0; break;
-            case 3: cand[k] = (uint8_t)(k == n / 2); break;
-            default: cand[k] = 1; break;
+            case 1:
+                cand[k] = (uint8_t)(bimt__rng_uniform(r) < 0.5 ? 7 : 0);
+                break;
+            case 2:
+                cand[k] = 0;
+                break;
+            case 3:
+                cand[k] = (uint8_t)(k == n / 2);
+                break;
+            default:
+                cand[k] = 1;
+                break;
             }
         }
         sp.candidates = cmode == 0 ? NULL : cand;
@@ -281,8 +308,7 @@ static void compare_passes(bimt_model_t *m, bimt_rng *r, int passes,
         memcpy(oslots, bimt_model_slots(m), n * sizeof(uint32_t));
         ostats st = {0, 0, 0};
         double ocb, oca;
-        uint32_t on = oracle_pass(&o, oslots, sp.top_k, sp.A, sp.candidates, oex, &ocb, &oca,
-                                  &st);
+        uint32_t on = oracle_pass(&o, oslots, sp.top_k, sp.A, sp.candidates, oex, &ocb, &oca, &st);
         bimt_swap_result res;
         memset(&res, 0, sizeof res);
         res.exchanges = lex;
@@ -394,8 +420,8 @@ START_TEST(delta_equals_bruteforce_difference)
             slots[k] = slots[j];
             slots[j] = s;
             if (mode == W_GAUSS)
-                ck_assert_msg(fabs(d - exact) <= 1e-14 * dmax * msum,
-                              "delta %.17g vs %.17g", d, exact);
+                ck_assert_msg(fabs(d - exact) <= 1e-14 * dmax * msum, "delta %.17g vs %.17g", d,
+                              exact);
             else
                 ck_assert_msg(d == exact, "delta %.17g vs exact %.17g", d, exact);
             /* symmetric in j and k */
@@ -548,7 +574,8 @@ START_TEST(mirror_symmetric_ties)
         bimt_model_t *m = make_model(side, 1, 1);
         randomize(m, &r, W_GAUSS, rep % 4 < 2 ? 0.0 : 0.5);
         uint32_t *id = malloc(n * sizeof(uint32_t));
-        for (size_t i = 0; i < n; i++) id[i] = (uint32_t)i;
+        for (size_t i = 0; i < n; i++)
+            id[i] = (uint32_t)i;
         ck_assert_int_eq(bimt_model_set_slots(m, id, n), BIMT_OK);
         free(id);
         float *P = bimt_model_params_data(m);
@@ -587,7 +614,8 @@ START_TEST(only_positions_move)
     randomize(m, &r, W_GAUSS, 0.3);
     size_t np = bimt_model_n_params(m), n = bimt_model_n_hidden(m);
     float *g = bimt_model_grad_data(m);
-    for (size_t i = 0; i < np; i++) g[i] = (float)bimt__rng_normal(&r);
+    for (size_t i = 0; i < np; i++)
+        g[i] = (float)bimt__rng_normal(&r);
     float *p0 = malloc(np * sizeof(float)), *g0 = malloc(np * sizeof(float));
     memcpy(p0, bimt_model_params_data(m), np * sizeof(float));
     memcpy(g0, g, np * sizeof(float));
@@ -630,7 +658,8 @@ START_TEST(forward_bit_identical_and_cost_agrees)
         randomize(m, &r, W_GAUSS, 0.4);
         size_t n = bimt_model_n_hidden(m), T = 6, B = 3;
         float *x = malloc(T * B * mp.n_in * sizeof(float));
-        for (size_t i = 0; i < T * B * mp.n_in; i++) x[i] = (float)bimt__rng_normal(&r);
+        for (size_t i = 0; i < T * B * mp.n_in; i++)
+            x[i] = (float)bimt__rng_normal(&r);
         const float *o, *h;
         ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
         ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
@@ -715,7 +744,8 @@ START_TEST(passes_converge)
         bimt_swap_result r2 = {0, 0, 0, 0, ex, 64};
         ck_assert_int_eq(bimt_model_swap(m, &p, &r2), BIMT_OK);
         double sum = 0;
-        for (uint32_t i = 0; i < r2.n_swaps; i++) sum += ex[i].delta;
+        for (uint32_t i = 0; i < r2.n_swaps; i++)
+            sum += ex[i].delta;
         ck_assert(fabs(r2.cost_before + sum - r2.cost_after) <= 1e-12 * r2.cost_before + 1e-300);
         free(s0);
         bimt_model_free(m);
@@ -833,12 +863,12 @@ static Suite *swap_suite(void)
 {
     Suite *s = suite_create("swap");
     /* one test case per test, so CK_RUN_CASE=<name> runs one */
-#define ADD(name)                                \
-    do {                                         \
-        TCase *tc = tcase_create(#name);         \
-        tcase_set_timeout(tc, 600);              \
-        tcase_add_test(tc, name);                \
-        suite_add_tcase(s, tc);                  \
+#define ADD(name)                                                                                  \
+    do {                                                                                           \
+        TCase *tc = tcase_create(#name);                                                           \
+        tcase_set_timeout(tc, 600);                                                                \
+        tcase_add_test(tc, name);                                                                  \
+        suite_add_tcase(s, tc);                                                                    \
     } while (0)
     ADD(params_defaults);
     ADD(hand_computed_corner_pair);
@@ -857,4 +887,7 @@ static Suite *swap_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(swap_suite()); }
+int main(void)
+{
+    return bimt_test_run(swap_suite());
+}

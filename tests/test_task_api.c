@@ -10,11 +10,11 @@
 
 START_TEST(rule_names_roundtrip)
 {
-    const char *names[BIMT_N_RULES] = {"fdgo", "reactgo", "delaygo", "fdanti", "reactanti",
-                                       "delayanti", "dm1", "dm2", "contextdm1", "contextdm2",
-                                       "multidm", "delaydm1", "delaydm2", "contextdelaydm1",
-                                       "contextdelaydm2", "multidelaydm", "dmsgo", "dmsnogo",
-                                       "dmcgo", "dmcnogo"};
+    const char *names[BIMT_N_RULES] = {
+        "fdgo",         "reactgo",  "delaygo",  "fdanti",          "reactanti",
+        "delayanti",    "dm1",      "dm2",      "contextdm1",      "contextdm2",
+        "multidm",      "delaydm1", "delaydm2", "contextdelaydm1", "contextdelaydm2",
+        "multidelaydm", "dmsgo",    "dmsnogo",  "dmcgo",           "dmcnogo"};
     for (int r = 0; r < BIMT_N_RULES; r++) {
         ck_assert_str_eq(bimt_rule_name(r), names[r]);
         ck_assert_int_eq(bimt_rule_index(names[r]), r);
@@ -55,7 +55,8 @@ START_TEST(params_defaults_and_sizes)
     ck_assert_int_eq(bimt_task_get_params(t, NULL), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_task_get_params(NULL, &q), BIMT_E_INVALID_ARG);
     ck_assert_str_eq(bimt_task_errmsg(t), "");
-    for (int r = 0; r < BIMT_N_RULES; r++) ck_assert_int_eq(bimt_task_rule_enabled(t, r), 1);
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        ck_assert_int_eq(bimt_task_rule_enabled(t, r), 1);
     ck_assert_int_eq(bimt_task_rule_enabled(t, -1), 0);
     ck_assert_int_eq(bimt_task_rule_enabled(t, BIMT_N_RULES), 0);
     ck_assert_int_eq(bimt_task_rule_enabled(NULL, 0), 0);
@@ -67,7 +68,8 @@ START_TEST(params_defaults_and_sizes)
     ck_assert_uint_eq(bimt_task_n_in(t), 1 + 32 + 20);
     ck_assert_uint_eq(bimt_task_n_out(t), 17);
     for (int r = 0; r < BIMT_N_RULES; r++)
-        ck_assert_int_eq(bimt_task_rule_enabled(t, r), r == BIMT_RULE_DM1 || r == BIMT_RULE_DMCNOGO);
+        ck_assert_int_eq(bimt_task_rule_enabled(t, r),
+                         r == BIMT_RULE_DM1 || r == BIMT_RULE_DMCNOGO);
     /* Any rule can be sampled whatever the mask. */
     bimt_batch b;
     ck_assert_int_eq(bimt_task_sample(t, BIMT_RULE_FDGO, 3, &b), BIMT_OK);
@@ -87,13 +89,13 @@ START_TEST(create_rejects_bad_params)
     bimt_task_t *t = (bimt_task_t *)&t; /* must be reset to NULL */
     bimt_task_params p;
     ck_assert_int_eq(bimt_task_create(NULL, NULL), BIMT_E_INVALID_ARG);
-#define BAD(field, value, code)                                                             \
-    do {                                                                                    \
-        bimt_task_params_init(&p);                                                          \
-        p.field = value;                                                                    \
-        t = (bimt_task_t *)&p;                                                              \
-        ck_assert_int_eq(bimt_task_create(&p, &t), code);                                   \
-        ck_assert_ptr_null(t);                                                              \
+#define BAD(field, value, code)                                                                    \
+    do {                                                                                           \
+        bimt_task_params_init(&p);                                                                 \
+        p.field = value;                                                                           \
+        t = (bimt_task_t *)&p;                                                                     \
+        ck_assert_int_eq(bimt_task_create(&p, &t), code);                                          \
+        ck_assert_ptr_null(t);                                                                     \
     } while (0)
     BAD(struct_size, (uint32_t)sizeof(p) + 8, BIMT_E_VERSION);
     BAD(struct_size, 0, BIMT_E_VERSION);
@@ -326,7 +328,10 @@ START_TEST(noise_scale_follows_params)
 END_TEST
 
 /* Standard normal CDF. */
-static double phi(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+static double phi(double x)
+{
+    return 0.5 * erfc(-x / sqrt(2.0));
+}
 
 static void check_normal_sample(const float *v, size_t n)
 {
@@ -342,7 +347,8 @@ static void check_normal_sample(const float *v, size_t n)
         s2 += x * x;
         s3 += x * x * x;
         s4 += x * x * x * x;
-        for (int c = 0; c < 5; c++) beyond[c] += fabs(x) > cut[c];
+        for (int c = 0; c < 5; c++)
+            beyond[c] += fabs(x) > cut[c];
         int bin = x < -3.0 ? 0 : (x >= 3.0 ? 61 : 1 + (int)floor((x + 3.0) / 0.1));
         bins[bin]++;
     }
@@ -396,15 +402,19 @@ START_TEST(noise_generator_is_normal_and_path_independent)
         bimt__noise_seed(&nz, 77);
         bimt__noise_fill(&nz, &z, a, base, 1000003, 0.5);
         bimt__noise_fill(&nz, &z, a + 1000003, base, 85, 0.5);
-        if (path == 0) memcpy(b, a, (1000003 + 85) * sizeof(float));
-        else ck_assert_mem_eq(a, b, (1000003 + 85) * sizeof(float));
+        if (path == 0)
+            memcpy(b, a, (1000003 + 85) * sizeof(float));
+        else
+            ck_assert_mem_eq(a, b, (1000003 + 85) * sizeof(float));
     }
     z.use_avx2 = had;
     /* The base is added: base + std * N. */
-    for (size_t i = 0; i < 1000; i++) base[i] = (float)i;
+    for (size_t i = 0; i < 1000; i++)
+        base[i] = (float)i;
     bimt__noise_seed(&nz, 5);
     bimt__noise_fill(&nz, &z, a, base, 1000, 0.0);
-    for (size_t i = 0; i < 1000; i++) OR_FEQ(a[i], (float)i);
+    for (size_t i = 0; i < 1000; i++)
+        OR_FEQ(a[i], (float)i);
     free(base);
     free(a);
     free(b);
@@ -445,12 +455,14 @@ START_TEST(noise_tail_beyond_ziggurat_edge)
     double q = 0.5 * erfc(r / sqrt(2.0));
     double dens = exp(-0.5 * r * r) / sqrt(OR_2PI);
     double p = 2.0 * q, mu = dens / q - r;
-    OR_ASSERT_MSG(fabs((double)n_tail - (double)n * p) < 5.0 * sqrt((double)n * p), "tail count %ld", n_tail);
+    OR_ASSERT_MSG(fabs((double)n_tail - (double)n * p) < 5.0 * sqrt((double)n * p),
+                  "tail count %ld", n_tail);
     double pt = erf(top / sqrt(2.0));
     OR_ASSERT_MSG(fabs((double)n_top - (double)n * pt) < 5.0 * sqrt((double)n * pt * (1 - pt)),
                   "top-layer count %ld, expected %.0f", n_top, (double)n * pt);
     double mean = s1 / (double)n_tail, sd = sqrt(s2 / (double)n_tail - mean * mean);
-    OR_ASSERT_MSG(fabs(mean - mu) < 5.0 * sd / sqrt((double)n_tail), "tail excess %g vs %g", mean, mu);
+    OR_ASSERT_MSG(fabs(mean - mu) < 5.0 * sd / sqrt((double)n_tail), "tail excess %g vs %g", mean,
+                  mu);
     free(base);
     free(v);
 }
@@ -479,4 +491,7 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(suite()); }
+int main(void)
+{
+    return bimt_test_run(suite());
+}

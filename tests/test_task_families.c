@@ -12,8 +12,8 @@
 static void assert_binomial(long hits, long n, double p, const char *what)
 {
     double mu = (double)n * p, sd = sqrt((double)n * p * (1.0 - p));
-    OR_ASSERT_MSG(fabs((double)hits - mu) < 5.0 * sd, "%s: %ld of %ld, expected %.1f +- %.1f",
-                  what, hits, n, mu, sd);
+    OR_ASSERT_MSG(fabs((double)hits - mu) < 5.0 * sd, "%s: %ld of %ld, expected %.1f +- %.1f", what,
+                  hits, n, mu, sd);
 }
 
 static int near_any(double v, const double *set, size_t n, double tol, size_t *which)
@@ -144,12 +144,14 @@ START_TEST(goanti_distributions)
             OR_ASSERT(T >= 60 && T <= 170);
         }
         /* 7.21: one ring per batch; the other ring is identically zero (noise off). */
-        for (size_t i = 1; i < b.batch_size; i++) OR_EQ_I(tr[i].ring[0], tr[0].ring[0]);
+        for (size_t i = 1; i < b.batch_size; i++)
+            OR_EQ_I(tr[i].ring[0], tr[0].ring[0]);
         ring1 += tr[0].ring[0];
         n++;
         size_t other = tr[0].ring[0] == 0 ? 33 : 1;
         for (size_t i = 0; i < T * b.batch_size; i++)
-            for (size_t k = 0; k < 32; k++) OR_FEQ(b.x[i * 85 + other + k], 0.0f);
+            for (size_t k = 0; k < 32; k++)
+                OR_FEQ(b.x[i * 85 + other + k], 0.0f);
         for (size_t i = 0; i < b.batch_size; i++) {
             OR_ASSERT(tr[i].dir[0] >= 0.0 && tr[i].dir[0] < OR_2PI);
             OR_EQ_D(tr[i].strength[0], 1.0);
@@ -162,12 +164,16 @@ START_TEST(goanti_distributions)
         }
     }
     assert_binomial(ring1, n, 0.5, "ring 2 chosen");
-    for (int k = 0; k < 8; k++) assert_binomial(bins[k], n_dir, 0.125, "direction octant");
+    for (int k = 0; k < 8; k++)
+        assert_binomial(bins[k], n_dir, 0.125, "direction octant");
     if (kind == 0) {
-        for (int a = 15; a <= 34; a++) OR_GT_I(seen_a[a], 0);
-        for (int d = 25; d <= 74; d++) OR_GT_I(seen_d[d], 0);
+        for (int a = 15; a <= 34; a++)
+            OR_GT_I(seen_a[a], 0);
+        for (int d = 25; d <= 74; d++)
+            OR_GT_I(seen_d[d], 0);
     } else if (kind == 1) {
-        for (int a = 25; a <= 124; a++) OR_GT_I(seen_a[a], 0);
+        for (int a = 25; a <= 124; a++)
+            OR_GT_I(seen_a[a], 0);
     } else {
         OR_ASSERT(seen_a[15] && seen_a[25] && seen_a[35]);
         OR_ASSERT(seen_d[10] && seen_d[20] && seen_d[30]);
@@ -179,7 +185,7 @@ END_TEST
 
 /* ---------------------------------------------------------------- DM family */
 
-static const double coh_dm[4] = {0.02, 0.04, 0.08, 0.16};  /* |g1 - g2| = 2c */
+static const double coh_dm[4] = {0.02, 0.04, 0.08, 0.16}; /* |g1 - g2| = 2c */
 static const double coh_dly[3] = {0.16, 0.32, 0.64};
 
 /* Checks a strength pair (s1, s2) against spec 2.1; records which difference occurred. */
@@ -273,18 +279,22 @@ static void dm_family(int rule, int delayed, int easy)
         }
     }
     assert_binomial(neg, n, 0.5, "second direction on the negative side");
-    for (size_t i = 0; i < nd; i++) OR_GT_I(seen_diff[i], 0);
+    for (size_t i = 0; i < nd; i++)
+        OR_GT_I(seen_diff[i], 0);
     if (!delayed) {
-        for (int a = 5; a <= 19; a++) OR_GT_I(seen_on[a], 0);
+        for (int a = 5; a <= 19; a++)
+            OR_GT_I(seen_on[a], 0);
         OR_ASSERT(seen_dur[20] && seen_dur[40] && seen_dur[80]);
     } else {
         OR_ASSERT(seen_on1[10] && seen_on1[20] && seen_on1[30]);
         OR_ASSERT(seen_d1[10] && seen_d1[20] && seen_d1[30]);
         OR_ASSERT(seen_dl1[10] && seen_dl1[20] && seen_dl1[40] && seen_dl1[80]);
         OR_ASSERT(seen_d2[10] && seen_d2[20] && seen_d2[30]);
-        for (int d = 5; d <= 14; d++) OR_GT_I(seen_dl2[d], 0);
+        for (int d = 5; d <= 14; d++)
+            OR_GT_I(seen_dl2[d], 0);
     }
-    if (variant == 2 || variant == 3) assert_binomial(disagree, n, 0.5, "rings disagree"); /* 7.30 */
+    if (variant == 2 || variant == 3)
+        assert_binomial(disagree, n, 0.5, "rings disagree"); /* 7.30 */
     if (variant == 4 && !easy) {
         /* Spec 2.5: ring 1 alone misleads in ~41 % (multidm) / ~20 % (multidelaydm). */
         double f = (double)ring1_wrong / (double)n;
@@ -296,10 +306,16 @@ static void dm_family(int rule, int delayed, int easy)
     bimt_task_free(t);
 }
 
-START_TEST(dm_distributions) { dm_family(BIMT_RULE_DM1 + _i, 0, 0); }
+START_TEST(dm_distributions)
+{
+    dm_family(BIMT_RULE_DM1 + _i, 0, 0);
+}
 END_TEST
 
-START_TEST(delaydm_distributions) { dm_family(BIMT_RULE_DELAYDM1 + _i, 1, 0); }
+START_TEST(delaydm_distributions)
+{
+    dm_family(BIMT_RULE_DELAYDM1 + _i, 1, 0);
+}
 END_TEST
 
 START_TEST(easy_task_scales_coherences)
@@ -443,13 +459,15 @@ START_TEST(match_distributions)
     }
     assert_binomial(go, n, 0.5, "go trials"); /* 7.43 */
     assert_binomial(match, n, 0.5, "match trials");
-    for (int c = 0; c < 4; c++) OR_GT_I(combos[c], N / 8);
+    for (int c = 0; c < 4; c++)
+        OR_GT_I(combos[c], N / 8);
     OR_ASSERT(seen_a[10] && seen_a[20] && seen_a[30]);
     OR_ASSERT(seen_d[10] && seen_d[20] && seen_d[30]);
     OR_ASSERT(seen_dl[10] && seen_dl[20] && seen_dl[40] && seen_dl[80]);
     if (dmc) {
         OR_ASSERT(seen_resp[10] && seen_resp[20] && seen_resp[30]);
-        for (int k = 0; k < 10; k++) OR_GT_I(seen_dir[k], 0);
+        for (int k = 0; k < 10; k++)
+            OR_GT_I(seen_dir[k], 0);
     }
     bimt_task_free(t);
 }
@@ -459,9 +477,9 @@ START_TEST(test_stimulus_stays_on)
 {
     /* 7.16 / 7.40 / 7.18: the stimulus of fdgo/fdanti/reactgo and the DMS/DMC test are non-zero
      * from their onset to the last step; delay epochs carry no ring input (7.19, 7.35). */
-    const int rules[] = {BIMT_RULE_FDGO, BIMT_RULE_FDANTI, BIMT_RULE_REACTGO, BIMT_RULE_DMSGO,
-                         BIMT_RULE_DMCNOGO, BIMT_RULE_DELAYGO, BIMT_RULE_DELAYDM1,
-                         BIMT_RULE_CONTEXTDELAYDM2};
+    const int rules[] = {BIMT_RULE_FDGO,     BIMT_RULE_FDANTI,         BIMT_RULE_REACTGO,
+                         BIMT_RULE_DMSGO,    BIMT_RULE_DMCNOGO,        BIMT_RULE_DELAYGO,
+                         BIMT_RULE_DELAYDM1, BIMT_RULE_CONTEXTDELAYDM2};
     bimt_task_t *t = or_task(61, 0, 0, 20.0, 32);
     for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++)
         for (int rep = 0; rep < 10; rep++) {
@@ -511,4 +529,7 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(suite()); }
+int main(void)
+{
+    return bimt_test_run(suite());
+}

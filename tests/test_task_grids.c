@@ -21,33 +21,50 @@ static grid_timing timing_of(int rule)
     grid_timing G;
     memset(&G, 0, sizeof(G));
     switch (rule) {
-    case BIMT_RULE_FDGO: case BIMT_RULE_FDANTI:
+    case BIMT_RULE_FDGO:
+    case BIMT_RULE_FDANTI:
         G = (grid_timing){40, 100, 75, 3, {"fix1", "stim1", "go1"}, {0, 25, 75, 100}};
         break;
-    case BIMT_RULE_REACTGO: case BIMT_RULE_REACTANTI:
+    case BIMT_RULE_REACTGO:
+    case BIMT_RULE_REACTANTI:
         G = (grid_timing){40, 125, 100, 2, {"fix1", "go1"}, {0, 100, 125}};
         break;
-    case BIMT_RULE_DELAYGO: case BIMT_RULE_DELAYANTI:
-        G = (grid_timing){40, 125, 100, 4, {"fix1", "stim1", "delay1", "go1"}, {0, 25, 50, 100, 125}};
+    case BIMT_RULE_DELAYGO:
+    case BIMT_RULE_DELAYANTI:
+        G = (grid_timing){
+            40, 125, 100, 4, {"fix1", "stim1", "delay1", "go1"}, {0, 25, 50, 100, 125}};
         break;
-    case BIMT_RULE_DM1: case BIMT_RULE_DM2:
+    case BIMT_RULE_DM1:
+    case BIMT_RULE_DM2:
         G = (grid_timing){100, 125, 100, 3, {"fix1", "stim1", "go1"}, {0, 25, 100, 125}};
         break;
-    case BIMT_RULE_CONTEXTDM1: case BIMT_RULE_CONTEXTDM2: case BIMT_RULE_MULTIDM:
+    case BIMT_RULE_CONTEXTDM1:
+    case BIMT_RULE_CONTEXTDM2:
+    case BIMT_RULE_MULTIDM:
         G = (grid_timing){500, 100, 75, 3, {"fix1", "stim1", "go1"}, {0, 25, 75, 100}};
         break;
-    case BIMT_RULE_DELAYDM1: case BIMT_RULE_DELAYDM2:
-        G = (grid_timing){100, 150, 135, 6,
+    case BIMT_RULE_DELAYDM1:
+    case BIMT_RULE_DELAYDM2:
+        G = (grid_timing){100,
+                          150,
+                          135,
+                          6,
                           {"fix1", "stim1", "delay1", "stim2", "delay2", "go1"},
                           {0, 25, 50, 100, 125, 135, 150}};
         break;
-    case BIMT_RULE_CONTEXTDELAYDM1: case BIMT_RULE_CONTEXTDELAYDM2: case BIMT_RULE_MULTIDELAYDM:
-        G = (grid_timing){500, 175, 150, 6,
+    case BIMT_RULE_CONTEXTDELAYDM1:
+    case BIMT_RULE_CONTEXTDELAYDM2:
+    case BIMT_RULE_MULTIDELAYDM:
+        G = (grid_timing){500,
+                          175,
+                          150,
+                          6,
                           {"fix1", "stim1", "delay1", "stim2", "delay2", "go1"},
                           {0, 25, 50, 100, 125, 150, 175}};
         break;
     default:
-        G = (grid_timing){80, 135, 110, 4, {"fix1", "stim1", "delay1", "go1"}, {0, 25, 50, 110, 135}};
+        G = (grid_timing){
+            80, 135, 110, 4, {"fix1", "stim1", "delay1", "go1"}, {0, 25, 50, 110, 135}};
         break;
     }
     return G;
@@ -196,7 +213,8 @@ START_TEST(grid_ce_mask_values)
     bimt_batch b;
     ck_assert_int_eq(bimt_task_sample_test(t, BIMT_RULE_FDGO, &b), BIMT_OK);
     double sum = 0.0;
-    for (size_t i = 0; i < b.n_steps * b.batch_size * b.n_out; i++) sum += (double)b.mask[i];
+    for (size_t i = 0; i < b.n_steps * b.batch_size * b.n_out; i++)
+        sum += (double)b.mask[i];
     ck_assert_double_lt(fabs(sum / (double)(b.n_steps * b.batch_size * b.n_out) - 1.0), 1e-6);
     ck_assert_double_lt(fabs((double)b.mask[(10 * 40 + 3) * 33 + 0] - 0.58824), 1e-5);
     ck_assert_double_lt(fabs((double)b.mask[(10 * 40 + 3) * 33 + 7] - 0.58824), 1e-5);
@@ -220,7 +238,8 @@ START_TEST(grid_other_dt_and_ring)
         ck_assert_uint_eq(b.batch_size, G.B);
         ck_assert_uint_eq(b.n_steps, 2 * G.T);
         ck_assert_uint_eq(b.go_step, 2 * G.g);
-        for (size_t e = 0; e < G.n_epochs; e++) ck_assert_uint_eq(b.epochs[e].start, 2 * G.bounds[e]);
+        for (size_t e = 0; e < G.n_epochs; e++)
+            ck_assert_uint_eq(b.epochs[e].start, 2 * G.bounds[e]);
         or_check_batch(&b, bimt__task_trials(t), 16, 0, 10);
     }
     bimt_task_free(t);
@@ -242,7 +261,8 @@ START_TEST(grid_ce_ties_lowest_index)
     double psi = bimt__task_trials(t)[4].target;
     ck_assert_double_eq(or_cd(psi, 0.0), or_cd(psi, OR_2PI / 5.0));
     const float want[6] = {0, 1, 0, 0, 0, 0};
-    for (int k = 0; k < 6; k++) OR_FEQ(y[k], want[k]);
+    for (int k = 0; k < 6; k++)
+        OR_FEQ(y[k], want[k]);
     bimt_task_free(t);
 }
 END_TEST
@@ -297,7 +317,8 @@ START_TEST(grid_slices_match_whole_grid)
                 for (size_t k = 0; k < T; k++) {
                     const size_t row = k * G + b0;
                     ck_assert_mem_eq(s.x + k * nb * nin, x + row * nin, nb * nin * sizeof(float));
-                    ck_assert_mem_eq(s.y + k * nb * nout, y + row * nout, nb * nout * sizeof(float));
+                    ck_assert_mem_eq(s.y + k * nb * nout, y + row * nout,
+                                     nb * nout * sizeof(float));
                     ck_assert_mem_eq(s.mask + k * nb * nout, mk + row * nout,
                                      nb * nout * sizeof(float));
                     ck_assert_mem_eq(s.y_loc + k * nb, loc + row, nb * sizeof(float));
@@ -339,4 +360,7 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(suite()); }
+int main(void)
+{
+    return bimt_test_run(suite());
+}

@@ -8,7 +8,10 @@
 
 #define DEG (OR_PI / 180.0)
 
-static float logit(double z) { return (float)log(z / (1.0 - z)); }
+static float logit(double z)
+{
+    return (float)log(z / (1.0 - z));
+}
 
 /* Writes MSE outputs (logits) of one trial at one step: fixation z0 and a ring bump of
  * amplitude amp centred on psi over a baseline. */
@@ -41,8 +44,10 @@ static host_batch make_host(size_t T, size_t B, size_t n_out)
     h.b.n_out = n_out;
     h.b.y_loc = h.yloc;
     /* Earlier steps are garbage: only step T-1 may be read (7.53). */
-    for (size_t i = 0; i < (T - 1) * B * n_out; i++) h.out[i] = NAN;
-    for (size_t i = 0; i < (T - 1) * B; i++) h.yloc[i] = 1234.0f;
+    for (size_t i = 0; i < (T - 1) * B * n_out; i++)
+        h.out[i] = NAN;
+    for (size_t i = 0; i < (T - 1) * B; i++)
+        h.yloc[i] = 1234.0f;
     return h;
 }
 
@@ -57,7 +62,8 @@ START_TEST(mse_direction_window)
     /* 7.55-56: a go trial is correct iff not fixating and the population vector lies strictly
      * within 36 degrees of y_loc. Bumps centred on a preferred direction, with or without
      * the 0.05 baseline, decode it to within 0.001 degree. */
-    const double offs[] = {0.0, 35.0, -35.0, 37.0, -37.0, 35.999, -35.999, 36.001, -36.001, 90.0, 180.0};
+    const double offs[] = {0.0,     35.0,   -35.0,   37.0, -37.0, 35.999,
+                           -35.999, 36.001, -36.001, 90.0, 180.0};
     const int want[] = {1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0};
     const size_t n = sizeof(offs) / sizeof(offs[0]);
     const size_t T = 3;
@@ -71,7 +77,8 @@ START_TEST(mse_direction_window)
             }
             float correct[16];
             double mean = -1;
-            ck_assert_int_eq(bimt_task_performance(&h.b, h.out, BIMT_LOSS_MSE, correct, &mean), BIMT_OK);
+            ck_assert_int_eq(bimt_task_performance(&h.b, h.out, BIMT_LOSS_MSE, correct, &mean),
+                             BIMT_OK);
             int nok = 0;
             for (size_t i = 0; i < n; i++) {
                 OR_ASSERT_MSG(correct[i] == (float)want[i], "unit %zu offset %g: %g", unit, offs[i],
@@ -102,7 +109,8 @@ START_TEST(mse_fixation_rules)
     memset(correct, 0xFF, sizeof(correct));
     double mean = 0;
     ck_assert_int_eq(bimt_task_performance(&h.b, h.out, BIMT_LOSS_MSE, correct, &mean), BIMT_OK);
-    for (size_t i = 0; i < B; i++) OR_FEQ(correct[i], want[i]);
+    for (size_t i = 0; i < B; i++)
+        OR_FEQ(correct[i], want[i]);
     ck_assert_double_eq(mean, 3.0 / 6.0);
     /* Optional outputs. */
     ck_assert_int_eq(bimt_task_performance(&h.b, h.out, BIMT_LOSS_MSE, NULL, &mean), BIMT_OK);
@@ -126,7 +134,8 @@ START_TEST(mse_wraps_around_zero)
     }
     float correct[B];
     ck_assert_int_eq(bimt_task_performance(&h.b, h.out, BIMT_LOSS_MSE, correct, NULL), BIMT_OK);
-    for (size_t i = 0; i < B; i++) OR_FEQ(correct[i], want[i]);
+    for (size_t i = 0; i < B; i++)
+        OR_FEQ(correct[i], want[i]);
     free_host(&h);
 }
 END_TEST
@@ -145,25 +154,32 @@ START_TEST(ce_softmax_over_all_outputs)
         float *o = h.out + ((T - 1) * B + i) * n_out;
         double p[17], sum = 0.0;
         for (size_t k = 0; k < 16; k++) {
-            double d = or_cd(or_wrap((double)yl[i] + off[i] * DEG), OR_2PI * (double)k / 16) / (OR_PI / 8);
+            double d =
+                or_cd(or_wrap((double)yl[i] + off[i] * DEG), OR_2PI * (double)k / 16) / (OR_PI / 8);
             p[1 + k] = exp(-0.5 * d * d);
             sum += p[1 + k];
         }
         p[0] = pfix[i];
-        for (size_t k = 1; k < 17; k++) p[k] *= (1.0 - pfix[i]) / sum;
-        for (size_t k = 0; k < 17; k++) o[k] = (float)(log(p[k]) + 300.0); /* shift: invariant */
+        for (size_t k = 1; k < 17; k++)
+            p[k] *= (1.0 - pfix[i]) / sum;
+        for (size_t k = 0; k < 17; k++)
+            o[k] = (float)(log(p[k]) + 300.0); /* shift: invariant */
         h.yloc[(T - 1) * B + i] = yl[i];
     }
     float correct[B];
     double mean;
-    ck_assert_int_eq(bimt_task_performance(&h.b, h.out, BIMT_LOSS_CROSS_ENTROPY, correct, &mean), BIMT_OK);
-    for (size_t i = 0; i < B; i++) OR_FEQ(correct[i], want[i]);
+    ck_assert_int_eq(bimt_task_performance(&h.b, h.out, BIMT_LOSS_CROSS_ENTROPY, correct, &mean),
+                     BIMT_OK);
+    for (size_t i = 0; i < B; i++)
+        OR_FEQ(correct[i], want[i]);
     ck_assert_double_eq(mean, 3.0 / 6.0);
     /* Huge logits stay finite. */
     float *o = h.out + ((T - 1) * B) * n_out;
-    for (size_t k = 0; k < n_out; k++) o[k] = k == 0 ? 1e30f : -1e30f;
+    for (size_t k = 0; k < n_out; k++)
+        o[k] = k == 0 ? 1e30f : -1e30f;
     h.yloc[(T - 1) * B] = -1.0f;
-    ck_assert_int_eq(bimt_task_performance(&h.b, h.out, BIMT_LOSS_CROSS_ENTROPY, correct, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_task_performance(&h.b, h.out, BIMT_LOSS_CROSS_ENTROPY, correct, NULL),
+                     BIMT_OK);
     OR_FEQ(correct[0], 1.0f);
     free_host(&h);
 }
@@ -186,18 +202,25 @@ START_TEST(targets_score_perfectly)
                 out[i] = ce ? (float)log(y + 1e-6) : logit(y);
             }
             double mean = 0.0;
-            ck_assert_int_eq(bimt_task_performance(&b, out, ce ? BIMT_LOSS_CROSS_ENTROPY : BIMT_LOSS_MSE, NULL, &mean), BIMT_OK);
+            ck_assert_int_eq(bimt_task_performance(&b, out,
+                                                   ce ? BIMT_LOSS_CROSS_ENTROPY : BIMT_LOSS_MSE,
+                                                   NULL, &mean),
+                             BIMT_OK);
             ck_assert_double_eq(mean, 1.0);
             /* Rotate every ring output by 8 units (90 degrees). */
             size_t last = (b.n_steps - 1) * b.batch_size;
             long n_go = 0;
             for (size_t i = 0; i < b.batch_size; i++) {
                 float *o = out + (last + i) * 33, tmp[32];
-                for (size_t k = 0; k < 32; k++) tmp[(k + 8) % 32] = o[1 + k];
+                for (size_t k = 0; k < 32; k++)
+                    tmp[(k + 8) % 32] = o[1 + k];
                 memcpy(o + 1, tmp, sizeof(tmp));
                 n_go += b.y_loc[last + i] >= 0.0f;
             }
-            ck_assert_int_eq(bimt_task_performance(&b, out, ce ? BIMT_LOSS_CROSS_ENTROPY : BIMT_LOSS_MSE, NULL, &mean), BIMT_OK);
+            ck_assert_int_eq(bimt_task_performance(&b, out,
+                                                   ce ? BIMT_LOSS_CROSS_ENTROPY : BIMT_LOSS_MSE,
+                                                   NULL, &mean),
+                             BIMT_OK);
             ck_assert_double_lt(fabs(mean - (1.0 - (double)n_go / 48.0)), 1e-12);
             ck_assert_int_gt(n_go, 0);
             free(out);
@@ -213,23 +236,31 @@ START_TEST(performance_bad_input)
     float correct[3] = {7, 7, 7};
     double mean = 7;
     bimt_batch bad;
-    ck_assert_int_eq(bimt_task_performance(NULL, h.out, BIMT_LOSS_MSE, correct, &mean), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_task_performance(&h.b, NULL, BIMT_LOSS_MSE, correct, &mean), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_performance(NULL, h.out, BIMT_LOSS_MSE, correct, &mean),
+                     BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_performance(&h.b, NULL, BIMT_LOSS_MSE, correct, &mean),
+                     BIMT_E_INVALID_ARG);
     bad = h.b;
     bad.y_loc = NULL;
-    ck_assert_int_eq(bimt_task_performance(&bad, h.out, BIMT_LOSS_MSE, correct, &mean), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_performance(&bad, h.out, BIMT_LOSS_MSE, correct, &mean),
+                     BIMT_E_INVALID_ARG);
     bad = h.b;
     bad.n_out = 1;
-    ck_assert_int_eq(bimt_task_performance(&bad, h.out, BIMT_LOSS_MSE, correct, &mean), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_performance(&bad, h.out, BIMT_LOSS_MSE, correct, &mean),
+                     BIMT_E_INVALID_ARG);
     bad = h.b;
     bad.batch_size = 0;
-    ck_assert_int_eq(bimt_task_performance(&bad, h.out, BIMT_LOSS_MSE, correct, &mean), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_performance(&bad, h.out, BIMT_LOSS_MSE, correct, &mean),
+                     BIMT_E_INVALID_ARG);
     bad = h.b;
     bad.n_steps = 0;
-    ck_assert_int_eq(bimt_task_performance(&bad, h.out, BIMT_LOSS_MSE, correct, &mean), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_task_performance(&h.b, h.out, (bimt_loss)2, correct, &mean), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_performance(&bad, h.out, BIMT_LOSS_MSE, correct, &mean),
+                     BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_performance(&h.b, h.out, (bimt_loss)2, correct, &mean),
+                     BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_task_performance(&h.b, h.out, -1, correct, &mean), BIMT_E_INVALID_ARG);
-    for (int i = 0; i < 3; i++) OR_FEQ(correct[i], 7.0f);
+    for (int i = 0; i < 3; i++)
+        OR_FEQ(correct[i], 7.0f);
     ck_assert_double_eq(mean, 7.0);
     free_host(&h);
 }
@@ -249,4 +280,7 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(suite()); }
+int main(void)
+{
+    return bimt_test_run(suite());
+}

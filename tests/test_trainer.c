@@ -271,7 +271,8 @@ START_TEST(proximal_step_prunes_to_exact_zeros)
         ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)steps, NULL, NULL), BIMT_OK);
         const float *w = bimt_model_params_view(s.m);
         zeros[prox] = 0;
-        for (size_t i = 0; i < bimt_model_n_params(s.m); i++) zeros[prox] += w[i] == 0.0f;
+        for (size_t i = 0; i < bimt_model_n_params(s.m); i++)
+            zeros[prox] += w[i] == 0.0f;
         if (prox) {
             bimt_trainer_params q;
             ck_assert_int_eq(bimt_trainer_get_params(s.tr, &q), BIMT_OK);
@@ -665,8 +666,8 @@ END_TEST
  * the user's task keeps its own setting, and switched off, training is on real batches. */
 START_TEST(easy_train_uses_easy_batches_only)
 {
-    const uint32_t mask = (1u << BIMT_RULE_DM1) | (1u << BIMT_RULE_CONTEXTDM1) |
-                          (1u << BIMT_RULE_DELAYDM1);
+    const uint32_t mask =
+        (1u << BIMT_RULE_DM1) | (1u << BIMT_RULE_CONTEXTDM1) | (1u << BIMT_RULE_DELAYDM1);
     bimt_trainer_params p;
     bimt_trainer_params_init(&p);
     p.batch_size = 6;
@@ -704,11 +705,12 @@ START_TEST(easy_train_uses_easy_batches_only)
     ck_assert_int_eq(bimt_trainer_create(ref.m, ref.t, &p, &ref.tr), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(off.tr, 4, NULL, NULL), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_run(ref.tr, 4, NULL, NULL), BIMT_OK);
-    ck_assert_int_eq(memcmp(bimt_model_params_view(off.m), bimt_model_params_view(ref.m),
-                            n * sizeof(float)), 0);
+    ck_assert_int_eq(
+        memcmp(bimt_model_params_view(off.m), bimt_model_params_view(ref.m), n * sizeof(float)), 0);
     drop(&off);
     drop(&ref);
-    for (int i = 0; i < 3; i++) drop(all[i]);
+    for (int i = 0; i < 3; i++)
+        drop(all[i]);
 }
 END_TEST
 

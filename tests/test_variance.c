@@ -32,7 +32,8 @@ static void direct_tv(bimt_model_t *m, bimt_task_t *task, int rule, double *out)
         double acc = 0.0;
         for (size_t t = t0; t < T; t++) {
             double mean = 0.0, var = 0.0;
-            for (size_t i = 0; i < B; i++) mean += (double)h[(t * B + i) * nh + k];
+            for (size_t i = 0; i < B; i++)
+                mean += (double)h[(t * B + i) * nh + k];
             mean /= (double)B;
             for (size_t i = 0; i < B; i++) {
                 double d = (double)h[(t * B + i) * nh + k] - mean;
@@ -88,9 +89,11 @@ static double bump(double psi, double theta)
 static double pop_var(const double *v, size_t n)
 {
     double m = 0.0, s = 0.0;
-    for (size_t i = 0; i < n; i++) m += v[i];
+    for (size_t i = 0; i < n; i++)
+        m += v[i];
     m /= (double)n;
-    for (size_t i = 0; i < n; i++) s += (v[i] - m) * (v[i] - m);
+    for (size_t i = 0; i < n; i++)
+        s += (v[i] - m) * (v[i] - m);
     return s / (double)n;
 }
 
@@ -121,7 +124,8 @@ START_TEST(linear_tracker_hand_computed)
 
     /* Go family grid: 40 trials, direction 2 pi floor(b/2)/20, ring 1 + (b mod 2). */
     double v[500];
-    for (size_t b = 0; b < 40; b++) v[b] = (b % 2 == 0) ? bump(2.0 * BIMT_PI * (double)(b / 2) / 20.0, 0.0) : 0.0;
+    for (size_t b = 0; b < 40; b++)
+        v[b] = (b % 2 == 0) ? bump(2.0 * BIMT_PI * (double)(b / 2) / 20.0, 0.0) : 0.0;
     double go = pop_var(v, 40);
     ck_assert(go > 0.01);
     /* fdgo: stimulus on over the whole window [25, 100); reactgo: window = stimulus [100,125);
@@ -159,7 +163,8 @@ START_TEST(variance_bad_input)
     ck_assert_int_eq(bimt_model_create(&mp, &m), BIMT_OK);
     bimt_task_t *task = make_task();
     float tv[R * 4];
-    for (int i = 0; i < R * 4; i++) tv[i] = 7.0f;
+    for (int i = 0; i < R * 4; i++)
+        tv[i] = 7.0f;
     ck_assert_int_eq(bimt_task_variance(NULL, task, tv), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_task_variance(m, NULL, tv), BIMT_E_INVALID_ARG);
     ck_assert_str_ne(bimt_model_errmsg(m), "");
@@ -169,7 +174,8 @@ START_TEST(variance_bad_input)
     ck_assert_int_eq(bimt_model_create(&mp, &m), BIMT_OK);
     ck_assert_int_eq(bimt_task_variance(m, task, tv), BIMT_E_SHAPE);
     ck_assert_str_ne(bimt_model_errmsg(m), "");
-    for (int i = 0; i < R * 4; i++) ck_assert(tv[i] == 7.0f);
+    for (int i = 0; i < R * 4; i++)
+        ck_assert(tv[i] == 7.0f);
     bimt_model_free(m);
     bimt_task_free(task);
 }

@@ -34,7 +34,8 @@ static void randomize(bimt_model_t *m, uint64_t seed)
     for (size_t i = 0; i < n * n; i++)
         W[i] = bimt__rng_uniform(&r) < 0.3 ? (float)(0.1 * bimt__rng_normal(&r)) : 0.0f;
     uint32_t *s = malloc(n * sizeof *s);
-    for (size_t i = 0; i < n; i++) s[i] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++)
+        s[i] = (uint32_t)i;
     for (size_t i = n; i > 1; i--) {
         size_t j = (size_t)bimt__rng_below(&r, i);
         uint32_t t = s[i - 1];
@@ -51,7 +52,8 @@ START_TEST(spectral_radius_known_matrices)
     float *W = wrec(m);
     memset(W, 0, 81 * sizeof(float));
     const float dg[9] = {0.1f, -0.7f, 0.3f, 0.05f, 0.6f, -0.2f, 0.0f, 0.4f, 0.55f};
-    for (int i = 0; i < 9; i++) W[i * 9 + i] = dg[i];
+    for (int i = 0; i < 9; i++)
+        W[i * 9 + i] = dg[i];
     bimt_wiring w;
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, 1e-2, &w), BIMT_OK);
     ck_assert(fabs(w.spectral_radius - 0.7) < 1e-6);
@@ -70,7 +72,8 @@ START_TEST(spectral_radius_known_matrices)
     ck_assert_uint_eq(w.n_active_edges, 2);
     /* A nilpotent shift has radius 0. */
     memset(W, 0, 81 * sizeof(float));
-    for (int i = 0; i + 1 < 9; i++) W[i * 9 + i + 1] = 1.0f;
+    for (int i = 0; i + 1 < 9; i++)
+        W[i * 9 + i + 1] = 1.0f;
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, 1e-2, &w), BIMT_OK);
     ck_assert(w.spectral_radius < 1e-3);
     bimt_model_free(m);
@@ -159,7 +162,8 @@ START_TEST(profile_brute_force)
     /* Fewer bins: the first bins are unchanged, far pairs are dropped; counts optional. */
     double few[3];
     ck_assert_int_eq(bimt_weight_distance_profile(m, 3, few, NULL), BIMT_OK);
-    for (size_t b = 0; b < 3; b++) ck_assert(few[b] == mean[b]);
+    for (size_t b = 0; b < 3; b++)
+        ck_assert(few[b] == mean[b]);
     bimt_model_free(m);
 }
 END_TEST

@@ -12,7 +12,10 @@
 
 /* ------------------------------------------------------------------ XML */
 
-static inline int tc_is_name_start(int c) { return isalpha(c) || c == '_' || c == ':'; }
+static inline int tc_is_name_start(int c)
+{
+    return isalpha(c) || c == '_' || c == ':';
+}
 static inline int tc_is_name(int c)
 {
     return isalnum(c) || c == '_' || c == ':' || c == '-' || c == '.';
@@ -29,7 +32,8 @@ static inline size_t tc_xml_ref(const char *p)
         int hex = p[2] == 'x';
         if (hex) n++;
         size_t d = 0;
-        while (hex ? isxdigit((unsigned char)p[n]) : isdigit((unsigned char)p[n])) n++, d++;
+        while (hex ? isxdigit((unsigned char)p[n]) : isdigit((unsigned char)p[n]))
+            n++, d++;
         if (d && p[n] == ';') return n + 1;
     }
     return 0;
@@ -114,9 +118,11 @@ static inline int tc_xml_wellformed(const char *s, char *why, size_t wl)
         }
         if (p[1] == '/') { /* end tag */
             const char *n = p + 2, *q = n;
-            while (tc_is_name((unsigned char)*q)) q++;
+            while (tc_is_name((unsigned char)*q))
+                q++;
             size_t len = (size_t)(q - n);
-            while (isspace((unsigned char)*q)) q++;
+            while (isspace((unsigned char)*q))
+                q++;
             if (*q != '>' || len == 0) {
                 snprintf(why, wl, "malformed end tag near: %.30s", p);
                 return 0;
@@ -136,20 +142,23 @@ static inline int tc_xml_wellformed(const char *s, char *why, size_t wl)
             snprintf(why, wl, "bad tag name near: %.30s", p);
             return 0;
         }
-        while (tc_is_name((unsigned char)*q)) q++;
+        while (tc_is_name((unsigned char)*q))
+            q++;
         size_t len = (size_t)(q - n);
         const char *attr_names[64];
         size_t attr_lens[64], n_attr = 0;
         for (;;) {
             int sp = 0;
-            while (isspace((unsigned char)*q)) q++, sp = 1;
+            while (isspace((unsigned char)*q))
+                q++, sp = 1;
             if (*q == '>' || (q[0] == '/' && q[1] == '>')) break;
             if (!sp || !tc_is_name_start((unsigned char)*q)) {
                 snprintf(why, wl, "bad attribute in <%.*s> near: %.30s", (int)len, n, q);
                 return 0;
             }
             const char *an = q;
-            while (tc_is_name((unsigned char)*q)) q++;
+            while (tc_is_name((unsigned char)*q))
+                q++;
             size_t al = (size_t)(q - an);
             for (size_t i = 0; i < n_attr; i++)
                 if (attr_lens[i] == al && strncmp(attr_names[i], an, al) == 0) {
@@ -160,20 +169,23 @@ static inline int tc_xml_wellformed(const char *s, char *why, size_t wl)
                 attr_names[n_attr] = an;
                 attr_lens[n_attr++] = al;
             }
-            while (isspace((unsigned char)*q)) q++;
+            while (isspace((unsigned char)*q))
+                q++;
             if (*q != '=') {
                 snprintf(why, wl, "attribute %.*s without value", (int)al, an);
                 return 0;
             }
             q++;
-            while (isspace((unsigned char)*q)) q++;
+            while (isspace((unsigned char)*q))
+                q++;
             char quote = *q;
             if (quote != '"' && quote != '\'') {
                 snprintf(why, wl, "unquoted attribute %.*s", (int)al, an);
                 return 0;
             }
             const char *v = ++q;
-            while (*q && *q != quote) q++;
+            while (*q && *q != quote)
+                q++;
             if (!*q) {
                 snprintf(why, wl, "unterminated attribute value");
                 return 0;
@@ -228,7 +240,8 @@ static inline int tc_xml_wellformed(const char *s, char *why, size_t wl)
 
 static inline const char *tc_json_ws(const char *p)
 {
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
     return p;
 }
 
@@ -256,19 +269,25 @@ static inline const char *tc_json_string(const char *p)
 static inline const char *tc_json_number_end(const char *p)
 {
     if (*p == '-') p++;
-    if (*p == '0') p++;
-    else if (*p >= '1' && *p <= '9') while (isdigit((unsigned char)*p)) p++;
-    else return NULL;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (isdigit((unsigned char)*p))
+            p++;
+    else
+        return NULL;
     if (*p == '.') {
         p++;
         if (!isdigit((unsigned char)*p)) return NULL;
-        while (isdigit((unsigned char)*p)) p++;
+        while (isdigit((unsigned char)*p))
+            p++;
     }
     if (*p == 'e' || *p == 'E') {
         p++;
         if (*p == '+' || *p == '-') p++;
         if (!isdigit((unsigned char)*p)) return NULL;
-        while (isdigit((unsigned char)*p)) p++;
+        while (isdigit((unsigned char)*p))
+            p++;
     }
     return p;
 }
@@ -405,7 +424,8 @@ static inline char *tc_read_file(const char *path, size_t *len)
 static inline size_t tc_count(const char *s, const char *needle)
 {
     size_t n = 0, l = strlen(needle);
-    for (const char *p = strstr(s, needle); p; p = strstr(p + l, needle)) n++;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + l, needle))
+        n++;
     return n;
 }
 

@@ -18,11 +18,18 @@
 #include <string>
 #include <vector>
 
-namespace {
+namespace
+{
 
-struct TaskDeleter { void operator()(bimt_task_t *t) const { bimt_task_free(t); } };
-struct ModelDeleter { void operator()(bimt_model_t *m) const { bimt_model_free(m); } };
-struct TrainerDeleter { void operator()(bimt_trainer_t *t) const { bimt_trainer_free(t); } };
+struct TaskDeleter {
+    void operator()(bimt_task_t *t) const { bimt_task_free(t); }
+};
+struct ModelDeleter {
+    void operator()(bimt_model_t *m) const { bimt_model_free(m); }
+};
+struct TrainerDeleter {
+    void operator()(bimt_trainer_t *t) const { bimt_trainer_free(t); }
+};
 using Task = std::unique_ptr<bimt_task_t, TaskDeleter>;
 using Model = std::unique_ptr<bimt_model_t, ModelDeleter>;
 using Trainer = std::unique_ptr<bimt_trainer_t, TrainerDeleter>;
@@ -38,7 +45,7 @@ struct Progress {
     unsigned swaps = 0;
 };
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 try {
@@ -90,8 +97,7 @@ try {
     bimt_task_t *t2 = nullptr;
     bimt_trainer_t *r2 = nullptr;
     char err[256] = "";
-    check(bimt_checkpoint_load(path.c_str(), &m2, &t2, &r2),
-          "bimt_checkpoint_load", err);
+    check(bimt_checkpoint_load(path.c_str(), &m2, &t2, &r2), "bimt_checkpoint_load", err);
     Task task2(t2);
     Model model2(m2);
     Trainer trainer2(r2);
@@ -104,7 +110,7 @@ try {
                 progress.losses.empty() ? 0.0 : progress.losses.front(),
                 progress.losses.empty() ? 0.0 : progress.losses.back(), progress.swaps,
                 path.c_str(), static_cast<unsigned long long>(bimt_trainer_steps(trainer2.get())));
-    trainer2.reset();   // a trainer borrows its model and task: free it first
+    trainer2.reset(); // a trainer borrows its model and task: free it first
     trainer.reset();
     return 0;
 } catch (const std::exception &e) {

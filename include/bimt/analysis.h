@@ -40,15 +40,15 @@ BIMT_API int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *t
 /** Clustering parameters. Fill with bimt_cluster_params_init(). A smaller struct_size (an
  * older header) gets defaults for the fields it lacks; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_cluster_params {
-    uint32_t struct_size;          /**< set by bimt_cluster_params_init() */
-    double   importance_threshold; /**< neuron important iff summed TV > this; default 1e-3 */
-    uint32_t k_min;                /**< smallest k tried, default 2 */
-    uint32_t k_max;                /**< largest k tried, default 29 (clipped to n_important - 1) */
-    uint32_t n_restarts;           /**< k-means++ restarts per k, default 20 */
-    uint32_t max_iter;             /**< Lloyd iterations per restart, default 300 */
-    double   tol;                  /**< convergence: relative centre shift, default 1e-4 */
-    uint32_t normalize_by_sum;     /**< 0: by max across rules (default), 1: by sum */
-    uint64_t seed;                 /**< default 0 */
+    uint32_t struct_size;        /**< set by bimt_cluster_params_init() */
+    double importance_threshold; /**< neuron important iff summed TV > this; default 1e-3 */
+    uint32_t k_min;              /**< smallest k tried, default 2 */
+    uint32_t k_max;              /**< largest k tried, default 29 (clipped to n_important - 1) */
+    uint32_t n_restarts;         /**< k-means++ restarts per k, default 20 */
+    uint32_t max_iter;           /**< Lloyd iterations per restart, default 300 */
+    double tol;                  /**< convergence: relative centre shift, default 1e-4 */
+    uint32_t normalize_by_sum;   /**< 0: by max across rules (default), 1: by sum */
+    uint64_t seed;               /**< default 0 */
 } bimt_cluster_params;
 
 /**
@@ -110,18 +110,20 @@ BIMT_API int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t 
 /** Anatomical metrics with their shuffled nulls (an output struct: struct_size is set by the
  * library to the size it filled; fields are only ever appended). */
 typedef struct bimt_anatomy {
-    uint32_t struct_size;       /**< set by the library */
-    double isolated_fraction;   /**< fraction of clustered neurons with no same-cluster neuron among the 8 neighbouring slots */
-    double cluster_size;        /**< mean over clusters of the mean grid distance (Euclidean, in slot units / grid_side) of members to their cluster's centroid */
-    double isolated_null_mean;  /**< mean of the null samples (0 if n_shuffles is 0) */
-    double isolated_null_sd;    /**< their sample standard deviation (n - 1; 0 if n < 2) */
-    double isolated_z;          /**< (observed - null mean) / null sd; 0 if the sd is 0 */
-    double isolated_p;          /**< p = (1 + \#{null <= observed}) / (1 + n) */
-    double size_null_mean;      /**< same for cluster size: mean of the null samples */
-    double size_null_sd;        /**< same for cluster size: sample standard deviation */
-    double size_z;              /**< same for cluster size: z-score */
-    double size_p;              /**< same for cluster size: lower-tail p-value */
-    uint32_t n_shuffles;        /**< null sample size */
+    uint32_t struct_size;     /**< set by the library */
+    double isolated_fraction; /**< fraction of clustered neurons with no same-cluster neuron among
+                                 the 8 neighbouring slots */
+    double cluster_size; /**< mean over clusters of the mean grid distance (Euclidean, in slot units
+                            / grid_side) of members to their cluster's centroid */
+    double isolated_null_mean; /**< mean of the null samples (0 if n_shuffles is 0) */
+    double isolated_null_sd;   /**< their sample standard deviation (n - 1; 0 if n < 2) */
+    double isolated_z;         /**< (observed - null mean) / null sd; 0 if the sd is 0 */
+    double isolated_p;         /**< p = (1 + \#{null <= observed}) / (1 + n) */
+    double size_null_mean;     /**< same for cluster size: mean of the null samples */
+    double size_null_sd;       /**< same for cluster size: sample standard deviation */
+    double size_z;             /**< same for cluster size: z-score */
+    double size_p;             /**< same for cluster size: lower-tail p-value */
+    uint32_t n_shuffles;       /**< null sample size */
 } bimt_anatomy;
 
 /**
@@ -144,14 +146,15 @@ BIMT_API int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labe
 
 /** Centrality of the important neurons ("concentrated in the middle", seed Fig. 1e). */
 typedef struct bimt_centrality {
-    uint32_t struct_size;      /**< set by the library: sizeof(bimt_centrality) */
-    uint32_t n_important;      /**< neurons measured */
-    double   observed;         /**< mean Euclidean distance (slot units / grid_side) of the important neurons' slots to the grid centre */
-    double   null_mean;        /**< mean over the null samples (0 if n_shuffles is 0) */
-    double   null_sd;          /**< their sample standard deviation (n - 1; 0 if n < 2) */
-    double   z;                /**< (observed - null mean) / null sd; 0 if the sd is 0 */
-    double   p;                /**< lower tail: (1 + \#{null <= observed}) / (1 + n) */
-    uint32_t n_shuffles;       /**< null sample size */
+    uint32_t struct_size; /**< set by the library: sizeof(bimt_centrality) */
+    uint32_t n_important; /**< neurons measured */
+    double observed; /**< mean Euclidean distance (slot units / grid_side) of the important neurons'
+                        slots to the grid centre */
+    double null_mean;    /**< mean over the null samples (0 if n_shuffles is 0) */
+    double null_sd;      /**< their sample standard deviation (n - 1; 0 if n < 2) */
+    double z;            /**< (observed - null mean) / null sd; 0 if the sd is 0 */
+    double p;            /**< lower tail: (1 + \#{null <= observed}) / (1 + n) */
+    uint32_t n_shuffles; /**< null sample size */
 } bimt_centrality;
 
 /**
@@ -177,11 +180,12 @@ BIMT_API int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *i
 /** Wiring statistics (an output struct: struct_size is set by the library to the size it
  * filled; fields are only ever appended). */
 typedef struct bimt_wiring {
-    uint32_t struct_size;       /**< set by the library */
-    uint32_t n_active_neurons;  /**< important neurons given the task variance (or -- tv NULL -- neurons with any |w| > threshold) */
-    uint32_t n_active_edges;    /**< hidden-hidden connections i != j with |w| > weight threshold */
-    double   wiring_length;     /**< sum of distances of active edges */
-    double   spectral_radius;   /**< max |eigenvalue| of W_rec (LAPACKE) */
+    uint32_t struct_size;      /**< set by the library */
+    uint32_t n_active_neurons; /**< important neurons given the task variance (or -- tv NULL --
+                                  neurons with any |w| > threshold) */
+    uint32_t n_active_edges;   /**< hidden-hidden connections i != j with |w| > weight threshold */
+    double wiring_length;      /**< sum of distances of active edges */
+    double spectral_radius;    /**< max |eigenvalue| of W_rec (LAPACKE) */
 } bimt_wiring;
 
 /**

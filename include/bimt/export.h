@@ -16,22 +16,22 @@
  * using the DLL on Windows unless BIMT_STATIC is defined; empty elsewhere).
  */
 #if defined(_WIN32) && !defined(BIMT_STATIC)
-#  if defined(BIMT_BUILDING_LIBRARY)
-#    define BIMT_API __declspec(dllexport)
-#  else
-#    define BIMT_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__) || defined(__clang__)
-#  define BIMT_API __attribute__((visibility("default")))
+#if defined(BIMT_BUILDING_LIBRARY)
+#define BIMT_API __declspec(dllexport)
 #else
-#  define BIMT_API
+#define BIMT_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define BIMT_API __attribute__((visibility("default")))
+#else
+#define BIMT_API
 #endif
 
 /** Marks a declaration that will be removed at the next major release. */
 #if defined(__GNUC__) || defined(__clang__)
-#  define BIMT_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#define BIMT_DEPRECATED(msg) __attribute__((deprecated(msg)))
 #else
-#  define BIMT_DEPRECATED(msg)
+#define BIMT_DEPRECATED(msg)
 #endif
 
 #endif /* BIMT_EXPORT_H */

@@ -66,15 +66,19 @@ typedef enum bimt_init {
  * wiring distance in the connection cost (and so move with the swap step) or only their L1.
  */
 typedef enum bimt_io_layout {
-    BIMT_IO_NONE = 0,  /**< no positions: W_in and W_out pay the plain L1 term only (default) */
-    BIMT_IO_EDGES = 1  /**< input i at row (i + 0.5) * side / n_in - 0.5, column -1 (along the
-                            left edge, just outside the grid); output o at row
-                            (o + 0.5) * side / n_out - 0.5, column side (the right edge) */
+    BIMT_IO_NONE = 0, /**< no positions: W_in and W_out pay the plain L1 term only (default) */
+    BIMT_IO_EDGES = 1 /**< input i at row (i + 0.5) * side / n_in - 0.5, column -1 (along the
+                           left edge, just outside the grid); output o at row
+                           (o + 0.5) * side / n_out - 0.5, column side (the right edge) */
 } bimt_io_layout;
 
 /** Which parameter tensor a view refers to. */
 typedef enum bimt_tensor {
-    BIMT_W_REC = 0, BIMT_W_IN = 1, BIMT_W_OUT = 2, BIMT_B_H = 3, BIMT_B_O = 4
+    BIMT_W_REC = 0,
+    BIMT_W_IN = 1,
+    BIMT_W_OUT = 2,
+    BIMT_B_H = 3,
+    BIMT_B_O = 4
 } bimt_tensor;
 
 /** Opaque model handle. */
@@ -84,19 +88,19 @@ typedef struct bimt_model bimt_model_t;
  * smaller than sizeof (a caller built against an older header) is accepted: the fields it
  * lacks get their defaults; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_model_params {
-    uint32_t struct_size;   /**< set by bimt_model_params_init() */
-    uint32_t grid_side;     /**< n: n*n hidden neurons on an n x n grid; default 16 */
-    uint32_t n_in;          /**< number of inputs, default 85 (the 20-task battery) */
-    uint32_t n_out;         /**< number of outputs, default 33 (the 20-task battery) */
-    int32_t  activation;    /**< a bimt_activation value; default BIMT_ACT_SOFTPLUS */
-    double   alpha;         /**< leak dt/tau in (0, 1]; default 0.2; 1 = the seed's eq. 1 */
-    double   sigma_rec;     /**< recurrent noise, default 0.05 (used with BIMT_FWD_NOISE) */
-    int32_t  init;          /**< a bimt_init value; default BIMT_INIT_DIAG */
-    double   init_scale;    /**< default 0.5 (tanh: use 1.0) */
-    int32_t  loss;          /**< a bimt_loss value: loss of bimt_model_loss(); default BIMT_LOSS_MSE */
-    uint64_t seed;          /**< initialisation and noise seed; default 1 */
-    uint32_t io_layout;     /**< bimt_io_layout: positions of inputs and outputs; default
-                                 BIMT_IO_NONE */
+    uint32_t struct_size; /**< set by bimt_model_params_init() */
+    uint32_t grid_side;   /**< n: n*n hidden neurons on an n x n grid; default 16 */
+    uint32_t n_in;        /**< number of inputs, default 85 (the 20-task battery) */
+    uint32_t n_out;       /**< number of outputs, default 33 (the 20-task battery) */
+    int32_t activation;   /**< a bimt_activation value; default BIMT_ACT_SOFTPLUS */
+    double alpha;         /**< leak dt/tau in (0, 1]; default 0.2; 1 = the seed's eq. 1 */
+    double sigma_rec;     /**< recurrent noise, default 0.05 (used with BIMT_FWD_NOISE) */
+    int32_t init;         /**< a bimt_init value; default BIMT_INIT_DIAG */
+    double init_scale;    /**< default 0.5 (tanh: use 1.0) */
+    int32_t loss;       /**< a bimt_loss value: loss of bimt_model_loss(); default BIMT_LOSS_MSE */
+    uint64_t seed;      /**< initialisation and noise seed; default 1 */
+    uint32_t io_layout; /**< bimt_io_layout: positions of inputs and outputs; default
+                             BIMT_IO_NONE */
 } bimt_model_params;
 
 /**
@@ -242,8 +246,8 @@ BIMT_API const float *bimt_model_params_view(const bimt_model_t *model);
  * @param[out] offset optional: element offset in the flat buffer.
  * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model, unknown tensor).
  */
-BIMT_API int bimt_model_tensor(const bimt_model_t *model, int32_t which,
-                               const float **data, size_t *rows, size_t *cols, size_t *offset);
+BIMT_API int bimt_model_tensor(const bimt_model_t *model, int32_t which, const float **data,
+                               size_t *rows, size_t *cols, size_t *offset);
 
 /**
  * @brief Geometry: slots[k] is the grid slot (row * grid_side + col) of neuron k.
@@ -340,8 +344,7 @@ BIMT_API int bimt_model_outputs(const bimt_model_t *model, const float **o);
  * @param[out] loss receives the loss value.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL); BIMT_E_STATE (no forward).
  */
-BIMT_API int bimt_model_loss(bimt_model_t *model, const float *y, const float *mask,
-                             double *loss);
+BIMT_API int bimt_model_loss(bimt_model_t *model, const float *y, const float *mask, double *loss);
 
 /**
  * @brief Backpropagation through time of the last forward; accumulates (adds) the
@@ -371,8 +374,8 @@ BIMT_API void bimt_model_zero_grad(bimt_model_t *model);
  * @param[out] dst_bh [n_hidden] hidden biases in grid order, or NULL.
  * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model).
  */
-BIMT_API int bimt_model_weights_grid_order(const bimt_model_t *model, float *dst_W,
-                                           float *dst_in, float *dst_out, float *dst_bh);
+BIMT_API int bimt_model_weights_grid_order(const bimt_model_t *model, float *dst_W, float *dst_in,
+                                           float *dst_out, float *dst_bh);
 
 #ifdef __cplusplus
 }

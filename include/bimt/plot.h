@@ -112,8 +112,8 @@ BIMT_API int bimt_plot_performance(const double perf[BIMT_N_RULES], double targe
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, n_rules 0, tv negative or non-finite,
  *         threshold not > 0); BIMT_E_NOMEM; BIMT_E_IO.
  */
-BIMT_API int bimt_plot_importance_grid(const bimt_model_t *model, const float *tv,
-                                       size_t n_rules, double threshold, const char *path);
+BIMT_API int bimt_plot_importance_grid(const bimt_model_t *model, const float *tv, size_t n_rules,
+                                       double threshold, const char *path);
 
 /**
  * @brief Figure 1f: mean |W_rec| versus wiring distance. Bin b is plotted at distance
@@ -144,9 +144,8 @@ BIMT_API int bimt_plot_weight_distance(const double *mean_abs_w, const uint64_t 
  * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_NOMEM; BIMT_E_IO.
  */
-BIMT_API int bimt_plot_null(double observed, const double *null_samples, size_t n,
-                            double p_value, const char *title, const char *xlabel,
-                            const char *path);
+BIMT_API int bimt_plot_null(double observed, const double *null_samples, size_t n, double p_value,
+                            const char *title, const char *xlabel, const char *path);
 
 #ifdef __cplusplus
 }

@@ -26,16 +26,16 @@ extern "C" {
 
 /** Result codes of libbimt. Explicit values; stable across releases. */
 typedef enum bimt_status {
-    BIMT_OK = 0,              /**< success */
-    BIMT_E_INVALID_ARG = -1,  /**< NULL where not allowed, value out of range, NaN */
-    BIMT_E_NOMEM = -2,        /**< an allocation failed */
-    BIMT_E_SHAPE = -3,        /**< sizes disagree with the handle */
-    BIMT_E_IO = -4,           /**< open, read, write or rename failed */
-    BIMT_E_FORMAT = -5,       /**< corrupt, truncated or foreign file */
-    BIMT_E_VERSION = -6,      /**< file or struct from an incompatible version */
-    BIMT_E_NUMERIC = -7,      /**< NaN or Inf met; state rolled back */
-    BIMT_E_STATE = -8,        /**< call not valid now (e.g. backward before forward) */
-    BIMT_E_UNSUPPORTED = -9   /**< feature not available in this build */
+    BIMT_OK = 0,             /**< success */
+    BIMT_E_INVALID_ARG = -1, /**< NULL where not allowed, value out of range, NaN */
+    BIMT_E_NOMEM = -2,       /**< an allocation failed */
+    BIMT_E_SHAPE = -3,       /**< sizes disagree with the handle */
+    BIMT_E_IO = -4,          /**< open, read, write or rename failed */
+    BIMT_E_FORMAT = -5,      /**< corrupt, truncated or foreign file */
+    BIMT_E_VERSION = -6,     /**< file or struct from an incompatible version */
+    BIMT_E_NUMERIC = -7,     /**< NaN or Inf met; state rolled back */
+    BIMT_E_STATE = -8,       /**< call not valid now (e.g. backward before forward) */
+    BIMT_E_UNSUPPORTED = -9  /**< feature not available in this build */
 } bimt_status;
 
 /**

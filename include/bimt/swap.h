@@ -27,28 +27,29 @@ extern "C" {
 /** Swap-pass parameters. Fill with bimt_swap_params_init(). A smaller struct_size (an older
  * header) gets defaults for the fields it lacks; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_swap_params {
-    uint32_t struct_size;       /**< set by bimt_swap_params_init() */
-    uint32_t top_k;             /**< neurons considered per pass; default 30 (clipped to n_hidden) */
-    double   A;                 /**< distance weight of the cost; default 1 (> 0 for swaps to matter) */
-    const uint8_t *candidates;  /**< optional [n_hidden] mask of allowed partners (nonzero = allowed); NULL = all. Borrowed for the call. */
+    uint32_t struct_size; /**< set by bimt_swap_params_init() */
+    uint32_t top_k;       /**< neurons considered per pass; default 30 (clipped to n_hidden) */
+    double A;             /**< distance weight of the cost; default 1 (> 0 for swaps to matter) */
+    const uint8_t *candidates; /**< optional [n_hidden] mask of allowed partners (nonzero =
+                                  allowed); NULL = all. Borrowed for the call. */
 } bimt_swap_params;
 
 /** One exchange made by a pass. */
 typedef struct bimt_swap_exchange {
-    uint32_t neuron;            /**< the ranked neuron whose slot was exchanged */
-    uint32_t partner;           /**< the neuron it exchanged slots with */
-    double   delta;             /**< change of the distance cost (< 0) */
+    uint32_t neuron;  /**< the ranked neuron whose slot was exchanged */
+    uint32_t partner; /**< the neuron it exchanged slots with */
+    double delta;     /**< change of the distance cost (< 0) */
 } bimt_swap_exchange;
 
 /** Outcome of a pass (in-out: the caller sets exchanges and max_exchanges; the library sets
  * struct_size to the size it filled and the counts; fields are only ever appended). */
 typedef struct bimt_swap_result {
-    uint32_t struct_size;              /**< set by the library */
-    uint32_t n_swaps;                  /**< exchanges made */
-    double   cost_before;              /**< A * sum|D .* W_rec| before the pass */
-    double   cost_after;               /**< A * sum|D .* W_rec| after the pass */
-    bimt_swap_exchange *exchanges;     /**< optional caller array (capacity max_exchanges) or NULL */
-    uint32_t max_exchanges;            /**< capacity of exchanges */
+    uint32_t struct_size;          /**< set by the library */
+    uint32_t n_swaps;              /**< exchanges made */
+    double cost_before;            /**< A * sum|D .* W_rec| before the pass */
+    double cost_after;             /**< A * sum|D .* W_rec| after the pass */
+    bimt_swap_exchange *exchanges; /**< optional caller array (capacity max_exchanges) or NULL */
+    uint32_t max_exchanges;        /**< capacity of exchanges */
 } bimt_swap_result;
 
 /**

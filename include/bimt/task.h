@@ -33,18 +33,32 @@ extern "C" {
 
 /** Canonical rule indices (the order of the task specification; rule input = 1 + 2 n_ring + r). */
 typedef enum bimt_rule {
-    BIMT_RULE_FDGO = 0, BIMT_RULE_REACTGO = 1, BIMT_RULE_DELAYGO = 2, BIMT_RULE_FDANTI = 3,
-    BIMT_RULE_REACTANTI = 4, BIMT_RULE_DELAYANTI = 5, BIMT_RULE_DM1 = 6, BIMT_RULE_DM2 = 7,
-    BIMT_RULE_CONTEXTDM1 = 8, BIMT_RULE_CONTEXTDM2 = 9, BIMT_RULE_MULTIDM = 10,
-    BIMT_RULE_DELAYDM1 = 11, BIMT_RULE_DELAYDM2 = 12, BIMT_RULE_CONTEXTDELAYDM1 = 13,
-    BIMT_RULE_CONTEXTDELAYDM2 = 14, BIMT_RULE_MULTIDELAYDM = 15, BIMT_RULE_DMSGO = 16,
-    BIMT_RULE_DMSNOGO = 17, BIMT_RULE_DMCGO = 18, BIMT_RULE_DMCNOGO = 19
+    BIMT_RULE_FDGO = 0,
+    BIMT_RULE_REACTGO = 1,
+    BIMT_RULE_DELAYGO = 2,
+    BIMT_RULE_FDANTI = 3,
+    BIMT_RULE_REACTANTI = 4,
+    BIMT_RULE_DELAYANTI = 5,
+    BIMT_RULE_DM1 = 6,
+    BIMT_RULE_DM2 = 7,
+    BIMT_RULE_CONTEXTDM1 = 8,
+    BIMT_RULE_CONTEXTDM2 = 9,
+    BIMT_RULE_MULTIDM = 10,
+    BIMT_RULE_DELAYDM1 = 11,
+    BIMT_RULE_DELAYDM2 = 12,
+    BIMT_RULE_CONTEXTDELAYDM1 = 13,
+    BIMT_RULE_CONTEXTDELAYDM2 = 14,
+    BIMT_RULE_MULTIDELAYDM = 15,
+    BIMT_RULE_DMSGO = 16,
+    BIMT_RULE_DMSNOGO = 17,
+    BIMT_RULE_DMCGO = 18,
+    BIMT_RULE_DMCNOGO = 19
 } bimt_rule;
 
 /** Loss type, which also fixes the target encoding and the cost mask. */
 typedef enum bimt_loss {
-    BIMT_LOSS_MSE = 0,           /**< Yang's "lsq": sigmoid outputs, 0.05/0.8 targets, squared mask */
-    BIMT_LOSS_CROSS_ENTROPY = 1  /**< softmax over all outputs, one-hot targets, mean-1 mask */
+    BIMT_LOSS_MSE = 0, /**< Yang's "lsq": sigmoid outputs, 0.05/0.8 targets, squared mask */
+    BIMT_LOSS_CROSS_ENTROPY = 1 /**< softmax over all outputs, one-hot targets, mean-1 mask */
 } bimt_loss;
 
 /**
@@ -76,23 +90,23 @@ typedef struct bimt_task bimt_task_t;
  * smaller struct_size (an older header) gets defaults for the fields it lacks; a larger one
  * gives BIMT_E_VERSION. */
 typedef struct bimt_task_params {
-    uint32_t struct_size;   /**< set by bimt_task_params_init(); checked by bimt_task_create() */
-    uint32_t n_eachring;    /**< units per ring, default 32 (2 input rings, 1 output ring) */
-    double   dt_ms;         /**< simulation step, default 20 ms */
-    double   tau_ms;        /**< neuronal time constant, default 100 ms (alpha = dt/tau) */
-    double   sigma_x;       /**< input noise, default 0.01; effective std sigma_x*sqrt(2/alpha) */
-    uint32_t rule_mask;     /**< bit r enables rule r for training/evaluation; 0 = all 20 */
-    int32_t  loss;          /**< a bimt_loss value: target encoding and mask, default BIMT_LOSS_MSE */
-    uint32_t input_noise;   /**< 1 (default): random-mode batches get input noise; 0: none */
-    uint32_t easy_task;     /**< 1: coherences x10 (DM) / x2 (delayed DM); default 0 */
-    uint64_t seed;          /**< seed of the task's random stream, default 1 */
+    uint32_t struct_size; /**< set by bimt_task_params_init(); checked by bimt_task_create() */
+    uint32_t n_eachring;  /**< units per ring, default 32 (2 input rings, 1 output ring) */
+    double dt_ms;         /**< simulation step, default 20 ms */
+    double tau_ms;        /**< neuronal time constant, default 100 ms (alpha = dt/tau) */
+    double sigma_x;       /**< input noise, default 0.01; effective std sigma_x*sqrt(2/alpha) */
+    uint32_t rule_mask;   /**< bit r enables rule r for training/evaluation; 0 = all 20 */
+    int32_t loss;         /**< a bimt_loss value: target encoding and mask, default BIMT_LOSS_MSE */
+    uint32_t input_noise; /**< 1 (default): random-mode batches get input noise; 0: none */
+    uint32_t easy_task;   /**< 1: coherences x10 (DM) / x2 (delayed DM); default 0 */
+    uint64_t seed;        /**< seed of the task's random stream, default 1 */
 } bimt_task_params;
 
 /** One named epoch of a trial: steps [start, end). */
 typedef struct bimt_epoch {
-    const char *name;   /**< static string: "fix1", "stim1", "delay1", "stim2", "delay2", "go1" */
-    size_t start;       /**< first step of the epoch */
-    size_t end;         /**< one past its last step (half-open step interval) */
+    const char *name; /**< static string: "fix1", "stim1", "delay1", "stim2", "delay2", "go1" */
+    size_t start;     /**< first step of the epoch */
+    size_t end;       /**< one past its last step (half-open step interval) */
 } bimt_epoch;
 
 /**
@@ -115,10 +129,11 @@ typedef struct bimt_batch {
     size_t go_step;       /**< g: response onset (fixation offset, stimulus or test onset) */
     size_t n_epochs;      /**< number of valid entries in epochs */
     bimt_epoch epochs[BIMT_MAX_EPOCHS]; /**< epoch boundaries, in time order */
-    const float *x;       /**< [n_steps][batch_size][n_in] inputs */
-    const float *y;       /**< [n_steps][batch_size][n_out] targets */
-    const float *mask;    /**< [n_steps][batch_size][n_out] cost mask (CE: same value on every unit) */
-    const float *y_loc;   /**< [n_steps][batch_size]: -1 = fixate, else target direction in [0, 2pi) */
+    const float *x;                     /**< [n_steps][batch_size][n_in] inputs */
+    const float *y;                     /**< [n_steps][batch_size][n_out] targets */
+    const float *mask; /**< [n_steps][batch_size][n_out] cost mask (CE: same value on every unit) */
+    const float
+        *y_loc; /**< [n_steps][batch_size]: -1 = fixate, else target direction in [0, 2pi) */
 } bimt_batch;
 
 /**
@@ -215,8 +230,8 @@ BIMT_API int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out)
  * @return BIMT_OK; BIMT_E_INVALID_ARG for NULL batch/outputs/y_loc, n_out < 2, batch_size 0,
  *         unknown loss. Thread-safe (touches no handle).
  */
-BIMT_API int bimt_task_performance(const bimt_batch *batch, const float *outputs,
-                                   int32_t loss, float *correct, double *mean);
+BIMT_API int bimt_task_performance(const bimt_batch *batch, const float *outputs, int32_t loss,
+                                   float *correct, double *mean);
 
 #ifdef __cplusplus
 }

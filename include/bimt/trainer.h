@@ -34,9 +34,9 @@ typedef struct bimt_trainer bimt_trainer_t;
 
 /** Experimental arm. */
 typedef enum bimt_arm {
-    BIMT_ARM_BIMT = 0,  /**< lambda > 0, A > 0, swaps on */
-    BIMT_ARM_L1 = 1,    /**< lambda > 0, A = 0, no swaps */
-    BIMT_ARM_NONE = 2   /**< no connection cost, no swaps */
+    BIMT_ARM_BIMT = 0, /**< lambda > 0, A > 0, swaps on */
+    BIMT_ARM_L1 = 1,   /**< lambda > 0, A = 0, no swaps */
+    BIMT_ARM_NONE = 2  /**< no connection cost, no swaps */
 } bimt_arm;
 
 /** Most breakpoints of the piecewise-constant lambda schedule. */
@@ -45,46 +45,48 @@ typedef enum bimt_arm {
 /** Trainer parameters. Fill with bimt_trainer_params_init(). A smaller struct_size (an older
  * header) gets defaults for the fields it lacks; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_trainer_params {
-    uint32_t struct_size;      /**< set by bimt_trainer_params_init() */
-    int32_t  arm;              /**< a bimt_arm value; default BIMT_ARM_BIMT */
-    uint32_t batch_size;       /**< trials per step, default 64 */
-    double   learning_rate;    /**< Adam lr, default 1e-3 */
-    double   beta1;            /**< Adam first-moment decay, default 0.9 */
-    double   beta2;            /**< Adam second-moment decay, default 0.999 */
-    double   eps;              /**< Adam denominator offset, default 1e-8 */
-    double   grad_clip;        /**< element-wise clip value, default 1 (Yang); 0 = off */
-    double   lambda;           /**< connection-cost weight, default 1e-4 (ignored for ARM_NONE) */
-    double   A;                /**< distance weight, default 1 (ignored unless ARM_BIMT) */
-    uint32_t n_schedule;       /**< 0: constant lambda; else breakpoints used below */
-    uint64_t schedule_step[BIMT_MAX_SCHEDULE];   /**< increasing steps; lambda = value[i] from step[i] on (before step[0]: 0) */
-    double   schedule_lambda[BIMT_MAX_SCHEDULE]; /**< lambda values (>= 0) */
-    uint32_t swap_interval;    /**< steps between swap passes (ARM_BIMT), default 200; 0 = never */
-    uint32_t swap_top_k;       /**< neurons per swap pass, default 30 */
-    uint32_t eval_interval;    /**< steps between evaluations, default 500; 0 = never */
-    uint32_t eval_batch;       /**< trials per rule per evaluation, default 512 */
-    double   rule_weight[BIMT_N_RULES]; /**< sampling weights (>= 0), default all 1; disabled rules get 0 */
-    uint32_t recurrent_noise;  /**< 1 (default): train with sigma_rec noise; 0: without */
-    uint64_t seed;             /**< seed of the rule-sampling and evaluation streams, default 1 */
-    uint32_t l1_proximal;      /**< 0 (default): the cost's subgradient joins the gradient;
-                                    1: Adam steps on the loss alone, then
-                                    bimt_model_connection_cost_prox() in Adam's metric (exact
-                                    zeros; pruned neurons go silent) */
+    uint32_t struct_size; /**< set by bimt_trainer_params_init() */
+    int32_t arm;          /**< a bimt_arm value; default BIMT_ARM_BIMT */
+    uint32_t batch_size;  /**< trials per step, default 64 */
+    double learning_rate; /**< Adam lr, default 1e-3 */
+    double beta1;         /**< Adam first-moment decay, default 0.9 */
+    double beta2;         /**< Adam second-moment decay, default 0.999 */
+    double eps;           /**< Adam denominator offset, default 1e-8 */
+    double grad_clip;     /**< element-wise clip value, default 1 (Yang); 0 = off */
+    double lambda;        /**< connection-cost weight, default 1e-4 (ignored for ARM_NONE) */
+    double A;             /**< distance weight, default 1 (ignored unless ARM_BIMT) */
+    uint32_t n_schedule;  /**< 0: constant lambda; else breakpoints used below */
+    uint64_t schedule_step[BIMT_MAX_SCHEDULE]; /**< increasing steps; lambda = value[i] from step[i]
+                                                  on (before step[0]: 0) */
+    double schedule_lambda[BIMT_MAX_SCHEDULE]; /**< lambda values (>= 0) */
+    uint32_t swap_interval; /**< steps between swap passes (ARM_BIMT), default 200; 0 = never */
+    uint32_t swap_top_k;    /**< neurons per swap pass, default 30 */
+    uint32_t eval_interval; /**< steps between evaluations, default 500; 0 = never */
+    uint32_t eval_batch;    /**< trials per rule per evaluation, default 512 */
+    double rule_weight[BIMT_N_RULES]; /**< sampling weights (>= 0), default all 1; disabled rules
+                                         get 0 */
+    uint32_t recurrent_noise;         /**< 1 (default): train with sigma_rec noise; 0: without */
+    uint64_t seed;        /**< seed of the rule-sampling and evaluation streams, default 1 */
+    uint32_t l1_proximal; /**< 0 (default): the cost's subgradient joins the gradient;
+                               1: Adam steps on the loss alone, then
+                               bimt_model_connection_cost_prox() in Adam's metric (exact
+                               zeros; pruned neurons go silent) */
 } bimt_trainer_params;
 
 /** What a step reports (an output struct: struct_size is set by the library to the size it
  * filled; fields are only ever appended). */
 typedef struct bimt_step_info {
-    uint32_t struct_size;  /**< set by the library */
-    uint64_t step;         /**< steps done so far (after this one) */
-    uint64_t trials;       /**< trials seen so far */
-    int32_t  rule;         /**< rule trained in this step */
-    double   loss;         /**< prediction loss of this step */
-    double   cost;         /**< lambda * L_cc after this step's gradient (before the update) */
-    double   lambda;       /**< lambda used in this step */
-    double   mean_perf;    /**< mean performance over enabled rules at the last evaluation, -1 if none */
-    double   min_perf;     /**< minimum over enabled rules at the last evaluation, -1 if none */
-    double   trials_per_s; /**< throughput of the current bimt_trainer_run() call so far */
-    uint32_t n_swaps;      /**< swaps made in this step (0 if no pass ran) */
+    uint32_t struct_size; /**< set by the library */
+    uint64_t step;        /**< steps done so far (after this one) */
+    uint64_t trials;      /**< trials seen so far */
+    int32_t rule;         /**< rule trained in this step */
+    double loss;          /**< prediction loss of this step */
+    double cost;          /**< lambda * L_cc after this step's gradient (before the update) */
+    double lambda;        /**< lambda used in this step */
+    double mean_perf; /**< mean performance over enabled rules at the last evaluation, -1 if none */
+    double min_perf;  /**< minimum over enabled rules at the last evaluation, -1 if none */
+    double trials_per_s; /**< throughput of the current bimt_trainer_run() call so far */
+    uint32_t n_swaps;    /**< swaps made in this step (0 if no pass ran) */
 } bimt_step_info;
 
 /** Progress callback of bimt_trainer_run(); a nonzero return stops the run after the step. */
@@ -192,9 +194,14 @@ BIMT_API double bimt_trainer_lambda_at(const bimt_trainer_t *tr, uint64_t step);
  * and the task handle is left unchanged. It is saved in checkpoints.
  */
 typedef enum bimt_trainer_key {
-    BIMT_TP_LEARNING_RATE = 0, BIMT_TP_LAMBDA = 1, BIMT_TP_A = 2,
-    BIMT_TP_SWAP_INTERVAL = 3, BIMT_TP_SWAP_TOP_K = 4, BIMT_TP_EVAL_INTERVAL = 5,
-    BIMT_TP_GRAD_CLIP = 6, BIMT_TP_EASY_TRAIN = 7
+    BIMT_TP_LEARNING_RATE = 0,
+    BIMT_TP_LAMBDA = 1,
+    BIMT_TP_A = 2,
+    BIMT_TP_SWAP_INTERVAL = 3,
+    BIMT_TP_SWAP_TOP_K = 4,
+    BIMT_TP_EVAL_INTERVAL = 5,
+    BIMT_TP_GRAD_CLIP = 6,
+    BIMT_TP_EASY_TRAIN = 7
 } bimt_trainer_key;
 
 /**

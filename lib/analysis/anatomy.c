@@ -14,20 +14,22 @@
 /* Configuration of the clustered neurons: m neurons at fixed slots (ascending), each with a
  * compact cluster index 0..nc-1 in lab (the part the null shuffles). */
 typedef struct anat_cfg {
-    size_t side, n_slots;    /* grid side, side * side */
-    size_t m, nc;            /* clustered neurons, clusters */
-    const uint32_t *slot;    /* [m] slot of the i-th clustered neuron (ascending) */
-    int32_t *lab;            /* [m] compact cluster index */
-    const size_t *cnt;       /* [nc] members per cluster (fixed under shuffles) */
-    int32_t *grid;           /* [n_slots] compact label at each slot, -1 = none */
-    double *sr, *sc, *sd;    /* [nc] scratch: coordinate sums, distance sums */
+    size_t side, n_slots; /* grid side, side * side */
+    size_t m, nc;         /* clustered neurons, clusters */
+    const uint32_t *slot; /* [m] slot of the i-th clustered neuron (ascending) */
+    int32_t *lab;         /* [m] compact cluster index */
+    const size_t *cnt;    /* [nc] members per cluster (fixed under shuffles) */
+    int32_t *grid;        /* [n_slots] compact label at each slot, -1 = none */
+    double *sr, *sc, *sd; /* [nc] scratch: coordinate sums, distance sums */
 } anat_cfg;
 
 static double isolated_fraction(const anat_cfg *a)
 {
     if (a->m == 0) return 0.0;
-    for (size_t s = 0; s < a->n_slots; s++) a->grid[s] = -1;
-    for (size_t i = 0; i < a->m; i++) a->grid[a->slot[i]] = a->lab[i];
+    for (size_t s = 0; s < a->n_slots; s++)
+        a->grid[s] = -1;
+    for (size_t i = 0; i < a->m; i++)
+        a->grid[a->slot[i]] = a->lab[i];
     size_t iso = 0;
     long side = (long)a->side;
     for (size_t i = 0; i < a->m; i++) {
@@ -77,17 +79,20 @@ static double cluster_size(const anat_cfg *a)
 }
 
 int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint32_t n_shuffles,
-                         uint64_t seed, bimt_anatomy *out, double *isolated_null,
-                         double *size_null)
+                         uint64_t seed, bimt_anatomy *out, double *isolated_null, double *size_null)
 {
     if (!model || !labels || !out)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_anatomy_metrics: %s is NULL",
-                         !model ? "model" : !labels ? "labels" : "out");
+                         !model    ? "model"
+                         : !labels ? "labels"
+                                   : "out");
     const size_t nh = model->n_h;
     for (size_t k = 0; k < nh; k++)
         if (labels[k] < -1 || (labels[k] >= 0 && (size_t)labels[k] >= nh))
-            return bimt__err(BIMT_E_INVALID_ARG, "bimt_anatomy_metrics: labels[%zu] is %d, "
-                             "must be -1 or in [0, %zu)", k, (int)labels[k], nh);
+            return bimt__err(BIMT_E_INVALID_ARG,
+                             "bimt_anatomy_metrics: labels[%zu] is %d, "
+                             "must be -1 or in [0, %zu)",
+                             k, (int)labels[k], nh);
 
     int32_t *compact = bimt__malloc(nh, sizeof(int32_t)); /* label -> compact index */
     size_t *cnt = bimt__calloc(nh, sizeof(size_t));
@@ -146,9 +151,9 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
         if (size_null) size_null[s] = vs;
     }
     bimt__null_finish(&ni, res.isolated_fraction, &res.isolated_null_mean, &res.isolated_null_sd,
-                &res.isolated_z, &res.isolated_p);
+                      &res.isolated_z, &res.isolated_p);
     bimt__null_finish(&ns, res.cluster_size, &res.size_null_mean, &res.size_null_sd, &res.size_z,
-                &res.size_p);
+                      &res.size_p);
     res.struct_size = (uint32_t)sizeof res;
     *out = res;
 done:

@@ -23,7 +23,8 @@ static double centre_distance(size_t side, uint32_t s)
 static double mean_of(const double *d, const uint32_t *slots, size_t m)
 {
     double s = 0.0;
-    for (size_t i = 0; i < m; i++) s += d[slots[i]];
+    for (size_t i = 0; i < m; i++)
+        s += d[slots[i]];
     return m ? s / (double)m : 0.0;
 }
 
@@ -33,7 +34,9 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
 {
     if (!model || !important || !out)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_centrality_metrics: %s is NULL",
-                         !model ? "model" : !important ? "important" : "out");
+                         !model       ? "model"
+                         : !important ? "important"
+                                      : "out");
     const size_t nh = model->n_h, side = model->side;
     double *d = bimt__malloc(nh, sizeof(double));
     uint32_t *slots = bimt__malloc(nh, sizeof(uint32_t));
@@ -43,7 +46,8 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
         return bimt__err(BIMT_E_NOMEM, "bimt_centrality_metrics: out of memory (%u shuffles)",
                          (unsigned)n_shuffles);
     }
-    for (size_t s = 0; s < nh; s++) d[s] = centre_distance(side, (uint32_t)s);
+    for (size_t s = 0; s < nh; s++)
+        d[s] = centre_distance(side, (uint32_t)s);
     /* Observed: the important neurons' own slots, in slot order. */
     size_t m = 0;
     uint8_t *used = (uint8_t *)slots; /* reuse as a flag array before filling the slot list */
@@ -63,7 +67,8 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
     res.observed = m ? sum / (double)m : 0.0;
     res.n_shuffles = n_shuffles;
 
-    for (size_t s = 0; s < nh; s++) slots[s] = (uint32_t)s;
+    for (size_t s = 0; s < nh; s++)
+        slots[s] = (uint32_t)s;
     bimt_rng rng;
     bimt__rng_seed(&rng, seed, BIMT_STREAM_SHUFFLE);
     bimt__null_acc acc = {0.0, 0.0, 0, 0};

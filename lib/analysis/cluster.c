@@ -33,19 +33,27 @@ int bimt__check_tv(const float *tv, size_t n_rules, size_t n_hidden, double thre
 {
     if (!tv) return bimt__err(BIMT_E_INVALID_ARG, "task variance: tv is NULL");
     if (n_rules == 0 || n_hidden == 0)
-        return bimt__err(BIMT_E_INVALID_ARG, "task variance: n_rules (%zu) and n_hidden (%zu) "
-                         "must be > 0", n_rules, n_hidden);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "task variance: n_rules (%zu) and n_hidden (%zu) "
+                         "must be > 0",
+                         n_rules, n_hidden);
     if (!bimt__finite(threshold) || threshold < 0.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "task variance: threshold must be finite and >= 0 "
-                         "(got %g)", threshold);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "task variance: threshold must be finite and >= 0 "
+                         "(got %g)",
+                         threshold);
     if (n_hidden > SIZE_MAX / n_rules)
-        return bimt__err(BIMT_E_INVALID_ARG, "task variance: n_rules * n_hidden overflows "
-                         "(%zu x %zu)", n_rules, n_hidden);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "task variance: n_rules * n_hidden overflows "
+                         "(%zu x %zu)",
+                         n_rules, n_hidden);
     for (size_t i = 0; i < n_rules * n_hidden; i++) {
         float v = tv[i];
         if (!bimt__finite((double)v) || v < 0.0f)
-            return bimt__err(BIMT_E_INVALID_ARG, "task variance: tv[%zu] is %g, must be finite "
-                             "and >= 0", i, (double)v);
+            return bimt__err(BIMT_E_INVALID_ARG,
+                             "task variance: tv[%zu] is %g, must be finite "
+                             "and >= 0",
+                             i, (double)v);
     }
     return BIMT_OK;
 }
@@ -54,7 +62,8 @@ int bimt__check_tv(const float *tv, size_t n_rules, size_t n_hidden, double thre
 static double tv_sum(const float *tv, size_t n_rules, size_t n_hidden, size_t k)
 {
     double s = 0.0;
-    for (size_t r = 0; r < n_rules; r++) s += (double)tv[r * n_hidden + k];
+    for (size_t r = 0; r < n_rules; r++)
+        s += (double)tv[r * n_hidden + k];
     return s;
 }
 
@@ -87,8 +96,8 @@ int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden, dou
     return BIMT_OK;
 }
 
-int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
-                                 double threshold, int by_sum, float *ntv)
+int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidden, double threshold,
+                                 int by_sum, float *ntv)
 {
     if (!ntv) return bimt__err(BIMT_E_INVALID_ARG, "bimt_normalize_task_variance: ntv is NULL");
     int rc = bimt__check_tv(tv, n_rules, n_hidden, threshold);
@@ -111,20 +120,30 @@ int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidde
 static int check_params(const bimt_cluster_params *p)
 {
     if (!bimt__finite(p->importance_threshold) || p->importance_threshold < 0.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params.importance_threshold must be "
-                         "finite and >= 0 (got %g)", p->importance_threshold);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_cluster_params.importance_threshold must be "
+                         "finite and >= 0 (got %g)",
+                         p->importance_threshold);
     if (p->k_min < 2 || p->k_max < p->k_min)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params: need 2 <= k_min <= k_max "
-                         "(got k_min %u, k_max %u)", (unsigned)p->k_min, (unsigned)p->k_max);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_cluster_params: need 2 <= k_min <= k_max "
+                         "(got k_min %u, k_max %u)",
+                         (unsigned)p->k_min, (unsigned)p->k_max);
     if (p->n_restarts == 0 || p->max_iter == 0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params: n_restarts (%u) and max_iter "
-                         "(%u) must be > 0", (unsigned)p->n_restarts, (unsigned)p->max_iter);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_cluster_params: n_restarts (%u) and max_iter "
+                         "(%u) must be > 0",
+                         (unsigned)p->n_restarts, (unsigned)p->max_iter);
     if (!bimt__finite(p->tol) || p->tol < 0.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params.tol must be finite and >= 0 "
-                         "(got %g)", p->tol);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_cluster_params.tol must be finite and >= 0 "
+                         "(got %g)",
+                         p->tol);
     if (p->normalize_by_sum > 1)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_cluster_params.normalize_by_sum must be 0 or "
-                         "1 (got %u)", (unsigned)p->normalize_by_sum);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_cluster_params.normalize_by_sum must be 0 or "
+                         "1 (got %u)",
+                         (unsigned)p->normalize_by_sum);
     return BIMT_OK;
 }
 
@@ -144,7 +163,8 @@ int bimt__relabel_clusters(const double *X, size_t n, size_t d, size_t k, int32_
         return bimt__err(BIMT_E_NOMEM, "clustering: out of memory for %zu clusters", k);
     }
     for (size_t i = 0; i < n; i++)
-        for (size_t f = 0; f < d; f++) colsum[(size_t)lab[i] * d + f] += X[i * d + f];
+        for (size_t f = 0; f < d; f++)
+            colsum[(size_t)lab[i] * d + f] += X[i * d + f];
     for (size_t c = 0; c < k; c++) {
         size_t best = 0;
         for (size_t f = 1; f < d; f++)
@@ -162,8 +182,10 @@ int bimt__relabel_clusters(const double *X, size_t n, size_t d, size_t k, int32_
         }
         order[b] = v;
     }
-    for (size_t r = 0; r < k; r++) newlab[order[r]] = (int32_t)r;
-    for (size_t i = 0; i < n; i++) lab[i] = newlab[lab[i]];
+    for (size_t r = 0; r < k; r++)
+        newlab[order[r]] = (int32_t)r;
+    for (size_t i = 0; i < n; i++)
+        lab[i] = newlab[lab[i]];
     free(colsum);
     free(pref);
     free(order);
@@ -201,7 +223,8 @@ int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
     for (size_t k = 0; k < n_hidden; k++) {
         if (!(tv_sum(tv, n_rules, n_hidden, k) > p->importance_threshold)) continue;
         double scale = tv_scale(tv, n_rules, n_hidden, k, (int)p->normalize_by_sum);
-        for (size_t r = 0; r < d; r++) X[n * d + r] = (double)tv[r * n_hidden + k] / scale;
+        for (size_t r = 0; r < d; r++)
+            X[n * d + r] = (double)tv[r * n_hidden + k] / scale;
         idx[n++] = k;
     }
 
@@ -226,8 +249,8 @@ int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
             bimt_rng rng;
             bimt__rng_seed(&rng, p->seed ^ ((uint64_t)k * 0x9E3779B97F4A7C15ull),
                            BIMT_STREAM_KMEANS);
-            int kr = bimt__kmeans(X, n, d, D, k, p->n_restarts, p->max_iter, p->tol, &rng,
-                                  lab, NULL);
+            int kr =
+                bimt__kmeans(X, n, d, D, k, p->n_restarts, p->max_iter, p->tol, &rng, lab, NULL);
             if (kr == BIMT__KMEANS_DEGENERATE) continue;
             if (kr) {
                 rc = kr;
@@ -250,12 +273,15 @@ int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
         }
     }
     if (best_k == 0) { /* fewer than 3 important neurons, or no k in range achievable */
-        for (size_t i = 0; i < n; i++) best_lab[i] = 0;
+        for (size_t i = 0; i < n; i++)
+            best_lab[i] = 0;
         best_k = n > 0 ? 1 : 0;
         best_s = 0.0;
     }
-    for (size_t k = 0; k < n_hidden; k++) labels[k] = -1;
-    for (size_t i = 0; i < n; i++) labels[idx[i]] = best_lab[i];
+    for (size_t k = 0; k < n_hidden; k++)
+        labels[k] = -1;
+    for (size_t i = 0; i < n; i++)
+        labels[idx[i]] = best_lab[i];
     if (n_clusters) *n_clusters = (uint32_t)best_k;
     if (silhouette) *silhouette = best_s;
 done:

@@ -19,18 +19,21 @@ static double sqdist(const double *a, const double *b, size_t d)
     return s;
 }
 
-double bimt__euclid(const double *a, const double *b, size_t d) { return sqrt(sqdist(a, b, d)); }
+double bimt__euclid(const double *a, const double *b, size_t d)
+{
+    return sqrt(sqdist(a, b, d));
+}
 
 typedef struct km_ws {
     const double *D; /* optional [n][n] pairwise distances of the points */
-    double *cc2;    /* [k][k] squared distances between centres */
-    double *c;      /* [k][d] centres */
-    double *c_new;  /* [k][d] */
-    double *mind2;  /* [n] squared distance to the closest chosen centre (seeding) */
-    double *cand2;  /* [n] squared distance to a candidate centre (seeding) */
-    double *best2;  /* [n] same for the best candidate so far */
-    size_t *cnt;    /* [k] */
-    int32_t *lab;   /* [n] */
+    double *cc2;     /* [k][k] squared distances between centres */
+    double *c;       /* [k][d] centres */
+    double *c_new;   /* [k][d] */
+    double *mind2;   /* [n] squared distance to the closest chosen centre (seeding) */
+    double *cand2;   /* [n] squared distance to a candidate centre (seeding) */
+    double *best2;   /* [n] same for the best candidate so far */
+    size_t *cnt;     /* [k] */
+    int32_t *lab;    /* [n] */
 } km_ws;
 
 /* Squared distance between points i and j (from the cached matrix when there is one). */
@@ -130,7 +133,8 @@ static size_t assign(const double *X, size_t n, size_t d, size_t k, km_ws *w)
 static long fix_empty(const double *X, size_t n, size_t d, size_t k, km_ws *w)
 {
     memset(w->cnt, 0, k * sizeof(size_t));
-    for (size_t i = 0; i < n; i++) w->cnt[w->lab[i]]++;
+    for (size_t i = 0; i < n; i++)
+        w->cnt[w->lab[i]]++;
     long moved = 0;
     for (size_t j = 0; j < k; j++) {
         if (w->cnt[j] > 0) continue;
@@ -161,19 +165,22 @@ static void means(const double *X, size_t n, size_t d, size_t k, const km_ws *w,
     memset(dst, 0, k * d * sizeof(double));
     for (size_t i = 0; i < n; i++) {
         double *c = dst + (size_t)w->lab[i] * d;
-        for (size_t f = 0; f < d; f++) c[f] += X[i * d + f];
+        for (size_t f = 0; f < d; f++)
+            c[f] += X[i * d + f];
     }
     for (size_t j = 0; j < k; j++)
-        for (size_t f = 0; f < d; f++) dst[j * d + f] /= (double)w->cnt[j];
+        for (size_t f = 0; f < d; f++)
+            dst[j * d + f] /= (double)w->cnt[j];
 }
 
 /* One seeded Lloyd run; labels in w->lab; returns 0, DEGENERATE. */
-static int lloyd(const double *X, size_t n, size_t d, size_t k, uint32_t max_iter,
-                 double tol_abs, bimt_rng *rng, km_ws *w, double *inertia)
+static int lloyd(const double *X, size_t n, size_t d, size_t k, uint32_t max_iter, double tol_abs,
+                 bimt_rng *rng, km_ws *w, double *inertia)
 {
     int rc = kmeanspp(X, n, d, k, rng, w);
     if (rc) return rc;
-    for (size_t i = 0; i < n; i++) w->lab[i] = -1;
+    for (size_t i = 0; i < n; i++)
+        w->lab[i] = -1;
     for (uint32_t it = 0; it < max_iter; it++) {
         size_t changed = assign(X, n, d, k, w);
         long moved = fix_empty(X, n, d, k, w);
@@ -195,14 +202,15 @@ static int lloyd(const double *X, size_t n, size_t d, size_t k, uint32_t max_ite
     /* Inertia of the final partition about its own means. */
     means(X, n, d, k, w, w->c_new);
     double in = 0.0;
-    for (size_t i = 0; i < n; i++) in += sqdist(X + i * d, w->c_new + (size_t)w->lab[i] * d, d);
+    for (size_t i = 0; i < n; i++)
+        in += sqdist(X + i * d, w->c_new + (size_t)w->lab[i] * d, d);
     *inertia = in;
     return 0;
 }
 
 int bimt__kmeans(const double *X, size_t n, size_t d, const double *D, size_t k,
-                 uint32_t n_restarts, uint32_t max_iter, double tol, bimt_rng *rng,
-                 int32_t *labels, double *inertia)
+                 uint32_t n_restarts, uint32_t max_iter, double tol, bimt_rng *rng, int32_t *labels,
+                 double *inertia)
 {
     km_ws w;
     w.D = D;
@@ -223,9 +231,11 @@ int bimt__kmeans(const double *X, size_t n, size_t d, const double *D, size_t k,
     double var_mean = 0.0;
     for (size_t f = 0; f < d; f++) {
         double m = 0.0, v = 0.0;
-        for (size_t i = 0; i < n; i++) m += X[i * d + f];
+        for (size_t i = 0; i < n; i++)
+            m += X[i * d + f];
         m /= (double)n;
-        for (size_t i = 0; i < n; i++) v += (X[i * d + f] - m) * (X[i * d + f] - m);
+        for (size_t i = 0; i < n; i++)
+            v += (X[i * d + f] - m) * (X[i * d + f] - m);
         var_mean += v / (double)n;
     }
     double tol_abs = tol * var_mean / (double)d;
@@ -258,8 +268,8 @@ done:
     return rc;
 }
 
-double bimt__silhouette(const double *X, size_t n, size_t d, const double *D,
-                        const int32_t *labels, size_t k)
+double bimt__silhouette(const double *X, size_t n, size_t d, const double *D, const int32_t *labels,
+                        size_t k)
 {
     double *sums = bimt__malloc(k, sizeof(double));
     size_t *cnt = bimt__calloc(k, sizeof(size_t));
@@ -268,9 +278,11 @@ double bimt__silhouette(const double *X, size_t n, size_t d, const double *D,
         free(cnt);
         return (double)NAN;
     }
-    for (size_t i = 0; i < n; i++) cnt[labels[i]]++;
+    for (size_t i = 0; i < n; i++)
+        cnt[labels[i]]++;
     size_t nonempty = 0;
-    for (size_t j = 0; j < k; j++) nonempty += cnt[j] > 0;
+    for (size_t j = 0; j < k; j++)
+        nonempty += cnt[j] > 0;
     double total = 0.0;
     if (nonempty >= 2) {
         for (size_t i = 0; i < n; i++) {

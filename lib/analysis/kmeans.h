@@ -24,8 +24,8 @@
  * BIMT_E_NOMEM. Requires 1 <= k <= n, n_restarts >= 1, max_iter >= 1.
  */
 int bimt__kmeans(const double *X, size_t n, size_t d, const double *D, size_t k,
-                 uint32_t n_restarts, uint32_t max_iter, double tol, bimt_rng *rng,
-                 int32_t *labels, double *inertia);
+                 uint32_t n_restarts, uint32_t max_iter, double tol, bimt_rng *rng, int32_t *labels,
+                 double *inertia);
 
 /**
  * Mean silhouette coefficient of the partition labels [n] (values 0..k-1) of the points X
@@ -35,8 +35,8 @@ int bimt__kmeans(const double *X, size_t n, size_t d, const double *D, size_t k,
  * singleton clusters and when max(a, b) = 0. Returns the mean of s over the n points
  * (0 if fewer than 2 non-empty clusters), or NaN if the k-sized scratch cannot be allocated.
  */
-double bimt__silhouette(const double *X, size_t n, size_t d, const double *D,
-                        const int32_t *labels, size_t k);
+double bimt__silhouette(const double *X, size_t n, size_t d, const double *D, const int32_t *labels,
+                        size_t k);
 
 /** Euclidean distance between two d-vectors. */
 double bimt__euclid(const double *a, const double *b, size_t d);

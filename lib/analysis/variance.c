@@ -30,7 +30,7 @@ typedef struct tv_ws {
     double *mean, *msq;  /* [cap_w][n_h] running mean and squared deviations per window step */
     float *h0;           /* [TV_SLICE][n_h] shared state after the common prefix */
     float *xp;           /* [cap_t][n_in] inputs of the common prefix (one trial) */
-    size_t cap_t, cap_w;  /* capacities of xp (floats) and of mean and msq (doubles each) */
+    size_t cap_t, cap_w; /* capacities of xp (floats) and of mean and msq (doubles each) */
     size_t stride;       /* n_h: distance between rows of mean/msq */
     size_t t_off, t0;    /* step of the run's first step in the trial; analysis window start */
     double n_seen;       /* trials of earlier slices merged into mean/msq */
@@ -38,20 +38,22 @@ typedef struct tv_ws {
 } tv_ws;
 
 /* Statistics of step t (of the run) on columns [c0, c1), merged into the window row. */
-static void tv_visit(void *ctx, size_t t, const float *h, size_t B, size_t ld, size_t c0,
-                     size_t c1)
+static void tv_visit(void *ctx, size_t t, const float *h, size_t B, size_t ld, size_t c0, size_t c1)
 {
     tv_ws *w = ctx;
     const size_t s = w->t_off + t;
     if (s < w->t0) return;
     double *cm = w->cm, *m2 = w->m2;
     const double rows = (double)B;
-    for (size_t k = c0; k < c1; k++) cm[k] = 0.0, m2[k] = 0.0;
+    for (size_t k = c0; k < c1; k++)
+        cm[k] = 0.0, m2[k] = 0.0;
     for (size_t i = 0; i < B; i++) {
         const float *hi = h + i * ld;
-        for (size_t k = c0; k < c1; k++) cm[k] += (double)hi[k];
+        for (size_t k = c0; k < c1; k++)
+            cm[k] += (double)hi[k];
     }
-    for (size_t k = c0; k < c1; k++) cm[k] /= rows;
+    for (size_t k = c0; k < c1; k++)
+        cm[k] /= rows;
     for (size_t i = 0; i < B; i++) {
         const float *hi = h + i * ld;
         for (size_t k = c0; k < c1; k++) {
@@ -113,13 +115,14 @@ static int run_slice(struct bimt_model *m, const float *x, size_t T, size_t B, t
         bimt_states_run pre = {w->xp, tp, 1, NULL, NULL, w->h0, tv_visit, w};
         int rc = bimt__model_forward_states(w->eng, &pre);
         if (rc) return rc; /* message set */
-        for (size_t i = 1; i < B; i++) memcpy(w->h0 + i * nh, w->h0, nh * sizeof(float));
+        for (size_t i = 1; i < B; i++)
+            memcpy(w->h0 + i * nh, w->h0, nh * sizeof(float));
     }
     if (tp < T) {
         w->t_off = tp;
         w->rep = 1.0;
         bimt_states_run run = {x + tp * B * nin, T - tp, B, tp > 0 ? w->h0 : NULL, NULL, NULL,
-                               tv_visit, w};
+                               tv_visit,         w};
         int rc = bimt__model_forward_states(w->eng, &run);
         if (rc) return rc;
     }
@@ -128,8 +131,7 @@ static int run_slice(struct bimt_model *m, const float *x, size_t T, size_t B, t
 }
 
 /* Task variance of one rule into acc [n_h] (double). */
-static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_ws *w,
-                         double *acc)
+static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_ws *w, double *acc)
 {
     const size_t nh = m->n_h, nin = m->n_in, G = bimt__test_batch_size(rule);
     size_t nw = 0;
@@ -143,14 +145,18 @@ static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_w
                               bimt_task_errmsg(task));
         const size_t T = b.n_steps;
         if (b.n_in != nin || !b.x || T == 0 || b.batch_size != nb)
-            return bimt__fail(m->errmsg, BIMT_E_SHAPE, "test batch of rule %d has n_in %zu, "
-                              "model %zu", rule, b.n_in, nin);
+            return bimt__fail(m->errmsg, BIMT_E_SHAPE,
+                              "test batch of rule %d has n_in %zu, "
+                              "model %zu",
+                              rule, b.n_in, nin);
         if (b0 == 0) {
             w->t0 = b.n_epochs > 0 ? b.epochs[0].end : 0;
             if (w->t0 >= T)
-                return bimt__fail(m->errmsg, BIMT_E_STATE, "test batch of rule %d: empty "
+                return bimt__fail(m->errmsg, BIMT_E_STATE,
+                                  "test batch of rule %d: empty "
                                   "analysis window (first epoch ends at %zu, trial has %zu "
-                                  "steps)", rule, w->t0, T);
+                                  "steps)",
+                                  rule, w->t0, T);
             nw = T - w->t0;
             size_t cap = w->cap_w;
             if (grow((void **)&w->mean, &w->cap_w, nw * nh, sizeof(double)) ||
@@ -164,8 +170,10 @@ static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_w
     /* Population variance at each window step, averaged over the window. */
     memset(acc, 0, nh * sizeof(double));
     for (size_t s = 0; s < nw; s++)
-        for (size_t k = 0; k < nh; k++) acc[k] += w->msq[s * nh + k] / w->n_seen;
-    for (size_t k = 0; k < nh; k++) acc[k] /= (double)nw;
+        for (size_t k = 0; k < nh; k++)
+            acc[k] += w->msq[s * nh + k] / w->n_seen;
+    for (size_t k = 0; k < nh; k++)
+        acc[k] /= (double)nw;
     return BIMT_OK;
 }
 
@@ -176,9 +184,10 @@ int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv)
         return bimt__fail(model->errmsg, BIMT_E_INVALID_ARG, "bimt_task_variance: %s is NULL",
                           !task ? "task" : "tv");
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
-        return bimt__fail(model->errmsg, BIMT_E_SHAPE, "task has %zu inputs and %zu outputs, "
-                          "model %zu and %zu", bimt_task_n_in(task), bimt_task_n_out(task),
-                          model->n_in, model->n_out);
+        return bimt__fail(model->errmsg, BIMT_E_SHAPE,
+                          "task has %zu inputs and %zu outputs, "
+                          "model %zu and %zu",
+                          bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
     const size_t nh = model->n_h;
     double *acc = bimt__malloc((size_t)BIMT_N_RULES * nh, sizeof(double));
     tv_ws w;
@@ -198,7 +207,8 @@ int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv)
         rc = rule_variance(model, task, r, &w, acc + (size_t)r * nh);
         if (rc) goto done;
     }
-    for (size_t i = 0; i < (size_t)BIMT_N_RULES * nh; i++) tv[i] = (float)acc[i];
+    for (size_t i = 0; i < (size_t)BIMT_N_RULES * nh; i++)
+        tv[i] = (float)acc[i];
 done:
     bimt__states_engine_free(w.eng);
     free(acc);

@@ -20,8 +20,10 @@ static uint32_t count_connected(const struct bimt_model *m, double thr)
         int act = 0;
         for (size_t j = 0; j < n && !act; j++)
             act = fabs((double)W[k * n + j]) > thr || fabs((double)W[j * n + k]) > thr;
-        for (size_t j = 0; j < m->n_in && !act; j++) act = fabs((double)Win[k * m->n_in + j]) > thr;
-        for (size_t o = 0; o < m->n_out && !act; o++) act = fabs((double)Wout[o * n + k]) > thr;
+        for (size_t j = 0; j < m->n_in && !act; j++)
+            act = fabs((double)Win[k * m->n_in + j]) > thr;
+        for (size_t o = 0; o < m->n_out && !act; o++)
+            act = fabs((double)Wout[o * n + k]) > thr;
         count += (uint32_t)act;
     }
     return count;
@@ -31,10 +33,13 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
                       double weight_threshold, bimt_wiring *out)
 {
     if (!model || !out)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: %s is NULL", !model ? "model" : "out");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: %s is NULL",
+                         !model ? "model" : "out");
     if (!bimt__finite(weight_threshold) || weight_threshold < 0.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: weight_threshold must be finite "
-                         "and >= 0 (got %g)", weight_threshold);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_wiring_stats: weight_threshold must be finite "
+                         "and >= 0 (got %g)",
+                         weight_threshold);
     const size_t n = model->n_h;
     const float *W = bimt__W(model);
     bimt_wiring res;
@@ -42,7 +47,8 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
 
     if (tv) {
         uint8_t *imp = bimt__malloc(n, 1);
-        if (!imp) return bimt__err(BIMT_E_NOMEM, "bimt_wiring_stats: out of memory (%zu neurons)", n);
+        if (!imp)
+            return bimt__err(BIMT_E_NOMEM, "bimt_wiring_stats: out of memory (%zu neurons)", n);
         int rc = bimt_important_neurons(tv, BIMT_N_RULES, n, importance_threshold, imp,
                                         &res.n_active_neurons);
         free(imp);
@@ -53,7 +59,8 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
 
     for (size_t i = 0; i < n * n; i++)
         if (!bimt__finite((double)W[i]))
-            return bimt__err(BIMT_E_NUMERIC, "bimt_wiring_stats: W_rec[%zu] is %g", i, (double)W[i]);
+            return bimt__err(BIMT_E_NUMERIC, "bimt_wiring_stats: W_rec[%zu] is %g", i,
+                             (double)W[i]);
     uint64_t edges = 0, len_slots = 0; /* length in slot units, exact integer sum */
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {
@@ -77,7 +84,8 @@ int bimt_weight_distance_profile(const bimt_model_t *model, size_t n_bins, doubl
     if (!model || !mean_abs_w)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_weight_distance_profile: %s is NULL",
                          !model ? "model" : "mean_abs_w");
-    if (n_bins == 0) return bimt__err(BIMT_E_INVALID_ARG, "bimt_weight_distance_profile: n_bins is 0");
+    if (n_bins == 0)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_weight_distance_profile: n_bins is 0");
     const size_t n = model->n_h;
     const float *W = bimt__W(model);
     double *sum = bimt__calloc(n_bins, sizeof(double));

@@ -64,6 +64,9 @@ void *bimt__big_alloc(size_t n, size_t elem)
     return p;
 }
 
-void bimt__big_free(void *p) { free(p); }
+void bimt__big_free(void *p)
+{
+    free(p);
+}
 
 #endif

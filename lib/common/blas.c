@@ -8,13 +8,13 @@
 #include "common/common.h"
 
 void bimt__sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
-                 const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                 float *c, size_t ldc)
+                 const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                 size_t ldc)
 {
     if (m == 0 || n == 0) return;
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a,
-                (int)lda, b, (int)ldb, beta, c, (int)ldc);
+                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a, (int)lda, b,
+                (int)ldb, beta, c, (int)ldc);
 }
 
 int bimt__orthogonalize(double *a, size_t n)
@@ -32,7 +32,8 @@ int bimt__orthogonalize(double *a, size_t n)
         rc = bimt__err(BIMT_E_NUMERIC, "orthogonal init: LAPACKE_dgeqrf failed (n = %zu)", n);
         goto done;
     }
-    for (size_t i = 0; i < n; i++) rdiag[i] = a[i * n + i];
+    for (size_t i = 0; i < n; i++)
+        rdiag[i] = a[i * n + i];
     if (LAPACKE_dorgqr(LAPACK_ROW_MAJOR, N, N, N, a, N, tau) != 0) {
         rc = bimt__err(BIMT_E_NUMERIC, "orthogonal init: LAPACKE_dorgqr failed (n = %zu)", n);
         goto done;
@@ -40,7 +41,8 @@ int bimt__orthogonalize(double *a, size_t n)
     /* Q diag(sign(R_ii)) is Haar-distributed (Mezzadri 2007). */
     for (size_t j = 0; j < n; j++) {
         if (rdiag[j] < 0)
-            for (size_t i = 0; i < n; i++) a[i * n + j] = -a[i * n + j];
+            for (size_t i = 0; i < n; i++)
+                a[i * n + j] = -a[i * n + j];
     }
 done:
     free(tau);
@@ -58,7 +60,8 @@ int bimt__spectral_radius(const float *w, size_t n, double *out)
         rc = bimt__err(BIMT_E_NOMEM, "spectral radius: out of memory (%zu x %zu)", n, n);
         goto done;
     }
-    for (size_t i = 0; i < n * n; i++) a[i] = (double)w[i];
+    for (size_t i = 0; i < n * n; i++)
+        a[i] = (double)w[i];
     lapack_int N = (lapack_int)n;
     if (LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', N, a, N, wr, wi, NULL, 1, NULL, 1) != 0) {
         rc = bimt__err(BIMT_E_NUMERIC, "spectral radius: LAPACKE_dgeev failed (n = %zu)", n);

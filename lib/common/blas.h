@@ -7,8 +7,8 @@
 /** C = alpha * op(A) * op(B) + beta * C, row-major; op = transpose when trans_x != 0.
  *  op(A) is m x k, op(B) is k x n, C is m x n. */
 void bimt__sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
-                 const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                 float *c, size_t ldc);
+                 const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                 size_t ldc);
 
 /** Overwrites a (n x n, row-major, double) with the orthogonal factor Q of its QR
  *  decomposition, with columns' signs fixed so that diag(R) > 0 (then Q is Haar-distributed

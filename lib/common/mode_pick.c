@@ -37,7 +37,7 @@ int bimt__mode_pick_next(bimt_mode_pick *s, int *probe)
 
 void bimt__mode_pick_record(bimt_mode_pick *s, int multi, int probe, double seconds)
 {
-    if (s->calls <= WARM_CALLS) return; /* a warm-up call */
+    if (s->calls <= WARM_CALLS) return;     /* a warm-up call */
     if (!(seconds > 0.0)) seconds = 1e-300; /* a clock too coarse to see the call */
     double *e = multi ? &s->multi : &s->single;
     *e = (*e == 0.0 || probe) ? seconds : 0.75 * *e + 0.25 * seconds;

@@ -40,7 +40,8 @@ static void run_items_inline(bimt_pool_item_fn fn, void *arg, const size_t *coun
                              unsigned n_phases)
 {
     for (unsigned k = 0; k < n_phases; k++)
-        for (size_t i = 0; i < counts[k]; i++) fn(arg, k, i, 0);
+        for (size_t i = 0; i < counts[k]; i++)
+            fn(arg, k, i, 0);
 }
 
 #if BIMT_HAVE_PTHREADS
@@ -50,15 +51,15 @@ static void run_items_inline(bimt_pool_item_fn fn, void *arg, const size_t *coun
 enum { JOB_ALL = 0, JOB_ITEMS = 1 };
 
 struct bimt_pool {
-    int n;                        /* participants, including the caller */
-    pid_t pid;                    /* process that created the workers */
+    int n;     /* participants, including the caller */
+    pid_t pid; /* process that created the workers */
     pthread_t th[MAX_THREADS];
     pthread_mutex_t mu;
     pthread_cond_t wake, done;
-    unsigned long generation;     /* bumped for every job (under mu) */
-    int running;                  /* workers still in the current job (under mu) */
+    unsigned long generation; /* bumped for every job (under mu) */
+    int running;              /* workers still in the current job (under mu) */
     int quit;
-    int kind;                     /* JOB_ALL or JOB_ITEMS: kind of the latest job (under mu) */
+    int kind; /* JOB_ALL or JOB_ITEMS: kind of the latest job (under mu) */
     bimt_pool_fn fn;
     void *arg;
     /* Elastic job. The descriptor (ifn, iarg, start) is written before ctr is published and
@@ -70,8 +71,8 @@ struct bimt_pool {
     void *iarg;
     uint64_t start[BIMT_POOL_MAX_PHASES + 1]; /* first item of each phase; start[nph] = total */
     _Atomic uint64_t ctr;
-    _Atomic uint64_t items_done;  /* items of the current elastic job finished */
-    atomic_int bar_count;         /* spinning barrier: arrivals of the current phase */
+    _Atomic uint64_t items_done; /* items of the current elastic job finished */
+    atomic_int bar_count;        /* spinning barrier: arrivals of the current phase */
     atomic_uint bar_phase;
     struct worker_arg {
         struct bimt_pool *p;
@@ -106,7 +107,8 @@ static void run_claimed_items(struct bimt_pool *p, int tid)
     uint64_t i;
     while (claim_item(p, &i)) {
         unsigned k = 0;
-        while (i >= p->start[k + 1]) k++;
+        while (i >= p->start[k + 1])
+            k++;
         wait_at_least(&p->items_done, p->start[k]);
         p->ifn(p->iarg, k, (size_t)(i - p->start[k]), tid);
         atomic_fetch_add_explicit(&p->items_done, 1, memory_order_release);
@@ -120,7 +122,8 @@ static void *worker_main(void *v)
     unsigned long seen = 0;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->quit && p->generation == seen) pthread_cond_wait(&p->wake, &p->mu);
+        while (!p->quit && p->generation == seen)
+            pthread_cond_wait(&p->wake, &p->mu);
         if (p->quit) break;
         seen = p->generation;
         int kind = p->kind;
@@ -188,7 +191,8 @@ void bimt__pool_run(bimt_pool *p, bimt_pool_fn fn, void *arg)
     pthread_mutex_unlock(&p->mu);
     fn(arg, 0, p->n);
     pthread_mutex_lock(&p->mu);
-    while (p->running > 0) pthread_cond_wait(&p->done, &p->mu);
+    while (p->running > 0)
+        pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -219,7 +223,10 @@ void bimt__pool_run_items(bimt_pool *p, bimt_pool_item_fn fn, void *arg, const s
     wait_at_least(&p->items_done, total);
 }
 
-int bimt__pool_size(const bimt_pool *p) { return p ? p->n : 1; }
+int bimt__pool_size(const bimt_pool *p)
+{
+    return p ? p->n : 1;
+}
 
 void bimt__pool_barrier(bimt_pool *p, int n)
 {
@@ -245,7 +252,8 @@ void bimt__pool_free(bimt_pool *p)
         p->quit = 1;
         pthread_cond_broadcast(&p->wake);
         pthread_mutex_unlock(&p->mu);
-        for (int i = 1; i < p->n; i++) pthread_join(p->th[i], NULL);
+        for (int i = 1; i < p->n; i++)
+            pthread_join(p->th[i], NULL);
     }
     pthread_cond_destroy(&p->wake);
     pthread_cond_destroy(&p->done);
@@ -284,6 +292,9 @@ void bimt__pool_barrier(bimt_pool *p, int n)
     (void)p;
     (void)n;
 }
-void bimt__pool_free(bimt_pool *p) { (void)p; }
+void bimt__pool_free(bimt_pool *p)
+{
+    (void)p;
+}
 
 #endif

@@ -6,19 +6,19 @@
 
 /** Stream ids: each purpose draws from its own stream so a new feature never shifts others. */
 enum {
-    BIMT_STREAM_INIT = 1,      /* model initialisation */
-    BIMT_STREAM_NOISE = 2,     /* recurrent noise */
-    BIMT_STREAM_TASK = 3,      /* task sampling (directions, timings, input noise) */
-    BIMT_STREAM_RULES = 4,     /* the trainer's rule choice */
-    BIMT_STREAM_EVAL = 5,      /* evaluation batches */
-    BIMT_STREAM_SHUFFLE = 6,   /* analysis nulls */
-    BIMT_STREAM_KMEANS = 7     /* clustering */
+    BIMT_STREAM_INIT = 1,    /* model initialisation */
+    BIMT_STREAM_NOISE = 2,   /* recurrent noise */
+    BIMT_STREAM_TASK = 3,    /* task sampling (directions, timings, input noise) */
+    BIMT_STREAM_RULES = 4,   /* the trainer's rule choice */
+    BIMT_STREAM_EVAL = 5,    /* evaluation batches */
+    BIMT_STREAM_SHUFFLE = 6, /* analysis nulls */
+    BIMT_STREAM_KMEANS = 7   /* clustering */
 };
 
 /** Full generator state (checkpointable as 6 uint64 words, see bimt__rng_pack). */
 typedef struct bimt_rng {
     uint64_t s[4];
-    double   spare;       /* second normal of the last Box-Muller pair */
+    double spare; /* second normal of the last Box-Muller pair */
     uint64_t has_spare;
 } bimt_rng;
 

@@ -11,32 +11,55 @@
 const char *bimt_status_str(int status)
 {
     switch (status) {
-    case BIMT_OK: return "success";
-    case BIMT_E_INVALID_ARG: return "invalid argument";
-    case BIMT_E_NOMEM: return "out of memory";
-    case BIMT_E_SHAPE: return "sizes disagree";
-    case BIMT_E_IO: return "input/output error";
-    case BIMT_E_FORMAT: return "corrupt or foreign file";
-    case BIMT_E_VERSION: return "incompatible version";
-    case BIMT_E_NUMERIC: return "NaN or Inf met; state rolled back";
-    case BIMT_E_STATE: return "call not valid in this state";
-    case BIMT_E_UNSUPPORTED: return "not supported by this build";
-    default: return "unknown status";
+    case BIMT_OK:
+        return "success";
+    case BIMT_E_INVALID_ARG:
+        return "invalid argument";
+    case BIMT_E_NOMEM:
+        return "out of memory";
+    case BIMT_E_SHAPE:
+        return "sizes disagree";
+    case BIMT_E_IO:
+        return "input/output error";
+    case BIMT_E_FORMAT:
+        return "corrupt or foreign file";
+    case BIMT_E_VERSION:
+        return "incompatible version";
+    case BIMT_E_NUMERIC:
+        return "NaN or Inf met; state rolled back";
+    case BIMT_E_STATE:
+        return "call not valid in this state";
+    case BIMT_E_UNSUPPORTED:
+        return "not supported by this build";
+    default:
+        return "unknown status";
     }
 }
 
-uint32_t bimt_version(void) { return (uint32_t)BIMT_VERSION_NUMBER; }
+uint32_t bimt_version(void)
+{
+    return (uint32_t)BIMT_VERSION_NUMBER;
+}
 
-const char *bimt_version_string(void) { return BIMT_VERSION_STRING; }
+const char *bimt_version_string(void)
+{
+    return BIMT_VERSION_STRING;
+}
 
 /* The thread-local error message of bimt_last_error() (docs/design.md, "Errors"). Each thread
  * has its own, so it is not shared mutable state: a failing call on one thread never changes
  * what another thread reads. */
 static _Thread_local char bimt__last_error_buf[BIMT_LAST_ERROR_LEN];
 
-const char *bimt_last_error(void) { return bimt__last_error_buf; }
+const char *bimt_last_error(void)
+{
+    return bimt__last_error_buf;
+}
 
-void bimt_clear_error(void) { bimt__last_error_buf[0] = '\0'; }
+void bimt_clear_error(void)
+{
+    bimt__last_error_buf[0] = '\0';
+}
 
 /* Formats fmt into the thread-local message, then copies it into buf (len bytes) if given. */
 static void set_error_v(char *buf, size_t len, const char *fmt, va_list ap)
@@ -81,16 +104,20 @@ int bimt__params_in(void *dst, size_t dst_size, const void *src, const char *nam
     uint32_t sz;
     memcpy(&sz, src, sizeof sz);
     if (sz < sizeof(uint32_t) || sz > dst_size)
-        return bimt__err(BIMT_E_VERSION, "%s.struct_size is %u, must be in %zu..%zu (fill the "
-                         "struct with its _init function)", name, (unsigned)sz,
-                         sizeof(uint32_t), dst_size);
+        return bimt__err(BIMT_E_VERSION,
+                         "%s.struct_size is %u, must be in %zu..%zu (fill the "
+                         "struct with its _init function)",
+                         name, (unsigned)sz, sizeof(uint32_t), dst_size);
     memcpy(dst, src, sz);
     uint32_t full = (uint32_t)dst_size;
     memcpy(dst, &full, sizeof full);
     return BIMT_OK;
 }
 
-int bimt__finite(double x) { return isfinite(x) ? 1 : 0; }
+int bimt__finite(double x)
+{
+    return isfinite(x) ? 1 : 0;
+}
 
 void *bimt__calloc(size_t n, size_t sz)
 {

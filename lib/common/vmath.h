@@ -59,7 +59,7 @@ static BIMT_ALWAYS_INLINE float bimt__v_exp(float x)
     x = x > 88.0f ? 88.0f : x;
     /* x = n ln2 + r, |r| <= ln2/2; n rounded to nearest by the 1.5*2^23 trick. */
     float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-    float r = x - n * 0.693359375f;     /* ln2 split: the high part has 9 bits, n*hi is exact */
+    float r = x - n * 0.693359375f; /* ln2 split: the high part has 9 bits, n*hi is exact */
     r = r - n * -2.12194440e-4f;
     /* Taylor polynomial of degree 7 on |r| <= 0.347: truncation error < 6e-9 relative.
      * Estrin's scheme: short dependency chains, so that several vectors overlap in flight. */
@@ -81,10 +81,10 @@ static BIMT_ALWAYS_INLINE float bimt__v_log(float x)
     float m = bimt__v_asfloat((u & 0x007FFFFFu) | 0x3F800000u); /* [1, 2) */
     int big = m > 1.41421356f;
     float half = m * 0.5f;
-    m = big ? half : m;                                          /* [0.707, 1.414) */
+    m = big ? half : m; /* [0.707, 1.414) */
     float fe = (float)(e + big);
-    float f = m - 1.0f;                                          /* exact */
-    float f2 = f * f, f4 = f2 * f2;                              /* Estrin's scheme */
+    float f = m - 1.0f;             /* exact */
+    float f2 = f * f, f4 = f2 * f2; /* Estrin's scheme */
     float q01 = 9.999999742e-01f - 4.999998796e-01f * f;
     float q23 = 3.333418563e-01f - 2.500207410e-01f * f;
     float q45 = 1.995683360e-01f - 1.656239243e-01f * f;
@@ -97,7 +97,7 @@ static BIMT_ALWAYS_INLINE float bimt__v_log(float x)
  *  (relative error < 2e-7 everywhere, including tiny x; no division). */
 static BIMT_ALWAYS_INLINE float bimt__v_log1p01(float x)
 {
-    float x2 = x * x, x4 = x2 * x2;                              /* Estrin's scheme */
+    float x2 = x * x, x4 = x2 * x2; /* Estrin's scheme */
     float p01 = 9.999999699e-01f - 4.999949314e-01f * x;
     float p23 = 3.331909684e-01f - 2.484298247e-01f * x;
     float p45 = 1.910600777e-01f - 1.366324794e-01f * x;

@@ -62,8 +62,10 @@ static void fsync_parent(const char *path)
     size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
     char *dir = malloc(n + 1);
     if (!dir) return;
-    if (!slash) memcpy(dir, ".", 1);
-    else memcpy(dir, path, n);
+    if (!slash)
+        memcpy(dir, ".", 1);
+    else
+        memcpy(dir, path, n);
     dir[n] = '\0';
     int fd = open(dir, O_RDONLY);
     if (fd >= 0) {
@@ -77,8 +79,10 @@ int bimt__atomic_commit(bimt__atomic_file *af, char *err, size_t errlen)
 {
     const char *what = NULL;
     int e = 0;
-    if (fflush(af->f) != 0) what = "write";
-    else if (fsync(fileno(af->f)) != 0) what = "sync";
+    if (fflush(af->f) != 0)
+        what = "write";
+    else if (fsync(fileno(af->f)) != 0)
+        what = "sync";
     if (what) e = errno;
     if (fclose(af->f) != 0 && !what) {
         what = "close";
@@ -93,8 +97,10 @@ int bimt__atomic_commit(bimt__atomic_file *af, char *err, size_t errlen)
         rc = bimt__failn(err, errlen, BIMT_E_IO, "cannot rename '%s' to '%s': %s", af->tmp,
                          af->path, strerror(e));
     }
-    if (rc != BIMT_OK) unlink(af->tmp);
-    else fsync_parent(af->path);
+    if (rc != BIMT_OK)
+        unlink(af->tmp);
+    else
+        fsync_parent(af->path);
     release(af);
     return rc;
 }
@@ -128,7 +134,8 @@ int bimt__mkdir_p(const char *dir, char *errbuf)
     char *d = malloc(n + 1);
     if (!d) return bimt__fail(errbuf, BIMT_E_NOMEM, "out of memory");
     memcpy(d, dir, n + 1);
-    while (n > 1 && d[n - 1] == '/') d[--n] = '\0';
+    while (n > 1 && d[n - 1] == '/')
+        d[--n] = '\0';
     for (char *p = d + 1;; p++) {
         int last = (*p == '\0');
         if (*p == '/' || last) {

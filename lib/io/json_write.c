@@ -26,8 +26,12 @@ static void json_string(bimt__json *j, const char *s)
             bimt__buf_put(&j->b, esc, 2);
             p++;
         } else if (c < 0x20) {
-            const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
-                              : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+            const char *named = c == '\n'   ? "\\n"
+                                : c == '\t' ? "\\t"
+                                : c == '\r' ? "\\r"
+                                : c == '\b' ? "\\b"
+                                : c == '\f' ? "\\f"
+                                            : NULL;
             if (named) {
                 bimt__buf_puts(&j->b, named);
             } else {
@@ -68,7 +72,8 @@ static void json_member(bimt__json *j, const char *key)
             if (j->count[d - 1] > 1) bimt__buf_put(&j->b, " ", 1);
         } else {
             bimt__buf_put(&j->b, "\n", 1);
-            for (int i = 0; i < d; i++) bimt__buf_put(&j->b, "  ", 2);
+            for (int i = 0; i < d; i++)
+                bimt__buf_put(&j->b, "  ", 2);
         }
     }
     if (key) {
@@ -93,7 +98,8 @@ void bimt__json_close(bimt__json *j, char bracket)
     j->depth--;
     if (j->depth < BIMT__JSON_MAX_DEPTH && j->count[j->depth] && !j->flat[j->depth]) {
         bimt__buf_put(&j->b, "\n", 1);
-        for (int i = 0; i < j->depth; i++) bimt__buf_put(&j->b, "  ", 2);
+        for (int i = 0; i < j->depth; i++)
+            bimt__buf_put(&j->b, "  ", 2);
     }
     bimt__buf_put(&j->b, &bracket, 1);
 }
@@ -137,8 +143,10 @@ void bimt__json_int(bimt__json *j, const char *key, long v)
 void bimt__json_str(bimt__json *j, const char *key, const char *s)
 {
     json_member(j, key);
-    if (s) json_string(j, s);
-    else bimt__buf_puts(&j->b, "null");
+    if (s)
+        json_string(j, s);
+    else
+        bimt__buf_puts(&j->b, "null");
 }
 
 void bimt__json_null(bimt__json *j, const char *key)

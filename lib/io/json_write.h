@@ -16,10 +16,10 @@
 #define BIMT__JSON_MAX_DEPTH 16
 
 typedef struct bimt__json {
-    bimt__buf b;                       /* the text */
+    bimt__buf b; /* the text */
     int depth;
-    int count[BIMT__JSON_MAX_DEPTH];   /* members written at each level */
-    int flat[BIMT__JSON_MAX_DEPTH];    /* 1: this container stays on one line */
+    int count[BIMT__JSON_MAX_DEPTH]; /* members written at each level */
+    int flat[BIMT__JSON_MAX_DEPTH];  /* 1: this container stays on one line */
 } bimt__json;
 
 /** Starts an empty text. */

@@ -46,8 +46,7 @@ static int wfail(bimt_npz_writer *w, int status, const char *what)
     if (w->status == BIMT_OK) {
         w->status = status;
         if (status == BIMT_E_IO)
-            bimt__failn(w->err, w->errlen, status, "%s '%s': %s", what, w->af.tmp,
-                        strerror(errno));
+            bimt__failn(w->err, w->errlen, status, "%s '%s': %s", what, w->af.tmp, strerror(errno));
         else
             bimt__failn(w->err, w->errlen, status, "%s", what);
     }

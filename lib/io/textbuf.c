@@ -12,7 +12,10 @@
 
 /* ------------------------------------------------------------------ text buffer */
 
-void bimt__buf_init(bimt__buf *b) { memset(b, 0, sizeof(*b)); }
+void bimt__buf_init(bimt__buf *b)
+{
+    memset(b, 0, sizeof(*b));
+}
 
 void bimt__buf_free(bimt__buf *b)
 {
@@ -21,7 +24,10 @@ void bimt__buf_free(bimt__buf *b)
     memset(b, 0, sizeof(*b));
 }
 
-int bimt__buf_ok(const bimt__buf *b) { return b && !b->nomem; }
+int bimt__buf_ok(const bimt__buf *b)
+{
+    return b && !b->nomem;
+}
 
 static int buf_reserve(bimt__buf *b, size_t extra)
 {
@@ -33,7 +39,8 @@ static int buf_reserve(bimt__buf *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return 1;
     size_t cap = b->cap ? b->cap : 4096;
-    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     char *p = realloc(b->data, cap);
     if (!p) {
         b->nomem = 1;
@@ -52,7 +59,10 @@ void bimt__buf_put(bimt__buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void bimt__buf_puts(bimt__buf *b, const char *s) { bimt__buf_put(b, s ? s : "", s ? strlen(s) : 0); }
+void bimt__buf_puts(bimt__buf *b, const char *s)
+{
+    bimt__buf_put(b, s ? s : "", s ? strlen(s) : 0);
+}
 
 /* Length of a valid UTF-8 sequence starting at s (1..4), or 0 if invalid. */
 static size_t utf8_len(const unsigned char *s)
@@ -61,10 +71,17 @@ static size_t utf8_len(const unsigned char *s)
     size_t n;
     unsigned min;
     if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        min = 0x10000;
+    } else
+        return 0;
     unsigned cp = c & (0x3Fu >> (n - 1));
     for (size_t i = 1; i < n; i++) {
         if ((s[i] & 0xC0) != 0x80) return 0;
@@ -82,12 +99,23 @@ void bimt__buf_xml(bimt__buf *b, const char *s)
     while (*p) {
         const char *rep = NULL;
         switch (*p) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&apos;"; break;
-        default: break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&apos;";
+            break;
+        default:
+            break;
         }
         if (rep) {
             bimt__buf_puts(b, rep);
@@ -130,19 +158,40 @@ void bimt__buf_fmt(bimt__buf *b, const char *fmt, ...)
             q += 2;
         }
         switch (*q) {
-        case 'f': bimt__buf_put(b, num, bimt__fmt_fixed(num, va_arg(ap, double), prec)); break;
-        case 'g': bimt__buf_put(b, num, bimt__fmt_double(num, va_arg(ap, double))); break;
-        case 'e': bimt__buf_put(b, num, bimt__fmt_short(num, va_arg(ap, double))); break;
-        case 'd': snprintf(num, sizeof num, "%d", va_arg(ap, int)); bimt__buf_puts(b, num); break;
-        case 'u': snprintf(num, sizeof num, "%u", va_arg(ap, unsigned)); bimt__buf_puts(b, num); break;
-        case 'z': snprintf(num, sizeof num, "%zu", va_arg(ap, size_t)); bimt__buf_puts(b, num); break;
+        case 'f':
+            bimt__buf_put(b, num, bimt__fmt_fixed(num, va_arg(ap, double), prec));
+            break;
+        case 'g':
+            bimt__buf_put(b, num, bimt__fmt_double(num, va_arg(ap, double)));
+            break;
+        case 'e':
+            bimt__buf_put(b, num, bimt__fmt_short(num, va_arg(ap, double)));
+            break;
+        case 'd':
+            snprintf(num, sizeof num, "%d", va_arg(ap, int));
+            bimt__buf_puts(b, num);
+            break;
+        case 'u':
+            snprintf(num, sizeof num, "%u", va_arg(ap, unsigned));
+            bimt__buf_puts(b, num);
+            break;
+        case 'z':
+            snprintf(num, sizeof num, "%zu", va_arg(ap, size_t));
+            bimt__buf_puts(b, num);
+            break;
         case 'U':
             snprintf(num, sizeof num, "%llu", (unsigned long long)va_arg(ap, uint64_t));
             bimt__buf_puts(b, num);
             break;
-        case 's': bimt__buf_xml(b, va_arg(ap, const char *)); break;
-        case 'r': bimt__buf_puts(b, va_arg(ap, const char *)); break;
-        case '%': bimt__buf_put(b, "%", 1); break;
+        case 's':
+            bimt__buf_xml(b, va_arg(ap, const char *));
+            break;
+        case 'r':
+            bimt__buf_puts(b, va_arg(ap, const char *));
+            break;
+        case '%':
+            bimt__buf_put(b, "%", 1);
+            break;
         default: /* unknown directive: copy it literally */
             bimt__buf_put(b, q - 1, *q ? 2 : 1);
             break;
@@ -167,13 +216,14 @@ size_t bimt__fmt_fixed(char out[BIMT__NUMBUF], double x, int prec)
     uint64_t scale = pow10[prec];
     uint64_t v = (uint64_t)llround(fabs(x) * (double)scale);
     uint64_t ip = v / scale, fp = v % scale;
-    int n = snprintf(out, BIMT__NUMBUF, "%s%llu", (neg && v != 0) ? "-" : "",
-                     (unsigned long long)ip);
+    int n =
+        snprintf(out, BIMT__NUMBUF, "%s%llu", (neg && v != 0) ? "-" : "", (unsigned long long)ip);
     if (fp != 0) {
         char frac[24];
         snprintf(frac, sizeof frac, "%0*llu", prec, (unsigned long long)fp);
         size_t fl = strlen(frac);
-        while (fl > 0 && frac[fl - 1] == '0') frac[--fl] = '\0';
+        while (fl > 0 && frac[fl - 1] == '0')
+            frac[--fl] = '\0';
         n += snprintf(out + n, BIMT__NUMBUF - (size_t)n, ".%s", frac);
     }
     return (size_t)n;
@@ -238,11 +288,13 @@ size_t bimt__fmt_short(char out[BIMT__NUMBUF], double x)
             return strlen(out);
         }
         size_t m = (size_t)(e - tmp);
-        while (m > 0 && tmp[m - 1] == '0') m--;
+        while (m > 0 && tmp[m - 1] == '0')
+            m--;
         if (m > 0 && tmp[m - 1] == '.') m--;
         char sign = e[1] == '-' ? '-' : 0;
         const char *d = e + 2;
-        while (*d == '0' && d[1]) d++;
+        while (*d == '0' && d[1])
+            d++;
         int n = snprintf(out, BIMT__NUMBUF, "%.*se%s%s", (int)m, tmp, sign ? "-" : "", d);
         return (size_t)n;
     }
@@ -252,7 +304,8 @@ size_t bimt__fmt_short(char out[BIMT__NUMBUF], double x)
 
 int bimt__buf_save(const bimt__buf *b, const char *path, char *errbuf)
 {
-    if (!bimt__buf_ok(b)) return bimt__fail(errbuf, BIMT_E_NOMEM, "out of memory building %s",
-                                            path ? path : "(null)");
+    if (!bimt__buf_ok(b))
+        return bimt__fail(errbuf, BIMT_E_NOMEM, "out of memory building %s",
+                          path ? path : "(null)");
     return bimt__write_atomic(path, b->data ? b->data : "", b->len, errbuf);
 }

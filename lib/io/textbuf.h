@@ -13,15 +13,15 @@
 /** A growable byte buffer. An allocation failure is sticky: later appends do nothing and
  *  bimt__buf_ok() reports 0. Always NUL-terminated when data != NULL. */
 typedef struct bimt__buf {
-    char  *data;
+    char *data;
     size_t len, cap;
-    int    nomem;
+    int nomem;
 } bimt__buf;
 
 void bimt__buf_init(bimt__buf *b);
 void bimt__buf_free(bimt__buf *b);
 /** 1 if no allocation failed so far. */
-int  bimt__buf_ok(const bimt__buf *b);
+int bimt__buf_ok(const bimt__buf *b);
 void bimt__buf_put(bimt__buf *b, const char *s, size_t n);
 void bimt__buf_puts(bimt__buf *b, const char *s);
 /** Appends s escaped for XML text and attribute values (&amp; &lt; &gt; &quot; &apos;);

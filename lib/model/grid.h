@@ -8,8 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-static inline size_t bimt__slot_row(size_t side, uint32_t s) { return s / side; }
-static inline size_t bimt__slot_col(size_t side, uint32_t s) { return s % side; }
+static inline size_t bimt__slot_row(size_t side, uint32_t s)
+{
+    return s / side;
+}
+static inline size_t bimt__slot_col(size_t side, uint32_t s)
+{
+    return s % side;
+}
 
 /** Manhattan distance in slots (an exact integer) between slots a and b. */
 static inline size_t bimt__slot_manhattan(size_t side, uint32_t a, uint32_t b)

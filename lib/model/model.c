@@ -52,9 +52,10 @@ const char *bimt_io_layout_name(int32_t l)
 int bimt__model_params_check(const bimt_model_params *p, char *e)
 {
     if (p->struct_size != sizeof(*p))
-        return bimt__fail(e, BIMT_E_VERSION, "bimt_model_params.struct_size is %u, expected %u "
-                          "(call bimt_model_params_init)", (unsigned)p->struct_size,
-                          (unsigned)sizeof(*p));
+        return bimt__fail(e, BIMT_E_VERSION,
+                          "bimt_model_params.struct_size is %u, expected %u "
+                          "(call bimt_model_params_init)",
+                          (unsigned)p->struct_size, (unsigned)sizeof(*p));
     if (p->grid_side == 0 || p->grid_side > 256)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "grid_side must be in 1..256 (got %u)",
                           (unsigned)p->grid_side);
@@ -95,7 +96,8 @@ void bimt__model_update_distances(struct bimt_model *m)
     for (size_t i = 0; i < m->n_h; i++)
         for (size_t j = 0; j < m->n_h; j++)
             m->dist[i * m->n_h + j] = bimt__slot_distance(m->side, m->slots[i], m->slots[j]);
-    for (size_t k = 0; k < m->n_h; k++) update_io(m, k);
+    for (size_t k = 0; k < m->n_h; k++)
+        update_io(m, k);
 }
 
 void bimt__model_update_distance_row(struct bimt_model *m, size_t k)
@@ -146,20 +148,24 @@ static int init_recurrent(struct bimt_model *m, bimt_rng *rng)
     float *W = bimt__W(m);
     double g0 = m->p.init_scale;
     if (m->p.init == BIMT_INIT_DIAG) {
-        for (size_t i = 0; i < n; i++) W[i * n + i] = (float)g0;
+        for (size_t i = 0; i < n; i++)
+            W[i * n + i] = (float)g0;
         return BIMT_OK;
     }
     if (m->p.init == BIMT_INIT_GAUSS) {
         double s = g0 / sqrt((double)n);
-        for (size_t i = 0; i < n * n; i++) W[i] = (float)(s * bimt__rng_normal(rng));
+        for (size_t i = 0; i < n * n; i++)
+            W[i] = (float)(s * bimt__rng_normal(rng));
         return BIMT_OK;
     }
     double *a = bimt__malloc(n * n, sizeof(double));
     if (!a) return bimt__err(BIMT_E_NOMEM, "model: out of memory (%zu x %zu init)", n, n);
-    for (size_t i = 0; i < n * n; i++) a[i] = bimt__rng_normal(rng);
+    for (size_t i = 0; i < n * n; i++)
+        a[i] = bimt__rng_normal(rng);
     int rc = bimt__orthogonalize(a, n);
     if (rc == BIMT_OK)
-        for (size_t i = 0; i < n * n; i++) W[i] = (float)(g0 * a[i]);
+        for (size_t i = 0; i < n * n; i++)
+            W[i] = (float)(g0 * a[i]);
     free(a);
     return rc;
 }
@@ -187,12 +193,14 @@ int bimt_model_create(const bimt_model_params *params, bimt_model_t **out)
     }
     float *Win = bimt__Win(m), *Wout = bimt__Wout(m);
     double s_in = 1.0 / sqrt((double)m->n_in);
-    for (size_t i = 0; i < m->n_h * m->n_in; i++) Win[i] = (float)(s_in * bimt__rng_normal(&rng));
+    for (size_t i = 0; i < m->n_h * m->n_in; i++)
+        Win[i] = (float)(s_in * bimt__rng_normal(&rng));
     double lim = sqrt(6.0 / (double)(m->n_h + m->n_out)); /* Glorot uniform */
     for (size_t i = 0; i < m->n_out * m->n_h; i++)
         Wout[i] = (float)bimt__rng_range(&rng, -lim, lim);
 
-    for (size_t k = 0; k < m->n_h; k++) m->slots[k] = (uint32_t)k;
+    for (size_t k = 0; k < m->n_h; k++)
+        m->slots[k] = (uint32_t)k;
     bimt__model_update_distances(m);
     bimt__rng_seed(&m->noise_rng, p->seed, BIMT_STREAM_NOISE);
     *out = m;
@@ -240,31 +248,71 @@ const char *bimt_model_errmsg(const bimt_model_t *m)
 int bimt_model_get_params(const bimt_model_t *m, bimt_model_params *p)
 {
     if (!m || !p)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_get_params: %s is NULL", !m ? "model" : "p");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_get_params: %s is NULL",
+                         !m ? "model" : "p");
     *p = m->p;
     return BIMT_OK;
 }
 
-size_t bimt_model_n_hidden(const bimt_model_t *m) { return m ? m->n_h : 0; }
-size_t bimt_model_n_in(const bimt_model_t *m) { return m ? m->n_in : 0; }
-size_t bimt_model_n_out(const bimt_model_t *m) { return m ? m->n_out : 0; }
-size_t bimt_model_grid_side(const bimt_model_t *m) { return m ? m->side : 0; }
-size_t bimt_model_n_params(const bimt_model_t *m) { return m ? m->n_params : 0; }
-float *bimt_model_params_data(bimt_model_t *m) { return m ? m->params : NULL; }
-float *bimt_model_grad_data(bimt_model_t *m) { return m ? m->grad : NULL; }
-const float *bimt_model_params_view(const bimt_model_t *m) { return m ? m->params : NULL; }
+size_t bimt_model_n_hidden(const bimt_model_t *m)
+{
+    return m ? m->n_h : 0;
+}
+size_t bimt_model_n_in(const bimt_model_t *m)
+{
+    return m ? m->n_in : 0;
+}
+size_t bimt_model_n_out(const bimt_model_t *m)
+{
+    return m ? m->n_out : 0;
+}
+size_t bimt_model_grid_side(const bimt_model_t *m)
+{
+    return m ? m->side : 0;
+}
+size_t bimt_model_n_params(const bimt_model_t *m)
+{
+    return m ? m->n_params : 0;
+}
+float *bimt_model_params_data(bimt_model_t *m)
+{
+    return m ? m->params : NULL;
+}
+float *bimt_model_grad_data(bimt_model_t *m)
+{
+    return m ? m->grad : NULL;
+}
+const float *bimt_model_params_view(const bimt_model_t *m)
+{
+    return m ? m->params : NULL;
+}
 
-int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data,
-                      size_t *rows, size_t *cols, size_t *offset)
+int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data, size_t *rows,
+                      size_t *cols, size_t *offset)
 {
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_tensor: model is NULL");
     size_t r, c;
     switch (which) {
-    case BIMT_W_REC: r = m->n_h; c = m->n_h; break;
-    case BIMT_W_IN: r = m->n_h; c = m->n_in; break;
-    case BIMT_W_OUT: r = m->n_out; c = m->n_h; break;
-    case BIMT_B_H: r = m->n_h; c = 1; break;
-    case BIMT_B_O: r = m->n_out; c = 1; break;
+    case BIMT_W_REC:
+        r = m->n_h;
+        c = m->n_h;
+        break;
+    case BIMT_W_IN:
+        r = m->n_h;
+        c = m->n_in;
+        break;
+    case BIMT_W_OUT:
+        r = m->n_out;
+        c = m->n_h;
+        break;
+    case BIMT_B_H:
+        r = m->n_h;
+        c = 1;
+        break;
+    case BIMT_B_O:
+        r = m->n_out;
+        c = 1;
+        break;
     default:
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_tensor: unknown tensor %d", (int)which);
     }
@@ -275,24 +323,33 @@ int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data,
     return BIMT_OK;
 }
 
-const uint32_t *bimt_model_slots(const bimt_model_t *m) { return m ? m->slots : NULL; }
-const float *bimt_model_distances(const bimt_model_t *m) { return m ? m->dist : NULL; }
+const uint32_t *bimt_model_slots(const bimt_model_t *m)
+{
+    return m ? m->slots : NULL;
+}
+const float *bimt_model_distances(const bimt_model_t *m)
+{
+    return m ? m->dist : NULL;
+}
 
 int bimt_model_set_slots(bimt_model_t *m, const uint32_t *slots, size_t n)
 {
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_set_slots: model is NULL");
-    if (!slots)
-        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "slots is NULL");
+    if (!slots) return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "slots is NULL");
     if (n != m->n_h)
-        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "slots has %zu entries, model has %zu "
-                          "hidden neurons", n, m->n_h);
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "slots has %zu entries, model has %zu "
+                          "hidden neurons",
+                          n, m->n_h);
     uint8_t *seen = bimt__calloc(n, 1);
     if (!seen) return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory");
     for (size_t k = 0; k < n; k++) {
         if (slots[k] >= n || seen[slots[k]]) {
             free(seen);
-            return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "slots is not a permutation "
-                              "(entry %zu = %u)", k, (unsigned)slots[k]);
+            return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                              "slots is not a permutation "
+                              "(entry %zu = %u)",
+                              k, (unsigned)slots[k]);
         }
         seen[slots[k]] = 1;
     }
@@ -330,10 +387,12 @@ int bimt_model_weights_grid_order(const bimt_model_t *m, float *dst_W, float *ds
     for (size_t i = 0; i < n; i++) {
         size_t si = m->slots[i];
         if (dst_W)
-            for (size_t j = 0; j < n; j++) dst_W[si * n + m->slots[j]] = W[i * n + j];
+            for (size_t j = 0; j < n; j++)
+                dst_W[si * n + m->slots[j]] = W[i * n + j];
         if (dst_in) memcpy(dst_in + si * m->n_in, Win + i * m->n_in, m->n_in * sizeof(float));
         if (dst_out)
-            for (size_t o = 0; o < m->n_out; o++) dst_out[o * n + si] = Wout[o * n + i];
+            for (size_t o = 0; o < m->n_out; o++)
+                dst_out[o * n + si] = Wout[o * n + i];
         if (dst_bh) dst_bh[si] = bh[i];
     }
     return BIMT_OK;

@@ -15,28 +15,43 @@
 struct bimt_rnn_ws; /* forward/backward workspace, defined and owned by rnn.c */
 
 struct bimt_model {
-    bimt_model_params p;       /* creation parameters (validated) */
-    size_t n_h, n_in, n_out;   /* sizes; n_h = side * side */
-    size_t side;               /* grid side */
-    size_t n_params;           /* length of params and grad */
-    size_t off[5];             /* element offsets of W_rec, W_in, W_out, b_h, b_o (bimt_tensor order) */
-    float *params;             /* flat parameters */
-    float *grad;               /* flat gradients, same layout */
-    uint32_t *slots;           /* [n_h] neuron -> slot (row * side + col, model/grid.h) */
-    float *dist;               /* [n_h][n_h] distance between neurons i, j at their slots */
-    float *dist_in;            /* [n_h][n_in] like W_in: neuron to input (NULL: no io layout) */
-    float *dist_out;           /* [n_out][n_h] like W_out: output to neuron (NULL: none) */
-    bimt_rng noise_rng;        /* recurrent-noise stream */
-    struct bimt_rnn_ws *ws;    /* NULL until the first forward */
+    bimt_model_params p;     /* creation parameters (validated) */
+    size_t n_h, n_in, n_out; /* sizes; n_h = side * side */
+    size_t side;             /* grid side */
+    size_t n_params;         /* length of params and grad */
+    size_t off[5];      /* element offsets of W_rec, W_in, W_out, b_h, b_o (bimt_tensor order) */
+    float *params;      /* flat parameters */
+    float *grad;        /* flat gradients, same layout */
+    uint32_t *slots;    /* [n_h] neuron -> slot (row * side + col, model/grid.h) */
+    float *dist;        /* [n_h][n_h] distance between neurons i, j at their slots */
+    float *dist_in;     /* [n_h][n_in] like W_in: neuron to input (NULL: no io layout) */
+    float *dist_out;    /* [n_out][n_h] like W_out: output to neuron (NULL: none) */
+    bimt_rng noise_rng; /* recurrent-noise stream */
+    struct bimt_rnn_ws *ws; /* NULL until the first forward */
     char errmsg[BIMT_ERRMSG_LEN];
 };
 
 /* Views of the flat buffer. */
-static inline float *bimt__W(const struct bimt_model *m) { return m->params + m->off[0]; }
-static inline float *bimt__Win(const struct bimt_model *m) { return m->params + m->off[1]; }
-static inline float *bimt__Wout(const struct bimt_model *m) { return m->params + m->off[2]; }
-static inline float *bimt__bh(const struct bimt_model *m) { return m->params + m->off[3]; }
-static inline float *bimt__bo(const struct bimt_model *m) { return m->params + m->off[4]; }
+static inline float *bimt__W(const struct bimt_model *m)
+{
+    return m->params + m->off[0];
+}
+static inline float *bimt__Win(const struct bimt_model *m)
+{
+    return m->params + m->off[1];
+}
+static inline float *bimt__Wout(const struct bimt_model *m)
+{
+    return m->params + m->off[2];
+}
+static inline float *bimt__bh(const struct bimt_model *m)
+{
+    return m->params + m->off[3];
+}
+static inline float *bimt__bo(const struct bimt_model *m)
+{
+    return m->params + m->off[4];
+}
 
 /** Recomputes the whole distance cache from slots. */
 void bimt__model_update_distances(struct bimt_model *m);

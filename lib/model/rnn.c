@@ -100,7 +100,7 @@ static struct bimt_rnn_ws *ws_create(const struct bimt_model *m)
     bimt__mode_pick_init(&ws->bwd_stats, 256);
     /* BIMT_RNN_SPLIT=rows|panels forces a split (comparisons, tests); results are the same. */
     const char *split = getenv("BIMT_RNN_SPLIT");
-    ws->split = !split ? BIMT_SPLIT_AUTO
+    ws->split = !split                         ? BIMT_SPLIT_AUTO
                 : strcmp(split, "rows") == 0   ? BIMT_SPLIT_ROWS
                 : strcmp(split, "panels") == 0 ? BIMT_SPLIT_PANELS
                                                : BIMT_SPLIT_AUTO;
@@ -195,7 +195,7 @@ struct fwd_job {
     struct bimt_model *m;
     size_t T, B;
     int noise;
-    int rows;  /* split by trials (else by panels) */
+    int rows; /* split by trials (else by panels) */
     float scale;
     int nthreads; /* participants the row split's items are made for */
 };
@@ -246,14 +246,14 @@ static void item_rows(const row_items *it, size_t c, size_t *b0, size_t *b1)
     }
 }
 
-
 /* Output projection O = H Wout^T + b_o on `count` rows from row r (of T*B); Wout^T packed. */
 static void fwd_outputs(struct bimt_model *m, size_t r, size_t count)
 {
     struct bimt_rnn_ws *ws = m->ws;
     const size_t no = m->n_out, nh = m->n_h;
     const float *bo = bimt__bo(m);
-    for (size_t i = r; i < r + count; i++) memcpy(ws->O + i * no, bo, no * sizeof(float));
+    for (size_t i = r; i < r + count; i++)
+        memcpy(ws->O + i * no, bo, no * sizeof(float));
     bimt_rg_term hw = {ws->Hs + (ws->B + r) * nh, nh, 1, nh, ws->Wout_t};
     bimt__rg_gemm(ws->fma, 1, count, no, 0, bimt__rg_panels(no), &hw, NULL, ws->O + r * no);
 }
@@ -306,8 +306,8 @@ static void fwd_panels(void *arg, int tid, int n)
                 bimt__rnn_noise_panel(ws->avx2, ws->lanes + p * 32, B, J->scale, bits,
                                       z + (p - p0) * BIMT_RG_PANEL, ldz);
         if (c1 > c0)
-            bimt__rnn_step(ws->avx2, act, B, c1 - c0, nh, bh + c0, a, Dt + c0, hp + c0, ht + c0,
-                           z, ldz);
+            bimt__rnn_step(ws->avx2, act, B, c1 - c0, nh, bh + c0, a, Dt + c0, hp + c0, ht + c0, z,
+                           ldz);
         bimt__pool_barrier(ws->pool, n);
     }
     /* Output projection, each thread on its share of the rows. */
@@ -338,7 +338,8 @@ static void fwd_chunk(const void *arg, size_t b0, size_t b1)
         bimt__rnn_step(ws->avx2, act, M, nh, nh, bh, a, Dt, hp, ht,
                        J->noise ? ws->G + (t * B + b0) * ldn : NULL, ldn);
     }
-    for (size_t t = 0; t < T; t++) fwd_outputs(m, t * B + b0, M);
+    for (size_t t = 0; t < T; t++)
+        fwd_outputs(m, t * B + b0, M);
 }
 
 /* Row split, as an elastic job: phase 0 packs the weights and draws the noise of every step
@@ -364,8 +365,7 @@ static void fwd_item(void *arg, unsigned phase, size_t item, int tid)
         uint32_t *bits = (uint32_t *)(void *)(ws->scratch + (size_t)tid * ws->scratch_per);
         for (size_t t = 0; t < T; t++)
             bimt__rnn_noise_panel(ws->avx2, ws->lanes + item * 32, B, J->scale, bits,
-                                  ws->G + (t * B * P + item) * BIMT_RG_PANEL,
-                                  P * BIMT_RG_PANEL);
+                                  ws->G + (t * B * P + item) * BIMT_RG_PANEL, P * BIMT_RG_PANEL);
     }
 }
 
@@ -434,7 +434,8 @@ int bimt_model_states(const bimt_model_t *m, const float **h)
 int bimt_model_outputs(const bimt_model_t *m, const float **o)
 {
     if (!m || !o)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_outputs: %s is NULL", !m ? "model" : "opt");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_outputs: %s is NULL",
+                         !m ? "model" : "opt");
     if (!m->ws || !m->ws->have_fwd)
         return bimt__err(BIMT_E_STATE, "bimt_model_outputs: no forward pass yet");
     *o = m->ws->O;
@@ -446,7 +447,7 @@ int bimt_model_outputs(const bimt_model_t *m, const float **o)
 struct bwd_job {
     struct bimt_model *m;
     const float *dO;
-    int rows; /* split by trials (else by panels) */
+    int rows;     /* split by trials (else by panels) */
     int nthreads; /* participants the row split's items are made for */
 };
 
@@ -559,7 +560,8 @@ static void bwd_colsum(struct bimt_model *m, size_t p0, size_t p1)
     for (size_t t = T; t-- > 0;)
         for (size_t b = 0; b < B; b++) {
             const float *g = ws->G + (t * B + b) * nh + c0;
-            for (size_t j = 0; j < w; j++) cs[j] += g[j];
+            for (size_t j = 0; j < w; j++)
+                cs[j] += g[j];
         }
 }
 
@@ -600,8 +602,7 @@ int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
     const size_t rows = T * B;
     const float *dO = d_outputs ? d_outputs : ws->dO;
 
-    struct bwd_job job = {.m = m, .dO = dO, .rows = use_row_split(ws, B),
-                          .nthreads = ws->nthreads};
+    struct bwd_job job = {.m = m, .dO = dO, .rows = use_row_split(ws, B), .nthreads = ws->nthreads};
     job_exec ex = {.all = bwd_panels_run, .arg = &job};
     if (job.rows) {
         ex.item = bwd_item;
@@ -614,13 +615,16 @@ int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
 
     float *g = m->grad;
     float *gbh = g + m->off[BIMT_B_H], *gbo = g + m->off[BIMT_B_O];
-    for (size_t j = 0; j < nh; j++) gbh[j] += ws->colsum[j];
+    for (size_t j = 0; j < nh; j++)
+        gbh[j] += ws->colsum[j];
     float *acc = ws->rowbuf; /* [n_out] */
     memset(acc, 0, no * sizeof(float));
     for (size_t r = 0; r < rows; r++) {
         const float *row = dO + r * no;
-        for (size_t o = 0; o < no; o++) acc[o] += row[o];
+        for (size_t o = 0; o < no; o++)
+            acc[o] += row[o];
     }
-    for (size_t o = 0; o < no; o++) gbo[o] += acc[o];
+    for (size_t o = 0; o < no; o++)
+        gbo[o] += acc[o];
     return BIMT_OK;
 }

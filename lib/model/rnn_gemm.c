@@ -15,9 +15,11 @@ void bimt__rg_pack_t(const float *Mt, size_t n, size_t K, size_t p0, size_t p1, 
         for (size_t c = 0; c < PW; c++) {
             size_t col = p * PW + c;
             if (col < n)
-                for (size_t k = 0; k < K; k++) dst[k * PW + c] = Mt[col * K + k];
+                for (size_t k = 0; k < K; k++)
+                    dst[k * PW + c] = Mt[col * K + k];
             else
-                for (size_t k = 0; k < K; k++) dst[k * PW + c] = 0.0f;
+                for (size_t k = 0; k < K; k++)
+                    dst[k * PW + c] = 0.0f;
         }
     }
 }
@@ -29,14 +31,14 @@ void bimt__rg_pack(const float *M, size_t n, size_t K, size_t p0, size_t p1, flo
         size_t w = n - p * PW < PW ? n - p * PW : PW;
         for (size_t k = 0; k < K; k++) {
             memcpy(dst + k * PW, M + k * n + p * PW, w * sizeof(float));
-            for (size_t c = w; c < PW; c++) dst[k * PW + c] = 0.0f;
+            for (size_t c = w; c < PW; c++)
+                dst[k * PW + c] = 0.0f;
         }
     }
 }
 
 /* Writes (or adds) acc (MR x PW) into the first rows x w entries of C. */
-static void put_tile(const float *acc, size_t rows, size_t w, int accumulate, float *C,
-                     size_t ldc)
+static void put_tile(const float *acc, size_t rows, size_t w, int accumulate, float *C, size_t ldc)
 {
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < w; c++)
@@ -52,7 +54,8 @@ static void tile_generic_term(float *acc, size_t rows, const bimt_rg_term *t, si
         const float *b = Bp + k * PW;
         for (size_t r = 0; r < rows; r++) {
             float a = A[r * t->rs + k * t->ks];
-            for (size_t c = 0; c < PW; c++) acc[r * PW + c] += a * b[c];
+            for (size_t c = 0; c < PW; c++)
+                acc[r * PW + c] += a * b[c];
         }
     }
 }
@@ -64,34 +67,34 @@ static void tile_generic_term(float *acc, size_t rows, const bimt_rg_term *t, si
 /* One k-range of a tile of up to 6 rows x 16 columns: ROWS_ lists the rows it computes
  * (FMA_ROW16 for each); rows beyond `rows` re-read the last valid row (not stored). Every
  * element sees the same operations in the same order whichever tile height computes it. */
-#define TILE_LOOP(T_, RO, BP, ROWS_)                                                           \
-    do {                                                                                       \
-        const float *ak = (T_)->A + (RO);                                                      \
-        const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                               \
-        const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;               \
-        const size_t o3 = (rows > 3 ? 3 : 0) * rs, o4 = (rows > 4 ? 4 : 0) * rs;               \
-        const size_t o5 = (rows > 5 ? 5 : 0) * rs;                                             \
-        (void)o1, (void)o2, (void)o3, (void)o4, (void)o5;                                      \
-        const float *bp = (BP);                                                                \
-        for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                  \
-            __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8), a;                    \
-            ROWS_                                                                              \
-        }                                                                                      \
+#define TILE_LOOP(T_, RO, BP, ROWS_)                                                               \
+    do {                                                                                           \
+        const float *ak = (T_)->A + (RO);                                                          \
+        const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                                   \
+        const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;                   \
+        const size_t o3 = (rows > 3 ? 3 : 0) * rs, o4 = (rows > 4 ? 4 : 0) * rs;                   \
+        const size_t o5 = (rows > 5 ? 5 : 0) * rs;                                                 \
+        (void)o1, (void)o2, (void)o3, (void)o4, (void)o5;                                          \
+        const float *bp = (BP);                                                                    \
+        for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                      \
+            __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8), a;                        \
+            ROWS_                                                                                  \
+        }                                                                                          \
     } while (0)
-#define FMA_ROW16(C0, C1, O)                                                                   \
-    a = _mm256_broadcast_ss(ak + (O));                                                         \
-    C0 = _mm256_fmadd_ps(a, b0, C0);                                                           \
+#define FMA_ROW16(C0, C1, O)                                                                       \
+    a = _mm256_broadcast_ss(ak + (O));                                                             \
+    C0 = _mm256_fmadd_ps(a, b0, C0);                                                               \
     C1 = _mm256_fmadd_ps(a, b1, C1);
 #define ROWS_2 FMA_ROW16(c00, c01, 0) FMA_ROW16(c10, c11, o1)
 #define ROWS_4 ROWS_2 FMA_ROW16(c20, c21, o2) FMA_ROW16(c30, c31, o3)
 #define ROWS_6 ROWS_4 FMA_ROW16(c40, c41, o4) FMA_ROW16(c50, c51, o5)
 
 /* The accumulators of a tile into a [MR][PW] array (rows not computed stay zero). */
-#define SPILL_TILE(t)                                                                          \
-    do {                                                                                       \
-        const __m256 all_[2 * MR] = {c00, c01, c10, c11, c20, c21,                            \
-                                     c30, c31, c40, c41, c50, c51};                           \
-        for (int i_ = 0; i_ < 2 * MR; i_++) _mm256_storeu_ps(t + 8 * i_, all_[i_]);          \
+#define SPILL_TILE(t)                                                                              \
+    do {                                                                                           \
+        const __m256 all_[2 * MR] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};  \
+        for (int i_ = 0; i_ < 2 * MR; i_++)                                                        \
+            _mm256_storeu_ps(t + 8 * i_, all_[i_]);                                                \
     } while (0)
 
 __attribute__((target("avx2,fma"))) static void
@@ -126,8 +129,7 @@ tile_fma(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2,
  * 4 or 2 rows, 8 or 4 accumulators instead of 12. */
 __attribute__((target("avx2,fma"))) static void
 tile_fma_short(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2, size_t r2,
-               const float *bp1, const float *bp2, int accumulate, float *C, size_t ldc,
-               size_t w)
+               const float *bp1, const float *bp2, int accumulate, float *C, size_t ldc, size_t w)
 {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -146,23 +148,23 @@ tile_fma_short(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_ter
 /* One k-range of the narrow 6 x 8 tile (panels with at most 8 valid columns: the last panel
  * of n_out = 33 or n_in = 85). Each element sees the same operations in the same order as in
  * the 16-wide tile, so the results are the same; only the unused half is not computed. */
-#define TILE_TERM8(T_, RO, BP)                                                                 \
-    do {                                                                                       \
-        const float *ak = (T_)->A + (RO);                                                      \
-        const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                               \
-        const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;               \
-        const size_t o3 = (rows > 3 ? 3 : 0) * rs, o4 = (rows > 4 ? 4 : 0) * rs;               \
-        const size_t o5 = (rows > 5 ? 5 : 0) * rs;                                             \
-        const float *bp = (BP);                                                                \
-        for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                  \
-            __m256 b0 = _mm256_load_ps(bp);                                                    \
-            c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak), b0, c00);                           \
-            c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o1), b0, c10);                      \
-            c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o2), b0, c20);                      \
-            c30 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o3), b0, c30);                      \
-            c40 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o4), b0, c40);                      \
-            c50 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o5), b0, c50);                      \
-        }                                                                                      \
+#define TILE_TERM8(T_, RO, BP)                                                                     \
+    do {                                                                                           \
+        const float *ak = (T_)->A + (RO);                                                          \
+        const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                                   \
+        const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;                   \
+        const size_t o3 = (rows > 3 ? 3 : 0) * rs, o4 = (rows > 4 ? 4 : 0) * rs;                   \
+        const size_t o5 = (rows > 5 ? 5 : 0) * rs;                                                 \
+        const float *bp = (BP);                                                                    \
+        for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                      \
+            __m256 b0 = _mm256_load_ps(bp);                                                        \
+            c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak), b0, c00);                               \
+            c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o1), b0, c10);                          \
+            c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o2), b0, c20);                          \
+            c30 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o3), b0, c30);                          \
+            c40 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o4), b0, c40);                          \
+            c50 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o5), b0, c50);                          \
+        }                                                                                          \
     } while (0)
 
 __attribute__((target("avx2,fma"))) static void
@@ -230,8 +232,8 @@ void bimt__rg_gemm(int fma, int accumulate, size_t M, size_t n, size_t p0, size_
             panel_pass(fma, accumulate, M, n, p, t1, NULL, C);
             panel_pass(fma, 1, M, n, p, NULL, t2, C);
         } else {
-            panel_pass(fma, accumulate, M, n, p, t1 && t1->K ? t1 : NULL,
-                       t2 && t2->K ? t2 : NULL, C);
+            panel_pass(fma, accumulate, M, n, p, t1 && t1->K ? t1 : NULL, t2 && t2->K ? t2 : NULL,
+                       C);
         }
     }
 }
@@ -241,18 +243,21 @@ static void pack_panel_rows(const float *src, size_t ld, size_t rows, size_t w, 
 {
     if (w == PW) {
         for (size_t k = 0; k < rows; k++)
-            for (size_t c = 0; c < PW; c++) dst[k * PW + c] = src[k * ld + c];
+            for (size_t c = 0; c < PW; c++)
+                dst[k * PW + c] = src[k * ld + c];
         return;
     }
     for (size_t k = 0; k < rows; k++)
-        for (size_t c = 0; c < PW; c++) dst[k * PW + c] = c < w ? src[k * ld + c] : 0.0f;
+        for (size_t c = 0; c < PW; c++)
+            dst[k * PW + c] = c < w ? src[k * ld + c] : 0.0f;
 }
 
-void bimt__rg_gemm_tn_multi(int fma, size_t N, const float *B, size_t p0, size_t p1,
-                            float *scratch, const bimt_rg_tn *prods, size_t nprod)
+void bimt__rg_gemm_tn_multi(int fma, size_t N, const float *B, size_t p0, size_t p1, float *scratch,
+                            const bimt_rg_tn *prods, size_t nprod)
 {
     size_t Kmax = 0;
-    for (size_t j = 0; j < nprod; j++) Kmax = prods[j].K > Kmax ? prods[j].K : Kmax;
+    for (size_t j = 0; j < nprod; j++)
+        Kmax = prods[j].K > Kmax ? prods[j].K : Kmax;
     for (size_t k0 = 0; k0 < Kmax; k0 += BIMT_RG_KB) {
         size_t kb = Kmax - k0 < BIMT_RG_KB ? Kmax - k0 : BIMT_RG_KB;
         for (size_t p = p0; p < p1; p++) {

@@ -11,7 +11,10 @@
 #define BIMT_RG_PANEL 16
 
 /** Number of 16-column panels of an n-column matrix. */
-static inline size_t bimt__rg_panels(size_t n) { return (n + BIMT_RG_PANEL - 1) / BIMT_RG_PANEL; }
+static inline size_t bimt__rg_panels(size_t n)
+{
+    return (n + BIMT_RG_PANEL - 1) / BIMT_RG_PANEL;
+}
 
 /** Packs panels [p0, p1) of B = Mt^T, Mt being [n][K] row-major: Bp[p][k][c] = Mt[16p+c][k]
  *  (zero past column n). Panel p starts at Bp + p*K*16. */
@@ -54,8 +57,8 @@ typedef struct bimt_rg_tn {
 /** Several weight-gradient products sharing B [Kmax][N] (row stride N; product j uses its
  *  first prods[j].K rows): each K block of B is packed once for all of them. Every product
  *  gets the same sums in the same order as from bimt__rg_gemm_tn() on its own. */
-void bimt__rg_gemm_tn_multi(int fma, size_t N, const float *B, size_t p0, size_t p1,
-                            float *scratch, const bimt_rg_tn *prods, size_t nprod);
+void bimt__rg_gemm_tn_multi(int fma, size_t N, const float *B, size_t p0, size_t p1, float *scratch,
+                            const bimt_rg_tn *prods, size_t nprod);
 
 /** K block of bimt__rg_gemm_tn(). */
 #define BIMT_RG_KB 128

@@ -26,7 +26,8 @@ static BIMT_ALWAYS_INLINE void lanes_body(uint64_t st[4][NOISE_LANES], uint32_t 
 {
     v4u64 s[4][2];
     for (int k = 0; k < 4; k++)
-        for (int h = 0; h < 2; h++) memcpy(&s[k][h], &st[k][4 * h], sizeof(v4u64));
+        for (int h = 0; h < 2; h++)
+            memcpy(&s[k][h], &st[k][4 * h], sizeof(v4u64));
     for (size_t k = 0; k < nblk; k++) {
         for (int h = 0; h < 2; h++) {
             v4u64 s0 = s[0][h], s1 = s[1][h], s2 = s[2][h], s3 = s[3][h];
@@ -51,7 +52,8 @@ static BIMT_ALWAYS_INLINE void lanes_body(uint64_t st[4][NOISE_LANES], uint32_t 
         }
     }
     for (int k = 0; k < 4; k++)
-        for (int h = 0; h < 2; h++) memcpy(&st[k][4 * h], &s[k][h], sizeof(v4u64));
+        for (int h = 0; h < 2; h++)
+            memcpy(&st[k][4 * h], &s[k][h], sizeof(v4u64));
 }
 #else
 static void lanes_body(uint64_t st[4][NOISE_LANES], uint32_t *hi, uint32_t *lo, size_t nblk)
@@ -106,16 +108,16 @@ static BIMT_ALWAYS_INLINE void transform_body(const uint32_t *restrict hi,
             float u1 = ((float)(int32_t)(hb[l] >> 9) + 0.5f) * 0x1.0p-23f;
             float u2 = (float)(int32_t)(lb[l] >> 8) * 0x1.0p-22f; /* [0, 4) quarter turns */
             float rad = scale * bimt__v_sqrt_pos(-2.0f * bimt__v_log(u1)); /* arg >= 1.2e-7 */
-            float q = (u2 + 12582912.0f) - 12582912.0f;           /* nearest integer, 0..4 */
-            float th = (u2 - q) * 1.57079632679489662f;           /* [-pi/4, pi/4] */
+            float q = (u2 + 12582912.0f) - 12582912.0f; /* nearest integer, 0..4 */
+            float th = (u2 - q) * 1.57079632679489662f; /* [-pi/4, pi/4] */
             int32_t quad = (int32_t)q & 3;
             float t2 = th * th, t4 = t2 * t2; /* Estrin's scheme */
             float sp = (1.0f - t2 * (1.0f / 6.0f)) +
                        t4 * ((1.0f / 120.0f - t2 * (1.0f / 5040.0f)) + t4 * (1.0f / 362880.0f));
             float sn = th * sp;
-            float cs = (1.0f - t2 * 0.5f) +
-                       t4 * ((1.0f / 24.0f - t2 * (1.0f / 720.0f)) +
-                             t4 * (1.0f / 40320.0f - t2 * (1.0f / 3628800.0f)));
+            float cs =
+                (1.0f - t2 * 0.5f) + t4 * ((1.0f / 24.0f - t2 * (1.0f / 720.0f)) +
+                                           t4 * (1.0f / 40320.0f - t2 * (1.0f / 3628800.0f)));
             int odd = quad & 1;
             float cc = odd ? sn : cs;
             float ss = odd ? cs : sn;
@@ -152,7 +154,8 @@ static BIMT_ALWAYS_INLINE void step_body(int act, size_t B, size_t w, size_t ld,
         float *restrict hb = h + b * ld;
         if (z) {
             const float *restrict zb = z + b * ldz;
-            for (size_t j = 0; j < w; j++) db[j] += zb[j];
+            for (size_t j = 0; j < w; j++)
+                db[j] += zb[j];
         }
         if (act == BIMT_ACT_SOFTPLUS) {
             for (size_t j = 0; j < w; j++) {
@@ -201,15 +204,17 @@ static BIMT_ALWAYS_INLINE void bstep_body(size_t B, size_t w, size_t ld, float a
                 gb[j] = a * db[j] * gv;
             }
         } else {
-            for (size_t j = 0; j < w; j++) gb[j] = a * db[j] * gb[j];
+            for (size_t j = 0; j < w; j++)
+                gb[j] = a * db[j] * gb[j];
         }
         if (colsum)
-            for (size_t j = 0; j < w; j++) colsum[j] += gb[j];
+            for (size_t j = 0; j < w; j++)
+                colsum[j] += gb[j];
     }
 }
 
-static void step_generic(int act, size_t B, size_t w, size_t ld, const float *bh, float a,
-                         float *d, const float *hp, float *h, const float *z, size_t ldz)
+static void step_generic(int act, size_t B, size_t w, size_t ld, const float *bh, float a, float *d,
+                         const float *hp, float *h, const float *z, size_t ldz)
 {
     step_body(act, B, w, ld, bh, a, d, hp, h, z, ldz);
 }
@@ -268,8 +273,8 @@ void bimt__rnn_step(int avx2, int act, size_t B, size_t w, size_t ld, const floa
     step_generic(act, B, w, ld, bh, a, d, hp, h, z, ldz);
 }
 
-void bimt__rnn_bstep(int avx2, size_t B, size_t w, size_t ld, float a, const float *dphi,
-                     float *g, float *gp, float *colsum)
+void bimt__rnn_bstep(int avx2, size_t B, size_t w, size_t ld, float a, const float *dphi, float *g,
+                     float *gp, float *colsum)
 {
 #if BIMT_HAVE_AVX2_PATH
     if (avx2) {

@@ -24,7 +24,8 @@ static BIMT_ALWAYS_INLINE void mse_row_body(const float *restrict o, const float
 static BIMT_ALWAYS_INLINE void ce_exp_body(const float *restrict o, size_t n, float mx,
                                            float *restrict rb)
 {
-    for (size_t k = 0; k < n; k++) rb[k] = bimt__v_exp(o[k] - mx);
+    for (size_t k = 0; k < n; k++)
+        rb[k] = bimt__v_exp(o[k] - mx);
 }
 
 /* CE, one row: g = coef * (ysum * e / s - y), coef = mask / (T B). */
@@ -32,11 +33,12 @@ static BIMT_ALWAYS_INLINE void ce_grad_body(const float *restrict e, const float
                                             size_t n, float ysum, float inv_s, float coef,
                                             float *restrict g)
 {
-    for (size_t k = 0; k < n; k++) g[k] = coef * (ysum * (e[k] * inv_s) - y[k]);
+    for (size_t k = 0; k < n; k++)
+        g[k] = coef * (ysum * (e[k] * inv_s) - y[k]);
 }
 
-static void mse_row_generic(const float *o, const float *y, const float *mk, size_t n,
-                            float coef, float *rb, float *g)
+static void mse_row_generic(const float *o, const float *y, const float *mk, size_t n, float coef,
+                            float *rb, float *g)
 {
     mse_row_body(o, y, mk, n, coef, rb, g);
 }
@@ -82,7 +84,8 @@ static double loss_mse(struct bimt_rnn_ws *ws, size_t no, const float *Y, const 
     for (size_t r = 0; r < rows; r++) {
         size_t off = r * no;
         row(ws->O + off, Y + off, M + off, no, coef, rb, ws->dO + off);
-        for (size_t k = 0; k < no; k++) sum += (double)rb[k] * (double)rb[k];
+        for (size_t k = 0; k < no; k++)
+            sum += (double)rb[k] * (double)rb[k];
     }
     return sum / N;
 }
@@ -99,7 +102,8 @@ static double loss_ce(struct bimt_rnn_ws *ws, size_t no, const float *Y, const f
     for (size_t r = 0; r < rows; r++) {
         const float *o = ws->O + r * no, *y = Y + r * no;
         float mx = o[0];
-        for (size_t k = 1; k < no; k++) mx = o[k] > mx ? o[k] : mx;
+        for (size_t k = 1; k < no; k++)
+            mx = o[k] > mx ? o[k] : mx;
         ex(o, no, mx, rb);
         double s = 0.0, ysum = 0.0, yo = 0.0;
         for (size_t k = 0; k < no; k++) {

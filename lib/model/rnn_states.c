@@ -40,14 +40,14 @@ struct bimt_states_engine {
     struct bimt_model *m;
     size_t nh, ni, P;
     int avx2, fma;
-    bimt_pool *pool;      /* NULL: single thread */
+    bimt_pool *pool; /* NULL: single thread */
     int nthreads;
     int adaptive;
-    float *Wpk;           /* packed W^T panels, then the Win^T panels (Wpk2) */
+    float *Wpk; /* packed W^T panels, then the Win^T panels (Wpk2) */
     float *Wpk2;
-    float *buf;           /* D, U and two state blocks, for up to cap_b trials */
+    float *buf; /* D, U and two state blocks, for up to cap_b trials */
     size_t cap_b;
-    bimt_mode_pick mode;  /* pool or calling thread (see run_job) */
+    bimt_mode_pick mode; /* pool or calling thread (see run_job) */
 };
 
 void bimt__states_engine_free(bimt_states_engine *e)
@@ -62,7 +62,8 @@ void bimt__states_engine_free(bimt_states_engine *e)
 int bimt__states_engine_create(bimt_states_engine **out, struct bimt_model *m, int nthreads)
 {
     if (!out || !m)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt__states_engine_create: %s is NULL", !out ? "out" : "model");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt__states_engine_create: %s is NULL",
+                         !out ? "out" : "model");
     *out = NULL;
     bimt_states_engine *e = calloc(1, sizeof(*e));
     if (!e) return bimt__fail(m->errmsg, BIMT_E_NOMEM, "out of memory (states engine)");
@@ -96,7 +97,7 @@ struct seg_job {
     bimt_states_engine *e;
     const bimt_states_run *run;
     size_t t_begin, t_end;
-    float *D, *U, *pp;    /* recurrent term; input term; two state blocks (pp[1] zero at start) */
+    float *D, *U, *pp; /* recurrent term; input term; two state blocks (pp[1] zero at start) */
 };
 
 /* State after step t (t < T) of the run. */
@@ -175,8 +176,8 @@ int bimt__model_forward_states(bimt_states_engine *e, const bimt_states_run *run
     const size_t T = run->T, B = run->B, nh = e->nh, ni = e->ni;
     if (T == 0 || B == 0)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
-                          "forward_states: n_steps and batch_size must be > 0 (got %zu, %zu)",
-                          T, B);
+                          "forward_states: n_steps and batch_size must be > 0 (got %zu, %zu)", T,
+                          B);
     const size_t widest = nh > ni ? nh : ni;
     if (T > (size_t)INT_MAX / B || T * B + B > (size_t)INT_MAX / widest)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,

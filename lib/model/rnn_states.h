@@ -26,13 +26,13 @@ typedef void (*bimt_states_visit_fn)(void *ctx, size_t t, const float *h, size_t
                                      size_t c0, size_t c1);
 
 typedef struct bimt_states_run {
-    const float *x;      /* [T][B][n_in] inputs */
-    size_t T, B;         /* steps and trials, both > 0 */
-    const float *h0;     /* [B][n_h] state before the first step; NULL: zeros */
-    float *hs;           /* [T][B][n_h] receives all states; NULL: not stored */
-    float *h_last;       /* [B][n_h] receives the state after the last step; NULL: not stored */
+    const float *x;  /* [T][B][n_in] inputs */
+    size_t T, B;     /* steps and trials, both > 0 */
+    const float *h0; /* [B][n_h] state before the first step; NULL: zeros */
+    float *hs;       /* [T][B][n_h] receives all states; NULL: not stored */
+    float *h_last;   /* [B][n_h] receives the state after the last step; NULL: not stored */
     bimt_states_visit_fn visit; /* NULL: none */
-    void *ctx;           /* passed to visit */
+    void *ctx;                  /* passed to visit */
 } bimt_states_run;
 
 /* Creates an engine for model m with a snapshot of its current weights (packed once): change

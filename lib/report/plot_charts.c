@@ -38,7 +38,8 @@ int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const i
                              const char *path, char *errbuf)
 {
     if (!ntv || !path || n_rules == 0 || n == 0 || n_rules > 64 || n > ((size_t)1 << 24))
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_task_variance: NULL argument or "
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_task_variance: NULL argument or "
                           "sizes out of range (1..64 rules, n_hidden > 0)");
     if (labels && bimt__plot_check_labels(labels, n) < 0)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
@@ -46,8 +47,10 @@ int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const i
     double vmax = 0.0;
     for (size_t i = 0; i < n_rules * n; i++) {
         if (!bimt__finite((double)ntv[i]) || ntv[i] < 0.0f)
-            return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_task_variance: values must be "
-                              "finite and >= 0 (element %zu)", i);
+            return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                              "plot_task_variance: values must be "
+                              "finite and >= 0 (element %zu)",
+                              i);
         if ((double)ntv[i] > vmax) vmax = (double)ntv[i];
     }
     vmax = vmax <= 1.0 ? 1.0 : vmax;
@@ -83,18 +86,21 @@ int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const i
     bimt__buf_init(&b);
     char sub[256], rn[48];
     size_t n_cl = 0;
-    for (size_t q = 0; q < nc; q++) n_cl += q == 0 || cols[q].cluster != cols[q - 1].cluster;
+    for (size_t q = 0; q < nc; q++)
+        n_cl += q == 0 || cols[q].cluster != cols[q - 1].cluster;
     if (labels)
-        snprintf(sub, sizeof sub, "%zu important neurons (columns) grouped into %zu clusters; "
-                 "each neuron scaled to its largest value", nc, n_cl);
+        snprintf(sub, sizeof sub,
+                 "%zu important neurons (columns) grouped into %zu clusters; "
+                 "each neuron scaled to its largest value",
+                 nc, n_cl);
     else
         snprintf(sub, sizeof sub, "%zu neurons with nonzero variance, ordered by preferred task",
                  nc);
     bimt__svg_begin(&b, W_PX, H_PX, "Normalised task variance");
     bimt__svg_heading(&b, W_PX / 2.0, 26.0, "Normalised task variance", sub);
     for (size_t r = 0; r < n_rules; r++)
-        bimt__svg_text(&b, left - 8.0, top + ((double)r + 0.5) * rowh + 4.0, 12.0, BIMT__RIGHT,
-                       0.0, 0, bimt__plot_rule_name(r, n_rules, rn, sizeof rn));
+        bimt__svg_text(&b, left - 8.0, top + ((double)r + 0.5) * rowh + 4.0, 12.0, BIMT__RIGHT, 0.0,
+                       0, bimt__plot_rule_name(r, n_rules, rn, sizeof rn));
     if (nc == 0) {
         bimt__svg_rect(&b, left, top, hw, hh, "#f2f2f2", "#000000", 1.0);
         bimt__svg_text(&b, left + hw / 2.0, top + hh / 2.0, 14.0, BIMT__MIDDLE, 0.0, 0,
@@ -105,9 +111,11 @@ int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const i
             for (size_t r = 0; r < n_rules; r++) {
                 char hex[8];
                 bimt__rgb_hex(hex, bimt__cmap_seq((double)ntv[r * n + cols[q].neuron] / vmax));
-                bimt__buf_fmt(&b, "<rect x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
-                                  "fill=\"%r\"/>\n", left + (double)q * cw, top + (double)r * rowh,
-                              cw + 0.05, rowh + 0.05, hex);
+                bimt__buf_fmt(&b,
+                              "<rect x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
+                              "fill=\"%r\"/>\n",
+                              left + (double)q * cw, top + (double)r * rowh, cw + 0.05, rowh + 0.05,
+                              hex);
             }
         bimt__buf_puts(&b, "</g>\n");
         bimt__svg_rect(&b, left, top, hw, hh, "none", "#000000", 1.0);
@@ -117,8 +125,9 @@ int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const i
                 if (q < nc && cols[q].cluster == cols[start].cluster) continue;
                 double x0 = left + (double)start * cw, x1 = left + (double)q * cw;
                 if (q < nc)
-                    bimt__buf_fmt(&b, "<line class=\"boundary\" x1=\"%f\" y1=\"%f\" x2=\"%f\" "
-                                      "y2=\"%f\" stroke=\"#ffffff\" stroke-width=\"2\"/>\n",
+                    bimt__buf_fmt(&b,
+                                  "<line class=\"boundary\" x1=\"%f\" y1=\"%f\" x2=\"%f\" "
+                                  "y2=\"%f\" stroke=\"#ffffff\" stroke-width=\"2\"/>\n",
                                   x1, top - 4.0, x1, top + hh + 4.0);
                 char hex[8], id[16];
                 bimt__rgb_hex(hex, bimt__cmap_cat((int)cols[start].cluster));
@@ -131,8 +140,8 @@ int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const i
             bimt__svg_text(&b, left - 8.0, top - 5.0, 10.0, BIMT__RIGHT, 0.0, 0, "cluster");
         }
     }
-    snprintf(sub, sizeof sub, labels ? "important neurons, grouped by cluster (%zu)"
-                                     : "neurons (%zu)", nc);
+    snprintf(sub, sizeof sub,
+             labels ? "important neurons, grouped by cluster (%zu)" : "neurons (%zu)", nc);
     bimt__svg_text(&b, left + hw / 2.0, top + hh + 24.0, 13.0, BIMT__MIDDLE, 0.0, 0, sub);
     bimt__svg_colorbar(&b, left + hw + 24.0, top, 18.0, hh, 0.0, vmax, 0,
                        "normalised task variance");
@@ -154,14 +163,17 @@ int bimt__plot_performance(const double *perf, double target, const char *path, 
     if (!perf || !path)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_performance: NULL argument");
     if (!(target >= 0.0 && target <= 1.0))
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_performance: target must be in "
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_performance: target must be in "
                           "[0, 1]");
     double sum = 0.0, mn = 2.0;
     size_t k = 0, above = 0;
     for (int r = 0; r < BIMT_N_RULES; r++) {
         if (isnan(perf[r]) || perf[r] > 1.0)
-            return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_performance: perf[%d] must be "
-                              "<= 1 and not NaN (negative = not evaluated)", r);
+            return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                              "plot_performance: perf[%d] must be "
+                              "<= 1 and not NaN (negative = not evaluated)",
+                              r);
         if (perf[r] < 0.0) continue;
         sum += perf[r];
         mn = perf[r] < mn ? perf[r] : mn;
@@ -177,8 +189,8 @@ int bimt__plot_performance(const double *perf, double target, const char *path, 
     bimt__fmt_fixed(m2, k ? mn : 0.0, 3);
     bimt__fmt_fixed(t1, target, 3);
     if (k)
-        snprintf(sub, sizeof sub, "mean %s, min %s over %zu tasks; %zu of %zu at or above %s",
-                 m1, m2, k, above, k, t1);
+        snprintf(sub, sizeof sub, "mean %s, min %s over %zu tasks; %zu of %zu at or above %s", m1,
+                 m2, k, above, k, t1);
     else
         snprintf(sub, sizeof sub, "no task evaluated");
     bimt__svg_begin(&b, W_PX, H_PX, "Performance per task");
@@ -196,8 +208,9 @@ int bimt__plot_performance(const double *perf, double target, const char *path, 
             continue;
         }
         double y = bimt__ax_y(&a, perf[r]);
-        bimt__buf_fmt(&b, "<rect class=\"bar\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
-                          "fill=\"%r\"><title>%s: %.3f</title></rect>\n",
+        bimt__buf_fmt(&b,
+                      "<rect class=\"bar\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
+                      "fill=\"%r\"><title>%s: %.3f</title></rect>\n",
                       cx - slot * 0.35, y, slot * 0.7, a.y0 + a.h - y,
                       perf[r] >= target ? "#3a7dc9" : "#f28e2b", rn, perf[r]);
         char v[BIMT__NUMBUF];
@@ -223,18 +236,21 @@ int bimt_plot_performance(const double perf[BIMT_N_RULES], double target, const 
 
 /* ------------------------------------------------------------------ 1f |w| vs distance */
 
-int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t n_bins,
-                               size_t side, const char *path, char *errbuf)
+int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t n_bins, size_t side,
+                               const char *path, char *errbuf)
 {
     if (!mw || !path || n_bins == 0 || side == 0 || n_bins > 4096)
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_weight_distance: NULL argument or "
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_weight_distance: NULL argument or "
                           "n_bins/grid_side out of range");
     double lo = (double)INFINITY, hi = 0.0;
     size_t shown = 0, last = 0;
     for (size_t i = 0; i < n_bins; i++) {
         if (!bimt__finite(mw[i]) || mw[i] < 0.0)
-            return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_weight_distance: values must "
-                              "be finite and >= 0 (bin %zu)", i);
+            return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                              "plot_weight_distance: values must "
+                              "be finite and >= 0 (bin %zu)",
+                              i);
         if (counts && counts[i] == 0) continue;
         shown++;
         last = i;
@@ -242,8 +258,11 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
         if (mw[i] < lo) lo = mw[i];
     }
     int ylog = shown > 0 && lo > 0.0 && hi / lo > 100.0;
-    bimt__axes a = {100.0, 80.0, 560.0, 360.0, 0.0, (double)(last > 0 ? last : 1) / (double)side,
-                    0.0, hi > 0.0 ? hi * 1.1 : 1.0, ylog};
+    bimt__axes a = {100.0, 80.0,
+                    560.0, 360.0,
+                    0.0,   (double)(last > 0 ? last : 1) / (double)side,
+                    0.0,   hi > 0.0 ? hi * 1.1 : 1.0,
+                    ylog};
     if (ylog) {
         a.ymin = floor(log10(lo));
         a.ymax = ceil(log10(hi));
@@ -253,14 +272,17 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
     bimt__buf_init(&b);
     const double W_PX = 720.0, H_PX = 500.0;
     char sub[200];
-    snprintf(sub, sizeof sub, "mean |W_rec[i][j]| over neuron pairs i != j at each grid "
-             "distance%s", ylog ? " (log scale)" : "");
+    snprintf(sub, sizeof sub,
+             "mean |W_rec[i][j]| over neuron pairs i != j at each grid "
+             "distance%s",
+             ylog ? " (log scale)" : "");
     bimt__svg_begin(&b, W_PX, H_PX, "Connection strength versus distance");
     bimt__svg_heading(&b, W_PX / 2.0, 26.0, "Connection strength versus distance", sub);
     bimt__svg_yaxis(&b, &a, "mean |w|");
     bimt__svg_xaxis(&b, &a, "distance D = (|row difference| + |column difference|) / grid side");
     if (shown) {
-        bimt__buf_puts(&b, "<polyline fill=\"none\" stroke=\"#3a7dc9\" stroke-width=\"2\" points=\"");
+        bimt__buf_puts(&b,
+                       "<polyline fill=\"none\" stroke=\"#3a7dc9\" stroke-width=\"2\" points=\"");
         for (size_t i = 0; i < n_bins; i++) {
             if (counts && counts[i] == 0) continue;
             bimt__buf_fmt(&b, "%f,%f ", bimt__ax_x(&a, (double)i / (double)side),
@@ -269,8 +291,9 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
         bimt__buf_puts(&b, "\"/>\n");
         for (size_t i = 0; i < n_bins; i++) {
             if (counts && counts[i] == 0) continue;
-            bimt__buf_fmt(&b, "<circle class=\"point\" cx=\"%f\" cy=\"%f\" r=\"3.5\" "
-                              "fill=\"#3a7dc9\"><title>D = %.3f: mean |w| = %g</title></circle>\n",
+            bimt__buf_fmt(&b,
+                          "<circle class=\"point\" cx=\"%f\" cy=\"%f\" r=\"3.5\" "
+                          "fill=\"#3a7dc9\"><title>D = %.3f: mean |w| = %g</title></circle>\n",
                           bimt__ax_x(&a, (double)i / (double)side), bimt__ax_y(&a, mw[i]),
                           (double)i / (double)side, mw[i]);
         }
@@ -296,7 +319,8 @@ int bimt__plot_curves(const bimt__curve *c, size_t n_curves, const char *title,
                       const char *path, char *errbuf)
 {
     if (!c || !path || !title || n_curves == 0 || n_curves > 8)
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_curves: NULL argument or "
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_curves: NULL argument or "
                           "n_curves not in 1..8");
     double xlo = (double)INFINITY, xhi = -(double)INFINITY;
     double ylo = (double)INFINITY, yhi = -(double)INFINITY;
@@ -311,7 +335,8 @@ int bimt__plot_curves(const bimt__curve *c, size_t n_curves, const char *title,
             xlo = fmin(xlo, x), xhi = fmax(xhi, x), ylo = fmin(ylo, y), yhi = fmax(yhi, y);
         }
     }
-    if (bimt__finite(ref_y) && (!ylog || ref_y > 0.0)) ylo = fmin(ylo, ref_y), yhi = fmax(yhi, ref_y);
+    if (bimt__finite(ref_y) && (!ylog || ref_y > 0.0))
+        ylo = fmin(ylo, ref_y), yhi = fmax(yhi, ref_y);
     if (!shown) xlo = 0.0, xhi = 1.0, ylo = ylog ? 0.1 : 0.0, yhi = 1.0;
     if (xhi <= xlo) xlo -= 1.0, xhi += 1.0;
     bimt__axes a = {100.0, 80.0, 560.0, 360.0, xlo, xhi, 0.0, 1.0, ylog};
@@ -334,14 +359,14 @@ int bimt__plot_curves(const bimt__curve *c, size_t n_curves, const char *title,
     if (bimt__finite(ref_y) && (!ylog || ref_y > 0.0)) {
         double y = bimt__ax_y(&a, ref_y);
         bimt__svg_line(&b, a.x0, y, a.x0 + a.w, y, "#888888", 1.2, "6 4");
-        if (ref_label) bimt__svg_text(&b, a.x0 + a.w - 4.0, y - 5.0, 11.0, BIMT__RIGHT, 0.0, 0,
-                                      ref_label);
+        if (ref_label)
+            bimt__svg_text(&b, a.x0 + a.w - 4.0, y - 5.0, 11.0, BIMT__RIGHT, 0.0, 0, ref_label);
     }
     if (bimt__finite(mark_x) && mark_x >= a.xmin && mark_x <= a.xmax) {
         double x = bimt__ax_x(&a, mark_x);
         bimt__svg_line(&b, x, a.y0, x, a.y0 + a.h, "#555555", 1.2, "2 3");
-        if (mark_label) bimt__svg_text(&b, x + 4.0, a.y0 + 14.0, 11.0, BIMT__LEFT, 0.0, 0,
-                                       mark_label);
+        if (mark_label)
+            bimt__svg_text(&b, x + 4.0, a.y0 + 14.0, 11.0, BIMT__LEFT, 0.0, 0, mark_label);
     }
     for (size_t k = 0; k < n_curves; k++) {
         bimt__buf_fmt(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
@@ -355,14 +380,15 @@ int bimt__plot_curves(const bimt__curve *c, size_t n_curves, const char *title,
         for (size_t i = 0; i < c[k].n; i++) {
             double x = c[k].x[i], y = c[k].y[i];
             if (!bimt__finite(x) || !bimt__finite(y) || (ylog && y <= 0.0)) continue;
-            bimt__buf_fmt(&b, "<circle class=\"point\" cx=\"%f\" cy=\"%f\" r=\"3.5\" fill=\"%s\">"
-                              "<title>%s: %g at %g</title></circle>\n",
+            bimt__buf_fmt(&b,
+                          "<circle class=\"point\" cx=\"%f\" cy=\"%f\" r=\"3.5\" fill=\"%s\">"
+                          "<title>%s: %g at %g</title></circle>\n",
                           bimt__ax_x(&a, x), bimt__ax_y(&a, y), c[k].colour,
                           c[k].label ? c[k].label : "", y, x);
         }
         if (c[k].label)
-            bimt__svg_swatch(&b, a.x0 + a.w - 250.0, a.y0 + 16.0 + 18.0 * (double)k,
-                             c[k].colour, c[k].label);
+            bimt__svg_swatch(&b, a.x0 + a.w - 250.0, a.y0 + 16.0 + 18.0 * (double)k, c[k].colour,
+                             c[k].label);
     }
     if (!shown)
         bimt__svg_text(&b, a.x0 + a.w / 2.0, a.y0 + a.h / 2.0, 14.0, BIMT__MIDDLE, 0.0, 0,
@@ -377,7 +403,8 @@ int bimt__plot_null(double observed, const double *null_samples, size_t n, doubl
                     const char *title, const char *xlabel, const char *path, char *errbuf)
 {
     if (!path || (n > 0 && !null_samples) || !bimt__finite(observed) || isnan(p_value))
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_null: NULL path or samples, or "
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_null: NULL path or samples, or "
                           "non-finite observed value or p");
     double lo = observed, hi = observed, mean = 0.0, sd = 0.0;
     size_t le = 0;
@@ -392,7 +419,8 @@ int bimt__plot_null(double observed, const double *null_samples, size_t n, doubl
     }
     if (n) {
         mean /= (double)n;
-        for (size_t i = 0; i < n; i++) sd += (null_samples[i] - mean) * (null_samples[i] - mean);
+        for (size_t i = 0; i < n; i++)
+            sd += (null_samples[i] - mean) * (null_samples[i] - mean);
         sd = sqrt(sd / (double)n);
     }
     if (p_value < 0.0) p_value = (1.0 + (double)le) / (1.0 + (double)n);
@@ -407,7 +435,8 @@ int bimt__plot_null(double observed, const double *null_samples, size_t n, doubl
         if (k >= nb) k = nb - 1;
         hist[k]++;
     }
-    for (size_t k = 0; k < nb; k++) hmax = hist[k] > hmax ? hist[k] : hmax;
+    for (size_t k = 0; k < nb; k++)
+        hmax = hist[k] > hmax ? hist[k] : hmax;
     bimt__axes a = {90.0, 80.0, 560.0, 340.0, lo, hi, 0.0, hmax ? (double)hmax * 1.15 : 1.0, 0};
 
     bimt__buf b;
@@ -421,8 +450,8 @@ int bimt__plot_null(double observed, const double *null_samples, size_t n, doubl
     bimt__fmt_short(mv, mean);
     bimt__fmt_short(sv, sd);
     if (n)
-        snprintf(sub, sizeof sub, "observed %s; shuffled null (n = %zu): mean %s, sd %s", ov, n,
-                 mv, sv);
+        snprintf(sub, sizeof sub, "observed %s; shuffled null (n = %zu): mean %s, sd %s", ov, n, mv,
+                 sv);
     else
         snprintf(sub, sizeof sub, "observed %s; no null samples", ov);
     bimt__svg_begin(&b, W_PX, H_PX, full);
@@ -434,9 +463,10 @@ int bimt__plot_null(double observed, const double *null_samples, size_t n, doubl
         double x0 = bimt__ax_x(&a, lo + (hi - lo) * (double)k / (double)nb);
         double x1 = bimt__ax_x(&a, lo + (hi - lo) * (double)(k + 1) / (double)nb);
         double y = bimt__ax_y(&a, (double)hist[k]);
-        bimt__buf_fmt(&b, "<rect class=\"bin\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
-                          "fill=\"#9ecae1\" stroke=\"#4a7fb0\" stroke-width=\"0.8\">"
-                          "<title>%z shuffles</title></rect>\n",
+        bimt__buf_fmt(&b,
+                      "<rect class=\"bin\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
+                      "fill=\"#9ecae1\" stroke=\"#4a7fb0\" stroke-width=\"0.8\">"
+                      "<title>%z shuffles</title></rect>\n",
                       x0, y, x1 - x0, a.y0 + a.h - y, hist[k]);
     }
     double ox = bimt__ax_x(&a, observed);

@@ -20,8 +20,10 @@
 const char *bimt__plot_rule_name(size_t r, size_t n_rules, char *out, size_t out_len)
 {
     const char *name = n_rules == BIMT_N_RULES ? bimt_rule_name((int)r) : NULL;
-    if (name) snprintf(out, out_len, "%s", name);
-    else snprintf(out, out_len, "rule %zu", r);
+    if (name)
+        snprintf(out, out_len, "%s", name);
+    else
+        snprintf(out, out_len, "rule %zu", r);
     return out;
 }
 
@@ -45,8 +47,10 @@ static void slot_xy(size_t side, uint32_t s, double *x, double *y)
 
 static void cluster_hex(char out[8], int32_t label)
 {
-    if (label < 0) memcpy(out, "#d9d9d9", 8);
-    else bimt__rgb_hex(out, bimt__cmap_cat((int)label));
+    if (label < 0)
+        memcpy(out, "#d9d9d9", 8);
+    else
+        bimt__rgb_hex(out, bimt__cmap_cat((int)label));
 }
 
 /* ------------------------------------------------------------------ 1a network */
@@ -65,8 +69,8 @@ static int edge_desc(const void *a, const void *b)
     return x->j < y->j ? -1 : (x->j > y->j);
 }
 
-int bimt__plot_network(const bimt_model_t *model, const int32_t *labels,
-                       double weight_threshold, const char *path, char *errbuf)
+int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double weight_threshold,
+                       const char *path, char *errbuf)
 {
     if (!model || !path)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_network: NULL model or path");
@@ -113,11 +117,13 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels,
     snprintf(title, sizeof title, "Hidden network on the %zu x %zu grid", side, side);
     bimt__fmt_short(t1, thr);
     if (shown < ne)
-        snprintf(sub, sizeof sub, "the %zu strongest of %zu connections with |w| > %s; "
-                 "self-connections not drawn", shown, ne, t1);
+        snprintf(sub, sizeof sub,
+                 "the %zu strongest of %zu connections with |w| > %s; "
+                 "self-connections not drawn",
+                 shown, ne, t1);
     else
-        snprintf(sub, sizeof sub, "%zu connections with |w| > %s; self-connections not drawn",
-                 ne, t1);
+        snprintf(sub, sizeof sub, "%zu connections with |w| > %s; self-connections not drawn", ne,
+                 t1);
     bimt__svg_begin(&b, W_PX, H_PX, title);
     bimt__svg_heading(&b, LEFT + PANEL / 2.0, 26.0, title, sub);
     bimt__svg_rect(&b, LEFT, TOP, PANEL, PANEL, "#fbfbfb", "#bbbbbb", 1.0);
@@ -130,8 +136,9 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels,
         slot_xy(side, slots[e[q].j], &x1, &y1);
         slot_xy(side, slots[e[q].i], &x2, &y2);
         double t = span > 0.0 ? ((double)e[q].aw - wmin_shown) / span : 1.0;
-        bimt__buf_fmt(&b, "<line class=\"edge\" x1=\"%f\" y1=\"%f\" x2=\"%f\" y2=\"%f\" "
-                          "stroke=\"%r\" stroke-width=\"%f\" stroke-opacity=\"%.3f\"/>\n",
+        bimt__buf_fmt(&b,
+                      "<line class=\"edge\" x1=\"%f\" y1=\"%f\" x2=\"%f\" y2=\"%f\" "
+                      "stroke=\"%r\" stroke-width=\"%f\" stroke-opacity=\"%.3f\"/>\n",
                       x1, y1, x2, y2, e[q].pos ? "#d62728" : "#1f5fd6", 0.4 + 3.2 * t,
                       0.15 + 0.8 * t);
     }
@@ -146,10 +153,14 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels,
         double x, y;
         char hex[8];
         slot_xy(side, slots[k], &x, &y);
-        if (labels) cluster_hex(hex, labels[k]);
-        else memcpy(hex, "#444444", 8);
-        bimt__buf_fmt(&b, "<circle class=\"neuron\" cx=\"%f\" cy=\"%f\" r=\"%f\" fill=\"%r\" "
-                          "stroke=\"#222222\" stroke-width=\"0.6\"/>\n", x, y, r, hex);
+        if (labels)
+            cluster_hex(hex, labels[k]);
+        else
+            memcpy(hex, "#444444", 8);
+        bimt__buf_fmt(&b,
+                      "<circle class=\"neuron\" cx=\"%f\" cy=\"%f\" r=\"%f\" fill=\"%r\" "
+                      "stroke=\"#222222\" stroke-width=\"0.6\"/>\n",
+                      x, y, r, hex);
     }
     bimt__buf_puts(&b, "</g>\n");
 
@@ -179,7 +190,8 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels,
         size_t shown_c = 0;
         for (long c = 0; c < n_clusters && ly < TOP + PANEL - 20.0; c++) {
             size_t cnt = 0;
-            for (size_t k = 0; k < n; k++) cnt += labels[k] == c;
+            for (size_t k = 0; k < n; k++)
+                cnt += labels[k] == c;
             if (!cnt) continue;
             char hex[8];
             cluster_hex(hex, (int32_t)c);
@@ -190,7 +202,8 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels,
         }
         (void)shown_c;
         size_t un = 0;
-        for (size_t k = 0; k < n; k++) un += labels[k] < 0;
+        for (size_t k = 0; k < n; k++)
+            un += labels[k] < 0;
         snprintf(sub, sizeof sub, "unimportant (%zu)", un);
         bimt__svg_swatch(&b, lx, ly, "#d9d9d9", sub);
     } else {
@@ -203,8 +216,8 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels,
     return rc;
 }
 
-int bimt_plot_network(const bimt_model_t *model, const int32_t *labels,
-                      double weight_threshold, const char *path)
+int bimt_plot_network(const bimt_model_t *model, const int32_t *labels, double weight_threshold,
+                      const char *path)
 {
     return bimt__plot_network(model, labels, weight_threshold, path, NULL);
 }
@@ -236,8 +249,8 @@ static int check_nonneg(const float *a, size_t n)
     return 1;
 }
 
-int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels,
-                             const float *ntv, size_t n_rules, const char *path, char *errbuf)
+int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, const float *ntv,
+                             size_t n_rules, const char *path, char *errbuf)
 {
     if (!model || !labels || !path)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_clusters_grid: NULL argument");
@@ -256,7 +269,8 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels,
     const double W_PX = LEFT + PANEL + 300.0, H_PX = TOP + PANEL + 40.0;
     char title[128], sub[256];
     size_t n_imp = 0, n_used = 0;
-    for (size_t k = 0; k < n; k++) n_imp += labels[k] >= 0;
+    for (size_t k = 0; k < n; k++)
+        n_imp += labels[k] >= 0;
     for (long c = 0; c < n_clusters; c++)
         for (size_t k = 0; k < n; k++)
             if (labels[k] == c) {
@@ -275,16 +289,19 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels,
         cluster_hex(hex, labels[k]);
         double x = LEFT + (double)bimt__slot_col(side, slots[k]) * cell;
         double y = TOP + (double)bimt__slot_row(side, slots[k]) * cell;
-        bimt__buf_fmt(&b, "<rect class=\"cell\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
-                          "fill=\"%r\" stroke=\"#ffffff\" stroke-width=\"%f\"/>\n",
+        bimt__buf_fmt(&b,
+                      "<rect class=\"cell\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
+                      "fill=\"%r\" stroke=\"#ffffff\" stroke-width=\"%f\"/>\n",
                       x, y, cell, cell, hex, cell > 8.0 ? 1.5 : 0.3);
         if (labels[k] >= 0 && cell >= 18.0) {
             char num[16];
             snprintf(num, sizeof num, "%d", (int)labels[k]);
             bimt__rgb c = bimt__cmap_cat((int)labels[k]);
             int dark = 0.299 * c.r + 0.587 * c.g + 0.114 * c.b < 140.0;
-            bimt__buf_fmt(&b, "<text x=\"%f\" y=\"%f\" font-size=\"%.1f\" text-anchor=\"middle\" "
-                              "fill=\"%r\">%s</text>\n", x + cell / 2.0, y + cell / 2.0 + cell * 0.14,
+            bimt__buf_fmt(&b,
+                          "<text x=\"%f\" y=\"%f\" font-size=\"%.1f\" text-anchor=\"middle\" "
+                          "fill=\"%r\">%s</text>\n",
+                          x + cell / 2.0, y + cell / 2.0 + cell * 0.14,
                           cell * 0.4 < 14.0 ? cell * 0.4 : 14.0, dark ? "#ffffff" : "#000000", num);
         }
     }
@@ -297,7 +314,8 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels,
     size_t listed = 0;
     for (long c = 0; c < n_clusters; c++) {
         size_t cnt = 0;
-        for (size_t k = 0; k < n; k++) cnt += labels[k] == c;
+        for (size_t k = 0; k < n; k++)
+            cnt += labels[k] == c;
         if (!cnt) continue;
         if (ly > TOP + PANEL - 30.0) {
             snprintf(sub, sizeof sub, "... %zu more clusters", n_used - listed);
@@ -337,22 +355,26 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
                                double threshold, const char *path, char *errbuf)
 {
     if (!model || !tv || !path || n_rules == 0)
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_importance_grid: NULL argument or "
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_importance_grid: NULL argument or "
                           "no rules");
     if (!(threshold > 0.0) || !bimt__finite(threshold))
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_importance_grid: threshold must be "
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_importance_grid: threshold must be "
                           "finite and > 0");
     size_t side = bimt_model_grid_side(model), n = bimt_model_n_hidden(model);
     const uint32_t *slots = bimt_model_slots(model);
     if (n_rules > 1024 || !check_nonneg(tv, n_rules * n))
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_importance_grid: task variance "
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_importance_grid: task variance "
                           "must be finite and >= 0");
     double *s = bimt__calloc(n, sizeof(*s));
     if (!s) return bimt__fail(errbuf, BIMT_E_NOMEM, "plot_importance_grid: out of memory");
     double smax = 0.0, spos = (double)INFINITY;
     size_t n_imp = 0;
     for (size_t k = 0; k < n; k++) {
-        for (size_t r = 0; r < n_rules; r++) s[k] += (double)tv[r * n + k];
+        for (size_t r = 0; r < n_rules; r++)
+            s[k] += (double)tv[r * n + k];
         if (s[k] > smax) smax = s[k];
         if (s[k] > 0.0 && s[k] < spos) spos = s[k];
         n_imp += s[k] > threshold;
@@ -375,21 +397,26 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
     snprintf(title, sizeof title, "Neuron importance (task variance summed over %zu tasks)",
              n_rules);
     bimt__fmt_short(t1, threshold);
-    snprintf(sub, sizeof sub, "log colour scale; %zu neurons above the threshold %s are "
-             "outlined in black", n_imp, t1);
+    snprintf(sub, sizeof sub,
+             "log colour scale; %zu neurons above the threshold %s are "
+             "outlined in black",
+             n_imp, t1);
     bimt__svg_begin(&b, W_PX, H_PX, title);
     bimt__svg_heading(&b, LEFT + PANEL / 2.0, 26.0, title, sub);
     double cell = PANEL / (double)side;
     for (size_t k = 0; k < n; k++) {
         char hex[8];
-        if (s[k] > 0.0) bimt__rgb_hex(hex, bimt__cmap_seq((log10(s[k]) - vmin) / (vmax - vmin)));
-        else memcpy(hex, "#f2f2f2", 8);
+        if (s[k] > 0.0)
+            bimt__rgb_hex(hex, bimt__cmap_seq((log10(s[k]) - vmin) / (vmax - vmin)));
+        else
+            memcpy(hex, "#f2f2f2", 8);
         double x = LEFT + (double)bimt__slot_col(side, slots[k]) * cell;
         double y = TOP + (double)bimt__slot_row(side, slots[k]) * cell;
         int imp = s[k] > threshold;
         double inset = imp ? (cell > 8.0 ? 1.2 : 0.3) : 0.0;
-        bimt__buf_fmt(&b, "<rect class=\"cell\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
-                          "fill=\"%r\" stroke=\"%r\" stroke-width=\"%f\"/>\n",
+        bimt__buf_fmt(&b,
+                      "<rect class=\"cell\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
+                      "fill=\"%r\" stroke=\"%r\" stroke-width=\"%f\"/>\n",
                       x + inset, y + inset, cell - 2.0 * inset, cell - 2.0 * inset, hex,
                       imp ? "#000000" : "#ffffff", imp ? 2.0 * inset : (cell > 8.0 ? 1.0 : 0.2));
     }

@@ -9,12 +9,12 @@
 
 #include "bimt/plot.h"
 
-int bimt__plot_network(const bimt_model_t *model, const int32_t *labels,
-                       double weight_threshold, const char *path, char *errbuf);
+int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double weight_threshold,
+                       const char *path, char *errbuf);
 int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n_hidden,
                              const int32_t *labels, const char *path, char *errbuf);
-int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels,
-                             const float *ntv, size_t n_rules, const char *path, char *errbuf);
+int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, const float *ntv,
+                             size_t n_rules, const char *path, char *errbuf);
 int bimt__plot_performance(const double *perf, double target, const char *path, char *errbuf);
 int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_t n_rules,
                                double threshold, const char *path, char *errbuf);

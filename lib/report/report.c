@@ -18,42 +18,68 @@
 #include "report/svg.h"
 
 const bimt__figure bimt__report_figures[BIMT__N_FIGURES] = {
-    {"network.svg", "1a", "The hidden network on its grid: neurons coloured by functional cluster, "
-                          "connections red (positive) and blue (negative), thicker when stronger."},
-    {"task_variance.svg", "1b", "Normalised task variance of the important neurons, grouped by "
-                                "functional cluster."},
-    {"clusters.svg", "1c", "Functional clusters on the grid, with each cluster's preferred task; "
-                           "unimportant neurons grey."},
+    {"network.svg", "1a",
+     "The hidden network on its grid: neurons coloured by functional cluster, "
+     "connections red (positive) and blue (negative), thicker when stronger."},
+    {"task_variance.svg", "1b",
+     "Normalised task variance of the important neurons, grouped by "
+     "functional cluster."},
+    {"clusters.svg", "1c",
+     "Functional clusters on the grid, with each cluster's preferred task; "
+     "unimportant neurons grey."},
     {"performance.svg", "1d", "Performance per task, with the 0.9 reference line."},
-    {"importance.svg", "1e", "Neuron importance (task variance summed over the 20 tasks), log "
-                             "scale."},
+    {"importance.svg", "1e",
+     "Neuron importance (task variance summed over the 20 tasks), log "
+     "scale."},
     {"weight_distance.svg", "1f", "Mean connection strength |w| versus wiring distance."},
     {"null_isolated.svg", "2b", "Fraction of isolated neurons against its shuffled null."},
-    {"null_cluster_size.svg", "2b", "Average spatial size of the clusters against its shuffled "
-                                    "null."},
-    {"silhouette.svg", "-", "Mean silhouette of the clustering at each k (each k clustered "
-                            "alone, same seed); the chosen k marked."},
-    {"anatomy_by_k.svg", "2b", "p-values of both anatomical tests with the clustering fixed at "
-                               "k = 4, 8, 12, 16 (same null, same shuffles)."},
-    {"null_centrality.svg", "1e", "Mean distance of the important neurons to the grid centre "
-                                  "against random placements on the grid."},
+    {"null_cluster_size.svg", "2b",
+     "Average spatial size of the clusters against its shuffled "
+     "null."},
+    {"silhouette.svg", "-",
+     "Mean silhouette of the clustering at each k (each k clustered "
+     "alone, same seed); the chosen k marked."},
+    {"anatomy_by_k.svg", "2b",
+     "p-values of both anatomical tests with the clustering fixed at "
+     "k = 4, 8, 12, 16 (same null, same shuffles)."},
+    {"null_centrality.svg", "1e",
+     "Mean distance of the important neurons to the grid centre "
+     "against random placements on the grid."},
 };
 
 const uint32_t bimt__report_by_k[BIMT__N_BY_K] = {4, 8, 12, 16};
 
 /* The names come from the library's one table per enum (bimt_activation_name(), ...). */
-static const char *or_unknown(const char *s) { return s ? s : "unknown"; }
-const char *bimt__activation_name(int a) { return or_unknown(bimt_activation_name(a)); }
-const char *bimt__init_name(int i) { return or_unknown(bimt_init_name(i)); }
-const char *bimt__loss_name(int l) { return or_unknown(bimt_loss_name(l)); }
-const char *bimt__arm_name(int a) { return or_unknown(bimt_arm_name(a)); }
+static const char *or_unknown(const char *s)
+{
+    return s ? s : "unknown";
+}
+const char *bimt__activation_name(int a)
+{
+    return or_unknown(bimt_activation_name(a));
+}
+const char *bimt__init_name(int i)
+{
+    return or_unknown(bimt_init_name(i));
+}
+const char *bimt__loss_name(int l)
+{
+    return or_unknown(bimt_loss_name(l));
+}
+const char *bimt__arm_name(int a)
+{
+    return or_unknown(bimt_arm_name(a));
+}
 
 const char *bimt__perf_source_name(bimt__perf_source s)
 {
     switch (s) {
-    case BIMT__PERF_TRAINER_LAST: return "trainer_last_evaluation";
-    case BIMT__PERF_TRAINER_FRESH: return "trainer_evaluation_at_report";
-    default: return "test_grid_noise_off";
+    case BIMT__PERF_TRAINER_LAST:
+        return "trainer_last_evaluation";
+    case BIMT__PERF_TRAINER_FRESH:
+        return "trainer_evaluation_at_report";
+    default:
+        return "test_grid_noise_off";
     }
 }
 
@@ -81,8 +107,9 @@ static int perf_test_grid(bimt__report *r, bimt_model_t *model, bimt_task_t *tas
         if (!bimt_task_rule_enabled(task, rule)) continue;
         bimt_batch b;
         int rc = bimt_task_sample_test(task, rule, &b);
-        if (rc) return bimt__fail(model->errmsg, rc, "report: test grid of rule %s: %s",
-                                  bimt_rule_name(rule), bimt_task_errmsg(task));
+        if (rc)
+            return bimt__fail(model->errmsg, rc, "report: test grid of rule %s: %s",
+                              bimt_rule_name(rule), bimt_task_errmsg(task));
         rc = bimt_model_forward(model, b.x, b.n_steps, b.batch_size, 0);
         if (rc) return rc; /* message already in the model */
         const float *o = NULL;
@@ -90,8 +117,9 @@ static int perf_test_grid(bimt__report *r, bimt_model_t *model, bimt_task_t *tas
         if (rc) return rc;
         double mean = 0.0;
         rc = bimt_task_performance(&b, o, r->tp.loss, NULL, &mean);
-        if (rc) return bimt__fail(model->errmsg, rc, "report: performance of rule %s failed",
-                                  bimt_rule_name(rule));
+        if (rc)
+            return bimt__fail(model->errmsg, rc, "report: performance of rule %s failed",
+                              bimt_rule_name(rule));
         r->perf[rule] = mean;
     }
     r->perf_source = BIMT__PERF_TEST_GRID;
@@ -99,8 +127,7 @@ static int perf_test_grid(bimt__report *r, bimt_model_t *model, bimt_task_t *tas
     return BIMT_OK;
 }
 
-static int performance(bimt__report *r, bimt_model_t *model, bimt_task_t *task,
-                       bimt_trainer_t *tr)
+static int performance(bimt__report *r, bimt_model_t *model, bimt_task_t *task, bimt_trainer_t *tr)
 {
     int rc;
     if (tr) {
@@ -110,8 +137,9 @@ static int performance(bimt__report *r, bimt_model_t *model, bimt_task_t *task,
         if (rc == BIMT_E_STATE) {
             uint32_t n = r->trp.eval_batch ? r->trp.eval_batch : 512;
             rc = bimt_trainer_evaluate(tr, n, r->perf);
-            if (rc) return bimt__fail(model->errmsg, rc, "report: evaluation failed: %s",
-                                      bimt_trainer_errmsg(tr));
+            if (rc)
+                return bimt__fail(model->errmsg, rc, "report: evaluation failed: %s",
+                                  bimt_trainer_errmsg(tr));
             r->perf_source = BIMT__PERF_TRAINER_FRESH;
             r->perf_trials = n;
         } else if (rc) {
@@ -143,9 +171,12 @@ static uint32_t disconnected(const bimt_model_t *m)
     uint32_t count = 0;
     for (size_t k = 0; k < nh; k++) { /* W_rec [nh][nh], W_in [nh][n_in], W_out [n_out][nh] */
         int zero = bh[k] == 0.0f;
-        for (size_t j = 0; j < nh && zero; j++) zero = W[k * nh + j] == 0.0f && W[j * nh + k] == 0.0f;
-        for (size_t i = 0; i < ni && zero; i++) zero = Win[k * ni + i] == 0.0f;
-        for (size_t o = 0; o < no && zero; o++) zero = Wout[o * nh + k] == 0.0f;
+        for (size_t j = 0; j < nh && zero; j++)
+            zero = W[k * nh + j] == 0.0f && W[j * nh + k] == 0.0f;
+        for (size_t i = 0; i < ni && zero; i++)
+            zero = Win[k * ni + i] == 0.0f;
+        for (size_t o = 0; o < no && zero; o++)
+            zero = Wout[o * nh + k] == 0.0f;
         count += (uint32_t)zero;
     }
     return count;
@@ -184,16 +215,16 @@ static int diagnostics(bimt__report *r, bimt_model_t *model)
         rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &cp, lab, &r->by_k[j].n_clusters,
                                         &r->by_k[j].silhouette);
         if (!rc)
-            rc = bimt_anatomy_metrics(model, lab, r->n_shuffles, r->cp.seed, &r->by_k[j].anat,
-                                      NULL, NULL);
+            rc = bimt_anatomy_metrics(model, lab, r->n_shuffles, r->cp.seed, &r->by_k[j].anat, NULL,
+                                      NULL);
         if (!rc) r->by_k[r->n_by_k++].k = k;
     }
     if (!rc)
-        rc = bimt_centrality_metrics(model, r->important, r->n_shuffles, r->cp.seed,
-                                     &r->centrality, r->centre_null);
+        rc = bimt_centrality_metrics(model, r->important, r->n_shuffles, r->cp.seed, &r->centrality,
+                                     r->centre_null);
     free(lab);
-    if (rc) return bimt__fail(e, rc, "report: diagnostics across k failed (%s)",
-                              bimt_status_str(rc));
+    if (rc)
+        return bimt__fail(e, rc, "report: diagnostics across k failed (%s)", bimt_status_str(rc));
     r->n_disconnected = disconnected(model);
     return BIMT_OK;
 }
@@ -216,8 +247,8 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
         r->size_null = bimt__malloc(r->n_shuffles, sizeof(double));
         r->centre_null = bimt__malloc(r->n_shuffles, sizeof(double));
     }
-    if (!r->tv || !r->ntv || !r->important || !r->labels || !r->cluster_count ||
-        !r->cluster_pref || !r->profile || !r->pairs ||
+    if (!r->tv || !r->ntv || !r->important || !r->labels || !r->cluster_count || !r->cluster_pref ||
+        !r->profile || !r->pairs ||
         (r->n_shuffles && (!r->iso_null || !r->size_null || !r->centre_null)))
         return bimt__fail(e, BIMT_E_NOMEM, "report: out of memory");
 
@@ -225,21 +256,24 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
     if (rc) return rc; /* the model holds the message */
     for (size_t i = 0; i < (size_t)BIMT_N_RULES * n; i++)
         if (!bimt__finite((double)r->tv[i]))
-            return bimt__fail(e, BIMT_E_NUMERIC, "report: the task variance of neuron %zu in "
+            return bimt__fail(e, BIMT_E_NUMERIC,
+                              "report: the task variance of neuron %zu in "
                               "%s is not finite (the network's states overflow): a diverged "
-                              "network cannot be analysed", i % n,
-                              bimt_rule_name((int)(i / n)));
+                              "network cannot be analysed",
+                              i % n, bimt_rule_name((int)(i / n)));
     double thr = r->cp.importance_threshold;
     rc = bimt_important_neurons(r->tv, BIMT_N_RULES, n, thr, r->important, &r->n_important);
     if (!rc)
-        rc = bimt_normalize_task_variance(r->tv, BIMT_N_RULES, n, thr,
-                                          (int)r->cp.normalize_by_sum, r->ntv);
-    if (rc) return bimt__fail(e, rc, "report: normalising the task variance failed (%s)",
-                              bimt_status_str(rc));
+        rc = bimt_normalize_task_variance(r->tv, BIMT_N_RULES, n, thr, (int)r->cp.normalize_by_sum,
+                                          r->ntv);
+    if (rc)
+        return bimt__fail(e, rc, "report: normalising the task variance failed (%s)",
+                          bimt_status_str(rc));
     rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &r->cp, r->labels, &r->n_clusters,
                                     &r->silhouette);
     if (rc) return bimt__fail(e, rc, "report: clustering failed (%s)", bimt_status_str(rc));
-    for (size_t c = 0; c < n; c++) r->cluster_pref[c] = -1;
+    for (size_t c = 0; c < n; c++)
+        r->cluster_pref[c] = -1;
     for (size_t k = 0; k < n; k++)
         if (r->labels[k] >= 0 && (size_t)r->labels[k] < n) r->cluster_count[r->labels[k]]++;
     for (size_t c = 0; c < n; c++) {
@@ -255,18 +289,16 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
             }
         }
     }
-    rc = bimt_anatomy_metrics(model, r->labels, r->n_shuffles, r->cp.seed, &r->anat,
-                              r->iso_null, r->size_null);
-    if (rc) return bimt__fail(e, rc, "report: anatomical metrics failed (%s)",
-                              bimt_status_str(rc));
+    rc = bimt_anatomy_metrics(model, r->labels, r->n_shuffles, r->cp.seed, &r->anat, r->iso_null,
+                              r->size_null);
+    if (rc) return bimt__fail(e, rc, "report: anatomical metrics failed (%s)", bimt_status_str(rc));
     rc = diagnostics(r, model);
     if (rc) return rc;
     rc = bimt_wiring_stats(model, r->tv, thr, BIMT__REPORT_WEIGHT_THRESHOLD, &r->wiring);
-    if (rc) return bimt__fail(e, rc, "report: wiring statistics failed (%s)",
-                              bimt_status_str(rc));
+    if (rc) return bimt__fail(e, rc, "report: wiring statistics failed (%s)", bimt_status_str(rc));
     rc = bimt_weight_distance_profile(model, r->n_bins, r->profile, r->pairs);
-    if (rc) return bimt__fail(e, rc, "report: |w| versus distance failed (%s)",
-                              bimt_status_str(rc));
+    if (rc)
+        return bimt__fail(e, rc, "report: |w| versus distance failed (%s)", bimt_status_str(rc));
     rc = bimt_model_distance_cost(model, 1.0, &r->distance_cost);
     if (rc) return bimt__fail(e, rc, "report: distance cost failed (%s)", bimt_status_str(rc));
     return BIMT_OK;
@@ -289,10 +321,10 @@ static int placeholder(const char *path, const char *title, const char *why, cha
 static int null_figure(const char *path, double obs, const double *null, uint32_t n, double p,
                        const char *title, const char *xlabel, char *e)
 {
-    if (!bimt__finite(obs))
-        return placeholder(path, title, "not defined: no clustered neurons", e);
+    if (!bimt__finite(obs)) return placeholder(path, title, "not defined: no clustered neurons", e);
     int ok = 1;
-    for (uint32_t i = 0; i < n; i++) ok &= bimt__finite(null[i]);
+    for (uint32_t i = 0; i < n; i++)
+        ok &= bimt__finite(null[i]);
     return bimt__plot_null(obs, ok ? null : NULL, ok ? n : 0, bimt__finite(p) ? p : -1.0, title,
                            xlabel, path, e);
 }
@@ -300,7 +332,8 @@ static int null_figure(const char *path, double obs, const double *null, uint32_
 static int silhouette_figure(const bimt__report *r, const char *path, char *e)
 {
     double x[BIMT__MAX_SIL_K];
-    for (uint32_t i = 0; i < r->n_sil; i++) x[i] = (double)r->sil_k[i];
+    for (uint32_t i = 0; i < r->n_sil; i++)
+        x[i] = (double)r->sil_k[i];
     bimt__curve c = {x, r->sil, r->n_sil, "#3a7dc9", "mean silhouette"};
     char mark[64];
     snprintf(mark, sizeof mark, "chosen k = %u", (unsigned)r->n_clusters);
@@ -322,8 +355,9 @@ static int by_k_figure(const bimt__report *r, const char *path, char *e)
                         {x, ps, r->n_by_k, "#3a7dc9", "cluster size (smaller than null)"}};
     return bimt__plot_curves(c, 2, "Anatomical tests across k",
                              "clustering fixed at each k, shuffles of the clustered neurons "
-                             "over their own slots", "k (clusters)", "p (log scale)", 1, 0.05,
-                             "p = 0.05", (double)NAN, NULL, path, e);
+                             "over their own slots",
+                             "k (clusters)", "p (log scale)", 1, 0.05, "p = 0.05", (double)NAN,
+                             NULL, path, e);
 }
 
 static int figures(const bimt__report *r, const char *dir, char *e)
@@ -338,34 +372,31 @@ static int figures(const bimt__report *r, const char *dir, char *e)
     if (!rc) rc = bimt__plot_clusters_grid(r->model, r->labels, r->ntv, BIMT_N_RULES, FIG(2), e);
     if (!rc) rc = bimt__plot_performance(r->perf, BIMT__REPORT_TARGET, FIG(3), e);
     if (!rc)
-        rc = bimt__plot_importance_grid(r->model, r->tv, BIMT_N_RULES,
-                                        r->cp.importance_threshold, FIG(4), e);
+        rc = bimt__plot_importance_grid(r->model, r->tv, BIMT_N_RULES, r->cp.importance_threshold,
+                                        FIG(4), e);
     if (!rc) rc = bimt__plot_weight_distance(r->profile, r->pairs, r->n_bins, r->side, FIG(5), e);
     if (!rc)
         rc = null_figure(FIG(6), r->anat.isolated_fraction, r->iso_null, r->n_shuffles,
                          r->anat.isolated_p, "Fraction of isolated neurons",
                          "fraction of clustered neurons without a same-cluster 8-neighbour", e);
     if (!rc)
-        rc = null_figure(FIG(7), r->anat.cluster_size, r->size_null, r->n_shuffles,
-                         r->anat.size_p, "Average spatial size of clusters",
-                         "mean distance of members to their cluster centroid (grid units / n)",
-                         e);
+        rc = null_figure(FIG(7), r->anat.cluster_size, r->size_null, r->n_shuffles, r->anat.size_p,
+                         "Average spatial size of clusters",
+                         "mean distance of members to their cluster centroid (grid units / n)", e);
     if (!rc) rc = silhouette_figure(r, FIG(8), e);
     if (!rc) rc = by_k_figure(r, FIG(9), e);
     if (!rc)
-        rc = null_figure(FIG(10), r->centrality.n_important ? r->centrality.observed
-                                                            : (double)NAN,
-                         r->centre_null, r->n_shuffles, r->centrality.p,
-                         "Centrality of the important neurons",
-                         "mean distance of important neurons to the grid centre (grid units / n)",
-                         e);
+        rc = null_figure(
+            FIG(10), r->centrality.n_important ? r->centrality.observed : (double)NAN,
+            r->centre_null, r->n_shuffles, r->centrality.p, "Centrality of the important neurons",
+            "mean distance of important neurons to the grid centre (grid units / n)", e);
 #undef FIG
     free(path);
     return rc;
 }
 
-int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task,
-                      bimt_trainer_t *tr, const bimt_cluster_params *cp, uint32_t n_shuffles)
+int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task, bimt_trainer_t *tr,
+                      const bimt_cluster_params *cp, uint32_t n_shuffles)
 {
     if (!model) return bimt__err(BIMT_E_INVALID_ARG, "bimt_report_write: model is NULL");
     char *e = model->errmsg;
@@ -373,15 +404,19 @@ int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task,
         return bimt__fail(e, BIMT_E_INVALID_ARG, "bimt_report_write: %s is NULL or empty",
                           !dir || !*dir ? "dir" : "task");
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
-        return bimt__fail(e, BIMT_E_SHAPE, "bimt_report_write: task has %zu inputs and %zu "
-                          "outputs, the model %zu and %zu", bimt_task_n_in(task),
-                          bimt_task_n_out(task), model->n_in, model->n_out);
+        return bimt__fail(e, BIMT_E_SHAPE,
+                          "bimt_report_write: task has %zu inputs and %zu "
+                          "outputs, the model %zu and %zu",
+                          bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
     if (tr && (bimt_trainer_model(tr) != model || bimt_trainer_task(tr) != task))
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "bimt_report_write: the trainer was made for "
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "bimt_report_write: the trainer was made for "
                           "another model or task");
     if (n_shuffles > 10000000u)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "bimt_report_write: n_shuffles %u is above "
-                          "10^7", (unsigned)n_shuffles);
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "bimt_report_write: n_shuffles %u is above "
+                          "10^7",
+                          (unsigned)n_shuffles);
     bimt__report r;
     memset(&r, 0, sizeof r);
     bimt_cluster_params_init(&r.cp);

@@ -19,8 +19,10 @@ static void row(bimt__buf *b, const char *name, const char *value, const char *n
 static void row_num(bimt__buf *b, const char *name, double v, int prec, const char *note)
 {
     char t[BIMT__NUMBUF];
-    if (!bimt__finite(v)) snprintf(t, sizeof t, "n/a");
-    else bimt__fmt_fixed(t, v, prec);
+    if (!bimt__finite(v))
+        snprintf(t, sizeof t, "n/a");
+    else
+        bimt__fmt_fixed(t, v, prec);
     row(b, name, t, note);
 }
 
@@ -44,8 +46,7 @@ static void anat_row(bimt__buf *b, const char *name, double obs, double mean, do
     else
         snprintf(note, sizeof note, "no null samples");
     /* note holds an entity, so it goes in raw; its numbers are our own text. */
-    bimt__buf_fmt(b, "<tr><th>%s</th><td>%s</td><td class=\"note\">%r</td></tr>\n", name, o,
-                  note);
+    bimt__buf_fmt(b, "<tr><th>%s</th><td>%s</td><td class=\"note\">%r</td></tr>\n", name, o, note);
 }
 
 int bimt__report_html(const bimt__report *r, const char *dir, const char *path, char *errbuf)
@@ -69,10 +70,11 @@ int bimt__report_html(const bimt__report *r, const char *dir, const char *path, 
                    "figure img{width:100%;height:auto;display:block}\n"
                    "figcaption{font-size:13px;color:#444;margin-top:6px}\n"
                    "</style>\n</head>\n<body>\n<h1>Growing brains: libbimt report</h1>\n");
-    snprintf(line, sizeof line, "arm %s, %zu x %zu grid (%zu hidden neurons), %s, %llu training "
-             "steps, libbimt %s", arm, r->side, r->side, r->n_h,
-             bimt__activation_name((int)r->mp.activation), (unsigned long long)r->steps,
-             bimt_version_string());
+    snprintf(line, sizeof line,
+             "arm %s, %zu x %zu grid (%zu hidden neurons), %s, %llu training "
+             "steps, libbimt %s",
+             arm, r->side, r->side, r->n_h, bimt__activation_name((int)r->mp.activation),
+             (unsigned long long)r->steps, bimt_version_string());
     bimt__buf_fmt(&b, "<div class=\"sub\">%s</div>\n", line);
 
     bimt__buf_puts(&b, "<h2>Key numbers</h2>\n<table>\n");
@@ -108,15 +110,17 @@ int bimt__report_html(const bimt__report *r, const char *dir, const char *path, 
         snprintf(v, sizeof v, "isolated p = %s, size p = %s", pi, ps);
         row(&b, name, v, "diagnostic: the clustering fixed at this k, same null");
     }
-    anat_row(&b, "distance of important neurons to the centre", r->centrality.n_important
-             ? r->centrality.observed : (double)NAN, r->centrality.null_mean,
-             r->centrality.null_sd, r->centrality.z, r->centrality.p, r->centrality.n_shuffles);
+    anat_row(&b, "distance of important neurons to the centre",
+             r->centrality.n_important ? r->centrality.observed : (double)NAN,
+             r->centrality.null_mean, r->centrality.null_sd, r->centrality.z, r->centrality.p,
+             r->centrality.n_shuffles);
     snprintf(t, sizeof t, "%zu pruned, %u cut off", r->n_h - r->n_important,
              (unsigned)r->n_disconnected);
     row(&b, "pruned neurons", t, "not important; cut off: every weight in and out exactly 0");
     snprintf(t, sizeof t, "%u", (unsigned)r->wiring.n_active_edges);
     row(&b, "active connections", t, "hidden-hidden |w| > 0.01");
-    row_num(&b, "wiring length", r->wiring.wiring_length, 3, "sum of distances of active "
+    row_num(&b, "wiring length", r->wiring.wiring_length, 3,
+            "sum of distances of active "
             "connections (grid units / n)");
     row_num(&b, "spectral radius of W_rec", r->wiring.spectral_radius, 3, NULL);
     bimt__buf_puts(&b, "</table>\n");
@@ -124,8 +128,9 @@ int bimt__report_html(const bimt__report *r, const char *dir, const char *path, 
     bimt__buf_puts(&b, "<h2>Figures</h2>\n<div class=\"grid\">\n");
     for (size_t f = 0; f < BIMT__N_FIGURES; f++) {
         const bimt__figure *fig = &bimt__report_figures[f];
-        bimt__buf_fmt(&b, "<figure><a href=\"%s\"><img src=\"%s\" alt=\"%s\"></a>"
-                          "<figcaption><b>%s.</b> %s</figcaption></figure>\n",
+        bimt__buf_fmt(&b,
+                      "<figure><a href=\"%s\"><img src=\"%s\" alt=\"%s\"></a>"
+                      "<figcaption><b>%s.</b> %s</figcaption></figure>\n",
                       fig->file, fig->file, fig->caption, fig->panel, fig->caption);
     }
     bimt__buf_puts(&b, "</div>\n<h2>Files</h2>\n<ul>\n"

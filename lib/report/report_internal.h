@@ -52,42 +52,42 @@ typedef struct bimt__report {
     uint64_t steps;
     size_t n_h, side;
     /* task variance and clusters */
-    float *tv, *ntv;          /* [BIMT_N_RULES][n_h] */
-    uint8_t *important;       /* [n_h] */
+    float *tv, *ntv;    /* [BIMT_N_RULES][n_h] */
+    uint8_t *important; /* [n_h] */
     uint32_t n_important;
-    int32_t *labels;          /* [n_h] */
+    int32_t *labels; /* [n_h] */
     uint32_t n_clusters;
     double silhouette;
-    uint32_t *cluster_count;  /* [n_h] members per cluster id */
-    int32_t *cluster_pref;    /* [n_h] preferred rule per cluster id (-1 if empty) */
+    uint32_t *cluster_count; /* [n_h] members per cluster id */
+    int32_t *cluster_pref;   /* [n_h] preferred rule per cluster id (-1 if empty) */
     /* anatomy */
     bimt_anatomy anat;
     double *iso_null, *size_null; /* [n_shuffles] */
     /* diagnostics beside the fixed analysis (none of them changes it) */
-    uint32_t n_by_k;                   /* entries of by_k (k clipped, duplicates dropped) */
+    uint32_t n_by_k; /* entries of by_k (k clipped, duplicates dropped) */
     struct {
-        uint32_t k, n_clusters;        /* requested k, clusters obtained (k unless degenerate) */
+        uint32_t k, n_clusters; /* requested k, clusters obtained (k unless degenerate) */
         double silhouette;
         bimt_anatomy anat;
     } by_k[BIMT__N_BY_K];
-    uint32_t n_sil;                    /* silhouette curve: k = sil_k[i] gives sil[i] */
+    uint32_t n_sil; /* silhouette curve: k = sil_k[i] gives sil[i] */
     uint32_t sil_k[BIMT__MAX_SIL_K];
     double sil[BIMT__MAX_SIL_K];
     bimt_centrality centrality;
-    double *centre_null;               /* [n_shuffles] */
-    uint32_t n_disconnected;           /* neurons whose weights in and out are all exactly 0 */
+    double *centre_null;     /* [n_shuffles] */
+    uint32_t n_disconnected; /* neurons whose weights in and out are all exactly 0 */
     /* wiring */
     bimt_wiring wiring;
-    double distance_cost;     /* A-free sum_ij D_ij |W_ij| (A = 1) */
+    double distance_cost; /* A-free sum_ij D_ij |W_ij| (A = 1) */
     size_t n_bins;
-    double *profile;          /* [n_bins] */
-    uint64_t *pairs;          /* [n_bins] */
+    double *profile; /* [n_bins] */
+    uint64_t *pairs; /* [n_bins] */
     /* performance */
     double perf[BIMT_N_RULES];
     double mean_perf, min_perf;
     uint32_t n_eval_rules, n_at_target;
     bimt__perf_source perf_source;
-    uint32_t perf_trials;     /* trials per rule (test grid: varies; 0) */
+    uint32_t perf_trials; /* trials per rule (test grid: varies; 0) */
 } bimt__report;
 
 /** Writes metrics.json (every number of the report). */

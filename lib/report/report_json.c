@@ -83,7 +83,8 @@ static void config_json(json *j, const bimt__report *r)
         uint_(j, "eval_interval", t->eval_interval);
         uint_(j, "eval_batch", t->eval_batch);
         arr(j, "rule_weight", 1);
-        for (int k = 0; k < BIMT_N_RULES; k++) num(j, NULL, t->rule_weight[k]);
+        for (int k = 0; k < BIMT_N_RULES; k++)
+            num(j, NULL, t->rule_weight[k]);
         arr_end(j);
         uint_(j, "recurrent_noise", t->recurrent_noise);
         uint_(j, "l1_proximal", t->l1_proximal);
@@ -118,7 +119,8 @@ static void null_stats(json *j, const char *key, double obs, double mean, double
     num(j, "z", z);
     num(j, "p", p);
     arr(j, "null_samples", 1);
-    for (uint32_t i = 0; i < n && samples; i++) num(j, NULL, samples[i]);
+    for (uint32_t i = 0; i < n && samples; i++)
+        num(j, NULL, samples[i]);
     arr_end(j);
     obj_end(j);
 }
@@ -133,18 +135,24 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
     uint_(&j, "format_version", 1);
     str(&j, "library_version", bimt_version_string());
     uint_(&j, "steps", r->steps);
-    if (r->tr) uint_(&j, "trials", r->steps * r->trp.batch_size);
-    else null_(&j, "trials");
+    if (r->tr)
+        uint_(&j, "trials", r->steps * r->trp.batch_size);
+    else
+        null_(&j, "trials");
     config_json(&j, r);
 
     obj(&j, "performance");
     str(&j, "source", bimt__perf_source_name(r->perf_source));
-    if (r->perf_trials) uint_(&j, "trials_per_task", r->perf_trials);
-    else null_(&j, "trials_per_task");
+    if (r->perf_trials)
+        uint_(&j, "trials_per_task", r->perf_trials);
+    else
+        null_(&j, "trials_per_task");
     obj(&j, "per_task");
     for (int k = 0; k < BIMT_N_RULES; k++) {
-        if (r->perf[k] >= 0.0) num(&j, bimt_rule_name(k), r->perf[k]);
-        else null_(&j, bimt_rule_name(k));
+        if (r->perf[k] >= 0.0)
+            num(&j, bimt_rule_name(k), r->perf[k]);
+        else
+            null_(&j, bimt_rule_name(k));
     }
     obj_end(&j);
     num(&j, "mean", r->mean_perf);
@@ -160,14 +168,16 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
     arr(&j, "summed", 1);
     for (size_t k = 0; k < n; k++) {
         double s = 0.0;
-        for (int rule = 0; rule < BIMT_N_RULES; rule++) s += (double)r->tv[(size_t)rule * n + k];
+        for (int rule = 0; rule < BIMT_N_RULES; rule++)
+            s += (double)r->tv[(size_t)rule * n + k];
         num(&j, NULL, s);
     }
     arr_end(&j);
     obj(&j, "by_task");
     for (int rule = 0; rule < BIMT_N_RULES; rule++) {
         arr(&j, bimt_rule_name(rule), 1);
-        for (size_t k = 0; k < n; k++) num(&j, NULL, (double)r->tv[(size_t)rule * n + k]);
+        for (size_t k = 0; k < n; k++)
+            num(&j, NULL, (double)r->tv[(size_t)rule * n + k]);
         arr_end(&j);
     }
     obj_end(&j);
@@ -177,7 +187,8 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
     uint_(&j, "n_clusters", r->n_clusters);
     num(&j, "silhouette", r->silhouette);
     arr(&j, "labels", 1);
-    for (size_t k = 0; k < n; k++) int_(&j, NULL, (long)r->labels[k]);
+    for (size_t k = 0; k < n; k++)
+        int_(&j, NULL, (long)r->labels[k]);
     arr_end(&j);
     arr(&j, "clusters", 0);
     for (size_t c = 0; c < n; c++) {
@@ -185,8 +196,8 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
         bimt__json_open(&j, NULL, '{', 1);
         uint_(&j, "id", c);
         uint_(&j, "size", r->cluster_count[c]);
-        str(&j, "preferred_task", r->cluster_pref[c] >= 0 ? bimt_rule_name(r->cluster_pref[c])
-                                                         : NULL);
+        str(&j, "preferred_task",
+            r->cluster_pref[c] >= 0 ? bimt_rule_name(r->cluster_pref[c]) : NULL);
         obj_end(&j);
     }
     arr_end(&j);
@@ -198,8 +209,7 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
                r->anat.isolated_null_sd, r->anat.isolated_z, r->anat.isolated_p, r->iso_null,
                r->n_shuffles);
     null_stats(&j, "cluster_size", r->anat.cluster_size, r->anat.size_null_mean,
-               r->anat.size_null_sd, r->anat.size_z, r->anat.size_p, r->size_null,
-               r->n_shuffles);
+               r->anat.size_null_sd, r->anat.size_z, r->anat.size_p, r->size_null, r->n_shuffles);
     obj_end(&j);
 
     /* Diagnostics beside the fixed analysis: tests across k, silhouette curve, centrality. */
@@ -251,19 +261,23 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
 
     obj(&j, "weight_distance");
     arr(&j, "distance", 1);
-    for (size_t b = 0; b < r->n_bins; b++) num(&j, NULL, (double)b / (double)r->side);
+    for (size_t b = 0; b < r->n_bins; b++)
+        num(&j, NULL, (double)b / (double)r->side);
     arr_end(&j);
     arr(&j, "mean_abs_w", 1);
-    for (size_t b = 0; b < r->n_bins; b++) num(&j, NULL, r->profile[b]);
+    for (size_t b = 0; b < r->n_bins; b++)
+        num(&j, NULL, r->profile[b]);
     arr_end(&j);
     arr(&j, "pairs", 1);
-    for (size_t b = 0; b < r->n_bins; b++) uint_(&j, NULL, r->pairs[b]);
+    for (size_t b = 0; b < r->n_bins; b++)
+        uint_(&j, NULL, r->pairs[b]);
     arr_end(&j);
     obj_end(&j);
 
     arr(&j, "slots", 1);
     const uint32_t *slots = bimt_model_slots(r->model);
-    for (size_t k = 0; k < n; k++) uint_(&j, NULL, slots[k]);
+    for (size_t k = 0; k < n; k++)
+        uint_(&j, NULL, slots[k]);
     arr_end(&j);
 
     obj(&j, "figures");

@@ -17,9 +17,9 @@ void bimt__rgb_hex(char out[8], bimt__rgb c)
 bimt__rgb bimt__cmap_seq(double t)
 {
     /* Anchor colours sampled along a viridis-like path (dark purple -> blue -> green -> yellow). */
-    static const unsigned char k[9][3] = {
-        {68, 1, 84},    {71, 44, 122},  {59, 81, 139},  {44, 113, 142}, {33, 144, 141},
-        {39, 173, 129}, {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
+    static const unsigned char k[9][3] = {{68, 1, 84},    {71, 44, 122},  {59, 81, 139},
+                                          {44, 113, 142}, {33, 144, 141}, {39, 173, 129},
+                                          {92, 200, 99},  {170, 220, 50}, {253, 231, 37}};
     if (!(t > 0.0)) t = 0.0;
     if (t > 1.0) t = 1.0;
     double s = t * 8.0;
@@ -36,8 +36,8 @@ bimt__rgb bimt__cmap_seq(double t)
 bimt__rgb bimt__cmap_cat(int k)
 {
     static const unsigned char pal[20][3] = {
-        {31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},   {148, 103, 189},
-        {140, 86, 75},  {227, 119, 194}, {188, 189, 34}, {23, 190, 207},  {0, 0, 128},
+        {31, 119, 180},  {255, 127, 14},  {44, 160, 44},   {214, 39, 40},   {148, 103, 189},
+        {140, 86, 75},   {227, 119, 194}, {188, 189, 34},  {23, 190, 207},  {0, 0, 128},
         {174, 199, 232}, {255, 187, 120}, {152, 223, 138}, {255, 152, 150}, {197, 176, 213},
         {196, 156, 148}, {247, 182, 210}, {219, 219, 141}, {158, 218, 229}, {128, 128, 0}};
     bimt__rgb c;
@@ -53,12 +53,30 @@ bimt__rgb bimt__cmap_cat(int k)
     double ch = (1.0 - fabs(2.0 * l - 1.0)) * s, x = ch * (1.0 - fabs(fmod(h, 2.0) - 1.0));
     double r = 0, g = 0, bl = 0;
     switch ((int)h) {
-    case 0: r = ch; g = x; break;
-    case 1: r = x; g = ch; break;
-    case 2: g = ch; bl = x; break;
-    case 3: g = x; bl = ch; break;
-    case 4: r = x; bl = ch; break;
-    default: r = ch; bl = x; break;
+    case 0:
+        r = ch;
+        g = x;
+        break;
+    case 1:
+        r = x;
+        g = ch;
+        break;
+    case 2:
+        g = ch;
+        bl = x;
+        break;
+    case 3:
+        g = x;
+        bl = ch;
+        break;
+    case 4:
+        r = x;
+        bl = ch;
+        break;
+    default:
+        r = ch;
+        bl = x;
+        break;
     }
     double m = l - ch / 2.0;
     c.r = (unsigned char)lround(255.0 * (r + m));
@@ -81,7 +99,10 @@ void bimt__svg_begin(bimt__buf *b, double w, double h, const char *title)
                   w, h, w, h, title ? title : "", w, h);
 }
 
-void bimt__svg_end(bimt__buf *b) { bimt__buf_puts(b, "</svg>\n"); }
+void bimt__svg_end(bimt__buf *b)
+{
+    bimt__buf_puts(b, "</svg>\n");
+}
 
 void bimt__svg_text(bimt__buf *b, double x, double y, double size, int anchor, double angle,
                     int bold, const char *text)
@@ -104,11 +125,13 @@ void bimt__svg_rect(bimt__buf *b, double x, double y, double w, double h, const 
     bimt__buf_puts(b, "/>\n");
 }
 
-void bimt__svg_line(bimt__buf *b, double x1, double y1, double x2, double y2,
-                    const char *stroke, double width, const char *dash)
+void bimt__svg_line(bimt__buf *b, double x1, double y1, double x2, double y2, const char *stroke,
+                    double width, const char *dash)
 {
-    bimt__buf_fmt(b, "<line x1=\"%f\" y1=\"%f\" x2=\"%f\" y2=\"%f\" stroke=\"%s\" "
-                     "stroke-width=\"%f\"", x1, y1, x2, y2, stroke ? stroke : "#000000", width);
+    bimt__buf_fmt(b,
+                  "<line x1=\"%f\" y1=\"%f\" x2=\"%f\" y2=\"%f\" stroke=\"%s\" "
+                  "stroke-width=\"%f\"",
+                  x1, y1, x2, y2, stroke ? stroke : "#000000", width);
     if (dash) bimt__buf_fmt(b, " stroke-dasharray=\"%s\"", dash);
     bimt__buf_puts(b, "/>\n");
 }
@@ -122,12 +145,10 @@ void bimt__svg_circle(bimt__buf *b, double cx, double cy, double r, const char *
     bimt__buf_puts(b, "/>\n");
 }
 
-void bimt__svg_heading(bimt__buf *b, double x, double y, const char *title,
-                       const char *subtitle)
+void bimt__svg_heading(bimt__buf *b, double x, double y, const char *title, const char *subtitle)
 {
     bimt__svg_text(b, x, y, 17.0, BIMT__MIDDLE, 0.0, 1, title);
-    if (subtitle && *subtitle)
-        bimt__svg_text(b, x, y + 19.0, 12.0, BIMT__MIDDLE, 0.0, 0, subtitle);
+    if (subtitle && *subtitle) bimt__svg_text(b, x, y + 19.0, 12.0, BIMT__MIDDLE, 0.0, 0, subtitle);
 }
 
 /* ------------------------------------------------------------------ charts */
@@ -197,7 +218,8 @@ void bimt__svg_yaxis(bimt__buf *b, const bimt__axes *a, const char *label)
         double lo = ceil(a->ymin - 1e-9), hi = floor(a->ymax + 1e-9);
         double step = ceil((hi - lo + 1.0) / 8.0);
         if (step < 1.0) step = 1.0;
-        for (double v = lo; v <= hi && n < 16; v += step) ticks[n++] = v;
+        for (double v = lo; v <= hi && n < 16; v += step)
+            ticks[n++] = v;
     } else {
         n = bimt__nice_ticks(a->ymin, a->ymax, 7, ticks);
     }
@@ -232,7 +254,8 @@ void bimt__svg_xaxis(bimt__buf *b, const bimt__axes *a, const char *label)
         tick_label(lab, ticks[i], n > 1 ? ticks[1] - ticks[0] : 0.0);
         bimt__svg_text(b, px, base + 18.0, 11.0, BIMT__MIDDLE, 0.0, 0, lab);
     }
-    if (label) bimt__svg_text(b, a->x0 + a->w / 2.0, base + 40.0, 13.0, BIMT__MIDDLE, 0.0, 0, label);
+    if (label)
+        bimt__svg_text(b, a->x0 + a->w / 2.0, base + 40.0, 13.0, BIMT__MIDDLE, 0.0, 0, label);
 }
 
 void bimt__svg_colorbar(bimt__buf *b, double x, double y, double w, double h, double vmin,
@@ -255,7 +278,8 @@ void bimt__svg_colorbar(bimt__buf *b, double x, double y, double w, double h, do
         double lo = ceil(vmin - 1e-9), hi = floor(vmax + 1e-9);
         double step = ceil((hi - lo + 1.0) / 7.0);
         if (step < 1.0) step = 1.0;
-        for (double v = lo; v <= hi && n < 16; v += step) ticks[n++] = v;
+        for (double v = lo; v <= hi && n < 16; v += step)
+            ticks[n++] = v;
     } else {
         n = bimt__nice_ticks(vmin, vmax, 6, ticks);
     }
@@ -274,8 +298,7 @@ void bimt__svg_colorbar(bimt__buf *b, double x, double y, double w, double h, do
         }
         bimt__svg_text(b, x + w + 8.0, py + 4.0, 11.0, BIMT__LEFT, 0.0, 0, lab);
     }
-    if (label)
-        bimt__svg_text(b, x + w + 58.0, y + h / 2.0, 12.0, BIMT__MIDDLE, -90.0, 0, label);
+    if (label) bimt__svg_text(b, x + w + 58.0, y + h / 2.0, 12.0, BIMT__MIDDLE, -90.0, 0, label);
 }
 
 void bimt__svg_swatch(bimt__buf *b, double x, double y, const char *fill, const char *text)

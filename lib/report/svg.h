@@ -11,7 +11,9 @@
 
 /* ------------------------------------------------------------------ colours */
 
-typedef struct bimt__rgb { unsigned char r, g, b; } bimt__rgb;
+typedef struct bimt__rgb {
+    unsigned char r, g, b;
+} bimt__rgb;
 
 /** "#rrggbb" into out (8 bytes). */
 void bimt__rgb_hex(char out[8], bimt__rgb c);
@@ -38,22 +40,21 @@ void bimt__svg_text(bimt__buf *b, double x, double y, double size, int anchor, d
 void bimt__svg_rect(bimt__buf *b, double x, double y, double w, double h, const char *fill,
                     const char *stroke, double stroke_width);
 /** A line; dash NULL = solid (else an SVG dash array like "6 4"). */
-void bimt__svg_line(bimt__buf *b, double x1, double y1, double x2, double y2,
-                    const char *stroke, double width, const char *dash);
+void bimt__svg_line(bimt__buf *b, double x1, double y1, double x2, double y2, const char *stroke,
+                    double width, const char *dash);
 /** A filled circle with optional stroke. */
 void bimt__svg_circle(bimt__buf *b, double cx, double cy, double r, const char *fill,
                       const char *stroke, double stroke_width);
 
 /** Title (bold, centred at x) and optional subtitle line under it. */
-void bimt__svg_heading(bimt__buf *b, double x, double y, const char *title,
-                       const char *subtitle);
+void bimt__svg_heading(bimt__buf *b, double x, double y, const char *title, const char *subtitle);
 
 /* ------------------------------------------------------------------ charts */
 
 /** A rectangular plot area mapping data (xmin..xmax, ymin..ymax) to pixels; ylog: the y
  *  range is given in log10 units and values are mapped through log10. */
 typedef struct bimt__axes {
-    double x0, y0, w, h;        /* pixel box, (x0, y0) top-left */
+    double x0, y0, w, h; /* pixel box, (x0, y0) top-left */
     double xmin, xmax, ymin, ymax;
     int ylog;
 } bimt__axes;

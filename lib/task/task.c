@@ -12,9 +12,10 @@
 #define TWO_PI 6.283185307179586476925
 
 static const char *const rule_names[BIMT_N_RULES] = {
-    "fdgo", "reactgo", "delaygo", "fdanti", "reactanti", "delayanti", "dm1", "dm2",
-    "contextdm1", "contextdm2", "multidm", "delaydm1", "delaydm2", "contextdelaydm1",
-    "contextdelaydm2", "multidelaydm", "dmsgo", "dmsnogo", "dmcgo", "dmcnogo"};
+    "fdgo",         "reactgo",  "delaygo",  "fdanti",          "reactanti",
+    "delayanti",    "dm1",      "dm2",      "contextdm1",      "contextdm2",
+    "multidm",      "delaydm1", "delaydm2", "contextdelaydm1", "contextdelaydm2",
+    "multidelaydm", "dmsgo",    "dmsnogo",  "dmcgo",           "dmcnogo"};
 
 const char *bimt_rule_name(int rule)
 {
@@ -68,9 +69,15 @@ void bimt__plan_epoch(bimt__plan *p, const char *name, size_t start, size_t end)
     p->n_epochs++;
 }
 
-double bimt__rng_sign(bimt_rng *r) { return (bimt__rng_u64(r) >> 63) ? -1.0 : 1.0; }
+double bimt__rng_sign(bimt_rng *r)
+{
+    return (bimt__rng_u64(r) >> 63) ? -1.0 : 1.0;
+}
 
-int bimt__stim1_wins(double s1, double s2) { return s1 - s2 > 1e-9; }
+int bimt__stim1_wins(double s1, double s2)
+{
+    return s1 - s2 > 1e-9;
+}
 
 size_t bimt__test_batch_size(int rule)
 {
@@ -82,11 +89,20 @@ size_t bimt__test_batch_size(int rule)
     return 80;
 }
 
-const bimt__trial *bimt__task_trials(const bimt_task_t *t) { return t ? t->trials : NULL; }
+const bimt__trial *bimt__task_trials(const bimt_task_t *t)
+{
+    return t ? t->trials : NULL;
+}
 
-const bimt__plan *bimt__task_plan(const bimt_task_t *t) { return t ? &t->plan : NULL; }
+const bimt__plan *bimt__task_plan(const bimt_task_t *t)
+{
+    return t ? &t->plan : NULL;
+}
 
-bimt_rng *bimt__task_rng(bimt_task_t *task) { return task ? &task->rng : NULL; }
+bimt_rng *bimt__task_rng(bimt_task_t *task)
+{
+    return task ? &task->rng : NULL;
+}
 
 uint32_t bimt__task_swap_easy(bimt_task_t *task, uint32_t on)
 {
@@ -123,14 +139,13 @@ static int params_check(const bimt_task_params *p, char *e)
     if (p->n_eachring < 4 || p->n_eachring > 1024)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "n_eachring must be in 4..1024 (got %u)",
                           (unsigned)p->n_eachring);
-    if (!bimt__finite(p->dt_ms) || !bimt__finite(p->tau_ms) || p->dt_ms <= 0.0 ||
-        p->tau_ms <= 0.0)
+    if (!bimt__finite(p->dt_ms) || !bimt__finite(p->tau_ms) || p->dt_ms <= 0.0 || p->tau_ms <= 0.0)
         return bimt__fail(e, BIMT_E_INVALID_ARG,
                           "dt_ms and tau_ms must be positive and finite (got %g, %g)", p->dt_ms,
                           p->tau_ms);
     if (p->dt_ms > p->tau_ms)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "dt_ms (%g) must not exceed tau_ms (%g)",
-                          p->dt_ms, p->tau_ms);
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "dt_ms (%g) must not exceed tau_ms (%g)", p->dt_ms,
+                          p->tau_ms);
     if (p->dt_ms < 1.0 || p->dt_ms > 200.0)
         return bimt__fail(e, BIMT_E_INVALID_ARG,
                           "dt_ms must be in [1, 200] ms so every epoch is representable (got %g)",
@@ -194,14 +209,21 @@ const char *bimt_task_errmsg(const bimt_task_t *task)
     return task->errmsg;
 }
 
-size_t bimt_task_n_in(const bimt_task_t *task) { return task ? task->n_in : 0; }
+size_t bimt_task_n_in(const bimt_task_t *task)
+{
+    return task ? task->n_in : 0;
+}
 
-size_t bimt_task_n_out(const bimt_task_t *task) { return task ? task->n_out : 0; }
+size_t bimt_task_n_out(const bimt_task_t *task)
+{
+    return task ? task->n_out : 0;
+}
 
 int bimt_task_get_params(const bimt_task_t *task, bimt_task_params *p)
 {
     if (!task || !p)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_get_params: %s is NULL", !task ? "task" : "p");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_get_params: %s is NULL",
+                         !task ? "task" : "p");
     *p = task->p;
     return BIMT_OK;
 }
@@ -260,7 +282,8 @@ static int produce(struct bimt_task *t, int rule, size_t B, size_t b0, size_t nb
     out->n_out = t->n_out;
     out->go_step = p.go;
     out->n_epochs = p.n_epochs;
-    for (size_t i = 0; i < p.n_epochs; i++) out->epochs[i] = p.epochs[i];
+    for (size_t i = 0; i < p.n_epochs; i++)
+        out->epochs[i] = p.epochs[i];
     out->x = t->x;
     out->y = t->y;
     out->mask = t->mask;
@@ -296,8 +319,7 @@ int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out)
     return produce(task, rule, B, 0, B, 1, out);
 }
 
-int bimt__task_sample_test_slice(bimt_task_t *task, int rule, size_t b0, size_t nb,
-                                 bimt_batch *out)
+int bimt__task_sample_test_slice(bimt_task_t *task, int rule, size_t b0, size_t nb, bimt_batch *out)
 {
     if (!task) return bimt__err(BIMT_E_INVALID_ARG, "bimt__task_sample_test_slice: task is NULL");
     if (!out || rule < 0 || rule >= BIMT_N_RULES)

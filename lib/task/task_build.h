@@ -72,23 +72,23 @@ typedef struct bimt__noise {
 
 /** Ziggurat tables for the standard normal (computed once per task handle). */
 typedef struct bimt__zig {
-    double x[BIMT__ZIG_N + 1]; /* layer right edges, x[0] = v/f(r), x[1] = r, x[N] = 0 */
-    double k[BIMT__ZIG_N];     /* x[i+1] / x[i]: fast-path acceptance threshold */
-    double f[BIMT__ZIG_N + 1]; /* exp(-x[i]^2 / 2) */
-    double xk[2 * BIMT__ZIG_N];/* interleaved (x[i], k[i]) for the vector path */
-    double slope[BIMT__ZIG_N]; /* chord slope of the wedge of layer i */
-    double dev[BIMT__ZIG_N];   /* bound on |f - chord| over the wedge of layer i */
-    int shape[BIMT__ZIG_N];    /* +1 concave wedge, -1 convex, 0 contains the inflection */
-    int use_avx2;              /* 1: vector path (bit-identical to the scalar one) */
+    double x[BIMT__ZIG_N + 1];  /* layer right edges, x[0] = v/f(r), x[1] = r, x[N] = 0 */
+    double k[BIMT__ZIG_N];      /* x[i+1] / x[i]: fast-path acceptance threshold */
+    double f[BIMT__ZIG_N + 1];  /* exp(-x[i]^2 / 2) */
+    double xk[2 * BIMT__ZIG_N]; /* interleaved (x[i], k[i]) for the vector path */
+    double slope[BIMT__ZIG_N];  /* chord slope of the wedge of layer i */
+    double dev[BIMT__ZIG_N];    /* bound on |f - chord| over the wedge of layer i */
+    int shape[BIMT__ZIG_N];     /* +1 concave wedge, -1 convex, 0 contains the inflection */
+    int use_avx2;               /* 1: vector path (bit-identical to the scalar one) */
 } bimt__zig;
 
 struct bimt_task {
     bimt_task_params p;
-    size_t ring;       /* n_eachring */
+    size_t ring; /* n_eachring */
     size_t n_in, n_out, rule_start;
-    double dt;         /* ms */
-    double noise_std;  /* sigma_x * sqrt(2 / alpha) */
-    bimt_rng rng;      /* BIMT_STREAM_TASK of p.seed: timings, conditions, noise keys */
+    double dt;        /* ms */
+    double noise_std; /* sigma_x * sqrt(2 / alpha) */
+    bimt_rng rng;     /* BIMT_STREAM_TASK of p.seed: timings, conditions, noise keys */
     bimt__zig zig;
 
     /* Growable buffers: never shrink; no allocation once grown to the largest batch. */
@@ -96,14 +96,14 @@ struct bimt_task {
     size_t cap_x, cap_y, cap_mask, cap_loc;
     bimt__trial *trials;
     size_t cap_trials;
-    double *bumps;    /* [B][MAX_SLOTS][ring] stimulus bumps */
+    double *bumps; /* [B][MAX_SLOTS][ring] stimulus bumps */
     size_t cap_bumps;
-    float *sigrows;   /* [B][n_in] noise-free input row of each trial in the current segment */
+    float *sigrows; /* [B][n_in] noise-free input row of each trial in the current segment */
     size_t cap_sigrows;
-    float *rows;      /* [B + 1][n_out] target rows: fixation row, then one per trial */
+    float *rows; /* [B + 1][n_out] target rows: fixation row, then one per trial */
     size_t cap_rows;
 
-    bimt__plan plan;  /* plan of the batch last lent (tests read it) */
+    bimt__plan plan; /* plan of the batch last lent (tests read it) */
     char errmsg[BIMT_ERRMSG_LEN];
 };
 
@@ -134,8 +134,8 @@ void bimt__build_match(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bi
  * 4 slots (stimulus 1 ring 1, stimulus 2 ring 1, stimulus 1 ring 2, stimulus 2 ring 2)
  * otherwise. variant: 0/1 single ring 1/2, 2/3 context ring 1/2, 4 multisensory.
  * r == NULL: test-mode grid entry b. */
-void bimt__dm_conditions(const struct bimt_task *t, bimt_rng *r, int variant, int delayed,
-                         size_t b, bimt__trial *tr);
+void bimt__dm_conditions(const struct bimt_task *t, bimt_rng *r, int variant, int delayed, size_t b,
+                         bimt__trial *tr);
 
 /** Decision of the DM tasks: stimulus 1 wins iff s1 exceeds s2 by more than rounding
  * (1e-9); exact ties (test-mode multidm grid) go to stimulus 2. */
@@ -161,8 +161,8 @@ void bimt__zig_init(bimt__zig *z);
 void bimt__noise_seed(bimt__noise *nz, uint64_t key);
 /** dst[i] = (float)((double)base[i] + std * N(0,1)) for i < n. The draws depend only on the
  * state and n, never on the vector path taken. */
-void bimt__noise_fill(bimt__noise *nz, const bimt__zig *z, float *dst, const float *base,
-                      size_t n, double std);
+void bimt__noise_fill(bimt__noise *nz, const bimt__zig *z, float *dst, const float *base, size_t n,
+                      double std);
 
 /** The per-trial conditions and plan of the batch last returned (for white-box tests). */
 const bimt__trial *bimt__task_trials(const bimt_task_t *t);

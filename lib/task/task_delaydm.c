@@ -36,5 +36,6 @@ void bimt__build_delaydm(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, 
     bimt__plan_epoch(p, "stim2", a2, b2);
     bimt__plan_epoch(p, "delay2", b2, g);
     bimt__plan_epoch(p, "go1", g, T);
-    for (size_t b = 0; b < p->B; b++) bimt__dm_conditions(t, r, variant, 1, b, &tr[b]);
+    for (size_t b = 0; b < p->B; b++)
+        bimt__dm_conditions(t, r, variant, 1, b, &tr[b]);
 }

@@ -26,8 +26,8 @@ static void split(bimt_rng *r, double base, double *ring1, double *ring2)
     *ring2 = base - d / 2.0;
 }
 
-void bimt__dm_conditions(const struct bimt_task *t, bimt_rng *r, int variant, int delayed,
-                         size_t b, bimt__trial *tr)
+void bimt__dm_conditions(const struct bimt_task *t, bimt_rng *r, int variant, int delayed, size_t b,
+                         bimt__trial *tr)
 {
     static const double coh_dm[4] = {0.01, 0.02, 0.04, 0.08};
     static const double coh_dly[3] = {0.08, 0.16, 0.32};
@@ -35,7 +35,8 @@ void bimt__dm_conditions(const struct bimt_task *t, bimt_rng *r, int variant, in
     const size_t ncoh = delayed ? 3 : 4;
     const double mult = t->p.easy_task ? (delayed ? 2.0 : 10.0) : 1.0;
     double psi1, psi2;
-    double s[BIMT__MAX_SLOTS] = {0.0, 0.0, 0.0, 0.0}; /* s1 ring a, s2 ring a, s1 ring 2, s2 ring 2 */
+    double s[BIMT__MAX_SLOTS] = {0.0, 0.0, 0.0,
+                                 0.0}; /* s1 ring a, s2 ring a, s1 ring 2, s2 ring 2 */
 
     if (r) {
         psi1 = bimt__rng_range(r, 0.0, TWO_PI);
@@ -70,7 +71,8 @@ void bimt__dm_conditions(const struct bimt_task *t, bimt_rng *r, int variant, in
 
     int win1;
     if (variant <= 1) {
-        for (int k = 0; k < 2; k++) tr->ring[k] = variant;
+        for (int k = 0; k < 2; k++)
+            tr->ring[k] = variant;
         win1 = bimt__stim1_wins(s[0], s[1]);
     } else {
         tr->ring[0] = tr->ring[1] = 0;
@@ -84,7 +86,8 @@ void bimt__dm_conditions(const struct bimt_task *t, bimt_rng *r, int variant, in
     }
     tr->dir[0] = tr->dir[2] = psi1;
     tr->dir[1] = tr->dir[3] = psi2;
-    for (int k = 0; k < BIMT__MAX_SLOTS; k++) tr->strength[k] = s[k];
+    for (int k = 0; k < BIMT__MAX_SLOTS; k++)
+        tr->strength[k] = s[k];
     tr->target = win1 ? psi1 : psi2;
     tr->go = 1;
 }
@@ -115,5 +118,6 @@ void bimt__build_dm(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bimt_
     bimt__plan_epoch(p, "fix1", 0, a);
     bimt__plan_epoch(p, "stim1", a, g);
     bimt__plan_epoch(p, "go1", g, T);
-    for (size_t b = 0; b < p->B; b++) bimt__dm_conditions(t, r, variant, 0, b, &tr[b]);
+    for (size_t b = 0; b < p->B; b++)
+        bimt__dm_conditions(t, r, variant, 0, b, &tr[b]);
 }

@@ -60,7 +60,9 @@ void bimt__build_match(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bi
             tr[b].ring[0] = (int)((b / 2) % 2);
             tr[b].ring[1] = (int)(b % 2);
             if (dmc)
-                psi1 = (i < 10 ? 0.1 + 0.8 * (double)i / 10.0 : 1.1 + 0.8 * (double)(i - 10) / 10.0) * PI;
+                psi1 =
+                    (i < 10 ? 0.1 + 0.8 * (double)i / 10.0 : 1.1 + 0.8 * (double)(i - 10) / 10.0) *
+                    PI;
             else
                 psi1 = TWO_PI * (double)i / 20.0;
             /* The grid makes every trial a go trial: test = sample (go-on-match rules) or

@@ -24,13 +24,16 @@
 #include <immintrin.h>
 #endif
 
-#define ZIG_R 4.038849846109505            /* start of the tail for 1024 layers */
-#define HALF_PI_SQRT 1.2533141373155002512 /* sqrt(pi / 2) */
-#define BLK 256                            /* values per block (multiple of 64) */
+#define ZIG_R 4.038849846109505              /* start of the tail for 1024 layers */
+#define HALF_PI_SQRT 1.2533141373155002512   /* sqrt(pi / 2) */
+#define BLK 256                              /* values per block (multiple of 64) */
 #define ZIG_MASK ((uint64_t)BIMT__ZIG_N - 1) /* layer bits 0..9 */
 #define ZIG_SIGN ((uint64_t)BIMT__ZIG_N)     /* sign bit 10 */
 
-static double zig_f(double x) { return exp(-0.5 * x * x); }
+static double zig_f(double x)
+{
+    return exp(-0.5 * x * x);
+}
 
 /* Largest |f(x) - chord(x)| on [lo, hi], chord(x) = f(hi) + slope (hi - x) (f - chord has a
  * single extremum there: golden-section search). */
@@ -60,10 +63,13 @@ void bimt__zig_init(bimt__zig *z)
     double v = ZIG_R * fr + HALF_PI_SQRT * erfc(ZIG_R / sqrt(2.0));
     z->x[0] = v / fr;
     z->x[1] = ZIG_R;
-    for (int i = 1; i < n - 1; i++) z->x[i + 1] = sqrt(-2.0 * log(v / z->x[i] + zig_f(z->x[i])));
+    for (int i = 1; i < n - 1; i++)
+        z->x[i + 1] = sqrt(-2.0 * log(v / z->x[i] + zig_f(z->x[i])));
     z->x[n] = 0.0;
-    for (int i = 0; i < n; i++) z->k[i] = z->x[i + 1] / z->x[i];
-    for (int i = 0; i <= n; i++) z->f[i] = zig_f(z->x[i]);
+    for (int i = 0; i < n; i++)
+        z->k[i] = z->x[i + 1] / z->x[i];
+    for (int i = 0; i <= n; i++)
+        z->f[i] = zig_f(z->x[i]);
     z->f[n] = 1.0;
     for (int i = 0; i < n; i++) {
         z->xk[2 * i] = z->x[i];
@@ -91,10 +97,12 @@ void bimt__noise_seed(bimt__noise *nz, uint64_t key)
     bimt_rng r;
     for (int j = 0; j < 4; j++) {
         bimt__rng_seed(&r, key, (uint64_t)j);
-        for (int w = 0; w < 4; w++) nz->s[w][j] = r.s[w];
+        for (int w = 0; w < 4; w++)
+            nz->s[w][j] = r.s[w];
     }
     bimt__rng_seed(&r, key, 4);
-    for (int w = 0; w < 4; w++) nz->slow[w] = r.s[w];
+    for (int w = 0; w < 4; w++)
+        nz->slow[w] = r.s[w];
 }
 
 static inline size_t ctz64(uint64_t v) /* v != 0 */
@@ -111,9 +119,15 @@ static inline size_t ctz64(uint64_t v) /* v != 0 */
 #endif
 }
 
-static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl64(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
-static uint64_t slow_next(bimt__noise *nz) { return bimt__xoshiro_next(nz->slow); }
+static uint64_t slow_next(bimt__noise *nz)
+{
+    return bimt__xoshiro_next(nz->slow);
+}
 
 /* Uniform [0, 1) from bits 12..63 (exact: 1 + m 2^-52 minus 1). */
 static inline double u01(uint64_t w)
@@ -145,11 +159,15 @@ static double zig_slow(bimt__noise *nz, const bimt__zig *z, unsigned i, double u
             const double eps = 1e-15;
             double yc = z->f[i] + z->slope[i] * (z->x[i] - xv); /* chord through the corners */
             if (z->shape[i] > 0) { /* concave: chord <= f <= chord + dev */
-                if (y <= yc - eps) decided = accept = 1;
-                else if (y > yc + z->dev[i] + eps) decided = 1;
+                if (y <= yc - eps)
+                    decided = accept = 1;
+                else if (y > yc + z->dev[i] + eps)
+                    decided = 1;
             } else { /* convex: chord - dev <= f <= chord */
-                if (y >= yc + eps) decided = 1;
-                else if (y < yc - z->dev[i] - eps) decided = accept = 1;
+                if (y >= yc + eps)
+                    decided = 1;
+                else if (y < yc - z->dev[i] - eps)
+                    decided = accept = 1;
             }
         }
         if (!decided) accept = y < zig_f(xv);
@@ -205,8 +223,8 @@ static inline float conv_one(const bimt__zig *z, uint64_t w, double base, double
     return (float)(base + g);
 }
 
-static void conv_scalar(const bimt__zig *z, const uint64_t *buf, size_t from, size_t m,
-                        float *dst, const float *base, double std, uint64_t *bad)
+static void conv_scalar(const bimt__zig *z, const uint64_t *buf, size_t from, size_t m, float *dst,
+                        const float *base, double std, uint64_t *bad)
 {
     size_t q = from;
     while (q < m) {
@@ -230,9 +248,9 @@ __attribute__((target("avx2"))) static void gen_avx2(bimt__noise *nz, uint64_t *
     __m256i s2 = _mm256_loadu_si256((const __m256i *)(const void *)nz->s[2]);
     __m256i s3 = _mm256_loadu_si256((const __m256i *)(const void *)nz->s[3]);
     for (size_t q = 0; q < m; q += 4) {
-        __m256i a = _mm256_add_epi64(_mm256_slli_epi64(s1, 2), s1);       /* s1 * 5 */
+        __m256i a = _mm256_add_epi64(_mm256_slli_epi64(s1, 2), s1);             /* s1 * 5 */
         a = _mm256_or_si256(_mm256_slli_epi64(a, 7), _mm256_srli_epi64(a, 57)); /* rotl 7 */
-        a = _mm256_add_epi64(_mm256_slli_epi64(a, 3), a);                 /* * 9 */
+        a = _mm256_add_epi64(_mm256_slli_epi64(a, 3), a);                       /* * 9 */
         _mm256_storeu_si256((__m256i *)(void *)(buf + q), a);
         __m256i t = _mm256_slli_epi64(s1, 17);
         s2 = _mm256_xor_si256(s2, s0);
@@ -287,8 +305,8 @@ __attribute__((target("avx2"))) static size_t conv_avx2(const bimt__zig *z, cons
 }
 #endif
 
-void bimt__noise_fill(bimt__noise *nz, const bimt__zig *z, float *dst, const float *base,
-                      size_t n, double std)
+void bimt__noise_fill(bimt__noise *nz, const bimt__zig *z, float *dst, const float *base, size_t n,
+                      double std)
 {
     uint64_t buf[BLK];
     uint64_t bad[BLK / 64];

@@ -26,7 +26,8 @@ static int trial_correct(const float *o, size_t n_out, bimt_loss loss, double yl
         for (size_t k = 1; k < n_out; k++)
             if ((double)o[k] > m) m = (double)o[k];
         double sum = 0.0;
-        for (size_t k = 0; k < n_out; k++) sum += exp((double)o[k] - m);
+        for (size_t k = 0; k < n_out; k++)
+            sum += exp((double)o[k] - m);
         zfix = exp((double)o[0] - m) / sum;
         for (size_t k = 0; k < R; k++) {
             double z = exp((double)o[1 + k] - m) / sum;
@@ -47,11 +48,14 @@ int bimt_task_performance(const bimt_batch *batch, const float *outputs, int32_t
 {
     if (!batch || !outputs || !batch->y_loc)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: %s is NULL",
-                         !batch ? "batch" : !outputs ? "outputs" : "batch->y_loc");
+                         !batch     ? "batch"
+                         : !outputs ? "outputs"
+                                    : "batch->y_loc");
     if (batch->n_out < 2 || batch->batch_size == 0 || batch->n_steps == 0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: batch has n_out %zu (need "
-                         ">= 2), batch_size %zu, n_steps %zu (need > 0)", batch->n_out,
-                         batch->batch_size, batch->n_steps);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_task_performance: batch has n_out %zu (need "
+                         ">= 2), batch_size %zu, n_steps %zu (need > 0)",
+                         batch->n_out, batch->batch_size, batch->n_steps);
     if (loss != BIMT_LOSS_MSE && loss != BIMT_LOSS_CROSS_ENTROPY)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: unknown loss %d", (int)loss);
     const size_t B = batch->batch_size, n_out = batch->n_out, last = batch->n_steps - 1;

@@ -100,7 +100,8 @@ static void render_inputs(struct bimt_task *t, const bimt__plan *p, const bimt__
     for (size_t b = 0; b < B; b++)
         for (size_t s = 0; s < p->n_slots; s++) {
             double *bp = t->bumps + (b * BIMT__MAX_SLOTS + s) * R;
-            for (size_t k = 0; k < R; k++) bp[k] = bump_at(tr[b].dir[s], k, R) * tr[b].strength[s];
+            for (size_t k = 0; k < R; k++)
+                bp[k] = bump_at(tr[b].dir[s], k, R) * tr[b].strength[s];
         }
 
     /* Segment boundaries. */
@@ -133,7 +134,8 @@ static void render_inputs(struct bimt_task *t, const bimt__plan *p, const bimt__
                 if (!(p->slot[s].on <= s0 && s1 <= p->slot[s].off)) continue;
                 const double *bp = t->bumps + (b * BIMT__MAX_SLOTS + s) * R;
                 float *dst = row + 1 + (size_t)tr[b].ring[s] * R;
-                for (size_t k = 0; k < R; k++) dst[k] = (float)((double)dst[k] + bp[k]);
+                for (size_t k = 0; k < R; k++)
+                    dst[k] = (float)((double)dst[k] + bp[k]);
             }
         }
         for (size_t step = s0; step < s1; step++) {
@@ -155,7 +157,8 @@ static void render_targets(struct bimt_task *t, const bimt__plan *p, const bimt_
     /* rows[0]: must-fixate row; rows[1 + b]: response row of trial b. */
     float *fixrow = t->rows;
     fixrow[0] = ce ? 1.0f : 0.8f;
-    for (size_t k = 0; k < R; k++) fixrow[1 + k] = base;
+    for (size_t k = 0; k < R; k++)
+        fixrow[1 + k] = base;
     float *locs = t->sigrows; /* free again after the inputs: y_loc value per trial */
     for (size_t b = 0; b < B; b++) {
         float *row = t->rows + (1 + b) * n_out;
@@ -170,7 +173,8 @@ static void render_targets(struct bimt_task *t, const bimt__plan *p, const bimt_
                     best = k;
                 }
             }
-            for (size_t k = 0; k < R; k++) row[1 + k] = k == best ? 1.0f : 0.0f;
+            for (size_t k = 0; k < R; k++)
+                row[1 + k] = k == best ? 1.0f : 0.0f;
         } else {
             for (size_t k = 0; k < R; k++)
                 row[1 + k] = (float)((double)base + bump_at(tr[b].target, k, R));
@@ -182,8 +186,10 @@ static void render_targets(struct bimt_task *t, const bimt__plan *p, const bimt_
         float *yr = t->y + step * B * n_out;
         float *lr = t->y_loc + step * B;
         if (step < g) {
-            for (size_t b = 0; b < B; b++) memcpy(yr + b * n_out, fixrow, n_out * sizeof(float));
-            for (size_t b = 0; b < B; b++) lr[b] = -1.0f;
+            for (size_t b = 0; b < B; b++)
+                memcpy(yr + b * n_out, fixrow, n_out * sizeof(float));
+            for (size_t b = 0; b < B; b++)
+                lr[b] = -1.0f;
         } else {
             for (size_t b = 0; b < B; b++) {
                 const float *src = tr[b].go ? t->rows + (1 + b) * n_out : fixrow;
@@ -225,7 +231,8 @@ static void render_mask(struct bimt_task *t, const bimt__plan *p)
         for (size_t b = 0; b < B; b++) {
             float *row = mr + b * n_out;
             row[0] = fix_w;
-            for (size_t k = 1; k < n_out; k++) row[k] = ring_w;
+            for (size_t k = 1; k < n_out; k++)
+                row[k] = ring_w;
         }
     }
 }

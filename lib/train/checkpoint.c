@@ -68,9 +68,9 @@ typedef struct ckpt {
     uint64_t step, trials, eval_step, adam_t;
     uint32_t easy_train, last_eval_trials;
     double last_eval[BIMT_N_RULES];
-    size_t np, nh;                  /* lengths of the vectors */
-    void *params, *am, *av;         /* [np] float */
-    void *slots;                    /* [nh] uint32_t */
+    size_t np, nh;          /* lengths of the vectors */
+    void *params, *am, *av; /* [np] float */
+    void *slots;            /* [nh] uint32_t */
 } ckpt;
 
 enum { K_SCALAR, K_ARRAY, K_RNG, K_TEXT, K_VEC };
@@ -86,8 +86,10 @@ typedef struct member {
     size_t n;                      /* K_ARRAY: elements; K_VEC: offsetof the size_t length */
 } member;
 
-#define M_(name, kind, phase, opt, dt, field, n) \
-    {name, kind, phase, opt, dt, offsetof(ckpt, field), n}
+#define M_(name, kind, phase, opt, dt, field, n)                                                   \
+    {                                                                                              \
+        name, kind, phase, opt, dt, offsetof(ckpt, field), n                                       \
+    }
 #define SCALAR(name, phase, dt, field) M_(name, K_SCALAR, phase, 0, dt, field, 0)
 #define ARRAY(name, dt, field, n) M_(name, K_ARRAY, P_HYPER, 0, dt, field, n)
 #define RNG(name, field) M_(name, K_RNG, P_STATE, 0, BIMT_NPZ_U8, field, BIMT_RNG_WORDS)
@@ -163,7 +165,10 @@ static const member schema[] = {
 };
 #define N_SCHEMA (sizeof schema / sizeof schema[0])
 
-static void *field(ckpt *c, const member *e) { return (char *)c + e->off; }
+static void *field(ckpt *c, const member *e)
+{
+    return (char *)c + e->off;
+}
 
 /* ------------------------------------------------------------------ save */
 
@@ -173,13 +178,19 @@ static void write_member(bimt_npz_writer *w, ckpt *c, const member *e)
     size_t n = e->n;
     uint64_t words[BIMT_RNG_WORDS];
     switch (e->kind) {
-    case K_SCALAR: bimt__npz_write(w, e->name, e->dt, 0, NULL, f); break;
-    case K_ARRAY: bimt__npz_write(w, e->name, e->dt, 1, &n, f); break;
+    case K_SCALAR:
+        bimt__npz_write(w, e->name, e->dt, 0, NULL, f);
+        break;
+    case K_ARRAY:
+        bimt__npz_write(w, e->name, e->dt, 1, &n, f);
+        break;
     case K_RNG:
         bimt__rng_pack(f, words);
         bimt__npz_write(w, e->name, e->dt, 1, &n, words);
         break;
-    case K_TEXT: bimt__npz_write_text(w, e->name, *(const char **)f); break;
+    case K_TEXT:
+        bimt__npz_write_text(w, e->name, *(const char **)f);
+        break;
     default: /* K_VEC */
         memcpy(&n, (char *)c + e->n, sizeof n);
         bimt__npz_write(w, e->name, e->dt, 1, &n, *(void **)f);
@@ -238,7 +249,8 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     bimt_npz_writer *w;
     int rc = bimt__npz_writer_open(&w, path, e, BIMT_ERRMSG_LEN);
     if (!rc) {
-        for (size_t k = 0; k < N_SCHEMA; k++) write_member(w, &c, &schema[k]);
+        for (size_t k = 0; k < N_SCHEMA; k++)
+            write_member(w, &c, &schema[k]);
         rc = bimt__npz_writer_commit(w); /* also reports (and cleans up after) any error above */
     }
     bimt__buf_free(&meta.b);
@@ -306,7 +318,9 @@ static int read_phase(loader *L, ckpt *c, int phase)
         case K_ARRAY:
             L->rc = bimt__npz_get(L->z, e->name, e->dt, 1, &n, f, L->err, L->errlen);
             break;
-        case K_RNG: get_rng(L, e->name, f); break;
+        case K_RNG:
+            get_rng(L, e->name, f);
+            break;
         default: /* K_VEC */
             memcpy(&len, (char *)c + e->n, sizeof len);
             *(void **)f = get_vec(L, e->name, e->dt, len);
@@ -468,7 +482,7 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
         tr->step = c.step;
         tr->trials = c.trials;
         tr->easy_train = c.easy_train;
-        tr->last_eval_trials = c.eval_step == BIMT_NO_EVAL ? 0
+        tr->last_eval_trials = c.eval_step == BIMT_NO_EVAL        ? 0
                                : c.last_eval_trials == UINT32_MAX ? c.p.eval_batch
                                                                   : c.last_eval_trials;
         tr->eval_step = c.eval_step;

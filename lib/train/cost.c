@@ -11,13 +11,17 @@
 #include "model/model_internal.h"
 #include "train/cost_internal.h"
 
-static int check_coef(double v) { return bimt__finite(v) && v >= 0.0; }
+static int check_coef(double v)
+{
+    return bimt__finite(v) && v >= 0.0;
+}
 
 /* sum |w| over n floats, in double. */
 static double l1_sum(const float *w, size_t n)
 {
     double s = 0.0;
-    for (size_t i = 0; i < n; i++) s += fabs((double)w[i]);
+    for (size_t i = 0; i < n; i++)
+        s += fabs((double)w[i]);
     return s;
 }
 
@@ -25,7 +29,8 @@ static double l1_sum(const float *w, size_t n)
 static double dist_sum(const float *w, const float *d, size_t n)
 {
     double s = 0.0;
-    for (size_t i = 0; i < n; i++) s += (double)d[i] * fabs((double)w[i]);
+    for (size_t i = 0; i < n; i++)
+        s += (double)d[i] * fabs((double)w[i]);
     return s;
 }
 
@@ -38,7 +43,10 @@ double bimt__distance_sum(const struct bimt_model *m)
     return s;
 }
 
-static float sgn(float w) { return (float)((w > 0.0f) - (w < 0.0f)); }
+static float sgn(float w)
+{
+    return (float)((w > 0.0f) - (w < 0.0f));
+}
 
 /* Distance of flat parameter i (past W_rec) under an io layout: W_in and W_out entries get
  * theirs, the biases (and everything without a layout) 0. */
@@ -76,13 +84,15 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add
     if (add_grad) {
         const float lf = (float)lambda, la = (float)(lambda * A);
         float *g = m->grad;
-        for (size_t i = 0; i < nW; i++) g[i] += sgn(W[i]) * (lf + la * D[i]);
+        for (size_t i = 0; i < nW; i++)
+            g[i] += sgn(W[i]) * (lf + la * D[i]);
         float *gr = g + nW;
         if (m->dist_in && A > 0.0)
             for (size_t i = 0; i < n_rest; i++)
                 gr[i] += sgn(rest[i]) * (lf + la * io_dist_at(m, nW + i));
         else
-            for (size_t i = 0; i < n_rest; i++) gr[i] += lf * sgn(rest[i]);
+            for (size_t i = 0; i < n_rest; i++)
+                gr[i] += lf * sgn(rest[i]);
     }
     return BIMT_OK;
 }
@@ -93,8 +103,10 @@ int bimt_model_distance_cost(const bimt_model_t *m, double A, double *value)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_distance_cost: %s is NULL",
                          !m ? "model" : "value");
     if (!check_coef(A))
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_distance_cost: A must be finite and "
-                         ">= 0 (got %g)", A);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_model_distance_cost: A must be finite and "
+                         ">= 0 (got %g)",
+                         A);
     *value = A * bimt__distance_sum(m);
     return BIMT_OK;
 }
@@ -111,7 +123,8 @@ int bimt_model_connection_cost_prox(bimt_model_t *m, double lambda, double A, co
                                     size_t n_step, size_t *n_zero)
 {
     if (!m || !step)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_connection_cost_prox: %s is NULL", !m ? "model" : "step");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_connection_cost_prox: %s is NULL",
+                         !m ? "model" : "step");
     if (!check_coef(lambda) || !check_coef(A))
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
                           "connection cost prox: lambda and A must be finite and >= 0 (got %g, %g)",
@@ -131,12 +144,14 @@ int bimt_model_connection_cost_prox(bimt_model_t *m, double lambda, double A, co
     const float lf = (float)lambda, la = (float)(lambda * A);
     size_t zeros = 0;
     if (lambda > 0.0) {
-        for (size_t i = 0; i < nW; i++) p[i] = shrink(p[i], step[i] * (lf + la * D[i]));
+        for (size_t i = 0; i < nW; i++)
+            p[i] = shrink(p[i], step[i] * (lf + la * D[i]));
         for (size_t i = nW; i < m->n_params; i++)
             p[i] = shrink(p[i], step[i] * (lf + la * io_dist_at(m, i)));
     }
     if (n_zero) {
-        for (size_t i = 0; i < m->n_params; i++) zeros += p[i] == 0.0f;
+        for (size_t i = 0; i < m->n_params; i++)
+            zeros += p[i] == 0.0f;
         *n_zero = zeros;
     }
     return BIMT_OK;

@@ -8,7 +8,10 @@
 #include "train/optim_internal.h"
 #include "common/vmath.h"
 
-static int coef_ok(double x) { return bimt__finite(x); }
+static int coef_ok(double x)
+{
+    return bimt__finite(x);
+}
 
 void bimt_adam_options_init(bimt_adam_options *o)
 {
@@ -33,20 +36,30 @@ int bimt_adam_create(size_t n, const bimt_adam_options *opt, bimt_optimizer_t **
     const double lr = o_.lr, beta1 = o_.beta1, beta2 = o_.beta2, eps = o_.eps;
     if (n == 0) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_create: n_params is 0");
     if (!coef_ok(lr) || lr <= 0.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.lr must be finite and > 0 "
-                         "(got %g)", lr);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_adam_options.lr must be finite and > 0 "
+                         "(got %g)",
+                         lr);
     if (!coef_ok(beta1) || beta1 < 0.0 || beta1 >= 1.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.beta1 must be in [0, 1) "
-                         "(got %g)", beta1);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_adam_options.beta1 must be in [0, 1) "
+                         "(got %g)",
+                         beta1);
     if (!coef_ok(beta2) || beta2 < 0.0 || beta2 >= 1.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.beta2 must be in [0, 1) "
-                         "(got %g)", beta2);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_adam_options.beta2 must be in [0, 1) "
+                         "(got %g)",
+                         beta2);
     if (!coef_ok(eps) || eps <= 0.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.eps must be finite and > 0 "
-                         "(got %g)", eps);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_adam_options.eps must be finite and > 0 "
+                         "(got %g)",
+                         eps);
     if (!coef_ok(o_.grad_clip) || o_.grad_clip < 0.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_options.grad_clip must be finite and "
-                         ">= 0 (got %g)", o_.grad_clip);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_adam_options.grad_clip must be finite and "
+                         ">= 0 (got %g)",
+                         o_.grad_clip);
     struct bimt_optimizer *o = calloc(1, sizeof(*o));
     if (!o) return bimt__err(BIMT_E_NOMEM, "bimt_adam_create: out of memory");
     o->m = bimt__calloc(n, sizeof(float));
@@ -95,8 +108,8 @@ static BIMT_ALWAYS_INLINE void adam_body(size_t n, float *restrict p, const floa
     }
 }
 
-static void adam_generic(size_t n, float *p, const float *g, float *m, float *v, float b1,
-                         float b2, float c1, float c2, float sc, float ic2, float eps, float clip)
+static void adam_generic(size_t n, float *p, const float *g, float *m, float *v, float b1, float b2,
+                         float c1, float c2, float sc, float ic2, float eps, float clip)
 {
     adam_body(n, p, g, m, v, b1, b2, c1, c2, sc, ic2, eps, clip);
 }
@@ -113,7 +126,10 @@ BIMT_AVX2 static void adam_avx2(size_t n, float *p, const float *g, float *m, fl
 int bimt_adam_step(bimt_optimizer_t *o, float *params, const float *grad)
 {
     if (!o || !params || !grad)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step: %s is NULL", !o ? "opt" : !params ? "params" : "grad");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step: %s is NULL",
+                         !o        ? "opt"
+                         : !params ? "params"
+                                   : "grad");
     o->t++;
     double t = (double)o->t;
     double bc1 = 1.0 - pow(o->beta1, t), bc2 = 1.0 - pow(o->beta2, t);
@@ -133,14 +149,18 @@ int bimt_adam_step(bimt_optimizer_t *o, float *params, const float *grad)
 int bimt_adam_step_sizes(const bimt_optimizer_t *o, size_t n, float *out)
 {
     if (!o || !out)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step_sizes: %s is NULL", !o ? "opt" : "out");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step_sizes: %s is NULL",
+                         !o ? "opt" : "out");
     if (n != o->n)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step_sizes: n is %zu, the optimizer has "
-                         "%zu parameters", n, o->n);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_adam_step_sizes: n is %zu, the optimizer has "
+                         "%zu parameters",
+                         n, o->n);
     if (o->t == 0) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_step_sizes: no step taken yet");
     float ic2 = (float)(1.0 / (1.0 - pow(o->beta2, (double)o->t)));
     float lr = (float)o->lr, eps = (float)o->eps;
-    for (size_t i = 0; i < n; i++) out[i] = lr / (bimt__v_sqrt_pos(o->v[i] * ic2) + eps);
+    for (size_t i = 0; i < n; i++)
+        out[i] = lr / (bimt__v_sqrt_pos(o->v[i] * ic2) + eps);
     return BIMT_OK;
 }
 
@@ -148,8 +168,10 @@ int bimt_adam_set_lr(bimt_optimizer_t *o, double lr)
 {
     if (!o) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_set_lr: opt is NULL");
     if (!coef_ok(lr) || lr <= 0.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_set_lr: lr must be finite and > 0 "
-                         "(got %g)", lr);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_adam_set_lr: lr must be finite and > 0 "
+                         "(got %g)",
+                         lr);
     o->lr = lr;
     return BIMT_OK;
 }
@@ -158,14 +180,22 @@ int bimt_adam_set_clip(bimt_optimizer_t *o, double clip)
 {
     if (!o) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_set_clip: opt is NULL");
     if (!coef_ok(clip) || clip < 0.0)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_set_clip: clip must be finite and >= 0 "
-                         "(got %g)", clip);
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_adam_set_clip: clip must be finite and >= 0 "
+                         "(got %g)",
+                         clip);
     o->clip = clip;
     return BIMT_OK;
 }
 
-uint64_t bimt_adam_steps(const bimt_optimizer_t *o) { return o ? o->t : 0; }
-size_t bimt_adam_n_params(const bimt_optimizer_t *o) { return o ? o->n : 0; }
+uint64_t bimt_adam_steps(const bimt_optimizer_t *o)
+{
+    return o ? o->t : 0;
+}
+size_t bimt_adam_n_params(const bimt_optimizer_t *o)
+{
+    return o ? o->n : 0;
+}
 
 int bimt_adam_moments(const bimt_optimizer_t *o, const float **m, const float **v)
 {

@@ -9,11 +9,11 @@
 #include "bimt/optim.h"
 
 struct bimt_optimizer {
-    size_t n;                 /* length of params, grad, m, v */
+    size_t n; /* length of params, grad, m, v */
     double lr, beta1, beta2, eps;
-    double clip;              /* element-wise gradient clip; 0 = off */
-    uint64_t t;               /* number of updates made */
-    float *m, *v;             /* first and second moments [n] */
+    double clip;  /* element-wise gradient clip; 0 = off */
+    uint64_t t;   /* number of updates made */
+    float *m, *v; /* first and second moments [n] */
 };
 
 /** Writable views of the moments and the step counter (any output may be NULL).

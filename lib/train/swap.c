@@ -39,8 +39,10 @@ static double sum8(const double *x, size_t n)
     double s[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        for (size_t u = 0; u < 8; u++) s[u] += x[i + u];
-    for (; i < n; i++) s[0] += x[i];
+        for (size_t u = 0; u < 8; u++)
+            s[u] += x[i + u];
+    for (; i < n; i++)
+        s[0] += x[i];
     return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
@@ -73,13 +75,15 @@ void bimt__swap_importance(const struct bimt_model *m, const double *rowsum, dou
     const float *Win = bimt__Win(m), *Wout = bimt__Wout(m);
     for (size_t i = 0; i < n; i++) {
         double s = 0.0;
-        for (size_t c = 0; c < n_in; c++) s += (double)fabsf(Win[i * n_in + c]);
+        for (size_t c = 0; c < n_in; c++)
+            s += (double)fabsf(Win[i * n_in + c]);
         imp[i] = rowsum[i] + s;
     }
     /* Column i of W_out, summed in ascending o, then added to the rest. */
     for (size_t i = 0; i < n; i++) {
         double t = 0.0;
-        for (size_t o = 0; o < n_out; o++) t += (double)fabsf(Wout[o * n + i]);
+        for (size_t o = 0; o < n_out; o++)
+            t += (double)fabsf(Wout[o * n + i]);
         imp[i] += t;
     }
 }
@@ -93,7 +97,7 @@ void bimt__swap_importance(const struct bimt_model *m, const double *rowsum, dou
 /* GCC on x86-64 Linux also compiles an AVX2 clone of the kernel, picked at load time. AVX2
  * here means wider packed adds, subtractions and products only (no FMA, and ISO C mode does
  * not contract a*b+c), so both clones compute bit-identical results. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) &&       \
     !defined(BIMT_NO_TARGET_CLONES) && !defined(__SANITIZE_ADDRESS__)
 #define BIMT_SWAP_CLONES __attribute__((target_clones("avx2", "default")))
 #else
@@ -108,15 +112,16 @@ static double delta_kernel(const float *restrict Dk, const double *restrict dj,
     for (; a + KERNEL_LANES <= n; a += KERNEL_LANES)
         for (size_t u = 0; u < KERNEL_LANES; u++)
             s[u] += ((double)Dk[a + u] - dj[a + u]) * (Mj[a + u] - Mk[a + u]);
-    for (; a < n; a++) s[0] += ((double)Dk[a] - dj[a]) * (Mj[a] - Mk[a]);
+    for (; a < n; a++)
+        s[0] += ((double)Dk[a] - dj[a]) * (Mj[a] - Mk[a]);
     return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
 /* Delta of candidate k with dj holding row j of D (dj[j] == 0). The terms a = j and a = k
  * are excluded by making their distance factor exactly zero: dj[j] := D_kj, dj[k] := D_kk
  * (= 0); both entries are restored before returning. */
-static double delta_prepared(const struct bimt_model *m, const double *M, double *dj,
-                             size_t j, size_t k)
+static double delta_prepared(const struct bimt_model *m, const double *M, double *dj, size_t j,
+                             size_t k)
 {
     size_t n = m->n_h;
     const float *Dk = m->dist + k * n;
@@ -156,7 +161,7 @@ static double io_delta(const struct bimt_model *m, size_t j, size_t k)
  * n_in + n_out channels: T[s][c] the distance of slot s to channel c (inputs, then outputs),
  * Wa[x][c] neuron x's |W_in[x][c]| then |W_out[c][x]|, cur[x] = io(x at its slot). */
 typedef struct io_tables {
-    size_t nc;          /* channels, 0 without an io layout */
+    size_t nc; /* channels, 0 without an io layout */
     double *T, *Wa, *cur;
 } io_tables;
 
@@ -164,7 +169,8 @@ static double io_dot(const io_tables *t, size_t x, uint32_t s)
 {
     const double *w = t->Wa + x * t->nc, *d = t->T + (size_t)s * t->nc;
     double c = 0.0;
-    for (size_t i = 0; i < t->nc; i++) c += w[i] * d[i];
+    for (size_t i = 0; i < t->nc; i++)
+        c += w[i] * d[i];
     return c;
 }
 
@@ -197,8 +203,10 @@ static int io_tables_make(const struct bimt_model *m, io_tables *t)
             t->T[s * nc + ni + o] = (double)bimt__io_distance(m->side, (uint32_t)s, o, no, 1);
     }
     for (size_t x = 0; x < n; x++) {
-        for (size_t i = 0; i < ni; i++) t->Wa[x * nc + i] = (double)fabsf(Win[x * ni + i]);
-        for (size_t o = 0; o < no; o++) t->Wa[x * nc + ni + o] = (double)fabsf(Wout[o * n + x]);
+        for (size_t i = 0; i < ni; i++)
+            t->Wa[x * nc + i] = (double)fabsf(Win[x * ni + i]);
+        for (size_t o = 0; o < no; o++)
+            t->Wa[x * nc + ni + o] = (double)fabsf(Wout[o * n + x]);
         t->cur[x] = io_dot(t, x, m->slots[x]);
     }
     return BIMT_OK;
@@ -209,12 +217,12 @@ static double io_delta_tab(const io_tables *t, const uint32_t *slots, size_t j, 
     return (io_dot(t, j, slots[k]) + io_dot(t, k, slots[j])) - (t->cur[j] + t->cur[k]);
 }
 
-double bimt__swap_delta(const struct bimt_model *m, const double *M, double *dj, size_t j,
-                        size_t k)
+double bimt__swap_delta(const struct bimt_model *m, const double *M, double *dj, size_t j, size_t k)
 {
     size_t n = m->n_h;
     const float *Dj = m->dist + j * n;
-    for (size_t a = 0; a < n; a++) dj[a] = (double)Dj[a];
+    for (size_t a = 0; a < n; a++)
+        dj[a] = (double)Dj[a];
     dj[j] = 0.0;
     return delta_prepared(m, M, dj, j, k) + io_delta(m, j, k);
 }
@@ -242,10 +250,9 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
     if (prc) return bimt__fail(m->errmsg, prc, "%s", bimt_last_error());
     const bimt_swap_params *p = &def;
     if (!bimt__finite(p->A) || p->A < 0.0)
-        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
-                          "swap: A must be finite and >= 0 (got %g)", p->A);
-    if (p->top_k == 0)
-        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "swap: top_k must be >= 1");
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "swap: A must be finite and >= 0 (got %g)",
+                          p->A);
+    if (p->top_k == 0) return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "swap: top_k must be >= 1");
 
     size_t n = m->n_h;
     size_t top = p->top_k < n ? p->top_k : n;
@@ -266,7 +273,8 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
     double msum = bimt__swap_sym_abs(m, M, dj);
     bimt__swap_importance(m, dj, imp);
     double isum = 0.0;
-    for (size_t i = 0; i < n; i++) isum += imp[i];
+    for (size_t i = 0; i < n; i++)
+        isum += imp[i];
     if (!bimt__finite(msum) || !bimt__finite(isum)) {
         rc = bimt__fail(m->errmsg, BIMT_E_NUMERIC,
                         "swap: the weights contain NaN or Inf; slots unchanged");
@@ -294,7 +302,8 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
         for (size_t t = 0; t < top; t++) {
             size_t j = order[t].idx;
             const float *Dj = m->dist + j * n;
-            for (size_t a = 0; a < n; a++) dj[a] = (double)Dj[a];
+            for (size_t a = 0; a < n; a++)
+                dj[a] = (double)Dj[a];
             dj[j] = 0.0;
             double best = 0.0; /* the incumbent: no exchange */
             size_t best_k = n;

@@ -31,9 +31,9 @@ const char *bimt_arm_name(int32_t arm)
 
 const char *bimt_trainer_key_name(int32_t key)
 {
-    static const char *const names[] = {"learning_rate", "lambda", "A", "swap_interval",
-                                        "swap_top_k", "eval_interval", "grad_clip",
-                                        "easy_train"};
+    static const char *const names[] = {"learning_rate", "lambda",     "A",
+                                        "swap_interval", "swap_top_k", "eval_interval",
+                                        "grad_clip",     "easy_train"};
     return key >= 0 && key < (int32_t)(sizeof names / sizeof names[0]) ? names[key] : NULL;
 }
 
@@ -230,7 +230,8 @@ const char *bimt_trainer_errmsg(const bimt_trainer_t *tr)
 int bimt_trainer_get_params(const bimt_trainer_t *tr, bimt_trainer_params *p)
 {
     if (!tr || !p)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_get_params: %s is NULL", !tr ? "tr" : "p");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_get_params: %s is NULL",
+                         !tr ? "tr" : "p");
     *p = tr->p;
     return BIMT_OK;
 }
@@ -405,7 +406,8 @@ int bimt_trainer_evaluate(bimt_trainer_t *tr, uint32_t trials_per_rule, double p
 int bimt_trainer_last_eval(const bimt_trainer_t *tr, double perf[BIMT_N_RULES])
 {
     if (!tr || !perf)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_last_eval: %s is NULL", !tr ? "tr" : "perf");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_last_eval: %s is NULL",
+                         !tr ? "tr" : "perf");
     memcpy(perf, tr->last_eval, sizeof tr->last_eval);
     if (tr->eval_step == BIMT_NO_EVAL)
         return bimt__err(BIMT_E_STATE, "bimt_trainer_last_eval: no evaluation yet");

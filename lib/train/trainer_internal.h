@@ -26,9 +26,9 @@ struct bimt_trainer {
     double last_eval[BIMT_N_RULES]; /* -1 for disabled rules or before any evaluation */
     uint32_t last_eval_trials;      /* trials per rule behind last_eval (0 before any) */
     size_t n_params;
-    float *backup;        /* [n_params]: params before the update */
+    float *backup;                /* [n_params]: params before the update */
     bimt_optimizer_t *opt_backup; /* Adam before the update (bimt__adam_copy_state) */
-    float *prox_step;     /* [n_params]: Adam's step sizes for the proximal L1 step */
+    float *prox_step;             /* [n_params]: Adam's step sizes for the proximal L1 step */
     double run_t0;        /* start time of the current bimt_trainer_run() (s), < 0 outside */
     uint64_t run_trials0; /* trials at that start */
     char errmsg[BIMT_ERRMSG_LEN];
