@@ -15,8 +15,9 @@ static double urand(void)
     return (double)(lcg >> 11) * 0x1.0p-53;
 }
 
-/* 4x4 grid, random weights with |w| >= 0.01 (away from the kink), random positions. */
-static bimt_model_t *make(uint64_t seed)
+/* 4x4 grid, random weights with |w| >= 0.01 (away from the kink), random positions, inputs
+ * and outputs placed by io_layout. */
+static bimt_model_t *make_layout(uint64_t seed, uint32_t io_layout)
 {
     bimt_model_params p;
     bimt_model_params_init(&p);
@@ -24,6 +25,7 @@ static bimt_model_t *make(uint64_t seed)
     p.n_in = 3;
     p.n_out = 2;
     p.seed = seed;
+    p.io_layout = io_layout;
     bimt_model_t *m = NULL;
     ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     lcg = seed;
@@ -43,6 +45,11 @@ static bimt_model_t *make(uint64_t seed)
     }
     ck_assert_int_eq(bimt_model_set_slots(m, slots, 16), BIMT_OK);
     return m;
+}
+
+static bimt_model_t *make(uint64_t seed)
+{
+    return make_layout(seed, BIMT_IO_NONE);
 }
 
 /* Brute force from the definition: positions from the slots, not from the cached matrix. */
@@ -270,21 +277,7 @@ END_TEST
  * the definition (tests/testutil.c), the subgradient against finite differences of it. */
 static bimt_model_t *make_io(uint64_t seed)
 {
-    bimt_model_params p;
-    bimt_model_params_init(&p);
-    p.grid_side = 4;
-    p.n_in = 3;
-    p.n_out = 2;
-    p.seed = seed;
-    p.io_layout = BIMT_IO_EDGES;
-    bimt_model_t *m = NULL;
-    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
-    lcg = seed;
-    float *w = bimt_model_params_data(m);
-    for (size_t i = 0; i < bimt_model_n_params(m); i++) {
-        double v = 0.01 + urand();
-        w[i] = (float)(urand() < 0.5 ? -v : v);
-    }
+    bimt_model_t *m = make_layout(seed, BIMT_IO_EDGES);
     uint32_t slots[16] = {5, 2, 9, 14, 0, 7, 12, 3, 10, 1, 15, 6, 13, 4, 11, 8};
     ck_assert_int_eq(bimt_model_set_slots(m, slots, 16), BIMT_OK);
     return m;
