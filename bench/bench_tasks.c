@@ -35,7 +35,7 @@ int main(int argc, char **argv)
     bimt_batch b;
     /* Warm-up: grow every buffer. */
     for (int r = 0; r < BIMT_N_RULES; r++)
-        for (int i = 0; i < 20; i++) bimt_task_sample(task, r, (size_t)bs, &b);
+        for (int i = 0; i < 20; i++) bimt_task_sample(task, r, (uint32_t)bs, &b);
 
     printf("bench_tasks: %ld batches of %ld trials per rule, dt 20 ms, input noise on\n",
            n_batches, bs);
@@ -47,7 +47,7 @@ int main(int argc, char **argv)
         double steps = 0.0;
         double t0 = now_s();
         for (long i = 0; i < n_batches; i++) {
-            if (bimt_task_sample(task, r, (size_t)bs, &b) != BIMT_OK) {
+            if (bimt_task_sample(task, r, (uint32_t)bs, &b) != BIMT_OK) {
                 fprintf(stderr, "sample failed: %s\n", bimt_task_errmsg(task));
                 return 1;
             }
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
         double t0 = now_s(), steps = 0.0;
         for (int r = 0; r < BIMT_N_RULES; r++)
             for (long i = 0; i < n_batches; i++) {
-                if (bimt_task_sample(task, r, (size_t)bs, &b) != BIMT_OK) return 1;
+                if (bimt_task_sample(task, r, (uint32_t)bs, &b) != BIMT_OK) return 1;
                 steps += (double)b.n_steps * (double)bs;
             }
         double dt = now_s() - t0;
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
         double t0 = now_s(), steps = 0.0;
         for (int r = 0; r < BIMT_N_RULES; r++)
             for (long i = 0; i < n_batches; i++) {
-                if (bimt_task_sample(quiet, r, (size_t)bs, &b) != BIMT_OK) return 1;
+                if (bimt_task_sample(quiet, r, (uint32_t)bs, &b) != BIMT_OK) return 1;
                 steps += (double)b.n_steps * (double)bs;
             }
         double dt = now_s() - t0;

@@ -248,26 +248,29 @@ START_TEST(every_fallible_call_sets_the_message)
     EXPECT_FAIL(bimt_task_variance(NULL, t, tv));
     EXPECT_FAIL(bimt_task_variance(m, NULL, tv));
     EXPECT_FAIL(bimt_task_variance(m, t, NULL));
-    EXPECT_FAIL(bimt_important_neurons(NULL, BIMT_N_RULES, nh, 1e-3, imp, NULL));
-    EXPECT_FAIL(bimt_important_neurons(tv, 0, nh, 1e-3, imp, NULL));
-    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, nh, -1.0, imp, NULL));
-    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, nh, 1e-3, NULL, NULL));
+    EXPECT_FAIL(bimt_important_neurons(NULL, BIMT_N_RULES, (uint32_t)nh, 1e-3, imp, NULL));
+    EXPECT_FAIL(bimt_important_neurons(tv, 0, (uint32_t)nh, 1e-3, imp, NULL));
+    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)nh, -1.0, imp, NULL));
+    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)nh, 1e-3, NULL, NULL));
     tv[3] = -1.0f;
-    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, nh, 1e-3, imp, NULL));
+    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)nh, 1e-3, imp, NULL));
     tv[3] = 0.0f;
-    EXPECT_FAIL(bimt_normalize_task_variance(tv, BIMT_N_RULES, nh, 1e-3, 0, NULL));
-    EXPECT_FAIL(bimt_normalize_task_variance(NULL, BIMT_N_RULES, nh, 1e-3, 0, buf));
+    EXPECT_FAIL(bimt_normalize_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, 1e-3, 0, NULL));
+    EXPECT_FAIL(bimt_normalize_task_variance(NULL, BIMT_N_RULES, (uint32_t)nh, 1e-3, 0, buf));
     bimt_cluster_params cl;
     bimt_cluster_params_init(&cl);
-    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cl, NULL, NULL, NULL));
+    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cl, NULL, NULL, NULL));
     cl.k_min = 1;
-    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cl, labels, NULL, NULL));
+    EXPECT_FAIL(
+        bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cl, labels, NULL, NULL));
     bimt_cluster_params_init(&cl);
     cl.tol = -1.0;
-    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cl, labels, NULL, NULL));
+    EXPECT_FAIL(
+        bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cl, labels, NULL, NULL));
     bimt_cluster_params_init(&cl);
     cl.struct_size = (uint32_t)sizeof cl + 8;
-    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cl, labels, NULL, NULL));
+    EXPECT_FAIL(
+        bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cl, labels, NULL, NULL));
     bimt_anatomy an;
     for (size_t k = 0; k < nh; k++)
         labels[k] = -1;
@@ -309,9 +312,9 @@ START_TEST(every_fallible_call_sets_the_message)
     EXPECT_FAIL(bimt_plot_network(NULL, NULL, 0.0, "/tmp/x.svg"));
     EXPECT_FAIL(bimt_plot_network(m, NULL, (double)NAN, "/tmp/x.svg"));
     EXPECT_FAIL(bimt_plot_network(m, NULL, 0.0, bad));
-    EXPECT_FAIL(bimt_plot_task_variance(NULL, BIMT_N_RULES, nh, NULL, "/tmp/x.svg"));
-    EXPECT_FAIL(bimt_plot_task_variance(tv, 0, nh, NULL, "/tmp/x.svg"));
-    EXPECT_FAIL(bimt_plot_task_variance(tv, BIMT_N_RULES, nh, NULL, bad));
+    EXPECT_FAIL(bimt_plot_task_variance(NULL, BIMT_N_RULES, (uint32_t)nh, NULL, "/tmp/x.svg"));
+    EXPECT_FAIL(bimt_plot_task_variance(tv, 0, (uint32_t)nh, NULL, "/tmp/x.svg"));
+    EXPECT_FAIL(bimt_plot_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, NULL, bad));
     EXPECT_FAIL(bimt_plot_clusters_grid(m, NULL, NULL, 0, "/tmp/x.svg"));
     EXPECT_FAIL(bimt_plot_clusters_grid(m, labels, NULL, 0, bad));
     EXPECT_FAIL(bimt_plot_performance(NULL, 0.9, "/tmp/x.svg"));

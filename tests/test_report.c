@@ -112,9 +112,11 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
     uint32_t n_imp, n_cl;
     double sil;
     ck_assert_int_eq(
-        bimt_important_neurons(tv, BIMT_N_RULES, n, cp.importance_threshold, imp, &n_imp), BIMT_OK);
-    ck_assert_int_eq(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &cp, labels, &n_cl, &sil),
-                     BIMT_OK);
+        bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)n, cp.importance_threshold, imp, &n_imp),
+        BIMT_OK);
+    ck_assert_int_eq(
+        bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)n, &cp, labels, &n_cl, &sil),
+        BIMT_OK);
     bimt_anatomy an;
     ck_assert_int_eq(bimt_anatomy_metrics(m, labels, NS, cp.seed, &an, iso, size), BIMT_OK);
     bimt_wiring w;
@@ -170,8 +172,9 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
         int32_t *lk = malloc(n * sizeof(int32_t));
         uint32_t nck;
         double silk;
-        ck_assert_int_eq(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &ck, lk, &nck, &silk),
-                         BIMT_OK);
+        ck_assert_int_eq(
+            bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)n, &ck, lk, &nck, &silk),
+            BIMT_OK);
         bimt_anatomy ak;
         ck_assert_int_eq(bimt_anatomy_metrics(m, lk, NS, cp.seed, &ak, NULL, NULL), BIMT_OK);
         snprintf(key, sizeof key, "anatomy_by_k.%u.k", (unsigned)n_by_k);
@@ -202,8 +205,8 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
         uint32_t nc2;
         double s2;
         int32_t *l2 = malloc(n * sizeof(int32_t));
-        ck_assert_int_eq(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &c2, l2, &nc2, &s2),
-                         BIMT_OK);
+        ck_assert_int_eq(
+            bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)n, &c2, l2, &nc2, &s2), BIMT_OK);
         snprintf(key, sizeof key, "silhouette_by_k.%u.silhouette", (unsigned)(n_cl - 2));
         same(json_num(js, key), sil, key); /* the chosen k's silhouette sits on the curve */
         same(s2, sil, "fixed-k silhouette at the chosen k");

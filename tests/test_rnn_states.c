@@ -100,7 +100,7 @@ START_TEST(equals_public_forward)
     bimt_model_t *m = make_model(9, (uint32_t)ni, act, 0.3, 5); /* 81 neurons: 6 panels */
     size_t nh = bimt_model_n_hidden(m);
     float *x = rand_inputs(T * B * ni);
-    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     const float *ref;
     ck_assert_int_eq(bimt_model_states(m, &ref), BIMT_OK);
     size_t n = T * B * nh;

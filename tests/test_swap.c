@@ -252,7 +252,8 @@ static void check_dist_cache(const bimt_model_t *m)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
             if (D[i * n + j] != slot_dist(side, slots[i], slots[j]) ||
-                !(fabs((double)D[i * n + j] - bimt_model_distance(m, i, j)) < 1e-6))
+                !(fabs((double)D[i * n + j] - bimt_model_distance(m, (uint32_t)i, (uint32_t)j)) <
+                  1e-6))
                 ck_abort_msg("distance cache wrong at (%zu, %zu)", i, j);
 }
 
@@ -661,7 +662,7 @@ START_TEST(forward_bit_identical_and_cost_agrees)
         for (size_t i = 0; i < T * B * mp.n_in; i++)
             x[i] = (float)bimt__rng_normal(&r);
         const float *o, *h;
-        ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+        ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
         ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
         ck_assert_int_eq(bimt_model_states(m, &h), BIMT_OK);
         float *o0 = malloc(T * B * mp.n_out * sizeof(float));
@@ -684,7 +685,7 @@ START_TEST(forward_bit_identical_and_cost_agrees)
         ck_assert_msg(rel(res.cost_after, c1) < 1e-9, "%.17g vs %.17g", res.cost_after, c1);
         ck_assert(c1 < c0);
 
-        ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+        ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
         ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
         ck_assert_int_eq(bimt_model_states(m, &h), BIMT_OK);
         ck_assert(memcmp(o0, o, T * B * mp.n_out * sizeof(float)) == 0);

@@ -277,7 +277,8 @@ START_TEST(handle_fronts_and_summaries)
 {
     bimt_sweep_t *sw = example();
     ck_assert_uint_eq(bimt_sweep_n_runs(sw), 8);
-    size_t idx[8], n;
+    uint32_t idx[8];
+    size_t n;
     ck_assert_int_eq(bimt_sweep_front(sw, BIMT_ARM_BIMT, BIMT_SWEEP_AXIS_NEURONS, idx, 8, &n), 0);
     ck_assert_uint_eq(n, 3); /* 10/0.2, 14/0.1, 20/0.05: all trade off */
     ck_assert(idx[0] == 0 && idx[1] == 1 && idx[2] == 2);

@@ -152,7 +152,7 @@ START_TEST(sample_rejects_bad_input)
     ck_assert_int_eq(bimt_task_sample(t, 0, 0, &b), BIMT_E_INVALID_ARG);
     ck_assert(strstr(bimt_task_errmsg(t), "batch_size") != NULL);
     ck_assert_int_eq(bimt_task_sample(t, 0, 65537, &b), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_task_sample(t, 0, (size_t)-1, &b), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_sample(t, 0, UINT32_MAX, &b), BIMT_E_INVALID_ARG);
     ck_assert_mem_eq(&b, &ref, sizeof(b));
     bimt__rng_pack(bimt__task_rng(t), after);
     ck_assert_mem_eq(before, after, sizeof(before));
@@ -214,9 +214,9 @@ START_TEST(deterministic_for_a_seed)
         int rule = (i * 7) % BIMT_N_RULES;
         size_t B = 1 + (size_t)(i % 9);
         bimt_batch ba, bb, bc;
-        ck_assert_int_eq(bimt_task_sample(a, rule, B, &ba), BIMT_OK);
-        ck_assert_int_eq(bimt_task_sample(b, rule, B, &bb), BIMT_OK);
-        ck_assert_int_eq(bimt_task_sample(c, rule, B, &bc), BIMT_OK);
+        ck_assert_int_eq(bimt_task_sample(a, rule, (uint32_t)B, &ba), BIMT_OK);
+        ck_assert_int_eq(bimt_task_sample(b, rule, (uint32_t)B, &bb), BIMT_OK);
+        ck_assert_int_eq(bimt_task_sample(c, rule, (uint32_t)B, &bc), BIMT_OK);
         ck_assert(batches_equal(&ba, &bb));
         differ += !batches_equal(&ba, &bc);
     }

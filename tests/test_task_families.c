@@ -43,7 +43,7 @@ static void check_rule_batches(int rule, uint64_t seed, int ce, double dt, uint3
     size_t p0 = (size_t)floor(100.0 / dt + 1e-9);
     for (int i = 0; i < n_batches; i++) {
         bimt_batch b;
-        OR_EQ_I(bimt_task_sample(t, rule, B, &b), BIMT_OK);
+        OR_EQ_I(bimt_task_sample(t, rule, (uint32_t)B, &b), BIMT_OK);
         OR_EQ_I(b.rule, rule);
         OR_EQ_U(b.batch_size, B);
         or_check_batch(&b, bimt__task_trials(t), ring, ce, p0);

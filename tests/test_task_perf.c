@@ -38,10 +38,10 @@ static host_batch make_host(size_t T, size_t B, size_t n_out)
     h.out = calloc(T * B * n_out, sizeof(float));
     ck_assert(h.yloc && h.out);
     h.b.rule = -1;
-    h.b.n_steps = T;
-    h.b.batch_size = B;
+    h.b.n_steps = (uint32_t)T;
+    h.b.batch_size = (uint32_t)B;
     h.b.n_in = 85;
-    h.b.n_out = n_out;
+    h.b.n_out = (uint32_t)n_out;
     h.b.y_loc = h.yloc;
     /* Earlier steps are garbage: only step T-1 may be read (7.53). */
     for (size_t i = 0; i < (T - 1) * B * n_out; i++)

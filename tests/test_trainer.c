@@ -189,14 +189,14 @@ END_TEST
 static void long_short(bimt_model_t *m, double thr, double *lng, double *shrt)
 {
     const float *W;
-    size_t n, cols;
+    uint32_t n, cols;
     ck_assert_int_eq(bimt_model_tensor(m, BIMT_W_REC, &W, &n, &cols, NULL), BIMT_OK);
     double sl = 0, ss = 0;
     size_t nl = 0, ns = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             if (i == j) continue;
-            double d = bimt_model_distance(m, i, j);
+            double d = bimt_model_distance(m, (uint32_t)i, (uint32_t)j);
             if (d >= thr) {
                 sl += fabs((double)W[i * n + j]);
                 nl++;
@@ -235,7 +235,7 @@ START_TEST(distance_term_shrinks_long_connections)
         ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
         double l0, s0, l1, s1;
         long_short(s.m, thr, &l0, &s0);
-        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)steps, NULL, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint32_t)steps, NULL, NULL), BIMT_OK);
         long_short(s.m, thr, &l1, &s1);
         ratio[arm] = (l1 / l0) / (s1 / s0);
         long_final[arm] = l1 / l0;
@@ -268,7 +268,7 @@ START_TEST(proximal_step_prunes_to_exact_zeros)
         p.swap_interval = 0;
         p.l1_proximal = (uint32_t)prox;
         ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
-        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)steps, NULL, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint32_t)steps, NULL, NULL), BIMT_OK);
         const float *w = bimt_model_params_view(s.m);
         zeros[prox] = 0;
         for (size_t i = 0; i < bimt_model_n_params(s.m); i++)

@@ -92,7 +92,7 @@ START_TEST(edges_and_length_brute_force)
         for (size_t j = 0; j < n; j++)
             if (i != j && fabs((double)W[i * n + j]) > thr) {
                 edges++;
-                len += bimt_model_distance(m, i, j);
+                len += bimt_model_distance(m, (uint32_t)i, (uint32_t)j);
             }
     bimt_wiring w;
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, thr, &w), BIMT_OK);
@@ -145,7 +145,7 @@ START_TEST(profile_brute_force)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             if (i == j) continue;
-            size_t b = (size_t)lround(bimt_model_distance(m, i, j) * side);
+            size_t b = (size_t)lround(bimt_model_distance(m, (uint32_t)i, (uint32_t)j) * side);
             sum[b] += fabs((double)W[i * n + j]);
             cnt[b]++;
         }

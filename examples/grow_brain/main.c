@@ -263,7 +263,8 @@ int main(int argc, char **argv)
      * the run goes on with half the learning rate, at most MAX_DIVERGENCES times. */
     rc = BIMT_OK;
     for (int n_div = 0; bimt_trainer_steps(tr) < c->steps && !gb_interrupted();) {
-        rc = bimt_trainer_run(tr, c->steps - bimt_trainer_steps(tr), gb_on_step, &pr);
+        /* steps <= 1e9 (config.c), so what is left fits the uint32_t count */
+        rc = bimt_trainer_run(tr, (uint32_t)(c->steps - bimt_trainer_steps(tr)), gb_on_step, &pr);
         if (rc != BIMT_E_NUMERIC || ++n_div > MAX_DIVERGENCES) break;
         pr.lr_scale *= 0.5;
         if (!a.quiet)

@@ -27,7 +27,7 @@ void gb_summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const doubl
         printf("  performance: mean %.3f, min %.3f, %d of %d tasks >= 0.9\n", sum / n, mn, above,
                n);
     /* The headline modularity numbers, from the same analysis calls the report uses. */
-    size_t nh = bimt_model_n_hidden(m);
+    uint32_t nh = bimt_model_n_hidden(m);
     float *tv = malloc(BIMT_N_RULES * nh * sizeof(float));
     int32_t *labels = malloc(nh * sizeof(int32_t));
     if (tv && labels && bimt_task_variance(m, t, tv) == BIMT_OK) {
@@ -41,8 +41,8 @@ void gb_summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const doubl
             bimt_important_neurons(tv, BIMT_N_RULES, nh, cp.importance_threshold, imp, &n_imp) ==
                 BIMT_OK &&
             bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cp, labels, &n_cl, &sil) == BIMT_OK) {
-            printf("  important neurons %u of %zu, %u functional clusters (silhouette %.3f)\n",
-                   (unsigned)n_imp, nh, (unsigned)n_cl, sil);
+            printf("  important neurons %u of %u, %u functional clusters (silhouette %.3f)\n",
+                   (unsigned)n_imp, (unsigned)nh, (unsigned)n_cl, sil);
             bimt_anatomy an;
             if (bimt_anatomy_metrics(m, labels, c->shuffles, cp.seed, &an, NULL, NULL) == BIMT_OK &&
                 isfinite(an.isolated_fraction))

@@ -68,7 +68,7 @@ BIMT_API void bimt_cluster_params_init(bimt_cluster_params *p);
  * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL tv or important, n_rules or n_hidden 0,
  *         negative or non-finite tv or threshold).
  */
-BIMT_API int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden,
+BIMT_API int bimt_important_neurons(const float *tv, uint32_t n_rules, uint32_t n_hidden,
                                     double threshold, uint8_t *important, uint32_t *n_important);
 
 /**
@@ -83,8 +83,8 @@ BIMT_API int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hi
  * @param[out] ntv [n_rules][n_hidden].
  * @return BIMT_OK or BIMT_E_INVALID_ARG (as bimt_important_neurons(), or NULL ntv).
  */
-BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
-                                          double threshold, int by_sum, float *ntv);
+BIMT_API int bimt_normalize_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hidden,
+                                          double threshold, uint32_t by_sum, float *ntv);
 
 /**
  * @brief Functional clusters of the important neurons: k-means on their normalised task
@@ -103,7 +103,7 @@ BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_
  * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_VERSION (p->struct_size); BIMT_E_NOMEM.
  *         Outputs are written only on success. Thread-safe.
  */
-BIMT_API int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
+BIMT_API int bimt_cluster_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hidden,
                                         const bimt_cluster_params *params, int32_t *labels,
                                         uint32_t *n_clusters, double *silhouette);
 

@@ -233,7 +233,7 @@ BIMT_API int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info);
  * @param[in] payload passed to cb unchanged.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL tr); or the error of bimt_trainer_step().
  */
-BIMT_API int bimt_trainer_run(bimt_trainer_t *tr, uint64_t n_steps, bimt_progress_fn cb,
+BIMT_API int bimt_trainer_run(bimt_trainer_t *tr, uint32_t n_steps, bimt_progress_fn cb,
                               void *payload);
 
 /**

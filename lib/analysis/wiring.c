@@ -49,7 +49,7 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
         uint8_t *imp = bimt__malloc(n, 1);
         if (!imp)
             return bimt__err(BIMT_E_NOMEM, "bimt_wiring_stats: out of memory (%zu neurons)", n);
-        int rc = bimt_important_neurons(tv, BIMT_N_RULES, n, importance_threshold, imp,
+        int rc = bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)n, importance_threshold, imp,
                                         &res.n_active_neurons);
         free(imp);
         if (rc) return rc;

@@ -262,21 +262,22 @@ int bimt_model_get_params(const bimt_model_t *m, bimt_model_params *p)
     return BIMT_OK;
 }
 
-size_t bimt_model_n_hidden(const bimt_model_t *m)
+/* The counts fit 32 bits: grid_side <= 256 (n_h <= 65536), n_in and n_out <= 65536. */
+uint32_t bimt_model_n_hidden(const bimt_model_t *m)
 {
-    return m ? m->n_h : 0;
+    return m ? (uint32_t)m->n_h : 0;
 }
-size_t bimt_model_n_in(const bimt_model_t *m)
+uint32_t bimt_model_n_in(const bimt_model_t *m)
 {
-    return m ? m->n_in : 0;
+    return m ? (uint32_t)m->n_in : 0;
 }
-size_t bimt_model_n_out(const bimt_model_t *m)
+uint32_t bimt_model_n_out(const bimt_model_t *m)
 {
-    return m ? m->n_out : 0;
+    return m ? (uint32_t)m->n_out : 0;
 }
-size_t bimt_model_grid_side(const bimt_model_t *m)
+uint32_t bimt_model_grid_side(const bimt_model_t *m)
 {
-    return m ? m->side : 0;
+    return m ? (uint32_t)m->side : 0;
 }
 size_t bimt_model_n_params(const bimt_model_t *m)
 {
@@ -295,8 +296,8 @@ const float *bimt_model_params_view(const bimt_model_t *m)
     return m ? m->params : NULL;
 }
 
-int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data, size_t *rows,
-                      size_t *cols, size_t *offset)
+int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data, uint32_t *rows,
+                      uint32_t *cols, size_t *offset)
 {
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_tensor: model is NULL");
     if (which < BIMT_W_REC || which > BIMT_B_O)
@@ -304,8 +305,8 @@ int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data, 
     size_t r, c;
     tensor_shape(m, which, &r, &c);
     if (data) *data = m->params + m->off[which];
-    if (rows) *rows = r;
-    if (cols) *cols = c;
+    if (rows) *rows = (uint32_t)r; /* a count of neurons, inputs or outputs */
+    if (cols) *cols = (uint32_t)c;
     if (offset) *offset = m->off[which];
     return BIMT_OK;
 }
@@ -346,18 +347,23 @@ int bimt_model_set_slots(bimt_model_t *m, const uint32_t *slots, size_t n)
     return BIMT_OK;
 }
 
-double bimt_model_distance(const bimt_model_t *m, size_t i, size_t j)
+double bimt_model_distance(const bimt_model_t *m, uint32_t i, uint32_t j)
 {
     if (!m || i >= m->n_h || j >= m->n_h) return -1.0;
     return (double)bimt__slot_manhattan(m->side, m->slots[i], m->slots[j]) / (double)m->side;
 }
 
-double bimt_model_io_distance(const bimt_model_t *m, int output, size_t k, size_t index)
+double bimt_model_io_distance(const bimt_model_t *m, uint32_t output, uint32_t k, uint32_t index)
 {
+    if (m && output > 1) {
+        bimt__err(BIMT_E_INVALID_ARG, "bimt_model_io_distance: output must be 0 or 1 (got %u)",
+                  (unsigned)output);
+        return -1.0;
+    }
     if (!m || k >= m->n_h || index >= (output ? m->n_out : m->n_in)) return -1.0;
     if (m->p.io_layout == BIMT_IO_NONE) return 0.0;
     return (double)bimt__io_distance(m->side, m->slots[k], index, output ? m->n_out : m->n_in,
-                                     output);
+                                     (int)output);
 }
 
 void bimt_model_zero_grad(bimt_model_t *m)

@@ -376,8 +376,10 @@ static int use_row_split(const struct bimt_rnn_ws *ws, size_t B)
     return B >= (size_t)ROWS_MIN_PER_THREAD * (size_t)ws->nthreads;
 }
 
-int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint32_t flags)
+int bimt_model_forward(bimt_model_t *m, const float *x, uint32_t n_steps, uint32_t batch_size,
+                       uint32_t flags)
 {
+    const size_t T = n_steps, B = batch_size;
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_forward: model is NULL");
     if (!x) return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "forward: x is NULL");
     if (T == 0 || B == 0)

@@ -143,7 +143,7 @@ int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const i
     return bimt__buf_save_free(&b, path, errbuf);
 }
 
-int bimt_plot_task_variance(const float *ntv, size_t n_rules, size_t n_hidden,
+int bimt_plot_task_variance(const float *ntv, uint32_t n_rules, uint32_t n_hidden,
                             const int32_t *labels, const char *path)
 {
     return bimt__plot_task_variance(ntv, n_rules, n_hidden, labels, path, NULL);
@@ -299,7 +299,7 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
 }
 
 int bimt_plot_weight_distance(const double *mean_abs_w, const uint64_t *counts, size_t n_bins,
-                              size_t grid_side, const char *path)
+                              uint32_t grid_side, const char *path)
 {
     return bimt__plot_weight_distance(mean_abs_w, counts, n_bins, grid_side, path, NULL);
 }

@@ -353,7 +353,7 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
 }
 
 int bimt_plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, const float *ntv,
-                            size_t n_rules, const char *path)
+                            uint32_t n_rules, const char *path)
 {
     return bimt__plot_clusters_grid(model, labels, ntv, n_rules, path, NULL);
 }
@@ -443,7 +443,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
     return bimt__buf_save_free(&b, path, errbuf);
 }
 
-int bimt_plot_importance_grid(const bimt_model_t *model, const float *tv, size_t n_rules,
+int bimt_plot_importance_grid(const bimt_model_t *model, const float *tv, uint32_t n_rules,
                               double threshold, const char *path)
 {
     return bimt__plot_importance_grid(model, tv, n_rules, threshold, path, NULL);

@@ -195,7 +195,7 @@ static int diagnostics(bimt__report *r, bimt_model_t *model)
         cp.k_min = cp.k_max = k;
         uint32_t nc = 0;
         double s = 0.0;
-        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &cp, lab, &nc, &s);
+        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, &cp, lab, &nc, &s);
         if (!rc && nc == k) {
             r->sil_k[r->n_sil] = k;
             r->sil[r->n_sil++] = s;
@@ -207,8 +207,8 @@ static int diagnostics(bimt__report *r, bimt_model_t *model)
         if (k < 2 || (r->n_by_k > 0 && r->by_k[r->n_by_k - 1].k == k)) continue;
         cp.k_min = cp.k_max = k;
         uint32_t j = r->n_by_k;
-        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &cp, lab, &r->by_k[j].n_clusters,
-                                        &r->by_k[j].silhouette);
+        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, &cp, lab,
+                                        &r->by_k[j].n_clusters, &r->by_k[j].silhouette);
         if (!rc)
             rc = bimt_anatomy_metrics(model, lab, r->n_shuffles, r->cp.seed, &r->by_k[j].anat, NULL,
                                       NULL);
@@ -257,15 +257,16 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
                               "network cannot be analysed",
                               i % n, bimt_rule_name((int)(i / n)));
     double thr = r->cp.importance_threshold;
-    rc = bimt_important_neurons(r->tv, BIMT_N_RULES, n, thr, r->important, &r->n_important);
+    rc = bimt_important_neurons(r->tv, BIMT_N_RULES, (uint32_t)n, thr, r->important,
+                                &r->n_important);
     if (!rc)
-        rc = bimt_normalize_task_variance(r->tv, BIMT_N_RULES, n, thr, (int)r->cp.normalize_by_sum,
-                                          r->ntv);
+        rc = bimt_normalize_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, thr,
+                                          r->cp.normalize_by_sum, r->ntv);
     if (rc)
         return bimt__fail(e, rc, "report: normalising the task variance failed (%s)",
                           bimt_status_str(rc));
-    rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &r->cp, r->labels, &r->n_clusters,
-                                    &r->silhouette);
+    rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, &r->cp, r->labels,
+                                    &r->n_clusters, &r->silhouette);
     if (rc) return bimt__fail(e, rc, "report: clustering failed (%s)", bimt_status_str(rc));
     for (size_t c = 0; c < n; c++)
         r->cluster_pref[c] = -1;
@@ -398,9 +399,10 @@ int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task, b
                           !dir || !*dir ? "dir" : "task");
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
         return bimt__fail(e, BIMT_E_SHAPE,
-                          "bimt_report_write: task has %zu inputs and %zu "
+                          "bimt_report_write: task has %u inputs and %u "
                           "outputs, the model %zu and %zu",
-                          bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
+                          (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task),
+                          model->n_in, model->n_out);
     if (tr && (bimt_trainer_model(tr) != model || bimt_trainer_task(tr) != task))
         return bimt__fail(e, BIMT_E_INVALID_ARG,
                           "bimt_report_write: the trainer was made for "

@@ -64,9 +64,9 @@ const char *bimt_sweep_errmsg(const bimt_sweep_t *sw)
     return sw ? sw->errmsg : "NULL sweep handle";
 }
 
-size_t bimt_sweep_n_runs(const bimt_sweep_t *sw)
+uint32_t bimt_sweep_n_runs(const bimt_sweep_t *sw)
 {
-    return sw ? sw->n : 0;
+    return sw ? (uint32_t)sw->n : 0; /* bimt_sweep_add_run keeps n below 2^32 */
 }
 
 /* strdup of s (NULL stays NULL); sets *nomem on failure. */
@@ -106,6 +106,8 @@ int bimt_sweep_add_run(bimt_sweep_t *sw, const bimt_sweep_run *run)
                           (unsigned)run->struct_size, sizeof *run);
     if (!run->id || !*run->id)
         return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: empty id");
+    if (sw->n >= UINT32_MAX) /* run counts and indices are uint32_t */
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: the sweep is full");
     for (size_t i = 0; i < sw->n; i++)
         if (strcmp(sw->runs[i].id, run->id) == 0)
             return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: duplicate id '%s'",
@@ -253,7 +255,7 @@ int bimt_sweep_pareto_front(const double *cost, const double *error, size_t n, u
     return BIMT_OK;
 }
 
-int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, size_t *idx, size_t cap,
+int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, uint32_t *idx, size_t cap,
                      size_t *n_front)
 {
     if (n_front) *n_front = 0;
@@ -281,7 +283,7 @@ int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, size_t *
     size_t k = 0;
     for (size_t j = 0; j < m; j++) { /* pts is sorted by cost, error, index */
         if (!on[pts[j].i]) continue;
-        if (k < cap) idx[k] = pts[j].i;
+        if (k < cap) idx[k] = (uint32_t)pts[j].i;
         k++;
     }
     free(pts);
@@ -468,16 +470,16 @@ int bimt__sweep_summarise(const bimt_sweep_t *sw, const size_t *order, size_t fr
     return BIMT_OK;
 }
 
-size_t bimt_sweep_n_summaries(const bimt_sweep_t *sw)
+uint32_t bimt_sweep_n_summaries(const bimt_sweep_t *sw)
 {
     size_t *order, *starts, n = 0;
     if (!sw || bimt__sweep_groups(sw, &order, &starts, &n)) return 0;
     free(order);
     free(starts);
-    return n;
+    return (uint32_t)n; /* at most the number of runs */
 }
 
-int bimt_sweep_summary_get(const bimt_sweep_t *sw, size_t i, bimt_sweep_summary *out)
+int bimt_sweep_summary_get(const bimt_sweep_t *sw, uint32_t i, bimt_sweep_summary *out)
 {
     if (!sw || !out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_summary_get: NULL sw or out");
     if (out->struct_size < sizeof *out)

@@ -54,7 +54,7 @@ static int save(bimt_sweep_t *sw, bimt__buf *b, const char *path)
 }
 
 /* Front of each arm on axis as run indices; fronts[arm] (caller frees), n[arm]. */
-static int all_fronts(bimt_sweep_t *sw, bimt_sweep_axis axis, size_t *fronts[BIMT__N_ARMS],
+static int all_fronts(bimt_sweep_t *sw, bimt_sweep_axis axis, uint32_t *fronts[BIMT__N_ARMS],
                       size_t n[BIMT__N_ARMS])
 {
     for (int a = 0; a < BIMT__N_ARMS; a++) {
@@ -62,7 +62,7 @@ static int all_fronts(bimt_sweep_t *sw, bimt_sweep_axis axis, size_t *fronts[BIM
         n[a] = 0;
     }
     for (int a = 0; a < BIMT__N_ARMS; a++) {
-        fronts[a] = bimt__malloc(sw->n ? sw->n : 1, sizeof(size_t));
+        fronts[a] = bimt__malloc(sw->n ? sw->n : 1, sizeof(uint32_t));
         if (!fronts[a] ||
             bimt_sweep_front(sw, (bimt_arm)a, axis, fronts[a], sw->n, &n[a]) != BIMT_OK) {
             for (int b = 0; b <= a; b++)
@@ -73,7 +73,7 @@ static int all_fronts(bimt_sweep_t *sw, bimt_sweep_axis axis, size_t *fronts[BIM
     return BIMT_OK;
 }
 
-static void free_fronts(size_t *fronts[BIMT__N_ARMS])
+static void free_fronts(uint32_t *fronts[BIMT__N_ARMS])
 {
     for (int a = 0; a < BIMT__N_ARMS; a++)
         free(fronts[a]);
@@ -195,7 +195,8 @@ int bimt_sweep_write_json(bimt_sweep_t *sw, const char *path)
 {
     int rc = check_path(sw, path, "write_json");
     if (rc) return rc;
-    size_t *fronts[2][BIMT__N_ARMS], nf[2][BIMT__N_ARMS];
+    uint32_t *fronts[2][BIMT__N_ARMS];
+    size_t nf[2][BIMT__N_ARMS];
     if ((rc = all_fronts(sw, BIMT_SWEEP_AXIS_NEURONS, fronts[0], nf[0]))) return rc;
     if ((rc = all_fronts(sw, BIMT_SWEEP_AXIS_WIRING, fronts[1], nf[1]))) {
         free_fronts(fronts[0]);
@@ -279,7 +280,8 @@ int bimt_sweep_write_svg(bimt_sweep_t *sw, int32_t axis, const char *path)
     if (rc) return rc;
     if ((unsigned)axis > BIMT_SWEEP_AXIS_WIRING)
         return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "write_svg: unknown axis %d", (int)axis);
-    size_t *fronts[BIMT__N_ARMS], nf[BIMT__N_ARMS];
+    uint32_t *fronts[BIMT__N_ARMS];
+    size_t nf[BIMT__N_ARMS];
     if ((rc = all_fronts(sw, axis, fronts, nf))) return rc;
     double xlo = INFINITY, xhi = -INFINITY, yhi = 0.0;
     size_t n_pts = 0;

@@ -155,10 +155,10 @@ int bimt_trainer_create(bimt_model_t *model, bimt_task_t *task, const bimt_train
     if (bimt_model_n_in(model) != bimt_task_n_in(task) ||
         bimt_model_n_out(model) != bimt_task_n_out(task))
         return bimt__fail(e, BIMT_E_SHAPE,
-                          "model has %zu inputs and %zu outputs, the task %zu "
-                          "and %zu",
-                          bimt_model_n_in(model), bimt_model_n_out(model), bimt_task_n_in(task),
-                          bimt_task_n_out(task));
+                          "model has %u inputs and %u outputs, the task %u "
+                          "and %u",
+                          (unsigned)bimt_model_n_in(model), (unsigned)bimt_model_n_out(model),
+                          (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task));
     bimt_task_params tp;
     bimt_task_get_params(task, &tp);
     if (tp.loss != model->p.loss)
@@ -568,13 +568,13 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
     return BIMT_OK;
 }
 
-int bimt_trainer_run(bimt_trainer_t *tr, uint64_t n_steps, bimt_progress_fn cb, void *payload)
+int bimt_trainer_run(bimt_trainer_t *tr, uint32_t n_steps, bimt_progress_fn cb, void *payload)
 {
     if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_run: tr is NULL");
     tr->run_t0 = now_s();
     tr->run_trials0 = tr->trials;
     int rc = BIMT_OK;
-    for (uint64_t i = 0; i < n_steps; i++) {
+    for (uint32_t i = 0; i < n_steps; i++) {
         bimt_step_info info;
         rc = bimt_trainer_step(tr, &info);
         if (rc) break;

@@ -375,7 +375,7 @@ W_out is (n_hidden, n_out); biases are vectors.
 """
 function tensor(m::Model, which)
     k = _enum("tensor", TENSORS, which)
-    data, rows, cols, off = Ref{Ptr{Float32}}(C_NULL), Ref{Csize_t}(0), Ref{Csize_t}(0),
+    data, rows, cols, off = Ref{Ptr{Float32}}(C_NULL), Ref{UInt32}(0), Ref{UInt32}(0),
                             Ref{Csize_t}(0)
     check(bimt_model_tensor(handle(m), k, data, rows, cols, off), _errmsg(m), "tensor")
     shape = k >= B_H ? (Int(rows[]),) : (Int(cols[]), Int(rows[]))
@@ -469,7 +469,7 @@ end
 "lambda * L_cc; with `add_grad = true` also adds its subgradient."
 function connection_cost!(m::Model, lambda::Real, A::Real; add_grad::Bool = false)
     v = Ref{Cdouble}(0)
-    check(bimt_model_connection_cost(handle(m), lambda, A, Cint(add_grad), v), _errmsg(m),
+    check(bimt_model_connection_cost(handle(m), lambda, A, UInt32(add_grad), v), _errmsg(m),
           "connection_cost")
     return v[]
 end
@@ -716,7 +716,7 @@ function normalize_task_variance(tv::AbstractMatrix{<:Real}; threshold = 1e-3,
                                  by_sum::Bool = false)
     t = _f32(tv)
     out = zeros(Float32, size(t))
-    check(bimt_normalize_task_variance(t, size(t, 2), size(t, 1), threshold, Cint(by_sum),
+    check(bimt_normalize_task_variance(t, size(t, 2), size(t, 1), threshold, UInt32(by_sum),
                                        out), () -> "", "normalize_task_variance")
     return out
 end

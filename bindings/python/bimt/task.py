@@ -7,7 +7,7 @@ import numpy as np
 from . import _ffi as F
 from ._errors import StateError
 from ._lib import lib
-from ._util import Handle, as_float32, check, enum_name, enum_table, enum_value, ptr, view
+from ._util import Handle, as_float32, check, count, enum_name, enum_table, enum_value, ptr, view
 
 N_RULES = F.N_RULES
 
@@ -280,7 +280,7 @@ class Task(Handle):
         copy=False gives zero-copy views valid until the next sample call on this task.
         """
         cb = F.Batch()
-        self._check(lib.bimt_task_sample(self._h, _rule(rule), int(batch_size),
+        self._check(lib.bimt_task_sample(self._h, _rule(rule), count("batch_size", batch_size),
                                          ctypes.byref(cb)))
         return self._batch(cb, copy)
 
