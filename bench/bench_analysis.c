@@ -83,9 +83,11 @@ int main(int argc, char **argv)
         return 1;
     stamp t3 = now();
     bimt_anatomy a;
+    a.struct_size = (uint32_t)sizeof a; /* an output struct */
     if (check(bimt_anatomy_metrics(m, lab, n_shuffles, 7, &a, NULL, NULL), "anatomy")) return 1;
     stamp t4 = now();
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     double prof[64];
     if (check(bimt_wiring_stats(m, tv, 1e-3, 1e-2, &w), "wiring")) return 1;
     if (check(bimt_weight_distance_profile(m, 2 * side - 1 < 64 ? 2 * side - 1 : 64, prof, NULL),

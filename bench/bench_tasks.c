@@ -33,6 +33,7 @@ int main(int argc, char **argv)
         return 1;
     }
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     /* Warm-up: grow every buffer. */
     for (int r = 0; r < BIMT_N_RULES; r++)
         for (int i = 0; i < 20; i++) bimt_task_sample(task, r, (uint32_t)bs, &b);

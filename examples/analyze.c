@@ -103,6 +103,7 @@ int main(int argc, char **argv)
            n_important, silhouette);
 
     bimt_anatomy an;
+    an.struct_size = (uint32_t)sizeof an; /* an output struct */
     rc = bimt_anatomy_metrics(model, labels, (uint32_t)n_shuffles, 1, &an, iso_null, size_null);
     if (rc) {
         status = fail("anatomy", rc, "");
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
                           : "no significant anatomical modularity at p < 0.05");
 
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     rc = bimt_wiring_stats(model, tv, cp.importance_threshold, 1e-2, &w);
     if (rc) {
         status = fail("wiring", rc, "");

@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 
         unsigned swaps = 0;
         if (step % opt.swap_every == 0) {
-            bimt_swap_result res = {0};
+            bimt_swap_result res = {(uint32_t)sizeof res, 0, 0.0, 0.0, NULL, 0};
             rc = bimt_model_swap(model, &sp, &res);
             if (rc) {
                 status = fail("swap", rc, bimt_model_errmsg(model));

@@ -149,6 +149,7 @@ static int write_family(const char *dir, const char *file, const char *title, co
     int rc = 0;
     for (int i = 0; i < n && !rc; i++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         if (bimt_task_sample(task, rules[i], 1, &b) != BIMT_OK) {
             fprintf(stderr, "task_figures: %s\n", bimt_task_errmsg(task));
             rc = 1;

@@ -70,6 +70,7 @@ START_TEST(defaults_and_layout)
                      BIMT_E_INVALID_ARG);
     ck_assert_ptr_eq(bimt_model_params_data(m), bimt_model_params_view(m));
     bimt_model_params q;
+    q.struct_size = (uint32_t)sizeof q; /* an output struct */
     ck_assert_int_eq(bimt_model_get_params(m, &q), BIMT_OK);
     ck_assert(memcmp(&p, &q, sizeof p) == 0);
     ck_assert_int_eq(bimt_model_get_params(m, NULL), BIMT_E_INVALID_ARG);
@@ -211,7 +212,9 @@ START_TEST(clone_is_deep_and_equal)
     ck_assert(memcmp(bimt_model_slots(m), bimt_model_slots(c), sizeof s) == 0);
     ck_assert(memcmp(bimt_model_distances(m), bimt_model_distances(c), 256 * sizeof(float)) == 0);
     bimt_model_params pa, pb;
+    pa.struct_size = (uint32_t)sizeof pa; /* an output struct */
     bimt_model_get_params(m, &pa);
+    pb.struct_size = (uint32_t)sizeof pb; /* an output struct */
     bimt_model_get_params(c, &pb);
     ck_assert(memcmp(&pa, &pb, sizeof pa) == 0);
     const float *h;

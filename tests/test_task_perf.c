@@ -193,6 +193,7 @@ START_TEST(targets_score_perfectly)
         bimt_task_t *t = or_task(17 + (uint64_t)ce, ce, 1, 20.0, 32);
         for (int rule = 0; rule < BIMT_N_RULES; rule++) {
             bimt_batch b;
+            b.struct_size = (uint32_t)sizeof b; /* an output struct */
             ck_assert_int_eq(bimt_task_sample(t, rule, 48, &b), BIMT_OK);
             size_t n = b.n_steps * b.batch_size * b.n_out;
             float *out = malloc(n * sizeof(float));
@@ -236,6 +237,7 @@ START_TEST(performance_bad_input)
     float correct[3] = {7, 7, 7};
     double mean = 7;
     bimt_batch bad;
+    bad.struct_size = (uint32_t)sizeof bad; /* an output struct */
     ck_assert_int_eq(bimt_task_performance(NULL, h.out, BIMT_LOSS_MSE, correct, &mean),
                      BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_task_performance(&h.b, NULL, BIMT_LOSS_MSE, correct, &mean),

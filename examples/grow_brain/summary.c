@@ -44,6 +44,7 @@ void gb_summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const doubl
             printf("  important neurons %u of %u, %u functional clusters (silhouette %.3f)\n",
                    (unsigned)n_imp, (unsigned)nh, (unsigned)n_cl, sil);
             bimt_anatomy an;
+            an.struct_size = (uint32_t)sizeof an; /* an output struct */
             if (bimt_anatomy_metrics(m, labels, c->shuffles, cp.seed, &an, NULL, NULL) == BIMT_OK &&
                 isfinite(an.isolated_fraction))
                 printf("  isolated fraction %.3f (null %.3f +- %.3f, p %.3g); cluster size "
@@ -52,6 +53,7 @@ void gb_summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const doubl
                        an.isolated_p, an.cluster_size, an.size_null_mean, an.size_null_sd,
                        an.size_p);
             bimt_wiring w;
+            w.struct_size = (uint32_t)sizeof w; /* an output struct */
             if (bimt_wiring_stats(m, tv, cp.importance_threshold, 1e-2, &w) == BIMT_OK)
                 printf("  active connections %u, wiring length %.2f, spectral radius %.3f\n",
                        (unsigned)w.n_active_edges, w.wiring_length, w.spectral_radius);

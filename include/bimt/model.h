@@ -177,7 +177,8 @@ BIMT_API const char *bimt_model_errmsg(const bimt_model_t *model);
  * @brief Copies the creation parameters into *p.
  * @param[in] model the model.
  * @param[out] p receives the parameters.
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model or p).
+ *        Set p->struct_size first: the parameters are written up to it.
+ * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL model or p) or BIMT_E_VERSION (struct_size unset).
  */
 BIMT_API int bimt_model_get_params(const bimt_model_t *model, bimt_model_params *p);
 

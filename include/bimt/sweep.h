@@ -81,7 +81,7 @@ BIMT_API void bimt_sweep_metrics_init(bimt_sweep_metrics *m);
  *        missing key, a JSON syntax error with line and column).
  * @param[in] errbuf_len its size in bytes (0 with errbuf NULL).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL path or out); BIMT_E_VERSION (out->struct_size
- *         too small); BIMT_E_IO (cannot read); BIMT_E_FORMAT (not JSON, not a bimt report, a
+ *         below 4: not set); BIMT_E_IO (cannot read); BIMT_E_FORMAT (not JSON, not a bimt report, a
  *         required member missing or of the wrong type); BIMT_E_NOMEM.
  * Thread safety: thread-safe.
  */
@@ -247,7 +247,7 @@ BIMT_API int bimt_sweep_mean_ci(const double *x, size_t n_x, double level, bimt_
 
 /** Summary of the runs of one (arm, lambda, A, group) over seeds. */
 typedef struct bimt_sweep_summary {
-    uint32_t struct_size;       /**< set by the caller to sizeof(bimt_sweep_summary) */
+    uint32_t struct_size;       /**< caller: sizeof before the call; on return the bytes filled */
     int32_t arm;                /**< the arm, a bimt_arm value */
     double lambda;              /**< lambda of the group */
     double A;                   /**< A of the group */

@@ -120,7 +120,7 @@ typedef struct bimt_epoch {
  * program may fill one with its own arrays to use bimt_task_performance().
  */
 typedef struct bimt_batch {
-    uint32_t struct_size; /**< set by the library to the size it filled */
+    uint32_t struct_size; /**< caller: sizeof before the call; on return the bytes filled */
     int32_t rule;         /**< rule index, or -1 for host-made batches */
     uint32_t n_steps;     /**< T */
     uint32_t batch_size;  /**< B */
@@ -186,7 +186,8 @@ BIMT_API uint32_t bimt_task_n_out(const bimt_task_t *task);
  * @brief The parameters the task was created with (copied into *p).
  * @param[in] task the task.
  * @param[out] p receives the parameters.
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL task or p).
+ *        Set p->struct_size first: the parameters are written up to it.
+ * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL task or p) or BIMT_E_VERSION (struct_size unset).
  */
 BIMT_API int bimt_task_get_params(const bimt_task_t *task, bimt_task_params *p);
 /**
@@ -202,8 +203,9 @@ BIMT_API int bimt_task_rule_enabled(const bimt_task_t *task, int rule);
  * @param[in,out] task the task suite (its random stream moves on; it owns the batch arrays).
  * @param[in] rule rule index in [0, BIMT_N_RULES) (any rule, whatever the rule_mask).
  * @param[in] batch_size number of trials, 1 .. 65536.
- * @param[out] out receives borrowed views (see bimt_batch).
+ * @param[out] out receives borrowed views (see bimt_batch); set out->struct_size first.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, unknown rule, batch size 0 or too large);
+ *         BIMT_E_VERSION (out->struct_size unset);
  *         BIMT_E_NOMEM. On failure *out is not written and the task's random stream is unchanged.
  */
 BIMT_API int bimt_task_sample(bimt_task_t *task, int rule, uint32_t batch_size, bimt_batch *out);
@@ -214,7 +216,7 @@ BIMT_API int bimt_task_sample(bimt_task_t *task, int rule, uint32_t batch_size, 
  * change the random stream.
  * @param[in,out] task the task suite (it owns the batch arrays).
  * @param[in] rule rule index in [0, BIMT_N_RULES) (any rule, whatever the rule_mask).
- * @param[out] out receives borrowed views (see bimt_batch).
+ * @param[out] out receives borrowed views (see bimt_batch); set out->struct_size first.
  * @return as bimt_task_sample().
  */
 BIMT_API int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out);

@@ -86,6 +86,8 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
                          !model    ? "model"
                          : !labels ? "labels"
                                    : "out");
+    int orc = bimt__out_check(out, "bimt_anatomy_metrics: out");
+    if (orc) return orc;
     const size_t nh = model->n_h;
     for (size_t k = 0; k < nh; k++)
         if (labels[k] < -1 || (labels[k] >= 0 && (size_t)labels[k] >= nh))
@@ -154,8 +156,7 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
                       &res.isolated_z, &res.isolated_p);
     bimt__null_finish(&ns, res.cluster_size, &res.size_null_mean, &res.size_null_sd, &res.size_z,
                       &res.size_p);
-    res.struct_size = (uint32_t)sizeof res;
-    *out = res;
+    bimt__out_write(out, &res, sizeof res, "bimt_anatomy_metrics: out");
 done:
     free(compact);
     free(cnt);

@@ -37,6 +37,8 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
                          !model       ? "model"
                          : !important ? "important"
                                       : "out");
+    int orc = bimt__out_check(out, "bimt_centrality_metrics: out");
+    if (orc) return orc;
     const size_t nh = model->n_h, side = model->side;
     double *d = bimt__malloc(nh, sizeof(double));
     uint32_t *slots = bimt__malloc(nh, sizeof(uint32_t));
@@ -90,7 +92,7 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
         bimt__null_finish(&acc, res.observed, &res.null_mean, &res.null_sd, &res.z, &res.p);
     }
     if (n_shuffles == 0) res.p = 1.0;
-    *out = res;
+    bimt__out_write(out, &res, sizeof res, "bimt_centrality_metrics: out");
     free(d);
     free(slots);
     return BIMT_OK;

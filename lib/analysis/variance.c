@@ -138,6 +138,7 @@ static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_w
     w->n_seen = 0.0;
     for (size_t b0 = 0; b0 < G; b0 += TV_SLICE) {
         bimt_batch b;
+        bimt__struct_init(&b, sizeof b); /* an output struct: the caller sets its size */
         size_t nb = G - b0 < TV_SLICE ? G - b0 : TV_SLICE;
         int rc = bimt__task_sample_test_slice(task, rule, b0, nb, &b);
         if (rc)

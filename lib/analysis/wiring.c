@@ -35,6 +35,8 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
     if (!model || !out)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: %s is NULL",
                          !model ? "model" : "out");
+    int orc = bimt__out_check(out, "bimt_wiring_stats: out");
+    if (orc) return orc;
     if (!bimt__finite(weight_threshold) || weight_threshold < 0.0)
         return bimt__err(BIMT_E_INVALID_ARG,
                          "bimt_wiring_stats: weight_threshold must be finite "
@@ -73,8 +75,7 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
     res.wiring_length = (double)len_slots / (double)model->side;
     int rc = bimt__spectral_radius(W, n, &res.spectral_radius);
     if (rc) return rc;
-    res.struct_size = (uint32_t)sizeof res;
-    *out = res;
+    bimt__out_write(out, &res, sizeof res, "bimt_wiring_stats: out");
     return BIMT_OK;
 }
 

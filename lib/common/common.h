@@ -49,6 +49,18 @@ int bimt__struct_init(void *p, size_t size);
  * naming `name`. */
 int bimt__params_in(void *dst, size_t dst_size, const void *src, const char *name);
 
+/** The caller's struct_size of an output struct p (first member uint32_t struct_size, set by
+ *  the caller to the size it knows): BIMT_OK, or BIMT_E_VERSION with a message naming `name`
+ *  when it is below 4 bytes (not set). Call it before any work, so a refused call changes
+ *  nothing. p must not be NULL. */
+int bimt__out_check(const void *p, const char *name);
+
+/** Writes the library's finished output struct src (size bytes, its struct_size field
+ *  ignored) into the caller's dst: only the first min(dst's struct_size, size) bytes, so no
+ *  byte beyond the caller's struct_size is touched, then sets dst's struct_size to that count
+ *  (what the library filled). Returns bimt__out_check()'s status. */
+int bimt__out_write(void *dst, const void *src, size_t size, const char *name);
+
 /** -1, 0 or 1 as a < b, a == b, a > b (for qsort comparators; numbers must not be NaN). */
 #define BIMT__CMP(a, b) (((a) > (b)) - ((a) < (b)))
 

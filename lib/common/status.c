@@ -98,6 +98,29 @@ int bimt__struct_init(void *p, size_t size)
     return 1;
 }
 
+int bimt__out_check(const void *p, const char *name)
+{
+    uint32_t sz;
+    memcpy(&sz, p, sizeof sz);
+    if (sz < sizeof(uint32_t))
+        return bimt__err(BIMT_E_VERSION,
+                         "%s.struct_size is %u: set it to the struct's sizeof before the call",
+                         name, (unsigned)sz);
+    return BIMT_OK;
+}
+
+int bimt__out_write(void *dst, const void *src, size_t size, const char *name)
+{
+    int rc = bimt__out_check(dst, name);
+    if (rc) return rc;
+    uint32_t sz;
+    memcpy(&sz, dst, sizeof sz);
+    uint32_t n = sz < size ? sz : (uint32_t)size;
+    memcpy((char *)dst + sizeof n, (const char *)src + sizeof n, n - sizeof n);
+    memcpy(dst, &n, sizeof n);
+    return BIMT_OK;
+}
+
 int bimt__params_in(void *dst, size_t dst_size, const void *src, const char *name)
 {
     if (!src) return BIMT_OK;

@@ -258,8 +258,8 @@ int bimt_model_get_params(const bimt_model_t *m, bimt_model_params *p)
     if (!m || !p)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_get_params: %s is NULL",
                          !m ? "model" : "p");
-    *p = m->p;
-    return BIMT_OK;
+    /* an output struct: written up to the caller's struct_size (docs/design.md) */
+    return bimt__out_write(p, &m->p, sizeof *p, "bimt_model_get_params: p");
 }
 
 /* The counts fit 32 bits: grid_side <= 256 (n_h <= 65536), n_in and n_out <= 65536. */

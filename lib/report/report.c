@@ -101,6 +101,7 @@ static int perf_test_grid(bimt__report *r, bimt_model_t *model, bimt_task_t *tas
         r->perf[rule] = -1.0;
         if (!bimt_task_rule_enabled(task, rule)) continue;
         bimt_batch b;
+        bimt__struct_init(&b, sizeof b); /* an output struct: the caller sets its size */
         int rc = bimt_task_sample_test(task, rule, &b);
         if (rc)
             return bimt__fail(model->errmsg, rc, "report: test grid of rule %s: %s",
@@ -207,6 +208,7 @@ static int diagnostics(bimt__report *r, bimt_model_t *model)
         if (k < 2 || (r->n_by_k > 0 && r->by_k[r->n_by_k - 1].k == k)) continue;
         cp.k_min = cp.k_max = k;
         uint32_t j = r->n_by_k;
+        r->by_k[j].anat.struct_size = (uint32_t)sizeof r->by_k[j].anat;
         rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, &cp, lab,
                                         &r->by_k[j].n_clusters, &r->by_k[j].silhouette);
         if (!rc)
@@ -214,6 +216,7 @@ static int diagnostics(bimt__report *r, bimt_model_t *model)
                                       NULL);
         if (!rc) r->by_k[r->n_by_k++].k = k;
     }
+    r->centrality.struct_size = (uint32_t)sizeof r->centrality;
     if (!rc)
         rc = bimt_centrality_metrics(model, r->important, r->n_shuffles, r->cp.seed, &r->centrality,
                                      r->centre_null);
@@ -285,6 +288,8 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
             }
         }
     }
+    r->anat.struct_size = (uint32_t)sizeof r->anat;
+    r->wiring.struct_size = (uint32_t)sizeof r->wiring;
     rc = bimt_anatomy_metrics(model, r->labels, r->n_shuffles, r->cp.seed, &r->anat, r->iso_null,
                               r->size_null);
     if (rc) return bimt__fail(e, rc, "report: anatomical metrics failed (%s)", bimt_status_str(rc));
@@ -422,6 +427,9 @@ int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task, b
     r.n_shuffles = n_shuffles;
     r.n_h = model->n_h;
     r.side = model->side;
+    r.mp.struct_size = (uint32_t)sizeof r.mp;
+    r.tp.struct_size = (uint32_t)sizeof r.tp;
+    r.trp.struct_size = (uint32_t)sizeof r.trp;
     bimt_model_get_params(model, &r.mp);
     bimt_task_get_params(task, &r.tp);
     if (tr) {

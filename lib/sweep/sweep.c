@@ -436,9 +436,8 @@ int bimt__sweep_summarise(const bimt_sweep_t *sw, const size_t *order, size_t fr
     double *p = bimt__malloc(3 * n, sizeof(double)), *w = p + n, *nn = p + 2 * n;
     if (!p) return bimt__err(BIMT_E_NOMEM, "sweep summary: out of memory");
     const bimt__srun *first = &sw->runs[order[from]];
-    uint32_t size = out->struct_size;
     memset(out, 0, sizeof *out);
-    out->struct_size = size;
+    out->struct_size = (uint32_t)sizeof *out;
     out->arm = first->arm;
     out->lambda = first->lambda;
     out->A = first->A;
@@ -482,18 +481,18 @@ uint32_t bimt_sweep_n_summaries(const bimt_sweep_t *sw)
 int bimt_sweep_summary_get(const bimt_sweep_t *sw, uint32_t i, bimt_sweep_summary *out)
 {
     if (!sw || !out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_summary_get: NULL sw or out");
-    if (out->struct_size < sizeof *out)
-        return bimt__err(BIMT_E_VERSION,
-                         "bimt_sweep_summary_get: out->struct_size %u, expected "
-                         "%zu",
-                         (unsigned)out->struct_size, sizeof *out);
-    size_t *order, *starts, n;
-    int rc = bimt__sweep_groups(sw, &order, &starts, &n);
+    int rc = bimt__out_check(out, "bimt_sweep_summary_get: out");
     if (rc) return rc;
+    size_t *order, *starts, n;
+    rc = bimt__sweep_groups(sw, &order, &starts, &n);
+    if (rc) return rc;
+    bimt_sweep_summary full;
     if (i >= n)
-        rc = BIMT_E_INVALID_ARG;
+        rc = bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_summary_get: index %u, there are %zu groups",
+                       (unsigned)i, n);
     else
-        rc = bimt__sweep_summarise(sw, order, starts[i], starts[i + 1], out);
+        rc = bimt__sweep_summarise(sw, order, starts[i], starts[i + 1], &full);
+    if (!rc) rc = bimt__out_write(out, &full, sizeof full, "bimt_sweep_summary_get: out");
     free(order);
     free(starts);
     return rc;

@@ -224,8 +224,8 @@ int bimt_task_get_params(const bimt_task_t *task, bimt_task_params *p)
     if (!task || !p)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_get_params: %s is NULL",
                          !task ? "task" : "p");
-    *p = task->p;
-    return BIMT_OK;
+    /* an output struct: written up to the caller's struct_size (docs/design.md) */
+    return bimt__out_write(p, &task->p, sizeof *p, "bimt_task_get_params: p");
 }
 
 int bimt_task_rule_enabled(const bimt_task_t *task, int rule)
@@ -255,6 +255,8 @@ static void build(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bimt__t
 static int produce(struct bimt_task *t, int rule, size_t B, size_t b0, size_t nb, int test,
                    bimt_batch *out)
 {
+    int orc = bimt__out_check(out, "bimt_task_sample: out");
+    if (orc) return bimt__fail(t->errmsg, orc, "%s", bimt_last_error());
     if (bimt__task_reserve_trials(t, B))
         return bimt__fail(t->errmsg, BIMT_E_NOMEM, "out of memory for %zu trials", B);
     bimt_rng r = t->rng; /* committed only on success */
@@ -273,24 +275,24 @@ static int produce(struct bimt_task *t, int rule, size_t B, size_t b0, size_t nb
     if (!test) t->rng = r;
     t->plan = p;
 
-    memset(out, 0, sizeof(*out));
-    out->struct_size = (uint32_t)sizeof(*out);
-    out->rule = rule;
+    bimt_batch full;
+    memset(&full, 0, sizeof full);
+    full.rule = rule;
     /* The counts fit 32 bits: T and go are steps of one trial, nb <= BIMT__MAX_BATCH, n_in and
      * n_out are bounded by the ring size (bimt_task_create). */
-    out->n_steps = (uint32_t)p.T;
-    out->batch_size = (uint32_t)nb;
-    out->n_in = (uint32_t)t->n_in;
-    out->n_out = (uint32_t)t->n_out;
-    out->go_step = (uint32_t)p.go;
-    out->n_epochs = (uint32_t)p.n_epochs;
+    full.n_steps = (uint32_t)p.T;
+    full.batch_size = (uint32_t)nb;
+    full.n_in = (uint32_t)t->n_in;
+    full.n_out = (uint32_t)t->n_out;
+    full.go_step = (uint32_t)p.go;
+    full.n_epochs = (uint32_t)p.n_epochs;
     for (size_t i = 0; i < p.n_epochs; i++)
-        out->epochs[i] = p.epochs[i];
-    out->x = t->x;
-    out->y = t->y;
-    out->mask = t->mask;
-    out->y_loc = t->y_loc;
-    return BIMT_OK;
+        full.epochs[i] = p.epochs[i];
+    full.x = t->x;
+    full.y = t->y;
+    full.mask = t->mask;
+    full.y_loc = t->y_loc;
+    return bimt__out_write(out, &full, sizeof full, "bimt_task_sample: out");
 }
 
 int bimt_task_sample(bimt_task_t *task, int rule, uint32_t batch_size, bimt_batch *out)

@@ -214,6 +214,7 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     c.format = BIMT_CHECKPOINT_FORMAT;
     c.libver = bimt_version();
     c.mp = m->p;
+    c.tp.struct_size = (uint32_t)sizeof c.tp;
     bimt_task_get_params(tr->task, &c.tp);
     c.p = tr->p;
     c.m_activation = (int32_t)c.mp.activation;

@@ -160,6 +160,7 @@ int bimt_trainer_create(bimt_model_t *model, bimt_task_t *task, const bimt_train
                           (unsigned)bimt_model_n_in(model), (unsigned)bimt_model_n_out(model),
                           (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task));
     bimt_task_params tp;
+    tp.struct_size = (uint32_t)sizeof tp;
     bimt_task_get_params(task, &tp);
     if (tp.loss != model->p.loss)
         return bimt__fail(e, BIMT_E_INVALID_ARG,
@@ -232,8 +233,8 @@ int bimt_trainer_get_params(const bimt_trainer_t *tr, bimt_trainer_params *p)
     if (!tr || !p)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_get_params: %s is NULL",
                          !tr ? "tr" : "p");
-    *p = tr->p;
-    return BIMT_OK;
+    /* an output struct: written up to the caller's struct_size (docs/design.md) */
+    return bimt__out_write(p, &tr->p, sizeof *p, "bimt_trainer_get_params: p");
 }
 
 bimt_model_t *bimt_trainer_model(const bimt_trainer_t *tr)
@@ -357,6 +358,8 @@ static int evaluate(bimt_trainer_t *tr, uint32_t n, double perf[BIMT_N_RULES])
         for (uint32_t done = 0; done < n;) {
             uint32_t b = n - done < chunk ? n - done : chunk;
             bimt_batch batch;
+            bimt__struct_init(&batch,
+                              sizeof batch); /* an output struct: the caller sets its size */
             int rc = bimt_task_sample(tr->eval_task, r, b, &batch);
             if (rc)
                 return bimt__fail(tr->errmsg, rc, "evaluation batch of %s: %s", bimt_rule_name(r),
@@ -460,6 +463,10 @@ static int all_finite(const float *x, size_t n)
 int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
 {
     if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_step: tr is NULL");
+    if (info) {
+        int orc = bimt__out_check(info, "bimt_trainer_step: info");
+        if (orc) return bimt__fail(tr->errmsg, orc, "%s", bimt_last_error());
+    }
     struct bimt_model *m = tr->model;
     double t0 = now_s();
     int rc;
@@ -476,6 +483,7 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
         return bimt__fail(tr->errmsg, BIMT_E_STATE, "every enabled rule has rule_weight 0");
     int rule = draw_rule(tr);
     bimt_batch b;
+    bimt__struct_init(&b, sizeof b); /* an output struct: the caller sets its size */
     if (tr->easy_train) {
         uint32_t own = bimt__task_swap_easy(tr->task, 1u);
         rc = bimt_task_sample(tr->task, rule, tr->p.batch_size, &b);
@@ -541,29 +549,30 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
         sp.top_k = tr->p.swap_top_k;
         sp.A = tr->p.A;
         bimt_swap_result res;
-        memset(&res, 0, sizeof res);
+        bimt__struct_init(&res, sizeof res);
         rc = bimt_model_swap(m, &sp, &res);
         if (rc) return bimt__fail(tr->errmsg, rc, "swap pass: %s", bimt_model_errmsg(m));
         n_swaps = res.n_swaps;
     }
 
     if (info) {
-        memset(info, 0, sizeof(*info));
-        info->struct_size = (uint32_t)sizeof(*info);
-        info->step = tr->step;
-        info->trials = tr->trials;
-        info->rule = rule;
-        info->loss = loss;
-        info->cost = cost;
-        info->lambda = lambda;
-        eval_summary(tr, &info->mean_perf, &info->min_perf);
+        bimt_step_info full;
+        memset(&full, 0, sizeof full);
+        full.step = tr->step;
+        full.trials = tr->trials;
+        full.rule = rule;
+        full.loss = loss;
+        full.cost = cost;
+        full.lambda = lambda;
+        eval_summary(tr, &full.mean_perf, &full.min_perf);
         double t1 = now_s();
         if (tr->run_t0 >= 0.0)
-            info->trials_per_s =
+            full.trials_per_s =
                 t1 > tr->run_t0 ? (double)(tr->trials - tr->run_trials0) / (t1 - tr->run_t0) : 0.0;
         else
-            info->trials_per_s = t1 > t0 ? (double)tr->p.batch_size / (t1 - t0) : 0.0;
-        info->n_swaps = n_swaps;
+            full.trials_per_s = t1 > t0 ? (double)tr->p.batch_size / (t1 - t0) : 0.0;
+        full.n_swaps = n_swaps;
+        bimt__out_write(info, &full, sizeof full, "bimt_trainer_step: info");
     }
     return BIMT_OK;
 }
@@ -575,7 +584,8 @@ int bimt_trainer_run(bimt_trainer_t *tr, uint32_t n_steps, bimt_progress_fn cb, 
     tr->run_trials0 = tr->trials;
     int rc = BIMT_OK;
     for (uint32_t i = 0; i < n_steps; i++) {
-        bimt_step_info info;
+        bimt_step_info info; /* the library's own: full size */
+        info.struct_size = (uint32_t)sizeof info;
         rc = bimt_trainer_step(tr, &info);
         if (rc) break;
         if (cb && cb(&info, payload)) break;

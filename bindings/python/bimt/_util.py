@@ -225,6 +225,14 @@ def enum_value(kind, table, value):
     return int(value)
 
 
+def out_struct(cls):
+    """A zeroed ctypes struct for the library to write into, its struct_size set to the size
+    these bindings know (output structs are written up to the caller's struct_size)."""
+    s = cls()
+    s.struct_size = ctypes.sizeof(cls)
+    return s
+
+
 def count(name, value):
     """A count for the C API (uint32_t: neurons, trials, steps, ...): an int in 0..2**32 - 1,
     else InvalidArgumentError (ctypes would wrap larger values silently)."""

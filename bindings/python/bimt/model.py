@@ -10,7 +10,7 @@ from . import _ffi as F
 from ._errors import StateError
 from ._lib import lib
 from ._util import (Handle, as_array, as_float32, check, count, enum_name, enum_table, enum_value,
-                    ptr, view)
+                    out_struct, ptr, view)
 from .task import LOSSES
 
 ACTIVATIONS = enum_table(lib.bimt_activation_name)
@@ -95,7 +95,7 @@ class Model(Handle):
     # ---------------------------------------------------------------- sizes and params
     def get_params(self):
         """The creation parameters as a dict (enums as names)."""
-        p = F.ModelParams()
+        p = out_struct(F.ModelParams)
         self._check(lib.bimt_model_get_params(self._h, ctypes.byref(p)))
         d = {k: getattr(p, k) for k in _MODEL_FIELDS}
         d["activation"] = enum_name(ACTIVATIONS, d["activation"])
@@ -285,7 +285,7 @@ class Model(Handle):
             p.candidates = ptr(cand)
         cap = max(1, min(int(p.top_k), self.n_hidden))
         ex = (F.SwapExchange * cap)()
-        res = F.SwapResult()
+        res = out_struct(F.SwapResult)
         res.exchanges = ctypes.cast(ex, ctypes.POINTER(F.SwapExchange))
         res.max_exchanges = cap
         self._check(lib.bimt_model_swap(self._h, ctypes.byref(p), ctypes.byref(res)), "swap")
