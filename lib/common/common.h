@@ -61,6 +61,11 @@ int bimt__out_check(const void *p, const char *name);
  *  (what the library filled). Returns bimt__out_check()'s status. */
 int bimt__out_write(void *dst, const void *src, size_t size, const char *name);
 
+/** The body of every bimt_*_get_params(): src is the handle's params struct (NULL when the
+ *  handle is NULL), p the caller's (written up to its struct_size, as bimt__out_write);
+ *  fn and handle name the function and the handle argument in messages. */
+int bimt__params_out(const void *src, void *p, size_t size, const char *fn, const char *handle);
+
 /** -1, 0 or 1 as a < b, a == b, a > b (for qsort comparators; numbers must not be NaN). */
 #define BIMT__CMP(a, b) (((a) > (b)) - ((a) < (b)))
 

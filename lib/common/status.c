@@ -121,6 +121,12 @@ int bimt__out_write(void *dst, const void *src, size_t size, const char *name)
     return BIMT_OK;
 }
 
+int bimt__params_out(const void *src, void *p, size_t size, const char *fn, const char *handle)
+{
+    if (!src || !p) return bimt__err(BIMT_E_INVALID_ARG, "%s: %s is NULL", fn, !src ? handle : "p");
+    return bimt__out_write(p, src, size, fn);
+}
+
 int bimt__params_in(void *dst, size_t dst_size, const void *src, const char *name)
 {
     if (!src) return BIMT_OK;

@@ -255,11 +255,7 @@ const char *bimt_model_errmsg(const bimt_model_t *m)
 
 int bimt_model_get_params(const bimt_model_t *m, bimt_model_params *p)
 {
-    if (!m || !p)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_get_params: %s is NULL",
-                         !m ? "model" : "p");
-    /* an output struct: written up to the caller's struct_size (docs/design.md) */
-    return bimt__out_write(p, &m->p, sizeof *p, "bimt_model_get_params: p");
+    return bimt__params_out(m ? &m->p : NULL, p, sizeof *p, "bimt_model_get_params", "model");
 }
 
 /* The counts fit 32 bits: grid_side <= 256 (n_h <= 65536), n_in and n_out <= 65536. */

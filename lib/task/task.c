@@ -221,11 +221,7 @@ uint32_t bimt_task_n_out(const bimt_task_t *task)
 
 int bimt_task_get_params(const bimt_task_t *task, bimt_task_params *p)
 {
-    if (!task || !p)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_get_params: %s is NULL",
-                         !task ? "task" : "p");
-    /* an output struct: written up to the caller's struct_size (docs/design.md) */
-    return bimt__out_write(p, &task->p, sizeof *p, "bimt_task_get_params: p");
+    return bimt__params_out(task ? &task->p : NULL, p, sizeof *p, "bimt_task_get_params", "task");
 }
 
 int bimt_task_rule_enabled(const bimt_task_t *task, int rule)

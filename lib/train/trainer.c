@@ -230,11 +230,7 @@ const char *bimt_trainer_errmsg(const bimt_trainer_t *tr)
 
 int bimt_trainer_get_params(const bimt_trainer_t *tr, bimt_trainer_params *p)
 {
-    if (!tr || !p)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_get_params: %s is NULL",
-                         !tr ? "tr" : "p");
-    /* an output struct: written up to the caller's struct_size (docs/design.md) */
-    return bimt__out_write(p, &tr->p, sizeof *p, "bimt_trainer_get_params: p");
+    return bimt__params_out(tr ? &tr->p : NULL, p, sizeof *p, "bimt_trainer_get_params", "tr");
 }
 
 bimt_model_t *bimt_trainer_model(const bimt_trainer_t *tr)
