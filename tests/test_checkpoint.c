@@ -107,7 +107,7 @@ static int count_cb(const bimt_step_info *info, void *payload)
 
 START_TEST(resume_is_bit_identical)
 {
-    const uint64_t N = 20, half = 10; /* half is a multiple of eval_interval: eval at resume */
+    const uint32_t N = 20, half = 10; /* half is a multiple of eval_interval: eval at resume */
     setup straight, first, resumed;
     make(&straight, 5);
     /* with the easy-coherence curriculum on: the resumed trainer must carry it over */

@@ -790,7 +790,7 @@ START_TEST(learns_a_memory_task)
             }
         }
         double loss;
-        ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+        ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
         ck_assert_int_eq(bimt_model_loss(m, y, mk, &loss), BIMT_OK);
         bimt_model_zero_grad(m);
         ck_assert_int_eq(bimt_model_backward(m, NULL), BIMT_OK);

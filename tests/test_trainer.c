@@ -111,7 +111,7 @@ START_TEST(learns_fdgo_and_dm1)
     const int max_steps = 2500, chunk = 100;
     int steps = 1000, reached = 0;
     while (steps < max_steps && !reached) {
-        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)chunk, NULL, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint32_t)chunk, NULL, NULL), BIMT_OK);
         steps += chunk;
         ck_assert_int_eq(bimt_trainer_evaluate(s.tr, 512, perf), BIMT_OK);
         reached = perf[BIMT_RULE_FDGO] >= 0.9 && perf[BIMT_RULE_DM1] >= 0.9;

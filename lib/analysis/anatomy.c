@@ -81,11 +81,9 @@ static double cluster_size(const anat_cfg *a)
 int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint32_t n_shuffles,
                          uint64_t seed, bimt_anatomy *out, double *isolated_null, double *size_null)
 {
-    if (!model || !labels || !out)
+    if (!model || !labels)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_anatomy_metrics: %s is NULL",
-                         !model    ? "model"
-                         : !labels ? "labels"
-                                   : "out");
+                         !model ? "model" : "labels");
     int orc = bimt__out_check(out, "bimt_anatomy_metrics: out");
     if (orc) return orc;
     const size_t nh = model->n_h;

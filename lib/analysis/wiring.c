@@ -32,9 +32,7 @@ static uint32_t count_connected(const struct bimt_model *m, double thr)
 int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importance_threshold,
                       double weight_threshold, bimt_wiring *out)
 {
-    if (!model || !out)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: %s is NULL",
-                         !model ? "model" : "out");
+    if (!model) return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: model is NULL");
     int orc = bimt__out_check(out, "bimt_wiring_stats: out");
     if (orc) return orc;
     if (!bimt__finite(weight_threshold) || weight_threshold < 0.0)

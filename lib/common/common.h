@@ -49,10 +49,10 @@ int bimt__struct_init(void *p, size_t size);
  * naming `name`. */
 int bimt__params_in(void *dst, size_t dst_size, const void *src, const char *name);
 
-/** The caller's struct_size of an output struct p (first member uint32_t struct_size, set by
- *  the caller to the size it knows): BIMT_OK, or BIMT_E_VERSION with a message naming `name`
- *  when it is below 4 bytes (not set). Call it before any work, so a refused call changes
- *  nothing. p must not be NULL. */
+/** Checks the caller's output struct p (first member uint32_t struct_size, set by the caller
+ *  to the size it knows) before any work, so a refused call changes nothing: BIMT_OK;
+ *  BIMT_E_INVALID_ARG when p is NULL ("<name> is NULL"); BIMT_E_VERSION when its struct_size
+ *  is below 4 bytes (not set). */
 int bimt__out_check(const void *p, const char *name);
 
 /** Writes the library's finished output struct src (size bytes, its struct_size field

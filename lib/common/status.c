@@ -100,6 +100,7 @@ int bimt__struct_init(void *p, size_t size)
 
 int bimt__out_check(const void *p, const char *name)
 {
+    if (!p) return bimt__err(BIMT_E_INVALID_ARG, "%s is NULL", name);
     uint32_t sz;
     memcpy(&sz, p, sizeof sz);
     if (sz < sizeof(uint32_t))
@@ -124,7 +125,9 @@ int bimt__out_write(void *dst, const void *src, size_t size, const char *name)
 int bimt__params_out(const void *src, void *p, size_t size, const char *fn, const char *handle)
 {
     if (!src || !p) return bimt__err(BIMT_E_INVALID_ARG, "%s: %s is NULL", fn, !src ? handle : "p");
-    return bimt__out_write(p, src, size, fn);
+    char name[96];
+    snprintf(name, sizeof name, "%s: p", fn);
+    return bimt__out_write(p, src, size, name);
 }
 
 int bimt__params_in(void *dst, size_t dst_size, const void *src, const char *name)
