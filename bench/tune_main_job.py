@@ -76,7 +76,7 @@ def parse_args(argv=None):
 
 
 def lr_at(a, step):
-    """grow_brain's cosine schedule (examples/grow_brain.c, lr_at)."""
+    """grow_brain's cosine schedule (examples/grow_brain/progress.c, gb_lr_at)."""
     if a.lr_end == a.lr:
         return a.lr
     f = step / a.steps
