@@ -51,7 +51,7 @@ int main(int argc, char **argv)
     /* ~10% non-zero recurrent weights, mostly local, like a BIMT-trained network. */
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
-            double d = bimt_model_distance(m, i, j);
+            double d = bimt_model_distance(m, (uint32_t)i, (uint32_t)j);
             double pconn = 0.3 * (d < 0.2 ? 1.0 : 0.1);
             W[i * n + j] = bimt__rng_uniform(&r) < pconn ? (float)(0.15 * bimt__rng_normal(&r)) : 0.0f;
         }
@@ -76,15 +76,18 @@ int main(int argc, char **argv)
     uint32_t nc = 0, n_imp = 0;
     double sil = 0;
     uint8_t *imp = malloc(n);
-    bimt_important_neurons(tv, BIMT_N_RULES, n, cp.importance_threshold, imp, &n_imp);
+    bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)n, cp.importance_threshold, imp, &n_imp);
     stamp t2 = now();
-    if (check(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &cp, lab, &nc, &sil), "cluster"))
+    if (check(bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)n, &cp, lab, &nc, &sil),
+              "cluster"))
         return 1;
     stamp t3 = now();
     bimt_anatomy a;
+    a.struct_size = (uint32_t)sizeof a; /* an output struct */
     if (check(bimt_anatomy_metrics(m, lab, n_shuffles, 7, &a, NULL, NULL), "anatomy")) return 1;
     stamp t4 = now();
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     double prof[64];
     if (check(bimt_wiring_stats(m, tv, 1e-3, 1e-2, &w), "wiring")) return 1;
     if (check(bimt_weight_distance_profile(m, 2 * side - 1 < 64 ? 2 * side - 1 : 64, prof, NULL),

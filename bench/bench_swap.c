@@ -177,11 +177,13 @@ int main(int argc, char **argv)
     sp.top_k = top_k;
     bimt_swap_exchange *fex = calloc(n, sizeof(*fex)), *bex = calloc(n, sizeof(*bex));
     bimt_swap_result res;
+    res.struct_size = (uint32_t)sizeof res; /* an output struct */
     double *tf = malloc((size_t)fast_reps * sizeof(double));
     double *tb = malloc((size_t)brute_reps * sizeof(double));
     for (int rep = 0; rep < fast_reps; rep++) {
         bimt_model_set_slots(m, perm, n);
         memset(&res, 0, sizeof res);
+        res.struct_size = (uint32_t)sizeof res;
         res.exchanges = fex;
         res.max_exchanges = (uint32_t)n;
         double t0 = now_ms();

@@ -33,9 +33,10 @@ int main(int argc, char **argv)
         return 1;
     }
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     /* Warm-up: grow every buffer. */
     for (int r = 0; r < BIMT_N_RULES; r++)
-        for (int i = 0; i < 20; i++) bimt_task_sample(task, r, (size_t)bs, &b);
+        for (int i = 0; i < 20; i++) bimt_task_sample(task, r, (uint32_t)bs, &b);
 
     printf("bench_tasks: %ld batches of %ld trials per rule, dt 20 ms, input noise on\n",
            n_batches, bs);
@@ -47,7 +48,7 @@ int main(int argc, char **argv)
         double steps = 0.0;
         double t0 = now_s();
         for (long i = 0; i < n_batches; i++) {
-            if (bimt_task_sample(task, r, (size_t)bs, &b) != BIMT_OK) {
+            if (bimt_task_sample(task, r, (uint32_t)bs, &b) != BIMT_OK) {
                 fprintf(stderr, "sample failed: %s\n", bimt_task_errmsg(task));
                 return 1;
             }
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
         double t0 = now_s(), steps = 0.0;
         for (int r = 0; r < BIMT_N_RULES; r++)
             for (long i = 0; i < n_batches; i++) {
-                if (bimt_task_sample(task, r, (size_t)bs, &b) != BIMT_OK) return 1;
+                if (bimt_task_sample(task, r, (uint32_t)bs, &b) != BIMT_OK) return 1;
                 steps += (double)b.n_steps * (double)bs;
             }
         double dt = now_s() - t0;
@@ -90,7 +91,7 @@ int main(int argc, char **argv)
         double t0 = now_s(), steps = 0.0;
         for (int r = 0; r < BIMT_N_RULES; r++)
             for (long i = 0; i < n_batches; i++) {
-                if (bimt_task_sample(quiet, r, (size_t)bs, &b) != BIMT_OK) return 1;
+                if (bimt_task_sample(quiet, r, (uint32_t)bs, &b) != BIMT_OK) return 1;
                 steps += (double)b.n_steps * (double)bs;
             }
         double dt = now_s() - t0;

@@ -93,7 +93,7 @@ int main(int argc, char **argv)
         if (it == 0) cpu0 = cpu_now();
         double t0 = now();
         bimt_model_zero_grad(m);
-        check(bimt_model_forward(m, x, T, B, flags), "forward");
+        check(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, flags), "forward");
         double t1 = now();
         check(bimt_model_loss(m, y, mk, &loss), "loss");
         double t2 = now();

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
     int rc = bimt_checkpoint_load(ckpt, &model, &task, &tr);
     if (rc) return fail(ckpt, rc, err);
 
-    size_t n_h = bimt_model_n_hidden(model);
+    uint32_t n_h = bimt_model_n_hidden(model);
     float *tv = malloc(BIMT_N_RULES * n_h * sizeof(float));
     int32_t *labels = malloc(n_h * sizeof(int32_t));
     double *iso_null = malloc(n_shuffles * sizeof(double));
@@ -68,9 +68,9 @@ int main(int argc, char **argv)
         status = fail("analyze", BIMT_E_NOMEM, "out of memory");
         goto done;
     }
-    printf("analyze: %s: %zu hidden neurons on a %zux%zu grid, %llu training steps\n", ckpt, n_h,
-           bimt_model_grid_side(model), bimt_model_grid_side(model),
-           (unsigned long long)bimt_trainer_steps(tr));
+    printf("analyze: %s: %u hidden neurons on a %ux%u grid, %llu training steps\n", ckpt,
+           (unsigned)n_h, (unsigned)bimt_model_grid_side(model),
+           (unsigned)bimt_model_grid_side(model), (unsigned long long)bimt_trainer_steps(tr));
 
     double perf[BIMT_N_RULES];
     rc = bimt_trainer_evaluate(tr, (uint32_t)eval_trials, perf);
@@ -103,6 +103,7 @@ int main(int argc, char **argv)
            n_important, silhouette);
 
     bimt_anatomy an;
+    an.struct_size = (uint32_t)sizeof an; /* an output struct */
     rc = bimt_anatomy_metrics(model, labels, (uint32_t)n_shuffles, 1, &an, iso_null, size_null);
     if (rc) {
         status = fail("anatomy", rc, "");
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
                           : "no significant anatomical modularity at p < 0.05");
 
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     rc = bimt_wiring_stats(model, tv, cp.importance_threshold, 1e-2, &w);
     if (rc) {
         status = fail("wiring", rc, "");

@@ -151,9 +151,9 @@ int main(int argc, char **argv)
     uint64_t rng = opt.seed;
     double first = 0.0, last = 0.0;
     unsigned long window = opt.steps / 5, total_swaps = 0;
-    printf("custom_task: delayed comparison, %zu hidden neurons on a %lux%lu grid, "
+    printf("custom_task: delayed comparison, %u hidden neurons on a %lux%lu grid, "
            "%zu parameters\n",
-           bimt_model_n_hidden(model), opt.grid_side, opt.grid_side, n_params);
+           (unsigned)bimt_model_n_hidden(model), opt.grid_side, opt.grid_side, n_params);
     printf("%6s %10s %10s %9s %6s\n", "step", "loss", "cost", "accuracy", "swaps");
     int status = 0;
     for (unsigned long step = 1; step <= opt.steps; step++) {
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 
         unsigned swaps = 0;
         if (step % opt.swap_every == 0) {
-            bimt_swap_result res = {0};
+            bimt_swap_result res = {(uint32_t)sizeof res, 0, 0.0, 0.0, NULL, 0};
             rc = bimt_model_swap(model, &sp, &res);
             if (rc) {
                 status = fail("swap", rc, bimt_model_errmsg(model));

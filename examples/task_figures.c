@@ -74,8 +74,8 @@ static void panel(FILE *f, const bimt_batch *b, double px, double py)
     char buf[96];
 
     int responds = b->y_loc[(T - 1) * B] >= 0.0f;
-    snprintf(buf, sizeof(buf), "%s (T = %zu steps, go signal at %zu, %s)", bimt_rule_name(b->rule),
-             T, b->go_step, responds ? "must respond" : "must keep fixating");
+    snprintf(buf, sizeof(buf), "%s (T = %zu steps, go signal at %u, %s)", bimt_rule_name(b->rule),
+             T, (unsigned)b->go_step, responds ? "must respond" : "must keep fixating");
     label(f, px + 4.0, py + 14.0, buf, "start", 14);
 
     heat(f, b->x, T, B, n_in, 0, x0, y_in, PX_IN, 1.25);
@@ -149,6 +149,7 @@ static int write_family(const char *dir, const char *file, const char *title, co
     int rc = 0;
     for (int i = 0; i < n && !rc; i++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         if (bimt_task_sample(task, rules[i], 1, &b) != BIMT_OK) {
             fprintf(stderr, "task_figures: %s\n", bimt_task_errmsg(task));
             rc = 1;

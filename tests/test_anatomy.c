@@ -101,6 +101,7 @@ START_TEST(two_compact_blocks)
         }
     labels_from_slots(m, g, lab);
     bimt_anatomy a;
+    a.struct_size = (uint32_t)sizeof a; /* an output struct */
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 200, 4, &a, NULL, NULL), BIMT_OK);
     ck_assert(a.isolated_fraction == 0.0);
     /* Every member is (0.5, 0.5) slots from its centroid. */
@@ -126,6 +127,7 @@ START_TEST(four_colour_checkerboard_all_isolated)
             g[r * side + c] = 2 * (r % 2) + (c % 2);
     labels_from_slots(m, g, lab);
     bimt_anatomy a;
+    a.struct_size = (uint32_t)sizeof a; /* an output struct */
     double iso_null[50], size_null[50];
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 50, 9, &a, iso_null, size_null), BIMT_OK);
     ck_assert(a.isolated_fraction == 1.0);
@@ -159,6 +161,7 @@ START_TEST(singleton_contributes_zero)
     g[24] = 1;                     /* singleton */
     labels_from_slots(m, g, lab);
     bimt_anatomy a;
+    a.struct_size = (uint32_t)sizeof a; /* an output struct */
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 0, 0, &a, NULL, NULL), BIMT_OK);
     ck_assert(fabs(a.cluster_size - (sqrt(0.5) / side + 0.0) / 2.0) < 1e-15);
     ck_assert(fabs(a.isolated_fraction - 1.0 / 5.0) < 1e-15);
@@ -187,6 +190,7 @@ START_TEST(null_is_a_shuffle_over_the_same_slots)
             bimt__rng_uniform(&r) < 0.6 ? (int32_t)(s % side < 3 ? 0 : (s / side < 3 ? 1 : 2)) : -1;
     labels_from_slots(m, g, lab);
     bimt_anatomy a;
+    a.struct_size = (uint32_t)sizeof a; /* an output struct */
     double iso_null[S], size_null[S];
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, S, 42, &a, iso_null, size_null), BIMT_OK);
     double bi, bs;
@@ -234,6 +238,7 @@ START_TEST(null_is_a_shuffle_over_the_same_slots)
     /* Same seed, same nulls; another seed, other nulls. */
     double again[S], other[S];
     bimt_anatomy b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, S, 42, &b, NULL, again), BIMT_OK);
     ck_assert_int_eq(memcmp(again, size_null, sizeof again), 0);
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, S, 43, &b, NULL, other), BIMT_OK);
@@ -254,6 +259,7 @@ START_TEST(single_label_null_equals_observed)
         g[s] = (s * 7) % 5 < 2 ? 4 : -1;
     labels_from_slots(m, g, lab);
     bimt_anatomy a;
+    a.struct_size = (uint32_t)sizeof a; /* an output struct */
     double in[20], sn[20];
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 20, 1, &a, in, sn), BIMT_OK);
     for (int i = 0; i < 20; i++) {
@@ -273,6 +279,7 @@ START_TEST(no_clustered_neurons)
     for (int i = 0; i < 16; i++)
         lab[i] = -1;
     bimt_anatomy a;
+    a.struct_size = (uint32_t)sizeof a; /* an output struct */
     ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 5, 1, &a, NULL, NULL), BIMT_OK);
     ck_assert(a.isolated_fraction == 0.0 && a.cluster_size == 0.0);
     ck_assert(a.isolated_p == 1.0 && a.size_p == 1.0);
@@ -310,6 +317,7 @@ START_TEST(centrality_against_definition_and_expectation)
         }
         obs /= (double)m_imp;
         bimt_centrality res;
+        res.struct_size = (uint32_t)sizeof res; /* an output struct */
         double *null = malloc(2000 * sizeof(double));
         ck_assert_int_eq(bimt_centrality_metrics(m, imp, 2000, 7, &res, null), BIMT_OK);
         ck_assert_uint_eq(res.struct_size, sizeof res);
@@ -322,6 +330,7 @@ START_TEST(centrality_against_definition_and_expectation)
         else
             ck_assert_double_lt(res.p, 0.01);
         bimt_centrality again;
+        again.struct_size = (uint32_t)sizeof again; /* an output struct */
         double *null2 = malloc(2000 * sizeof(double));
         ck_assert_int_eq(bimt_centrality_metrics(m, imp, 2000, 7, &again, null2), BIMT_OK);
         ck_assert_int_eq(memcmp(null, null2, 2000 * sizeof(double)), 0);
@@ -330,6 +339,7 @@ START_TEST(centrality_against_definition_and_expectation)
     }
     memset(imp, 0, n);
     bimt_centrality none;
+    none.struct_size = (uint32_t)sizeof none; /* an output struct */
     ck_assert_int_eq(bimt_centrality_metrics(m, imp, 50, 1, &none, NULL), BIMT_OK);
     ck_assert(none.n_important == 0 && none.observed == 0.0 && none.p == 1.0);
     ck_assert_int_eq(bimt_centrality_metrics(NULL, imp, 5, 1, &none, NULL), BIMT_E_INVALID_ARG);
@@ -347,6 +357,7 @@ START_TEST(anatomy_bad_input)
     for (int i = 0; i < 16; i++)
         lab[i] = i % 3;
     bimt_anatomy a;
+    a.struct_size = (uint32_t)sizeof a; /* an output struct */
     memset(&a, 0x5a, sizeof a);
     bimt_anatomy before = a;
     ck_assert_int_eq(bimt_anatomy_metrics(NULL, lab, 5, 1, &a, NULL, NULL), BIMT_E_INVALID_ARG);

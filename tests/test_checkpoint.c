@@ -107,7 +107,7 @@ static int count_cb(const bimt_step_info *info, void *payload)
 
 START_TEST(resume_is_bit_identical)
 {
-    const uint64_t N = 20, half = 10; /* half is a multiple of eval_interval: eval at resume */
+    const uint32_t N = 20, half = 10; /* half is a multiple of eval_interval: eval at resume */
     setup straight, first, resumed;
     make(&straight, 5);
     /* with the easy-coherence curriculum on: the resumed trainer must carry it over */
@@ -161,6 +161,7 @@ START_TEST(resume_bit_identical_l1_arm_no_eval)
     make(&b, 9);
     for (setup *s = &a; s; s = s == &a ? &b : NULL) {
         bimt_trainer_params p;
+        p.struct_size = (uint32_t)sizeof p; /* an output struct */
         bimt_trainer_get_params(s->tr, &p);
         bimt_trainer_free(s->tr);
         p.arm = BIMT_ARM_L1;
@@ -201,7 +202,9 @@ START_TEST(hyperparameters_round_trip)
     ck_assert_int_eq(bimt_checkpoint_load(path, &r.m, &r.t, &r.tr), BIMT_OK);
 
     bimt_model_params ma, mb;
+    ma.struct_size = (uint32_t)sizeof ma; /* an output struct */
     bimt_model_get_params(s.m, &ma);
+    mb.struct_size = (uint32_t)sizeof mb; /* an output struct */
     bimt_model_get_params(r.m, &mb);
     ck_assert_uint_eq(ma.grid_side, mb.grid_side);
     ck_assert_uint_eq(ma.n_in, mb.n_in);
@@ -214,7 +217,9 @@ START_TEST(hyperparameters_round_trip)
     ck_assert_uint_eq(ma.seed, mb.seed);
 
     bimt_task_params ta, tb;
+    ta.struct_size = (uint32_t)sizeof ta; /* an output struct */
     bimt_task_get_params(s.t, &ta);
+    tb.struct_size = (uint32_t)sizeof tb; /* an output struct */
     bimt_task_get_params(r.t, &tb);
     ck_assert_uint_eq(ta.n_eachring, tb.n_eachring);
     ck_assert(ta.dt_ms == tb.dt_ms && ta.tau_ms == tb.tau_ms && ta.sigma_x == tb.sigma_x);
@@ -225,7 +230,9 @@ START_TEST(hyperparameters_round_trip)
     ck_assert_uint_eq(ta.seed, tb.seed);
 
     bimt_trainer_params pa, pb;
+    pa.struct_size = (uint32_t)sizeof pa; /* an output struct */
     bimt_trainer_get_params(s.tr, &pa);
+    pb.struct_size = (uint32_t)sizeof pb; /* an output struct */
     bimt_trainer_get_params(r.tr, &pb);
     ck_assert(pb.learning_rate == 7e-4 && pb.grad_clip == 0.5);
     ck_assert_int_eq(pa.arm, pb.arm);

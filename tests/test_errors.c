@@ -109,6 +109,7 @@ START_TEST(every_fallible_call_sets_the_message)
     bimt_trainer_t *tro = NULL;
     bimt_optimizer_t *oo = NULL;
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     ck_assert(np <= sizeof buf / sizeof buf[0]);
 
     /* status.h has no fallible call. task.h */
@@ -248,27 +249,31 @@ START_TEST(every_fallible_call_sets_the_message)
     EXPECT_FAIL(bimt_task_variance(NULL, t, tv));
     EXPECT_FAIL(bimt_task_variance(m, NULL, tv));
     EXPECT_FAIL(bimt_task_variance(m, t, NULL));
-    EXPECT_FAIL(bimt_important_neurons(NULL, BIMT_N_RULES, nh, 1e-3, imp, NULL));
-    EXPECT_FAIL(bimt_important_neurons(tv, 0, nh, 1e-3, imp, NULL));
-    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, nh, -1.0, imp, NULL));
-    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, nh, 1e-3, NULL, NULL));
+    EXPECT_FAIL(bimt_important_neurons(NULL, BIMT_N_RULES, (uint32_t)nh, 1e-3, imp, NULL));
+    EXPECT_FAIL(bimt_important_neurons(tv, 0, (uint32_t)nh, 1e-3, imp, NULL));
+    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)nh, -1.0, imp, NULL));
+    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)nh, 1e-3, NULL, NULL));
     tv[3] = -1.0f;
-    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, nh, 1e-3, imp, NULL));
+    EXPECT_FAIL(bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)nh, 1e-3, imp, NULL));
     tv[3] = 0.0f;
-    EXPECT_FAIL(bimt_normalize_task_variance(tv, BIMT_N_RULES, nh, 1e-3, 0, NULL));
-    EXPECT_FAIL(bimt_normalize_task_variance(NULL, BIMT_N_RULES, nh, 1e-3, 0, buf));
+    EXPECT_FAIL(bimt_normalize_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, 1e-3, 0, NULL));
+    EXPECT_FAIL(bimt_normalize_task_variance(NULL, BIMT_N_RULES, (uint32_t)nh, 1e-3, 0, buf));
     bimt_cluster_params cl;
     bimt_cluster_params_init(&cl);
-    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cl, NULL, NULL, NULL));
+    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cl, NULL, NULL, NULL));
     cl.k_min = 1;
-    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cl, labels, NULL, NULL));
+    EXPECT_FAIL(
+        bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cl, labels, NULL, NULL));
     bimt_cluster_params_init(&cl);
     cl.tol = -1.0;
-    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cl, labels, NULL, NULL));
+    EXPECT_FAIL(
+        bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cl, labels, NULL, NULL));
     bimt_cluster_params_init(&cl);
     cl.struct_size = (uint32_t)sizeof cl + 8;
-    EXPECT_FAIL(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cl, labels, NULL, NULL));
+    EXPECT_FAIL(
+        bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cl, labels, NULL, NULL));
     bimt_anatomy an;
+    an.struct_size = (uint32_t)sizeof an; /* an output struct */
     for (size_t k = 0; k < nh; k++)
         labels[k] = -1;
     EXPECT_FAIL(bimt_anatomy_metrics(NULL, labels, 0, 1, &an, NULL, NULL));
@@ -279,10 +284,12 @@ START_TEST(every_fallible_call_sets_the_message)
     ck_assert_int_eq(bimt_anatomy_metrics(m, labels, 0, 1, &an, NULL, NULL), BIMT_OK);
     ck_assert_uint_eq(an.struct_size, sizeof an);
     bimt_centrality cen;
+    cen.struct_size = (uint32_t)sizeof cen; /* an output struct */
     EXPECT_FAIL(bimt_centrality_metrics(NULL, imp, 0, 1, &cen, NULL));
     EXPECT_FAIL(bimt_centrality_metrics(m, NULL, 0, 1, &cen, NULL));
     EXPECT_FAIL(bimt_centrality_metrics(m, imp, 0, 1, NULL, NULL));
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     EXPECT_FAIL(bimt_wiring_stats(NULL, NULL, 1e-3, 0.01, &w));
     EXPECT_FAIL(bimt_wiring_stats(m, NULL, 1e-3, -0.01, &w));
     EXPECT_FAIL(bimt_wiring_stats(m, NULL, 1e-3, 0.01, NULL));
@@ -309,9 +316,9 @@ START_TEST(every_fallible_call_sets_the_message)
     EXPECT_FAIL(bimt_plot_network(NULL, NULL, 0.0, "/tmp/x.svg"));
     EXPECT_FAIL(bimt_plot_network(m, NULL, (double)NAN, "/tmp/x.svg"));
     EXPECT_FAIL(bimt_plot_network(m, NULL, 0.0, bad));
-    EXPECT_FAIL(bimt_plot_task_variance(NULL, BIMT_N_RULES, nh, NULL, "/tmp/x.svg"));
-    EXPECT_FAIL(bimt_plot_task_variance(tv, 0, nh, NULL, "/tmp/x.svg"));
-    EXPECT_FAIL(bimt_plot_task_variance(tv, BIMT_N_RULES, nh, NULL, bad));
+    EXPECT_FAIL(bimt_plot_task_variance(NULL, BIMT_N_RULES, (uint32_t)nh, NULL, "/tmp/x.svg"));
+    EXPECT_FAIL(bimt_plot_task_variance(tv, 0, (uint32_t)nh, NULL, "/tmp/x.svg"));
+    EXPECT_FAIL(bimt_plot_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, NULL, bad));
     EXPECT_FAIL(bimt_plot_clusters_grid(m, NULL, NULL, 0, "/tmp/x.svg"));
     EXPECT_FAIL(bimt_plot_clusters_grid(m, labels, NULL, 0, bad));
     EXPECT_FAIL(bimt_plot_performance(NULL, 0.9, "/tmp/x.svg"));
@@ -385,6 +392,7 @@ START_TEST(smaller_params_get_defaults_for_the_tail)
     bimt_model_t *m = NULL;
     ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
     bimt_model_params got;
+    got.struct_size = (uint32_t)sizeof got; /* an output struct */
     ck_assert_int_eq(bimt_model_get_params(m, &got), BIMT_OK);
     ck_assert_uint_eq(got.struct_size, sizeof got);
     ck_assert_uint_eq(got.grid_side, 4);
@@ -399,6 +407,7 @@ START_TEST(smaller_params_get_defaults_for_the_tail)
     bimt_task_t *t = NULL;
     ck_assert_int_eq(bimt_task_create(&tp, &t), BIMT_OK);
     bimt_task_params tgot;
+    tgot.struct_size = (uint32_t)sizeof tgot; /* an output struct */
     ck_assert_int_eq(bimt_task_get_params(t, &tgot), BIMT_OK);
     ck_assert_uint_eq(tgot.n_eachring, 8);
     ck_assert_uint_eq(tgot.seed, 1);

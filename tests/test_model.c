@@ -20,7 +20,7 @@ static bimt_model_t *make(uint32_t side, bimt_init init, double scale, uint64_t 
     return m;
 }
 
-static const float *tensor(const bimt_model_t *m, bimt_tensor t, size_t *rows, size_t *cols)
+static const float *tensor(const bimt_model_t *m, bimt_tensor t, uint32_t *rows, uint32_t *cols)
 {
     const float *d = NULL;
     ck_assert_int_eq(bimt_model_tensor(m, t, &d, rows, cols, NULL), BIMT_OK);
@@ -54,7 +54,8 @@ START_TEST(defaults_and_layout)
     size_t next = 0;
     for (int k = 0; k < 5; k++) {
         const float *d;
-        size_t r, c, off;
+        uint32_t r, c;
+        size_t off;
         ck_assert_int_eq(bimt_model_tensor(m, (bimt_tensor)k, &d, &r, &c, &off), BIMT_OK);
         ck_assert_uint_eq(r, shapes[k][0]);
         ck_assert_uint_eq(c, shapes[k][1]);
@@ -69,6 +70,7 @@ START_TEST(defaults_and_layout)
                      BIMT_E_INVALID_ARG);
     ck_assert_ptr_eq(bimt_model_params_data(m), bimt_model_params_view(m));
     bimt_model_params q;
+    q.struct_size = (uint32_t)sizeof q; /* an output struct */
     ck_assert_int_eq(bimt_model_get_params(m, &q), BIMT_OK);
     ck_assert(memcmp(&p, &q, sizeof p) == 0);
     ck_assert_int_eq(bimt_model_get_params(m, NULL), BIMT_E_INVALID_ARG);
@@ -104,7 +106,7 @@ END_TEST
 START_TEST(init_statistics_diag)
 {
     bimt_model_t *m = make(16, BIMT_INIT_DIAG, 0.5, 7);
-    size_t r, c;
+    uint32_t r, c;
     const float *W = tensor(m, BIMT_W_REC, &r, &c);
     for (size_t i = 0; i < r; i++)
         for (size_t j = 0; j < c; j++)
@@ -144,7 +146,7 @@ START_TEST(init_randortho_is_orthogonal)
 {
     const double scale = 0.8;
     bimt_model_t *m = make(8, BIMT_INIT_RANDORTHO, scale, 3);
-    size_t n, c;
+    uint32_t n, c;
     const float *W = tensor(m, BIMT_W_REC, &n, &c);
     double worst = 0, diag_dev = 0;
     for (size_t i = 0; i < n; i++)
@@ -176,7 +178,7 @@ START_TEST(init_gauss_std)
 {
     const double scale = 1.5;
     bimt_model_t *m = make(16, BIMT_INIT_GAUSS, scale, 5);
-    size_t n, c;
+    uint32_t n, c;
     const float *W = tensor(m, BIMT_W_REC, &n, &c);
     double s = 0, s2 = 0, N = (double)(n * n);
     for (size_t i = 0; i < n * n; i++) {
@@ -210,7 +212,9 @@ START_TEST(clone_is_deep_and_equal)
     ck_assert(memcmp(bimt_model_slots(m), bimt_model_slots(c), sizeof s) == 0);
     ck_assert(memcmp(bimt_model_distances(m), bimt_model_distances(c), 256 * sizeof(float)) == 0);
     bimt_model_params pa, pb;
+    pa.struct_size = (uint32_t)sizeof pa; /* an output struct */
     bimt_model_get_params(m, &pa);
+    pb.struct_size = (uint32_t)sizeof pb; /* an output struct */
     bimt_model_get_params(c, &pb);
     ck_assert(memcmp(&pa, &pb, sizeof pa) == 0);
     const float *h;

@@ -112,12 +112,16 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
     uint32_t n_imp, n_cl;
     double sil;
     ck_assert_int_eq(
-        bimt_important_neurons(tv, BIMT_N_RULES, n, cp.importance_threshold, imp, &n_imp), BIMT_OK);
-    ck_assert_int_eq(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &cp, labels, &n_cl, &sil),
-                     BIMT_OK);
+        bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)n, cp.importance_threshold, imp, &n_imp),
+        BIMT_OK);
+    ck_assert_int_eq(
+        bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)n, &cp, labels, &n_cl, &sil),
+        BIMT_OK);
     bimt_anatomy an;
+    an.struct_size = (uint32_t)sizeof an; /* an output struct */
     ck_assert_int_eq(bimt_anatomy_metrics(m, labels, NS, cp.seed, &an, iso, size), BIMT_OK);
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     ck_assert_int_eq(bimt_wiring_stats(m, tv, cp.importance_threshold, 1e-2, &w), BIMT_OK);
     const size_t nb = 2 * 4 - 1;
     double prof[7];
@@ -170,9 +174,11 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
         int32_t *lk = malloc(n * sizeof(int32_t));
         uint32_t nck;
         double silk;
-        ck_assert_int_eq(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &ck, lk, &nck, &silk),
-                         BIMT_OK);
+        ck_assert_int_eq(
+            bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)n, &ck, lk, &nck, &silk),
+            BIMT_OK);
         bimt_anatomy ak;
+        ak.struct_size = (uint32_t)sizeof ak; /* an output struct */
         ck_assert_int_eq(bimt_anatomy_metrics(m, lk, NS, cp.seed, &ak, NULL, NULL), BIMT_OK);
         snprintf(key, sizeof key, "anatomy_by_k.%u.k", (unsigned)n_by_k);
         same(json_num(js, key), k, key);
@@ -202,14 +208,15 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
         uint32_t nc2;
         double s2;
         int32_t *l2 = malloc(n * sizeof(int32_t));
-        ck_assert_int_eq(bimt_cluster_task_variance(tv, BIMT_N_RULES, n, &c2, l2, &nc2, &s2),
-                         BIMT_OK);
+        ck_assert_int_eq(
+            bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)n, &c2, l2, &nc2, &s2), BIMT_OK);
         snprintf(key, sizeof key, "silhouette_by_k.%u.silhouette", (unsigned)(n_cl - 2));
         same(json_num(js, key), sil, key); /* the chosen k's silhouette sits on the curve */
         same(s2, sil, "fixed-k silhouette at the chosen k");
         free(l2);
     }
     bimt_centrality cen;
+    cen.struct_size = (uint32_t)sizeof cen; /* an output struct */
     ck_assert_int_eq(bimt_centrality_metrics(m, imp, NS, cp.seed, &cen, NULL), BIMT_OK);
     same(json_num(js, "centrality.distance_to_centre.observed"), cen.observed, "centrality");
     same(json_num(js, "centrality.distance_to_centre.p"), cen.p, "centrality p");
@@ -232,10 +239,12 @@ START_TEST(report_without_trainer_matches_the_analysis_api)
 
     /* Performance without a trainer: the deterministic test grid, noise off. */
     bimt_model_params mp;
+    mp.struct_size = (uint32_t)sizeof mp; /* an output struct */
     bimt_model_get_params(m, &mp);
     double sum = 0.0, mn = 1.0;
     for (int r = 0; r < BIMT_N_RULES; r++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         ck_assert_int_eq(bimt_task_sample_test(t, r, &b), BIMT_OK);
         ck_assert_int_eq(bimt_model_forward(m, b.x, b.n_steps, b.batch_size, 0), BIMT_OK);
         const float *o;

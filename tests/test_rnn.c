@@ -51,7 +51,8 @@ static void randomize_params(bimt_model_t *m)
 {
     size_t nh = bimt_model_n_hidden(m);
     float *p = bimt_model_params_data(m);
-    size_t off[5], rows, cols;
+    size_t off[5];
+    uint32_t rows, cols;
     for (int k = 0; k < 5; k++)
         bimt_model_tensor(m, (bimt_tensor)k, NULL, &rows, &cols, &off[k]);
     double sc = 1.2 / sqrt((double)nh);
@@ -64,13 +65,13 @@ static void randomize_params(bimt_model_t *m)
 }
 
 typedef struct data {
-    size_t T, B;
+    uint32_t T, B;
     float *x, *y, *mask;
 } data;
 
 static data make_data(const cfg *c, size_t T, size_t B)
 {
-    data d = {T, B, NULL, NULL, NULL};
+    data d = {(uint32_t)T, (uint32_t)B, NULL, NULL, NULL};
     size_t nx = T * B * c->n_in, ny = T * B * c->n_out;
     d.x = malloc(nx * sizeof(float));
     d.y = malloc(ny * sizeof(float));
@@ -187,7 +188,7 @@ static ref make_ref(const bimt_model_t *m, const cfg *c, double *dist)
     size_t nh = bimt_model_n_hidden(m);
     for (size_t i = 0; i < nh; i++)
         for (size_t j = 0; j < nh; j++)
-            dist[i * nh + j] = bimt_model_distance(m, i, j);
+            dist[i * nh + j] = bimt_model_distance(m, (uint32_t)i, (uint32_t)j);
     ref r = {nh, c->n_in, c->n_out, (int)c->act, (int)c->loss, c->alpha, dist};
     return r;
 }
@@ -224,12 +225,13 @@ static double check_grad(const bimt_model_t *m, const float *g, const double *fd
 {
     double worst = 0.0;
     for (int k = 0; k < 5; k++) {
-        size_t rows, cols, off;
+        uint32_t rows, cols;
+        size_t off;
         bimt_model_tensor(m, (bimt_tensor)k, NULL, &rows, &cols, &off);
         double scale = 1e-12;
-        for (size_t i = 0; i < rows * cols; i++)
+        for (size_t i = 0; i < (size_t)rows * cols; i++)
             scale = fmax(scale, fabs(fd[off + i]));
-        for (size_t i = 0; i < rows * cols; i++) {
+        for (size_t i = 0; i < (size_t)rows * cols; i++) {
             double err = fabs((double)g[off + i] - fd[off + i]) / scale;
             if (err > worst) worst = err;
             if (err > tol)
@@ -515,7 +517,8 @@ START_TEST(noise_statistics)
         for (size_t i = 0; i < nh; i++)
             th[off + i] = 10.0f;
         float *x = calloc(T * B, sizeof(float));
-        ck_assert_int_eq(bimt_model_forward(m, x, T, B, BIMT_FWD_NOISE), BIMT_OK);
+        ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, BIMT_FWD_NOISE),
+                         BIMT_OK);
         const float *H;
         ck_assert_int_eq(bimt_model_states(m, &H), BIMT_OK);
         double a = alphas[k], sd = 0.3 * sqrt(2.0 / a);
@@ -572,7 +575,7 @@ START_TEST(errors_and_state)
     ck_assert_int_eq(bimt_model_forward(m, d.x, 3, 0, 0), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_model_forward(m, d.x, 3, 2, 6u), BIMT_E_INVALID_ARG);
     ck_assert_ptr_nonnull(strstr(bimt_model_errmsg(m), "flags"));
-    ck_assert_int_eq(bimt_model_forward(m, d.x, SIZE_MAX / 2, 4, 0), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_forward(m, d.x, UINT32_MAX, 4, 0), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_model_states(m, &v), BIMT_E_STATE); /* still nothing */
     /* After a forward without loss: backward(NULL) still refused, d_outputs accepted. */
     ck_assert_int_eq(bimt_model_forward(m, d.x, 3, 2, 0), BIMT_OK);
@@ -787,7 +790,7 @@ START_TEST(learns_a_memory_task)
             }
         }
         double loss;
-        ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+        ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
         ck_assert_int_eq(bimt_model_loss(m, y, mk, &loss), BIMT_OK);
         bimt_model_zero_grad(m);
         ck_assert_int_eq(bimt_model_backward(m, NULL), BIMT_OK);

@@ -100,7 +100,7 @@ START_TEST(equals_public_forward)
     bimt_model_t *m = make_model(9, (uint32_t)ni, act, 0.3, 5); /* 81 neurons: 6 panels */
     size_t nh = bimt_model_n_hidden(m);
     float *x = rand_inputs(T * B * ni);
-    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     const float *ref;
     ck_assert_int_eq(bimt_model_states(m, &ref), BIMT_OK);
     size_t n = T * B * nh;
@@ -156,7 +156,7 @@ START_TEST(piecewise_constant_inputs)
             if (!change)
                 memcpy(x + (t * B + b) * ni, x + ((t - 1) * B + b) * ni, ni * sizeof(float));
         }
-    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     const float *ref;
     ck_assert_int_eq(bimt_model_states(m, &ref), BIMT_OK);
     float *hs = malloc(n * sizeof(float)), *h0 = malloc(B * nh * sizeof(float));
@@ -224,7 +224,7 @@ START_TEST(continues_from_a_state)
     for (size_t t = 0; t < tp; t++)
         for (size_t b = 1; b < B; b++)
             memcpy(x + (t * B + b) * ni, x + t * B * ni, ni * sizeof(float));
-    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     const float *ref;
     ck_assert_int_eq(bimt_model_states(m, &ref), BIMT_OK);
     float *xp = malloc(tp * ni * sizeof(float)), *h0 = malloc(B * nh * sizeof(float));
@@ -270,7 +270,7 @@ START_TEST(leaves_the_model_forward_alone)
     bimt_model_t *m = make_model(4, (uint32_t)ni, BIMT_ACT_TANH, 0.3, 2);
     size_t nh = bimt_model_n_hidden(m), no = bimt_model_n_out(m);
     float *x = rand_inputs(T * B * ni), *x2 = rand_inputs(9 * 40 * ni);
-    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     const float *h, *o;
     ck_assert_int_eq(bimt_model_states(m, &h), BIMT_OK);
     ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
@@ -302,7 +302,7 @@ START_TEST(portable_kernels_equal_public_forward)
     bimt_model_t *m = make_model(6, (uint32_t)ni, BIMT_ACT_SOFTPLUS, 0.3, 4);
     size_t nh = bimt_model_n_hidden(m), n = T * B * nh;
     float *x = rand_inputs(T * B * ni), *hs = malloc(n * sizeof(float));
-    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     const float *ref;
     ck_assert_int_eq(bimt_model_states(m, &ref), BIMT_OK);
     bimt_states_engine *e = make_engine(m, 2);

@@ -252,7 +252,8 @@ static void check_dist_cache(const bimt_model_t *m)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
             if (D[i * n + j] != slot_dist(side, slots[i], slots[j]) ||
-                !(fabs((double)D[i * n + j] - bimt_model_distance(m, i, j)) < 1e-6))
+                !(fabs((double)D[i * n + j] - bimt_model_distance(m, (uint32_t)i, (uint32_t)j)) <
+                  1e-6))
                 ck_abort_msg("distance cache wrong at (%zu, %zu)", i, j);
 }
 
@@ -311,6 +312,7 @@ static void compare_passes(bimt_model_t *m, bimt_rng *r, int passes, const bimt_
         uint32_t on = oracle_pass(&o, oslots, sp.top_k, sp.A, sp.candidates, oex, &ocb, &oca, &st);
         bimt_swap_result res;
         memset(&res, 0, sizeof res);
+        res.struct_size = (uint32_t)sizeof res;
         res.exchanges = lex;
         res.max_exchanges = (uint32_t)n;
         ck_assert_int_eq(bimt_model_swap(m, &sp, &res), BIMT_OK);
@@ -373,7 +375,7 @@ START_TEST(hand_computed_corner_pair)
         uint32_t id[4] = {0, 1, 2, 3};
         ck_assert_int_eq(bimt_model_set_slots(m, id, 4), BIMT_OK);
         bimt_swap_exchange ex[4];
-        bimt_swap_result res = {0, 0, 0, 0, ex, 4};
+        bimt_swap_result res = {(uint32_t)sizeof res, 0, 0, 0, ex, 4};
         ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_OK);
         /* neuron 0 first (importance 1, ties with 3 to the lower index); partners 1 and 2
          * both halve the distance (tie to 1); afterwards nothing lowers the cost. */
@@ -484,6 +486,7 @@ START_TEST(io_layout_delta_and_pass)
         p.top_k = (uint32_t)n;
         bimt_swap_result res;
         memset(&res, 0, sizeof res);
+        res.struct_size = (uint32_t)sizeof res;
         ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_OK);
         ck_assert(res.cost_after <= res.cost_before + 1e-9 * res.cost_before);
         ck_assert(rel(res.cost_after, bimt_test_distance_cost(m, NULL)) < 1e-6);
@@ -625,6 +628,7 @@ START_TEST(only_positions_move)
     bimt_swap_params_init(&p);
     bimt_swap_result res;
     memset(&res, 0, sizeof res);
+    res.struct_size = (uint32_t)sizeof res;
     ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_OK);
     ck_assert_uint_gt(res.n_swaps, 0);
     ck_assert(memcmp(s0, bimt_model_slots(m), n * sizeof(uint32_t)) != 0);
@@ -661,7 +665,7 @@ START_TEST(forward_bit_identical_and_cost_agrees)
         for (size_t i = 0; i < T * B * mp.n_in; i++)
             x[i] = (float)bimt__rng_normal(&r);
         const float *o, *h;
-        ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+        ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
         ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
         ck_assert_int_eq(bimt_model_states(m, &h), BIMT_OK);
         float *o0 = malloc(T * B * mp.n_out * sizeof(float));
@@ -676,6 +680,7 @@ START_TEST(forward_bit_identical_and_cost_agrees)
         sp.A = 1.7;
         bimt_swap_result res;
         memset(&res, 0, sizeof res);
+        res.struct_size = (uint32_t)sizeof res;
         ck_assert_int_eq(bimt_model_swap(m, &sp, &res), BIMT_OK);
         ck_assert_uint_gt(res.n_swaps, 0);
         double c1;
@@ -684,7 +689,7 @@ START_TEST(forward_bit_identical_and_cost_agrees)
         ck_assert_msg(rel(res.cost_after, c1) < 1e-9, "%.17g vs %.17g", res.cost_after, c1);
         ck_assert(c1 < c0);
 
-        ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+        ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
         ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
         ck_assert_int_eq(bimt_model_states(m, &h), BIMT_OK);
         ck_assert(memcmp(o0, o, T * B * mp.n_out * sizeof(float)) == 0);
@@ -716,7 +721,7 @@ START_TEST(passes_converge)
         while (made && passes < 10000) {
             bimt_swap_exchange ex[3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
             ex[2].neuron = 12345; /* sentinel beyond the capacity */
-            bimt_swap_result res = {0, 0, 0, 0, ex, 2};
+            bimt_swap_result res = {(uint32_t)sizeof res, 0, 0, 0, ex, 2};
             ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_OK);
             made = res.n_swaps;
             ck_assert(res.cost_before <= prev);
@@ -735,13 +740,14 @@ START_TEST(passes_converge)
         memcpy(s0, bimt_model_slots(m), n * sizeof(uint32_t));
         bimt_swap_result res;
         memset(&res, 0, sizeof res);
+        res.struct_size = (uint32_t)sizeof res;
         ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_OK);
         ck_assert_uint_eq(res.n_swaps, 0);
         ck_assert(memcmp(s0, bimt_model_slots(m), n * sizeof(uint32_t)) == 0);
         /* the sum of the reported deltas equals the cost change */
         randomize(m, &r, mode, 0.5);
         bimt_swap_exchange ex[64];
-        bimt_swap_result r2 = {0, 0, 0, 0, ex, 64};
+        bimt_swap_result r2 = {(uint32_t)sizeof r2, 0, 0, 0, ex, 64};
         ck_assert_int_eq(bimt_model_swap(m, &p, &r2), BIMT_OK);
         double sum = 0;
         for (uint32_t i = 0; i < r2.n_swaps; i++)
@@ -768,6 +774,7 @@ START_TEST(zero_A_and_default_params)
     p.A = 0.0;
     bimt_swap_result res;
     memset(&res, 0, sizeof res);
+    res.struct_size = (uint32_t)sizeof res;
     ck_assert_int_eq(bimt_model_swap(m, &p, &res), BIMT_OK);
     ck_assert_uint_eq(res.n_swaps, 0);
     ck_assert(res.cost_before == 0.0 && res.cost_after == 0.0);
@@ -780,6 +787,8 @@ START_TEST(zero_A_and_default_params)
     bimt_swap_result r1, r2;
     memset(&r1, 0, sizeof r1);
     memset(&r2, 0, sizeof r2);
+    r1.struct_size = (uint32_t)sizeof r1; /* an output struct */
+    r2.struct_size = (uint32_t)sizeof r2;
     ck_assert_int_eq(bimt_model_swap(m, NULL, &r1), BIMT_OK);
     ck_assert_int_eq(bimt_model_swap(c, &p, &r2), BIMT_OK);
     ck_assert_uint_gt(r1.n_swaps, 0);
@@ -802,7 +811,7 @@ START_TEST(bad_input_changes_nothing)
     float d0[256];
     memcpy(s0, bimt_model_slots(m), sizeof s0);
     memcpy(d0, bimt_model_distances(m), sizeof d0);
-    bimt_swap_result res = {0, 77, 1.0, 2.0, NULL, 0};
+    bimt_swap_result res = {(uint32_t)sizeof res, 77, 1.0, 2.0, NULL, 0};
 
     ck_assert_int_eq(bimt_model_swap(NULL, NULL, &res), BIMT_E_INVALID_ARG);
 
@@ -852,6 +861,7 @@ START_TEST(single_neuron)
     bimt_model_t *m = make_model(1, 1, 1);
     bimt_swap_result res;
     memset(&res, 0, sizeof res);
+    res.struct_size = (uint32_t)sizeof res;
     ck_assert_int_eq(bimt_model_swap(m, NULL, &res), BIMT_OK);
     ck_assert_uint_eq(res.n_swaps, 0);
     ck_assert(res.cost_before == 0.0);

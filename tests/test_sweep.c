@@ -214,7 +214,7 @@ START_TEST(read_metrics)
     ck_assert_msg(strstr(err, "line 3"), "%s", err);
     unlink(path);
     ck_assert_int_eq(bimt_sweep_read_metrics(path, &m, err, sizeof err), BIMT_E_IO);
-    m.struct_size = 8;
+    m.struct_size = 2; /* below its own field: not set */
     ck_assert_int_eq(bimt_sweep_read_metrics(path, &m, err, sizeof err), BIMT_E_VERSION);
     ck_assert_int_eq(bimt_sweep_read_metrics(NULL, &m, NULL, 0), BIMT_E_INVALID_ARG);
 }
@@ -277,7 +277,8 @@ START_TEST(handle_fronts_and_summaries)
 {
     bimt_sweep_t *sw = example();
     ck_assert_uint_eq(bimt_sweep_n_runs(sw), 8);
-    size_t idx[8], n;
+    uint32_t idx[8];
+    size_t n;
     ck_assert_int_eq(bimt_sweep_front(sw, BIMT_ARM_BIMT, BIMT_SWEEP_AXIS_NEURONS, idx, 8, &n), 0);
     ck_assert_uint_eq(n, 3); /* 10/0.2, 14/0.1, 20/0.05: all trade off */
     ck_assert(idx[0] == 0 && idx[1] == 1 && idx[2] == 2);
@@ -295,6 +296,7 @@ START_TEST(handle_fronts_and_summaries)
     /* groups: bimt 1e-4, bimt 1e-3, l1 1e-3, none 0 */
     ck_assert_uint_eq(bimt_sweep_n_summaries(sw), 4);
     bimt_sweep_summary s;
+    s.struct_size = (uint32_t)sizeof s; /* an output struct */
     s.struct_size = sizeof s;
     ck_assert_int_eq(bimt_sweep_summary_get(sw, 0, &s), BIMT_OK);
     ck_assert(s.arm == BIMT_ARM_BIMT && s.lambda == 1e-4 && s.n_runs == 2 && s.n_ok == 1);
@@ -308,7 +310,7 @@ START_TEST(handle_fronts_and_summaries)
     ck_assert_int_eq(bimt_sweep_summary_get(sw, 3, &s), BIMT_OK);
     ck_assert(s.arm == BIMT_ARM_NONE && s.n_runs == 2 && s.n_ok == 1);
     ck_assert_int_eq(bimt_sweep_summary_get(sw, 4, &s), BIMT_E_INVALID_ARG);
-    s.struct_size = 4;
+    s.struct_size = 0; /* not set */
     ck_assert_int_eq(bimt_sweep_summary_get(sw, 0, &s), BIMT_E_VERSION);
 
     /* bad records leave the handle unchanged */

@@ -50,6 +50,7 @@ START_TEST(params_defaults_and_sizes)
     ck_assert_uint_eq(bimt_task_n_in(t), 85); /* 7.1 */
     ck_assert_uint_eq(bimt_task_n_out(t), 33);
     bimt_task_params q;
+    q.struct_size = (uint32_t)sizeof q; /* an output struct */
     ck_assert_int_eq(bimt_task_get_params(t, &q), BIMT_OK);
     ck_assert_mem_eq(&q, &p, sizeof(p));
     ck_assert_int_eq(bimt_task_get_params(t, NULL), BIMT_E_INVALID_ARG);
@@ -72,6 +73,7 @@ START_TEST(params_defaults_and_sizes)
                          r == BIMT_RULE_DM1 || r == BIMT_RULE_DMCNOGO);
     /* Any rule can be sampled whatever the mask. */
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     ck_assert_int_eq(bimt_task_sample(t, BIMT_RULE_FDGO, 3, &b), BIMT_OK);
     ck_assert_uint_eq(b.n_in, 53);
     bimt_task_free(t);
@@ -127,6 +129,7 @@ START_TEST(create_rejects_bad_params)
     p.rule_mask = 0xFFFFF;
     ck_assert_int_eq(bimt_task_create(&p, &t), BIMT_OK);
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     for (int r = 0; r < BIMT_N_RULES; r++) {
         ck_assert_int_eq(bimt_task_sample(t, r, 2, &b), BIMT_OK);
         ck_assert_uint_lt(b.go_step, b.n_steps);
@@ -139,6 +142,8 @@ START_TEST(sample_rejects_bad_input)
 {
     bimt_task_t *t = or_task(3, 0, 1, 20.0, 32);
     bimt_batch b, ref;
+    b.struct_size = (uint32_t)sizeof b;     /* an output struct */
+    ref.struct_size = (uint32_t)sizeof ref; /* an output struct */
     memset(&b, 0xA5, sizeof(b));
     memcpy(&ref, &b, sizeof(b));
     uint64_t before[BIMT_RNG_WORDS], after[BIMT_RNG_WORDS];
@@ -152,13 +157,14 @@ START_TEST(sample_rejects_bad_input)
     ck_assert_int_eq(bimt_task_sample(t, 0, 0, &b), BIMT_E_INVALID_ARG);
     ck_assert(strstr(bimt_task_errmsg(t), "batch_size") != NULL);
     ck_assert_int_eq(bimt_task_sample(t, 0, 65537, &b), BIMT_E_INVALID_ARG);
-    ck_assert_int_eq(bimt_task_sample(t, 0, (size_t)-1, &b), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_task_sample(t, 0, UINT32_MAX, &b), BIMT_E_INVALID_ARG);
     ck_assert_mem_eq(&b, &ref, sizeof(b));
     bimt__rng_pack(bimt__task_rng(t), after);
     ck_assert_mem_eq(before, after, sizeof(before));
     /* Still usable, and the stream starts where it was. */
     bimt_task_t *twin = or_task(3, 0, 1, 20.0, 32);
     bimt_batch b2;
+    b2.struct_size = (uint32_t)sizeof b2; /* an output struct */
     ck_assert_int_eq(bimt_task_sample(t, 7, 8, &b), BIMT_OK);
     ck_assert_int_eq(bimt_task_sample(twin, 7, 8, &b2), BIMT_OK);
     ck_assert_uint_eq(b.n_steps, b2.n_steps);
@@ -180,6 +186,8 @@ START_TEST(sample_out_of_memory_leaves_state)
     /* dt = 1 ms, 65536 trials of reactgo: ~3000 steps x 65536 x 85 floats (> 60 GB). */
     bimt_task_t *t = or_task(4, 0, 1, 1.0, 32);
     bimt_batch b, ref;
+    b.struct_size = (uint32_t)sizeof b;     /* an output struct */
+    ref.struct_size = (uint32_t)sizeof ref; /* an output struct */
     memset(&b, 0xA5, sizeof(b));
     memcpy(&ref, &b, sizeof(b));
     uint64_t before[BIMT_RNG_WORDS], after[BIMT_RNG_WORDS];
@@ -214,9 +222,12 @@ START_TEST(deterministic_for_a_seed)
         int rule = (i * 7) % BIMT_N_RULES;
         size_t B = 1 + (size_t)(i % 9);
         bimt_batch ba, bb, bc;
-        ck_assert_int_eq(bimt_task_sample(a, rule, B, &ba), BIMT_OK);
-        ck_assert_int_eq(bimt_task_sample(b, rule, B, &bb), BIMT_OK);
-        ck_assert_int_eq(bimt_task_sample(c, rule, B, &bc), BIMT_OK);
+        ba.struct_size = (uint32_t)sizeof ba; /* an output struct */
+        bb.struct_size = (uint32_t)sizeof bb; /* an output struct */
+        bc.struct_size = (uint32_t)sizeof bc; /* an output struct */
+        ck_assert_int_eq(bimt_task_sample(a, rule, (uint32_t)B, &ba), BIMT_OK);
+        ck_assert_int_eq(bimt_task_sample(b, rule, (uint32_t)B, &bb), BIMT_OK);
+        ck_assert_int_eq(bimt_task_sample(c, rule, (uint32_t)B, &bc), BIMT_OK);
         ck_assert(batches_equal(&ba, &bb));
         differ += !batches_equal(&ba, &bc);
     }
@@ -232,6 +243,7 @@ START_TEST(buffers_stop_growing)
     /* Borrowed arrays are reused: after warm-up the same pointers come back (no allocation). */
     bimt_task_t *t = or_task(8, 0, 1, 20.0, 32);
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     for (int i = 0; i < 400; i++)
         ck_assert_int_eq(bimt_task_sample(t, i % BIMT_N_RULES, 64, &b), BIMT_OK);
     const float *x = b.x, *y = b.y, *m = b.mask, *l = b.y_loc;
@@ -256,6 +268,8 @@ START_TEST(noise_std_on_every_channel)
         long n = 0;
         for (int rep = 0; rep < 20; rep++) {
             bimt_batch bn, bc;
+            bn.struct_size = (uint32_t)sizeof bn; /* an output struct */
+            bc.struct_size = (uint32_t)sizeof bc; /* an output struct */
             ck_assert_int_eq(bimt_task_sample(a, rule, 64, &bn), BIMT_OK);
             ck_assert_int_eq(bimt_task_sample(c, rule, 64, &bc), BIMT_OK);
             ck_assert_uint_eq(bn.n_steps, bc.n_steps);
@@ -303,6 +317,7 @@ START_TEST(noise_scale_follows_params)
         bimt_task_t *t = NULL;
         ck_assert_int_eq(bimt_task_create(&p, &t), BIMT_OK);
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         double s2 = 0.0;
         long n = 0;
         for (int rep = 0; rep < 10; rep++) {

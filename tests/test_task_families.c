@@ -43,7 +43,8 @@ static void check_rule_batches(int rule, uint64_t seed, int ce, double dt, uint3
     size_t p0 = (size_t)floor(100.0 / dt + 1e-9);
     for (int i = 0; i < n_batches; i++) {
         bimt_batch b;
-        OR_EQ_I(bimt_task_sample(t, rule, B, &b), BIMT_OK);
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
+        OR_EQ_I(bimt_task_sample(t, rule, (uint32_t)B, &b), BIMT_OK);
         OR_EQ_I(b.rule, rule);
         OR_EQ_U(b.batch_size, B);
         or_check_batch(&b, bimt__task_trials(t), ring, ce, p0);
@@ -80,6 +81,7 @@ START_TEST(batch_shape_and_epochs)
     bimt_task_t *t = or_task(7, 0, 1, 20.0, 32);
     for (int rep = 0; rep < 30; rep++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         OR_EQ_I(bimt_task_sample(t, _i, 5, &b), BIMT_OK);
         OR_EQ_U(b.n_in, 85);
         OR_EQ_U(b.n_out, 33);
@@ -120,6 +122,7 @@ START_TEST(goanti_distributions)
     const int N = 2500;
     for (int rep = 0; rep < N; rep++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         OR_EQ_I(bimt_task_sample(t, rule, 3, &b), BIMT_OK);
         const bimt__trial *tr = bimt__task_trials(t);
         size_t a = ep_len(&b, "fix1"), T = b.n_steps, g = b.go_step;
@@ -217,6 +220,7 @@ static void dm_family(int rule, int delayed, int easy)
     const int N = 1500;
     for (int rep = 0; rep < N; rep++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         OR_EQ_I(bimt_task_sample(t, rule, 4, &b), BIMT_OK);
         const bimt__trial *tr = bimt__task_trials(t);
         size_t T = b.n_steps, g = b.go_step;
@@ -332,6 +336,7 @@ START_TEST(dm_stronger_stimulus_wins_blackbox)
     bimt_task_t *t = or_task(31, 0, 0, 20.0, 32);
     for (int rep = 0; rep < 20; rep++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         OR_EQ_I(bimt_task_sample(t, BIMT_RULE_DM1, 16, &b), BIMT_OK);
         const bimt__trial *tr = bimt__task_trials(t);
         size_t s, e;
@@ -370,6 +375,7 @@ START_TEST(contextdm_ignores_other_ring)
         long conflicts = 0;
         for (int rep = 0; rep < 40; rep++) {
             bimt_batch b;
+            b.struct_size = (uint32_t)sizeof b; /* an output struct */
             OR_EQ_I(bimt_task_sample(t, rule, 16, &b), BIMT_OK);
             const bimt__trial *tr = bimt__task_trials(t);
             for (size_t i = 0; i < 16; i++) {
@@ -400,6 +406,7 @@ START_TEST(match_distributions)
     const int N = 1500;
     for (int rep = 0; rep < N; rep++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         OR_EQ_I(bimt_task_sample(t, rule, 4, &b), BIMT_OK);
         const bimt__trial *tr = bimt__task_trials(t);
         size_t a = ep_len(&b, "fix1"), d = ep_len(&b, "stim1"), dl = ep_len(&b, "delay1");
@@ -484,6 +491,7 @@ START_TEST(test_stimulus_stays_on)
     for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++)
         for (int rep = 0; rep < 10; rep++) {
             bimt_batch b;
+            b.struct_size = (uint32_t)sizeof b; /* an output struct */
             OR_EQ_I(bimt_task_sample(t, rules[r], 8, &b), BIMT_OK);
             size_t s, e;
             for (size_t st = 0; st < b.n_steps; st++) {

@@ -116,6 +116,7 @@ START_TEST(grid_matches_spec)
     const int rule = _i;
     bimt_task_t *t = or_task(5, 0, 1, 20.0, 32); /* noise on: the grid must ignore it */
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     ck_assert_int_eq(bimt_task_sample_test(t, rule, &b), BIMT_OK);
     grid_timing G = timing_of(rule);
     ck_assert_int_eq(b.rule, rule);
@@ -162,6 +163,7 @@ START_TEST(grid_blackbox_directions)
     bimt_task_t *t = or_task(5, 0, 1, 20.0, 32);
     for (int rule = 0; rule <= BIMT_RULE_DELAYANTI; rule++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b; /* an output struct */
         ck_assert_int_eq(bimt_task_sample_test(t, rule, &b), BIMT_OK);
         size_t s = b.epochs[0].end; /* first stimulus step */
         for (size_t i = 0; i < 40; i++) {
@@ -191,12 +193,15 @@ START_TEST(grid_does_not_touch_the_stream)
     bimt__rng_pack(bimt__task_rng(a), before);
     for (int r = 0; r < BIMT_N_RULES; r++) {
         bimt_batch g;
+        g.struct_size = (uint32_t)sizeof g; /* an output struct */
         ck_assert_int_eq(bimt_task_sample_test(a, r, &g), BIMT_OK);
     }
     bimt__rng_pack(bimt__task_rng(a), after);
     ck_assert_mem_eq(before, after, sizeof(before));
     /* The next random batch equals that of a twin that never built a grid. */
     bimt_batch ba, bb;
+    ba.struct_size = (uint32_t)sizeof ba; /* an output struct */
+    bb.struct_size = (uint32_t)sizeof bb; /* an output struct */
     ck_assert_int_eq(bimt_task_sample(a, BIMT_RULE_DMSGO, 16, &ba), BIMT_OK);
     ck_assert_int_eq(bimt_task_sample(b, BIMT_RULE_DMSGO, 16, &bb), BIMT_OK);
     ck_assert_uint_eq(ba.n_steps, bb.n_steps);
@@ -211,6 +216,7 @@ START_TEST(grid_ce_mask_values)
     /* 7.12: fdgo grid, cross-entropy: 1/mean = 100/85 before g, 5 * 100/85 after g + 5. */
     bimt_task_t *t = or_task(3, 1, 0, 20.0, 32);
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     ck_assert_int_eq(bimt_task_sample_test(t, BIMT_RULE_FDGO, &b), BIMT_OK);
     double sum = 0.0;
     for (size_t i = 0; i < b.n_steps * b.batch_size * b.n_out; i++)
@@ -232,6 +238,7 @@ START_TEST(grid_other_dt_and_ring)
      * doubles; with 16 units per ring every element still follows the spec. */
     bimt_task_t *t = or_task(9, 0, 0, 10.0, 16);
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     for (int rule = 0; rule < BIMT_N_RULES; rule++) {
         ck_assert_int_eq(bimt_task_sample_test(t, rule, &b), BIMT_OK);
         grid_timing G = timing_of(rule);
@@ -252,6 +259,7 @@ START_TEST(grid_ce_ties_lowest_index)
      * lies exactly between units 0 and 1: the cross-entropy one-hot goes to the lower index. */
     bimt_task_t *t = or_task(9, 1, 0, 20.0, 5);
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     for (int rule = 0; rule < BIMT_N_RULES; rule++) {
         ck_assert_int_eq(bimt_task_sample_test(t, rule, &b), BIMT_OK);
         or_check_batch(&b, bimt__task_trials(t), 5, 1, 5);
@@ -271,6 +279,8 @@ START_TEST(grid_bad_input)
 {
     bimt_task_t *t = or_task(9, 0, 0, 20.0, 32);
     bimt_batch b, ref;
+    b.struct_size = (uint32_t)sizeof b;     /* an output struct */
+    ref.struct_size = (uint32_t)sizeof ref; /* an output struct */
     memset(&b, 0xA5, sizeof(b));
     memcpy(&ref, &b, sizeof(b));
     ck_assert_int_eq(bimt_task_sample_test(NULL, 0, &b), BIMT_E_INVALID_ARG);
@@ -293,6 +303,7 @@ START_TEST(grid_slices_match_whole_grid)
     const size_t nin = bimt_task_n_in(t), nout = bimt_task_n_out(t);
     for (int rule = 0; rule < BIMT_N_RULES; rule++) {
         bimt_batch g;
+        g.struct_size = (uint32_t)sizeof g; /* an output struct */
         ck_assert_int_eq(bimt_task_sample_test(t, rule, &g), BIMT_OK);
         const size_t T = g.n_steps, G = g.batch_size;
         ck_assert_uint_eq(G, bimt__test_batch_size(rule));
@@ -309,6 +320,7 @@ START_TEST(grid_slices_match_whole_grid)
             for (size_t b0 = 0; b0 < G; b0 += w) {
                 size_t nb = G - b0 < w ? G - b0 : w;
                 bimt_batch s;
+                s.struct_size = (uint32_t)sizeof s; /* an output struct */
                 ck_assert_int_eq(bimt__task_sample_test_slice(t, rule, b0, nb, &s), BIMT_OK);
                 ck_assert_uint_eq(s.batch_size, nb);
                 ck_assert_uint_eq(s.n_steps, T);
@@ -326,6 +338,7 @@ START_TEST(grid_slices_match_whole_grid)
             }
         }
         bimt_batch s;
+        s.struct_size = (uint32_t)sizeof s; /* an output struct */
         ck_assert_int_eq(bimt__task_sample_test_slice(t, rule, G, 1, &s), BIMT_E_INVALID_ARG);
         ck_assert_int_eq(bimt__task_sample_test_slice(t, rule, 0, 0, &s), BIMT_E_INVALID_ARG);
         ck_assert_int_eq(bimt__task_sample_test_slice(t, rule, 1, G, &s), BIMT_E_INVALID_ARG);
@@ -336,6 +349,7 @@ START_TEST(grid_slices_match_whole_grid)
         free(loc);
     }
     bimt_batch s;
+    s.struct_size = (uint32_t)sizeof s; /* an output struct */
     ck_assert_int_eq(bimt__task_sample_test_slice(t, BIMT_N_RULES, 0, 1, &s), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt__task_sample_test_slice(t, 0, 0, 1, NULL), BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt__task_sample_test_slice(NULL, 0, 0, 1, &s), BIMT_E_INVALID_ARG);

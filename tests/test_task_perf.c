@@ -38,10 +38,10 @@ static host_batch make_host(size_t T, size_t B, size_t n_out)
     h.out = calloc(T * B * n_out, sizeof(float));
     ck_assert(h.yloc && h.out);
     h.b.rule = -1;
-    h.b.n_steps = T;
-    h.b.batch_size = B;
+    h.b.n_steps = (uint32_t)T;
+    h.b.batch_size = (uint32_t)B;
     h.b.n_in = 85;
-    h.b.n_out = n_out;
+    h.b.n_out = (uint32_t)n_out;
     h.b.y_loc = h.yloc;
     /* Earlier steps are garbage: only step T-1 may be read (7.53). */
     for (size_t i = 0; i < (T - 1) * B * n_out; i++)
@@ -193,6 +193,7 @@ START_TEST(targets_score_perfectly)
         bimt_task_t *t = or_task(17 + (uint64_t)ce, ce, 1, 20.0, 32);
         for (int rule = 0; rule < BIMT_N_RULES; rule++) {
             bimt_batch b;
+            b.struct_size = (uint32_t)sizeof b; /* an output struct */
             ck_assert_int_eq(bimt_task_sample(t, rule, 48, &b), BIMT_OK);
             size_t n = b.n_steps * b.batch_size * b.n_out;
             float *out = malloc(n * sizeof(float));
@@ -236,6 +237,7 @@ START_TEST(performance_bad_input)
     float correct[3] = {7, 7, 7};
     double mean = 7;
     bimt_batch bad;
+    bad.struct_size = (uint32_t)sizeof bad; /* an output struct */
     ck_assert_int_eq(bimt_task_performance(NULL, h.out, BIMT_LOSS_MSE, correct, &mean),
                      BIMT_E_INVALID_ARG);
     ck_assert_int_eq(bimt_task_performance(&h.b, NULL, BIMT_LOSS_MSE, correct, &mean),

@@ -111,7 +111,7 @@ START_TEST(learns_fdgo_and_dm1)
     const int max_steps = 2500, chunk = 100;
     int steps = 1000, reached = 0;
     while (steps < max_steps && !reached) {
-        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)chunk, NULL, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint32_t)chunk, NULL, NULL), BIMT_OK);
         steps += chunk;
         ck_assert_int_eq(bimt_trainer_evaluate(s.tr, 512, perf), BIMT_OK);
         reached = perf[BIMT_RULE_FDGO] >= 0.9 && perf[BIMT_RULE_DM1] >= 0.9;
@@ -164,6 +164,7 @@ START_TEST(connection_cost_falls)
         ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
         c0[arm] = cost_of(s.m, 1.0, 1.0);
         bimt_step_info info;
+        info.struct_size = (uint32_t)sizeof info; /* an output struct */
         double reported_first = -1.0;
         for (int k = 0; k < steps; k++) {
             ck_assert_int_eq(bimt_trainer_step(s.tr, &info), BIMT_OK);
@@ -189,14 +190,14 @@ END_TEST
 static void long_short(bimt_model_t *m, double thr, double *lng, double *shrt)
 {
     const float *W;
-    size_t n, cols;
+    uint32_t n, cols;
     ck_assert_int_eq(bimt_model_tensor(m, BIMT_W_REC, &W, &n, &cols, NULL), BIMT_OK);
     double sl = 0, ss = 0;
     size_t nl = 0, ns = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             if (i == j) continue;
-            double d = bimt_model_distance(m, i, j);
+            double d = bimt_model_distance(m, (uint32_t)i, (uint32_t)j);
             if (d >= thr) {
                 sl += fabs((double)W[i * n + j]);
                 nl++;
@@ -235,7 +236,7 @@ START_TEST(distance_term_shrinks_long_connections)
         ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
         double l0, s0, l1, s1;
         long_short(s.m, thr, &l0, &s0);
-        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)steps, NULL, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint32_t)steps, NULL, NULL), BIMT_OK);
         long_short(s.m, thr, &l1, &s1);
         ratio[arm] = (l1 / l0) / (s1 / s0);
         long_final[arm] = l1 / l0;
@@ -268,13 +269,14 @@ START_TEST(proximal_step_prunes_to_exact_zeros)
         p.swap_interval = 0;
         p.l1_proximal = (uint32_t)prox;
         ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
-        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint64_t)steps, NULL, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_trainer_run(s.tr, (uint32_t)steps, NULL, NULL), BIMT_OK);
         const float *w = bimt_model_params_view(s.m);
         zeros[prox] = 0;
         for (size_t i = 0; i < bimt_model_n_params(s.m); i++)
             zeros[prox] += w[i] == 0.0f;
         if (prox) {
             bimt_trainer_params q;
+            q.struct_size = (uint32_t)sizeof q; /* an output struct */
             ck_assert_int_eq(bimt_trainer_get_params(s.tr, &q), BIMT_OK);
             ck_assert_uint_eq(q.l1_proximal, 1);
         }
@@ -306,6 +308,8 @@ START_TEST(evaluation_does_not_perturb_training)
     for (int r = 0; r < BIMT_N_RULES; r++)
         ck_assert(perf[r] == -1.0);
     bimt_step_info ia, ib;
+    ia.struct_size = (uint32_t)sizeof ia; /* an output struct */
+    ib.struct_size = (uint32_t)sizeof ib; /* an output struct */
     for (int k = 0; k < 10; k++) {
         ck_assert_int_eq(bimt_trainer_step(a.tr, &ia), BIMT_OK);
         ck_assert_int_eq(bimt_trainer_step(b.tr, &ib), BIMT_OK);
@@ -334,8 +338,10 @@ START_TEST(step_info_and_counters)
     setup s;
     make_tiny(&s, NULL, 4);
     bimt_trainer_params p;
+    p.struct_size = (uint32_t)sizeof p; /* an output struct */
     bimt_trainer_get_params(s.tr, &p);
     bimt_step_info info;
+    info.struct_size = (uint32_t)sizeof info; /* an output struct */
     uint64_t swaps_off_interval = 0;
     for (uint64_t k = 1; k <= 8; k++) {
         ck_assert_int_eq(bimt_trainer_step(s.tr, &info), BIMT_OK);
@@ -400,6 +406,7 @@ START_TEST(rule_sampling_follows_weights)
     int dm1 = 0;
     for (int k = 0; k < n; k++) {
         bimt_step_info info;
+        info.struct_size = (uint32_t)sizeof info; /* an output struct */
         ck_assert_int_eq(bimt_trainer_step(s.tr, &info), BIMT_OK);
         ck_assert(info.rule == BIMT_RULE_FDGO || info.rule == BIMT_RULE_DM1);
         dm1 += info.rule == BIMT_RULE_DM1;
@@ -432,6 +439,7 @@ START_TEST(lambda_schedule_piecewise_constant)
         ck_assert(bimt_trainer_lambda_at(s.tr, at[i]) == want[i]);
     /* The step uses it: steps 0..9 report lambda 0 and no cost, step 10 reports 1e-4. */
     bimt_step_info info;
+    info.struct_size = (uint32_t)sizeof info; /* an output struct */
     for (int k = 0; k < 11; k++) {
         ck_assert_int_eq(bimt_trainer_step(s.tr, &info), BIMT_OK);
         ck_assert(info.lambda == (k < 10 ? 0.0 : 1e-4));
@@ -441,6 +449,7 @@ START_TEST(lambda_schedule_piecewise_constant)
     ck_assert_int_eq(bimt_trainer_set_param(s.tr, BIMT_TP_LAMBDA, 3e-3), BIMT_OK);
     ck_assert(bimt_trainer_lambda_at(s.tr, 0) == 3e-3 &&
               bimt_trainer_lambda_at(s.tr, 5000) == 3e-3);
+    p.struct_size = (uint32_t)sizeof p; /* an output struct */
     bimt_trainer_get_params(s.tr, &p);
     ck_assert_uint_eq(p.n_schedule, 0);
     ck_assert(bimt_trainer_lambda_at(NULL, 5) == 0.0);
@@ -501,6 +510,7 @@ START_TEST(set_param_validates)
     setup s;
     make_tiny(&s, NULL, 9);
     bimt_trainer_params before, after;
+    before.struct_size = (uint32_t)sizeof before; /* an output struct */
     bimt_trainer_get_params(s.tr, &before);
     struct {
         bimt_trainer_key key;
@@ -524,6 +534,7 @@ START_TEST(set_param_validates)
         ck_assert_int_eq(bimt_trainer_set_param(s.tr, bad[i].key, bad[i].value),
                          BIMT_E_INVALID_ARG);
         ck_assert(strlen(bimt_trainer_errmsg(s.tr)) > 0);
+        after.struct_size = (uint32_t)sizeof after; /* an output struct */
         bimt_trainer_get_params(s.tr, &after);
         ck_assert_int_eq(memcmp(&before, &after, sizeof before), 0);
     }
@@ -532,6 +543,7 @@ START_TEST(set_param_validates)
     ck_assert_int_eq(bimt_trainer_set_param(s.tr, BIMT_TP_SWAP_TOP_K, 3), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_set_param(s.tr, BIMT_TP_EVAL_INTERVAL, 0), BIMT_OK);
     ck_assert_int_eq(bimt_trainer_set_param(s.tr, BIMT_TP_GRAD_CLIP, 0), BIMT_OK);
+    after.struct_size = (uint32_t)sizeof after; /* an output struct */
     bimt_trainer_get_params(s.tr, &after);
     ck_assert(after.A == 2.0 && after.swap_interval == 7 && after.swap_top_k == 3 &&
               after.eval_interval == 0 && after.grad_clip == 0.0);
@@ -690,6 +702,7 @@ START_TEST(easy_train_uses_easy_batches_only)
     ck_assert_int_eq(memcmp(pc, pe, n * sizeof(float)), 0); /* trained on easy batches */
     ck_assert_int_ne(memcmp(pc, ph, n * sizeof(float)), 0); /* which are not the real ones */
     bimt_task_params tp;
+    tp.struct_size = (uint32_t)sizeof tp; /* an output struct */
     ck_assert_int_eq(bimt_task_get_params(curr.t, &tp), BIMT_OK);
     ck_assert_uint_eq(tp.easy_task, 0); /* the user's task is left as it was */
     /* Switched on and off again before training: the same steps as a plain trainer. */

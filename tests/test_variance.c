@@ -22,6 +22,7 @@ static void direct_tv(bimt_model_t *m, bimt_task_t *task, int rule, double *out)
 {
     size_t nh = bimt_model_n_hidden(m);
     bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b; /* an output struct */
     ck_assert_int_eq(bimt_task_sample_test(task, rule, &b), BIMT_OK);
     ck_assert_str_eq(b.epochs[0].name, "fix1");
     ck_assert_int_eq(bimt_model_forward(m, b.x, b.n_steps, b.batch_size, 0), BIMT_OK);

@@ -55,6 +55,7 @@ START_TEST(spectral_radius_known_matrices)
     for (int i = 0; i < 9; i++)
         W[i * 9 + i] = dg[i];
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, 1e-2, &w), BIMT_OK);
     ck_assert(fabs(w.spectral_radius - 0.7) < 1e-6);
     ck_assert_uint_eq(w.n_active_edges, 0); /* self-connections are not counted */
@@ -92,9 +93,10 @@ START_TEST(edges_and_length_brute_force)
         for (size_t j = 0; j < n; j++)
             if (i != j && fabs((double)W[i * n + j]) > thr) {
                 edges++;
-                len += bimt_model_distance(m, i, j);
+                len += bimt_model_distance(m, (uint32_t)i, (uint32_t)j);
             }
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, thr, &w), BIMT_OK);
     ck_assert_uint_eq(w.n_active_edges, edges);
     ck_assert(fabs(w.wiring_length - len) < 1e-9);
@@ -119,6 +121,7 @@ START_TEST(active_neurons)
     wrec(m)[2 * n + 1] = 0.2f;
     wrec(m)[0] = 0.005f; /* below threshold */
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, 1e-2, &w), BIMT_OK);
     ck_assert_uint_eq(w.n_active_neurons, 4);
     /* With a task variance matrix, the count is the important-neuron count. */
@@ -145,7 +148,7 @@ START_TEST(profile_brute_force)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             if (i == j) continue;
-            size_t b = (size_t)lround(bimt_model_distance(m, i, j) * side);
+            size_t b = (size_t)lround(bimt_model_distance(m, (uint32_t)i, (uint32_t)j) * side);
             sum[b] += fabs((double)W[i * n + j]);
             cnt[b]++;
         }
@@ -172,6 +175,7 @@ START_TEST(wiring_bad_input)
 {
     bimt_model_t *m = make_model(3);
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w; /* an output struct */
     memset(&w, 0x33, sizeof w);
     bimt_wiring before = w;
     double prof[5];

@@ -83,6 +83,7 @@ double bimt_test_distance_cost(const struct bimt_model *m, const uint32_t *slots
     bimt_model_tensor(m, BIMT_W_IN, &Win, NULL, NULL, NULL);
     bimt_model_tensor(m, BIMT_W_OUT, &Wout, NULL, NULL, NULL);
     bimt_model_params p;
+    p.struct_size = (uint32_t)sizeof p; /* an output struct */
     bimt_model_get_params(m, &p);
     double total = 0.0;
     for (size_t i = 0; i < n; i++) {

@@ -87,8 +87,8 @@ try {
         p->swaps += info->n_swaps;
         return 0;
     };
-    check(bimt_trainer_run(trainer.get(), steps, cb, &progress), "bimt_trainer_run",
-          bimt_trainer_errmsg(trainer.get()));
+    check(bimt_trainer_run(trainer.get(), static_cast<uint32_t>(steps), cb, &progress),
+          "bimt_trainer_run", bimt_trainer_errmsg(trainer.get()));
     if (progress.losses.size() != steps) throw std::runtime_error("callback not called per step");
 
     check(bimt_trainer_save(trainer.get(), path.c_str()), "bimt_trainer_save",
@@ -104,10 +104,10 @@ try {
     if (bimt_trainer_steps(trainer2.get()) != steps)
         throw std::runtime_error("checkpoint step count differs");
 
-    std::printf("brain_info: libbimt %s, %zu hidden neurons, %lu steps, loss %.4f -> %.4f, "
+    std::printf("brain_info: libbimt %s, %u hidden neurons, %lu steps, loss %.4f -> %.4f, "
                 "%u swaps, checkpoint %s reloaded at step %llu\n",
-                bimt_version_string(), bimt_model_n_hidden(model.get()), steps,
-                progress.losses.empty() ? 0.0 : progress.losses.front(),
+                bimt_version_string(), static_cast<unsigned>(bimt_model_n_hidden(model.get())),
+                steps, progress.losses.empty() ? 0.0 : progress.losses.front(),
                 progress.losses.empty() ? 0.0 : progress.losses.back(), progress.swaps,
                 path.c_str(), static_cast<unsigned long long>(bimt_trainer_steps(trainer2.get())));
     trainer2.reset(); // a trainer borrows its model and task: free it first

@@ -24,9 +24,9 @@ int main(void)
         bimt_task_free(task);
         return 1;
     }
-    printf("libbimt %s: task %zu -> %zu, model %zu hidden neurons, %zu parameters\n",
-           bimt_version_string(), bimt_task_n_in(task), bimt_task_n_out(task),
-           bimt_model_n_hidden(model), bimt_model_n_params(model));
+    printf("libbimt %s: task %u -> %u, model %u hidden neurons, %zu parameters\n",
+           bimt_version_string(), (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task),
+           (unsigned)bimt_model_n_hidden(model), bimt_model_n_params(model));
     bimt_model_free(model);
     bimt_task_free(task);
     return 0;

@@ -68,7 +68,7 @@ BIMT_API void bimt_cluster_params_init(bimt_cluster_params *p);
  * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL tv or important, n_rules or n_hidden 0,
  *         negative or non-finite tv or threshold).
  */
-BIMT_API int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden,
+BIMT_API int bimt_important_neurons(const float *tv, uint32_t n_rules, uint32_t n_hidden,
                                     double threshold, uint8_t *important, uint32_t *n_important);
 
 /**
@@ -83,8 +83,8 @@ BIMT_API int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hi
  * @param[out] ntv [n_rules][n_hidden].
  * @return BIMT_OK or BIMT_E_INVALID_ARG (as bimt_important_neurons(), or NULL ntv).
  */
-BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
-                                          double threshold, int by_sum, float *ntv);
+BIMT_API int bimt_normalize_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hidden,
+                                          double threshold, uint32_t by_sum, float *ntv);
 
 /**
  * @brief Functional clusters of the important neurons: k-means on their normalised task
@@ -103,14 +103,15 @@ BIMT_API int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_
  * @return BIMT_OK; BIMT_E_INVALID_ARG; BIMT_E_VERSION (p->struct_size); BIMT_E_NOMEM.
  *         Outputs are written only on success. Thread-safe.
  */
-BIMT_API int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
+BIMT_API int bimt_cluster_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hidden,
                                         const bimt_cluster_params *params, int32_t *labels,
                                         uint32_t *n_clusters, double *silhouette);
 
-/** Anatomical metrics with their shuffled nulls (an output struct: struct_size is set by the
- * library to the size it filled; fields are only ever appended). */
+/** Anatomical metrics with their shuffled nulls (an output struct: the caller sets struct_size; the
+ * library writes only the fields within it, docs/design.md "ABI rules"; fields are only ever
+ * appended). */
 typedef struct bimt_anatomy {
-    uint32_t struct_size;     /**< set by the library */
+    uint32_t struct_size;     /**< caller: sizeof before the call; on return the bytes filled */
     double isolated_fraction; /**< fraction of clustered neurons with no same-cluster neuron among
                                  the 8 neighbouring slots */
     double cluster_size; /**< mean over clusters of the mean grid distance (Euclidean, in slot units
@@ -146,7 +147,7 @@ BIMT_API int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labe
 
 /** Centrality of the important neurons ("concentrated in the middle", seed Fig. 1e). */
 typedef struct bimt_centrality {
-    uint32_t struct_size; /**< set by the library: sizeof(bimt_centrality) */
+    uint32_t struct_size; /**< caller: sizeof before the call; on return the bytes filled */
     uint32_t n_important; /**< neurons measured */
     double observed; /**< mean Euclidean distance (slot units / grid_side) of the important neurons'
                         slots to the grid centre */
@@ -177,10 +178,10 @@ BIMT_API int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *i
                                      uint32_t n_shuffles, uint64_t seed, bimt_centrality *out,
                                      double *null_samples);
 
-/** Wiring statistics (an output struct: struct_size is set by the library to the size it
- * filled; fields are only ever appended). */
+/** Wiring statistics (an output struct: the caller sets struct_size; the library writes
+ * only the fields within it, docs/design.md "ABI rules"; fields are only ever appended). */
 typedef struct bimt_wiring {
-    uint32_t struct_size;      /**< set by the library */
+    uint32_t struct_size;      /**< caller: sizeof before the call; on return the bytes filled */
     uint32_t n_active_neurons; /**< important neurons given the task variance (or -- tv NULL --
                                   neurons with any |w| > threshold) */
     uint32_t n_active_edges;   /**< hidden-hidden connections i != j with |w| > weight threshold */

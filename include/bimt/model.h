@@ -177,7 +177,8 @@ BIMT_API const char *bimt_model_errmsg(const bimt_model_t *model);
  * @brief Copies the creation parameters into *p.
  * @param[in] model the model.
  * @param[out] p receives the parameters.
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model or p).
+ *        Set p->struct_size first: the parameters are written up to it.
+ * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL model or p) or BIMT_E_VERSION (struct_size unset).
  */
 BIMT_API int bimt_model_get_params(const bimt_model_t *model, bimt_model_params *p);
 
@@ -186,25 +187,25 @@ BIMT_API int bimt_model_get_params(const bimt_model_t *model, bimt_model_params 
  * @param[in] model the model.
  * @return n_hidden, or 0 for NULL.
  */
-BIMT_API size_t bimt_model_n_hidden(const bimt_model_t *model);
+BIMT_API uint32_t bimt_model_n_hidden(const bimt_model_t *model);
 /**
  * @brief Number of inputs; 0 for NULL.
  * @param[in] model the model.
  * @return n_in, or 0 for NULL.
  */
-BIMT_API size_t bimt_model_n_in(const bimt_model_t *model);
+BIMT_API uint32_t bimt_model_n_in(const bimt_model_t *model);
 /**
  * @brief Number of outputs; 0 for NULL.
  * @param[in] model the model.
  * @return n_out, or 0 for NULL.
  */
-BIMT_API size_t bimt_model_n_out(const bimt_model_t *model);
+BIMT_API uint32_t bimt_model_n_out(const bimt_model_t *model);
 /**
  * @brief Grid side n; 0 for NULL.
  * @param[in] model the model.
  * @return grid_side, or 0 for NULL.
  */
-BIMT_API size_t bimt_model_grid_side(const bimt_model_t *model);
+BIMT_API uint32_t bimt_model_grid_side(const bimt_model_t *model);
 /**
  * @brief Length of the flat parameter (and gradient) buffer; 0 for NULL.
  * @param[in] model the model.
@@ -247,7 +248,7 @@ BIMT_API const float *bimt_model_params_view(const bimt_model_t *model);
  * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model, unknown tensor).
  */
 BIMT_API int bimt_model_tensor(const bimt_model_t *model, int32_t which, const float **data,
-                               size_t *rows, size_t *cols, size_t *offset);
+                               uint32_t *rows, uint32_t *cols, size_t *offset);
 
 /**
  * @brief Geometry: slots[k] is the grid slot (row * grid_side + col) of neuron k.
@@ -274,7 +275,7 @@ BIMT_API int bimt_model_set_slots(bimt_model_t *model, const uint32_t *slots, si
  * @param[in] j second neuron, in [0, n_hidden).
  * @return the distance, or -1 for NULL or out-of-range indices.
  */
-BIMT_API double bimt_model_distance(const bimt_model_t *model, size_t i, size_t j);
+BIMT_API double bimt_model_distance(const bimt_model_t *model, uint32_t i, uint32_t j);
 
 /**
  * @brief Distance between hidden neuron k at its current slot and input (output = 0) or
@@ -287,8 +288,8 @@ BIMT_API double bimt_model_distance(const bimt_model_t *model, size_t i, size_t 
  * @return the distance, or -1 for NULL or out-of-range indices. Thread-safe for a model no
  *         thread mutates.
  */
-BIMT_API double bimt_model_io_distance(const bimt_model_t *model, int output, size_t k,
-                                       size_t index);
+BIMT_API double bimt_model_io_distance(const bimt_model_t *model, uint32_t output, uint32_t k,
+                                       uint32_t index);
 
 /**
  * @brief Borrowed view of the cached distance matrix [n_hidden][n_hidden] (float32),
@@ -313,8 +314,8 @@ BIMT_API const float *bimt_model_distances(const bimt_model_t *model);
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, zero sizes, unknown flags, batch too large);
  *         BIMT_E_NOMEM (workspace could not grow; previous results are then invalid).
  */
-BIMT_API int bimt_model_forward(bimt_model_t *model, const float *x, size_t n_steps,
-                                size_t batch_size, uint32_t flags);
+BIMT_API int bimt_model_forward(bimt_model_t *model, const float *x, uint32_t n_steps,
+                                uint32_t batch_size, uint32_t flags);
 
 /**
  * @brief Borrowed hidden states [T][B][n_hidden] of the last forward.

@@ -67,7 +67,7 @@ BIMT_API int bimt_plot_network(const bimt_model_t *model, const int32_t *labels,
  *         64, non-finite or negative values, label outside [-1, n_hidden));
  *         BIMT_E_NOMEM; BIMT_E_IO.
  */
-BIMT_API int bimt_plot_task_variance(const float *ntv, size_t n_rules, size_t n_hidden,
+BIMT_API int bimt_plot_task_variance(const float *ntv, uint32_t n_rules, uint32_t n_hidden,
                                      const int32_t *labels, const char *path);
 
 /**
@@ -85,7 +85,7 @@ BIMT_API int bimt_plot_task_variance(const float *ntv, size_t n_rules, size_t n_
  *         BIMT_E_NOMEM; BIMT_E_IO.
  */
 BIMT_API int bimt_plot_clusters_grid(const bimt_model_t *model, const int32_t *labels,
-                                     const float *ntv, size_t n_rules, const char *path);
+                                     const float *ntv, uint32_t n_rules, const char *path);
 
 /**
  * @brief Figure 1d: per-task performance as bars, one per rule with its name, a dashed
@@ -112,7 +112,7 @@ BIMT_API int bimt_plot_performance(const double perf[BIMT_N_RULES], double targe
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, n_rules 0, tv negative or non-finite,
  *         threshold not > 0); BIMT_E_NOMEM; BIMT_E_IO.
  */
-BIMT_API int bimt_plot_importance_grid(const bimt_model_t *model, const float *tv, size_t n_rules,
+BIMT_API int bimt_plot_importance_grid(const bimt_model_t *model, const float *tv, uint32_t n_rules,
                                        double threshold, const char *path);
 
 /**
@@ -128,7 +128,7 @@ BIMT_API int bimt_plot_importance_grid(const bimt_model_t *model, const float *t
  *         non-finite values); BIMT_E_NOMEM; BIMT_E_IO.
  */
 BIMT_API int bimt_plot_weight_distance(const double *mean_abs_w, const uint64_t *counts,
-                                       size_t n_bins, size_t grid_side, const char *path);
+                                       size_t n_bins, uint32_t grid_side, const char *path);
 
 /**
  * @brief Figure 2b: an anatomical metric against its shuffled null. Histogram of the null

@@ -30,8 +30,8 @@ extern "C" {
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, negative or NaN lambda/A). Nothing is
  *         written on failure.
  */
-BIMT_API int bimt_model_connection_cost(bimt_model_t *model, double lambda, double A, int add_grad,
-                                        double *value);
+BIMT_API int bimt_model_connection_cost(bimt_model_t *model, double lambda, double A,
+                                        uint32_t add_grad, double *value);
 
 /**
  * @brief The position-dependent part only: A * sum_ij D_ij |W_rec[i][j]| (plus the W_in and

@@ -41,13 +41,14 @@ typedef struct bimt_swap_exchange {
     double delta;     /**< change of the distance cost (< 0) */
 } bimt_swap_exchange;
 
-/** Outcome of a pass (in-out: the caller sets exchanges and max_exchanges; the library sets
- * struct_size to the size it filled and the counts; fields are only ever appended). */
+/** Outcome of a pass (in-out: the caller sets struct_size, exchanges and max_exchanges -- no
+ * exchange array unless struct_size holds both; the library writes the counts only within
+ * struct_size, docs/design.md "ABI rules"; fields are only ever appended). */
 typedef struct bimt_swap_result {
-    uint32_t struct_size;          /**< set by the library */
-    uint32_t n_swaps;              /**< exchanges made */
-    double cost_before;            /**< A * sum|D .* W_rec| before the pass */
-    double cost_after;             /**< A * sum|D .* W_rec| after the pass */
+    uint32_t struct_size; /**< caller: sizeof before the call; on return the bytes filled */
+    uint32_t n_swaps;     /**< exchanges made */
+    double cost_before;   /**< A * sum|D .* W_rec| before the pass */
+    double cost_after;    /**< A * sum|D .* W_rec| after the pass */
     bimt_swap_exchange *exchanges; /**< optional caller array (capacity max_exchanges) or NULL */
     uint32_t max_exchanges;        /**< capacity of exchanges */
 } bimt_swap_result;

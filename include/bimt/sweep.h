@@ -81,7 +81,7 @@ BIMT_API void bimt_sweep_metrics_init(bimt_sweep_metrics *m);
  *        missing key, a JSON syntax error with line and column).
  * @param[in] errbuf_len its size in bytes (0 with errbuf NULL).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL path or out); BIMT_E_VERSION (out->struct_size
- *         too small); BIMT_E_IO (cannot read); BIMT_E_FORMAT (not JSON, not a bimt report, a
+ *         below 4: not set); BIMT_E_IO (cannot read); BIMT_E_FORMAT (not JSON, not a bimt report, a
  *         required member missing or of the wrong type); BIMT_E_NOMEM.
  * Thread safety: thread-safe.
  */
@@ -173,7 +173,7 @@ BIMT_API int bimt_sweep_add_run(bimt_sweep_t *sw, const bimt_sweep_run *run);
  * @param[in] sw the handle (NULL gives 0).
  * @return the count.
  */
-BIMT_API size_t bimt_sweep_n_runs(const bimt_sweep_t *sw);
+BIMT_API uint32_t bimt_sweep_n_runs(const bimt_sweep_t *sw);
 
 /** Cost axis of a Pareto front. Explicit values; stable. */
 typedef enum bimt_sweep_axis {
@@ -214,7 +214,7 @@ BIMT_API int bimt_sweep_pareto_front(const double *cost, const double *error, si
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL sw or n_front, unknown arm or axis, NULL idx with
  *         cap > 0); BIMT_E_SHAPE (cap too small; idx holds the first cap); BIMT_E_NOMEM.
  */
-BIMT_API int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, size_t *idx,
+BIMT_API int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, uint32_t *idx,
                               size_t cap, size_t *n_front);
 
 /**
@@ -247,7 +247,7 @@ BIMT_API int bimt_sweep_mean_ci(const double *x, size_t n_x, double level, bimt_
 
 /** Summary of the runs of one (arm, lambda, A, group) over seeds. */
 typedef struct bimt_sweep_summary {
-    uint32_t struct_size;       /**< set by the caller to sizeof(bimt_sweep_summary) */
+    uint32_t struct_size;       /**< caller: sizeof before the call; on return the bytes filled */
     int32_t arm;                /**< the arm, a bimt_arm value */
     double lambda;              /**< lambda of the group */
     double A;                   /**< A of the group */
@@ -270,7 +270,7 @@ typedef struct bimt_sweep_summary {
  * @param[in] sw the handle (NULL gives 0).
  * @return the count.
  */
-BIMT_API size_t bimt_sweep_n_summaries(const bimt_sweep_t *sw);
+BIMT_API uint32_t bimt_sweep_n_summaries(const bimt_sweep_t *sw);
 
 /**
  * @brief Summary i (groups sorted by arm bimt, l1, none, then group text, lambda, A).
@@ -280,7 +280,7 @@ BIMT_API size_t bimt_sweep_n_summaries(const bimt_sweep_t *sw);
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, i out of range); BIMT_E_VERSION (struct_size);
  *         BIMT_E_NOMEM.
  */
-BIMT_API int bimt_sweep_summary_get(const bimt_sweep_t *sw, size_t i, bimt_sweep_summary *out);
+BIMT_API int bimt_sweep_summary_get(const bimt_sweep_t *sw, uint32_t i, bimt_sweep_summary *out);
 
 /**
  * @brief Writes sweep.json (format "bimt-sweep", version 1): runs (id, arm, lambda, A, seed,

@@ -105,8 +105,8 @@ typedef struct bimt_task_params {
 /** One named epoch of a trial: steps [start, end). */
 typedef struct bimt_epoch {
     const char *name; /**< static string: "fix1", "stim1", "delay1", "stim2", "delay2", "go1" */
-    size_t start;     /**< first step of the epoch */
-    size_t end;       /**< one past its last step (half-open step interval) */
+    uint32_t start;   /**< first step of the epoch */
+    uint32_t end;     /**< one past its last step (half-open step interval) */
 } bimt_epoch;
 
 /**
@@ -120,14 +120,14 @@ typedef struct bimt_epoch {
  * program may fill one with its own arrays to use bimt_task_performance().
  */
 typedef struct bimt_batch {
-    uint32_t struct_size; /**< set by the library to the size it filled */
+    uint32_t struct_size; /**< caller: sizeof before the call; on return the bytes filled */
     int32_t rule;         /**< rule index, or -1 for host-made batches */
-    size_t n_steps;       /**< T */
-    size_t batch_size;    /**< B */
-    size_t n_in;          /**< input features (85 for the default rings) */
-    size_t n_out;         /**< output features (33 for the default rings) */
-    size_t go_step;       /**< g: response onset (fixation offset, stimulus or test onset) */
-    size_t n_epochs;      /**< number of valid entries in epochs */
+    uint32_t n_steps;     /**< T */
+    uint32_t batch_size;  /**< B */
+    uint32_t n_in;        /**< input features (85 for the default rings) */
+    uint32_t n_out;       /**< output features (33 for the default rings) */
+    uint32_t go_step;     /**< g: response onset (fixation offset, stimulus or test onset) */
+    uint32_t n_epochs;    /**< number of valid entries in epochs */
     bimt_epoch epochs[BIMT_MAX_EPOCHS]; /**< epoch boundaries, in time order */
     const float *x;                     /**< [n_steps][batch_size][n_in] inputs */
     const float *y;                     /**< [n_steps][batch_size][n_out] targets */
@@ -175,18 +175,19 @@ BIMT_API const char *bimt_task_errmsg(const bimt_task_t *task);
  * @param[in] task the task.
  * @return n_in, or 0 for NULL.
  */
-BIMT_API size_t bimt_task_n_in(const bimt_task_t *task);
+BIMT_API uint32_t bimt_task_n_in(const bimt_task_t *task);
 /**
  * @brief Output size: 1 + n_eachring (33 by default); 0 for NULL.
  * @param[in] task the task.
  * @return n_out, or 0 for NULL.
  */
-BIMT_API size_t bimt_task_n_out(const bimt_task_t *task);
+BIMT_API uint32_t bimt_task_n_out(const bimt_task_t *task);
 /**
  * @brief The parameters the task was created with (copied into *p).
  * @param[in] task the task.
  * @param[out] p receives the parameters.
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL task or p).
+ *        Set p->struct_size first: the parameters are written up to it.
+ * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL task or p) or BIMT_E_VERSION (struct_size unset).
  */
 BIMT_API int bimt_task_get_params(const bimt_task_t *task, bimt_task_params *p);
 /**
@@ -202,11 +203,12 @@ BIMT_API int bimt_task_rule_enabled(const bimt_task_t *task, int rule);
  * @param[in,out] task the task suite (its random stream moves on; it owns the batch arrays).
  * @param[in] rule rule index in [0, BIMT_N_RULES) (any rule, whatever the rule_mask).
  * @param[in] batch_size number of trials, 1 .. 65536.
- * @param[out] out receives borrowed views (see bimt_batch).
+ * @param[out] out receives borrowed views (see bimt_batch); set out->struct_size first.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, unknown rule, batch size 0 or too large);
+ *         BIMT_E_VERSION (out->struct_size unset);
  *         BIMT_E_NOMEM. On failure *out is not written and the task's random stream is unchanged.
  */
-BIMT_API int bimt_task_sample(bimt_task_t *task, int rule, size_t batch_size, bimt_batch *out);
+BIMT_API int bimt_task_sample(bimt_task_t *task, int rule, uint32_t batch_size, bimt_batch *out);
 
 /**
  * @brief Builds the deterministic test-mode condition grid of a rule (noise off), as used
@@ -214,7 +216,7 @@ BIMT_API int bimt_task_sample(bimt_task_t *task, int rule, size_t batch_size, bi
  * change the random stream.
  * @param[in,out] task the task suite (it owns the batch arrays).
  * @param[in] rule rule index in [0, BIMT_N_RULES) (any rule, whatever the rule_mask).
- * @param[out] out receives borrowed views (see bimt_batch).
+ * @param[out] out receives borrowed views (see bimt_batch); set out->struct_size first.
  * @return as bimt_task_sample().
  */
 BIMT_API int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out);

@@ -73,10 +73,10 @@ typedef struct bimt_trainer_params {
                                zeros; pruned neurons go silent) */
 } bimt_trainer_params;
 
-/** What a step reports (an output struct: struct_size is set by the library to the size it
- * filled; fields are only ever appended). */
+/** What a step reports (an output struct: the caller sets struct_size; the library writes
+ * only the fields within it, docs/design.md "ABI rules"; fields are only ever appended). */
 typedef struct bimt_step_info {
-    uint32_t struct_size; /**< set by the library */
+    uint32_t struct_size; /**< caller: sizeof before the call; on return the bytes filled */
     uint64_t step;        /**< steps done so far (after this one) */
     uint64_t trials;      /**< trials seen so far */
     int32_t rule;         /**< rule trained in this step */
@@ -148,7 +148,8 @@ BIMT_API const char *bimt_trainer_errmsg(const bimt_trainer_t *tr);
  * @brief Copies the trainer's parameters into *p.
  * @param[in] tr the trainer.
  * @param[out] p receives the parameters (including changes made by bimt_trainer_set_param()).
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL tr or p).
+ *        Set p->struct_size first: the parameters are written up to it.
+ * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL tr or p) or BIMT_E_VERSION (struct_size unset).
  */
 BIMT_API int bimt_trainer_get_params(const bimt_trainer_t *tr, bimt_trainer_params *p);
 
@@ -217,7 +218,8 @@ BIMT_API int bimt_trainer_set_param(bimt_trainer_t *tr, int32_t key, double valu
 /**
  * @brief One training step (see the file comment).
  * @param[in,out] tr the trainer (its model, task and optimizer are updated).
- * @param[out] info optional report of the step.
+ * @param[out] info optional report of the step (set info->struct_size first; unset gives
+ *        BIMT_E_VERSION before the step runs).
  * @return BIMT_OK; BIMT_E_NUMERIC (divergence; parameters, Adam moments and step count
  *         restored to before the step, the step counter unchanged; the random streams have
  *         moved on, so a retry draws a new batch); BIMT_E_NOMEM.
@@ -233,7 +235,7 @@ BIMT_API int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info);
  * @param[in] payload passed to cb unchanged.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL tr); or the error of bimt_trainer_step().
  */
-BIMT_API int bimt_trainer_run(bimt_trainer_t *tr, uint64_t n_steps, bimt_progress_fn cb,
+BIMT_API int bimt_trainer_run(bimt_trainer_t *tr, uint32_t n_steps, bimt_progress_fn cb,
                               void *payload);
 
 /**

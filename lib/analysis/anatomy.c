@@ -81,11 +81,11 @@ static double cluster_size(const anat_cfg *a)
 int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint32_t n_shuffles,
                          uint64_t seed, bimt_anatomy *out, double *isolated_null, double *size_null)
 {
-    if (!model || !labels || !out)
+    if (!model || !labels)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_anatomy_metrics: %s is NULL",
-                         !model    ? "model"
-                         : !labels ? "labels"
-                                   : "out");
+                         !model ? "model" : "labels");
+    int orc = bimt__out_check(out, "bimt_anatomy_metrics: out");
+    if (orc) return orc;
     const size_t nh = model->n_h;
     for (size_t k = 0; k < nh; k++)
         if (labels[k] < -1 || (labels[k] >= 0 && (size_t)labels[k] >= nh))
@@ -154,8 +154,7 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
                       &res.isolated_z, &res.isolated_p);
     bimt__null_finish(&ns, res.cluster_size, &res.size_null_mean, &res.size_null_sd, &res.size_z,
                       &res.size_p);
-    res.struct_size = (uint32_t)sizeof res;
-    *out = res;
+    bimt__out_write(out, &res, sizeof res, "bimt_anatomy_metrics: out");
 done:
     free(compact);
     free(cnt);

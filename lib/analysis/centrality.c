@@ -32,11 +32,11 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
                             uint32_t n_shuffles, uint64_t seed, bimt_centrality *out,
                             double *null_samples)
 {
-    if (!model || !important || !out)
+    if (!model || !important)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_centrality_metrics: %s is NULL",
-                         !model       ? "model"
-                         : !important ? "important"
-                                      : "out");
+                         !model ? "model" : "important");
+    int orc = bimt__out_check(out, "bimt_centrality_metrics: out");
+    if (orc) return orc;
     const size_t nh = model->n_h, side = model->side;
     double *d = bimt__malloc(nh, sizeof(double));
     uint32_t *slots = bimt__malloc(nh, sizeof(uint32_t));
@@ -90,7 +90,7 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
         bimt__null_finish(&acc, res.observed, &res.null_mean, &res.null_sd, &res.z, &res.p);
     }
     if (n_shuffles == 0) res.p = 1.0;
-    *out = res;
+    bimt__out_write(out, &res, sizeof res, "bimt_centrality_metrics: out");
     free(d);
     free(slots);
     return BIMT_OK;

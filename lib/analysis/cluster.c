@@ -16,9 +16,7 @@
 
 void bimt_cluster_params_init(bimt_cluster_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof(*p));
-    p->struct_size = (uint32_t)sizeof(*p);
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->importance_threshold = 1e-3;
     p->k_min = 2;
     p->k_max = 29;
@@ -68,7 +66,7 @@ static double tv_sum(const float *tv, size_t n_rules, size_t n_hidden, size_t k)
 }
 
 /* Normalising scale of neuron k: its max over rules, or its sum. */
-static double tv_scale(const float *tv, size_t n_rules, size_t n_hidden, size_t k, int by_sum)
+static double tv_scale(const float *tv, size_t n_rules, size_t n_hidden, size_t k, uint32_t by_sum)
 {
     if (by_sum) return tv_sum(tv, n_rules, n_hidden, k);
     double m = 0.0;
@@ -79,7 +77,7 @@ static double tv_scale(const float *tv, size_t n_rules, size_t n_hidden, size_t 
     return m;
 }
 
-int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden, double threshold,
+int bimt_important_neurons(const float *tv, uint32_t n_rules, uint32_t n_hidden, double threshold,
                            uint8_t *important, uint32_t *n_important)
 {
     if (!important)
@@ -96,10 +94,14 @@ int bimt_important_neurons(const float *tv, size_t n_rules, size_t n_hidden, dou
     return BIMT_OK;
 }
 
-int bimt_normalize_task_variance(const float *tv, size_t n_rules, size_t n_hidden, double threshold,
-                                 int by_sum, float *ntv)
+int bimt_normalize_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hidden,
+                                 double threshold, uint32_t by_sum, float *ntv)
 {
     if (!ntv) return bimt__err(BIMT_E_INVALID_ARG, "bimt_normalize_task_variance: ntv is NULL");
+    if (by_sum > 1)
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_normalize_task_variance: by_sum must be 0 or 1 (got %u)",
+                         (unsigned)by_sum);
     int rc = bimt__check_tv(tv, n_rules, n_hidden, threshold);
     if (rc) return rc;
     /* Column by column, reading the whole column before writing it (ntv may alias tv). */
@@ -193,7 +195,7 @@ int bimt__relabel_clusters(const double *X, size_t n, size_t d, size_t k, int32_
     return BIMT_OK;
 }
 
-int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
+int bimt_cluster_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hidden,
                                const bimt_cluster_params *params, int32_t *labels,
                                uint32_t *n_clusters, double *silhouette)
 {
@@ -222,7 +224,7 @@ int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
     size_t n = 0;
     for (size_t k = 0; k < n_hidden; k++) {
         if (!(tv_sum(tv, n_rules, n_hidden, k) > p->importance_threshold)) continue;
-        double scale = tv_scale(tv, n_rules, n_hidden, k, (int)p->normalize_by_sum);
+        double scale = tv_scale(tv, n_rules, n_hidden, k, p->normalize_by_sum);
         for (size_t r = 0; r < d; r++)
             X[n * d + r] = (double)tv[r * n_hidden + k] / scale;
         idx[n++] = k;

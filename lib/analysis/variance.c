@@ -138,6 +138,7 @@ static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_w
     w->n_seen = 0.0;
     for (size_t b0 = 0; b0 < G; b0 += TV_SLICE) {
         bimt_batch b;
+        bimt__struct_init(&b, sizeof b); /* an output struct: the caller sets its size */
         size_t nb = G - b0 < TV_SLICE ? G - b0 : TV_SLICE;
         int rc = bimt__task_sample_test_slice(task, rule, b0, nb, &b);
         if (rc)
@@ -146,9 +147,9 @@ static int rule_variance(struct bimt_model *m, bimt_task_t *task, int rule, tv_w
         const size_t T = b.n_steps;
         if (b.n_in != nin || !b.x || T == 0 || b.batch_size != nb)
             return bimt__fail(m->errmsg, BIMT_E_SHAPE,
-                              "test batch of rule %d has n_in %zu, "
+                              "test batch of rule %d has n_in %u, "
                               "model %zu",
-                              rule, b.n_in, nin);
+                              rule, (unsigned)b.n_in, nin);
         if (b0 == 0) {
             w->t0 = b.n_epochs > 0 ? b.epochs[0].end : 0;
             if (w->t0 >= T)
@@ -185,9 +186,10 @@ int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv)
                           !task ? "task" : "tv");
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
         return bimt__fail(model->errmsg, BIMT_E_SHAPE,
-                          "task has %zu inputs and %zu outputs, "
+                          "task has %u inputs and %u outputs, "
                           "model %zu and %zu",
-                          bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
+                          (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task),
+                          model->n_in, model->n_out);
     const size_t nh = model->n_h;
     double *acc = bimt__malloc((size_t)BIMT_N_RULES * nh, sizeof(double));
     tv_ws w;

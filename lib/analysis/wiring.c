@@ -32,9 +32,9 @@ static uint32_t count_connected(const struct bimt_model *m, double thr)
 int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importance_threshold,
                       double weight_threshold, bimt_wiring *out)
 {
-    if (!model || !out)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: %s is NULL",
-                         !model ? "model" : "out");
+    if (!model) return bimt__err(BIMT_E_INVALID_ARG, "bimt_wiring_stats: model is NULL");
+    int orc = bimt__out_check(out, "bimt_wiring_stats: out");
+    if (orc) return orc;
     if (!bimt__finite(weight_threshold) || weight_threshold < 0.0)
         return bimt__err(BIMT_E_INVALID_ARG,
                          "bimt_wiring_stats: weight_threshold must be finite "
@@ -49,7 +49,7 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
         uint8_t *imp = bimt__malloc(n, 1);
         if (!imp)
             return bimt__err(BIMT_E_NOMEM, "bimt_wiring_stats: out of memory (%zu neurons)", n);
-        int rc = bimt_important_neurons(tv, BIMT_N_RULES, n, importance_threshold, imp,
+        int rc = bimt_important_neurons(tv, BIMT_N_RULES, (uint32_t)n, importance_threshold, imp,
                                         &res.n_active_neurons);
         free(imp);
         if (rc) return rc;
@@ -73,8 +73,7 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
     res.wiring_length = (double)len_slots / (double)model->side;
     int rc = bimt__spectral_radius(W, n, &res.spectral_radius);
     if (rc) return rc;
-    res.struct_size = (uint32_t)sizeof res;
-    *out = res;
+    bimt__out_write(out, &res, sizeof res, "bimt_wiring_stats: out");
     return BIMT_OK;
 }
 

@@ -10,9 +10,7 @@
 
 void bimt_model_params_init(bimt_model_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof(*p));
-    p->struct_size = (uint32_t)sizeof(*p);
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->grid_side = 16;
     p->n_in = 85;
     p->n_out = 33;
@@ -110,6 +108,15 @@ void bimt__model_update_distance_row(struct bimt_model *m, size_t k)
     update_io(m, k);
 }
 
+/* Rows and columns of tensor `which` (bimt_tensor order: W_rec, W_in, W_out, b_h, b_o). */
+static void tensor_shape(const struct bimt_model *m, int which, size_t *rows, size_t *cols)
+{
+    const size_t shape[5][2] = {
+        {m->n_h, m->n_h}, {m->n_h, m->n_in}, {m->n_out, m->n_h}, {m->n_h, 1}, {m->n_out, 1}};
+    *rows = shape[which][0];
+    *cols = shape[which][1];
+}
+
 static struct bimt_model *model_alloc(const bimt_model_params *p)
 {
     struct bimt_model *m = calloc(1, sizeof(*m));
@@ -119,11 +126,12 @@ static struct bimt_model *model_alloc(const bimt_model_params *p)
     m->n_h = m->side * m->side;
     m->n_in = p->n_in;
     m->n_out = p->n_out;
-    size_t sizes[5] = {m->n_h * m->n_h, m->n_h * m->n_in, m->n_out * m->n_h, m->n_h, m->n_out};
     size_t off = 0;
     for (int i = 0; i < 5; i++) {
+        size_t r, c;
+        tensor_shape(m, i, &r, &c);
         m->off[i] = off;
-        off += sizes[i];
+        off += r * c;
     }
     m->n_params = off;
     m->params = bimt__calloc(m->n_params, sizeof(float));
@@ -247,28 +255,25 @@ const char *bimt_model_errmsg(const bimt_model_t *m)
 
 int bimt_model_get_params(const bimt_model_t *m, bimt_model_params *p)
 {
-    if (!m || !p)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_get_params: %s is NULL",
-                         !m ? "model" : "p");
-    *p = m->p;
-    return BIMT_OK;
+    return bimt__params_out(m ? &m->p : NULL, p, sizeof *p, "bimt_model_get_params", "model");
 }
 
-size_t bimt_model_n_hidden(const bimt_model_t *m)
+/* The counts fit 32 bits: grid_side <= 256 (n_h <= 65536), n_in and n_out <= 65536. */
+uint32_t bimt_model_n_hidden(const bimt_model_t *m)
 {
-    return m ? m->n_h : 0;
+    return m ? (uint32_t)m->n_h : 0;
 }
-size_t bimt_model_n_in(const bimt_model_t *m)
+uint32_t bimt_model_n_in(const bimt_model_t *m)
 {
-    return m ? m->n_in : 0;
+    return m ? (uint32_t)m->n_in : 0;
 }
-size_t bimt_model_n_out(const bimt_model_t *m)
+uint32_t bimt_model_n_out(const bimt_model_t *m)
 {
-    return m ? m->n_out : 0;
+    return m ? (uint32_t)m->n_out : 0;
 }
-size_t bimt_model_grid_side(const bimt_model_t *m)
+uint32_t bimt_model_grid_side(const bimt_model_t *m)
 {
-    return m ? m->side : 0;
+    return m ? (uint32_t)m->side : 0;
 }
 size_t bimt_model_n_params(const bimt_model_t *m)
 {
@@ -287,38 +292,17 @@ const float *bimt_model_params_view(const bimt_model_t *m)
     return m ? m->params : NULL;
 }
 
-int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data, size_t *rows,
-                      size_t *cols, size_t *offset)
+int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data, uint32_t *rows,
+                      uint32_t *cols, size_t *offset)
 {
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_tensor: model is NULL");
-    size_t r, c;
-    switch (which) {
-    case BIMT_W_REC:
-        r = m->n_h;
-        c = m->n_h;
-        break;
-    case BIMT_W_IN:
-        r = m->n_h;
-        c = m->n_in;
-        break;
-    case BIMT_W_OUT:
-        r = m->n_out;
-        c = m->n_h;
-        break;
-    case BIMT_B_H:
-        r = m->n_h;
-        c = 1;
-        break;
-    case BIMT_B_O:
-        r = m->n_out;
-        c = 1;
-        break;
-    default:
+    if (which < BIMT_W_REC || which > BIMT_B_O)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_tensor: unknown tensor %d", (int)which);
-    }
+    size_t r, c;
+    tensor_shape(m, which, &r, &c);
     if (data) *data = m->params + m->off[which];
-    if (rows) *rows = r;
-    if (cols) *cols = c;
+    if (rows) *rows = (uint32_t)r; /* a count of neurons, inputs or outputs */
+    if (cols) *cols = (uint32_t)c;
     if (offset) *offset = m->off[which];
     return BIMT_OK;
 }
@@ -359,18 +343,23 @@ int bimt_model_set_slots(bimt_model_t *m, const uint32_t *slots, size_t n)
     return BIMT_OK;
 }
 
-double bimt_model_distance(const bimt_model_t *m, size_t i, size_t j)
+double bimt_model_distance(const bimt_model_t *m, uint32_t i, uint32_t j)
 {
     if (!m || i >= m->n_h || j >= m->n_h) return -1.0;
     return (double)bimt__slot_manhattan(m->side, m->slots[i], m->slots[j]) / (double)m->side;
 }
 
-double bimt_model_io_distance(const bimt_model_t *m, int output, size_t k, size_t index)
+double bimt_model_io_distance(const bimt_model_t *m, uint32_t output, uint32_t k, uint32_t index)
 {
+    if (m && output > 1) {
+        bimt__err(BIMT_E_INVALID_ARG, "bimt_model_io_distance: output must be 0 or 1 (got %u)",
+                  (unsigned)output);
+        return -1.0;
+    }
     if (!m || k >= m->n_h || index >= (output ? m->n_out : m->n_in)) return -1.0;
     if (m->p.io_layout == BIMT_IO_NONE) return 0.0;
     return (double)bimt__io_distance(m->side, m->slots[k], index, output ? m->n_out : m->n_in,
-                                     output);
+                                     (int)output);
 }
 
 void bimt_model_zero_grad(bimt_model_t *m)

@@ -155,6 +155,21 @@ static void panel_range(size_t P, int tid, int n, size_t *p0, size_t *p1)
     *p1 = P * (size_t)(tid + 1) / (size_t)n;
 }
 
+/* The share of thread tid among n of the recurrence's panel split: panels [*p0, *p1) and the
+ * hidden columns [*c0, *c1) they cover (the last panel may be partial). */
+typedef struct panel_share {
+    size_t p0, p1, c0, c1;
+} panel_share;
+
+static panel_share panel_share_of(const struct bimt_model *m, int tid, int n)
+{
+    panel_share s;
+    panel_range(m->ws->npanels, tid, n, &s.p0, &s.p1);
+    s.c0 = s.p0 * BIMT_RG_PANEL;
+    s.c1 = s.p1 * BIMT_RG_PANEL < m->n_h ? s.p1 * BIMT_RG_PANEL : m->n_h;
+    return s;
+}
+
 /* A job of one of two kinds: `all` runs on every participant (the panel split, which
  * synchronises with barriers), or `item` runs the work items of up to four phases, each
  * item on whichever thread takes it (the row split; see bimt__pool_run_items). */
@@ -278,10 +293,9 @@ static void fwd_panels(void *arg, int tid, int n)
     const struct fwd_job *J = arg;
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
-    const size_t nh = m->n_h, T = J->T, B = J->B, blk = B * nh, P = ws->npanels;
-    size_t p0, p1;
-    panel_range(P, tid, n, &p0, &p1);
-    const size_t c0 = p0 * BIMT_RG_PANEL, c1 = p1 * BIMT_RG_PANEL < nh ? p1 * BIMT_RG_PANEL : nh;
+    const size_t nh = m->n_h, T = J->T, B = J->B, blk = B * nh;
+    const panel_share sh = panel_share_of(m, tid, n);
+    const size_t p0 = sh.p0, p1 = sh.p1, c0 = sh.c0, c1 = sh.c1;
     const float *bh = bimt__bh(m);
     const float a = (float)m->p.alpha;
     const int act = (int)m->p.activation;
@@ -290,7 +304,7 @@ static void fwd_panels(void *arg, int tid, int n)
     const size_t ldz = (p1 - p0) * BIMT_RG_PANEL;
     if (J->noise) {
         z = ws->scratch + (size_t)tid * ws->scratch_per;
-        bits = (uint32_t *)(void *)(z + ws->cap_b * P * BIMT_RG_PANEL);
+        bits = (uint32_t *)(void *)(z + ws->cap_b * ws->npanels * BIMT_RG_PANEL);
     }
     const size_t ni = m->n_in;
     fwd_pack(m, T, p0, p1, tid == 0);
@@ -376,8 +390,10 @@ static int use_row_split(const struct bimt_rnn_ws *ws, size_t B)
     return B >= (size_t)ROWS_MIN_PER_THREAD * (size_t)ws->nthreads;
 }
 
-int bimt_model_forward(bimt_model_t *m, const float *x, size_t T, size_t B, uint32_t flags)
+int bimt_model_forward(bimt_model_t *m, const float *x, uint32_t n_steps, uint32_t batch_size,
+                       uint32_t flags)
 {
+    const size_t T = n_steps, B = batch_size;
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_forward: model is NULL");
     if (!x) return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "forward: x is NULL");
     if (T == 0 || B == 0)
@@ -464,10 +480,9 @@ static void bwd_panels(const struct bwd_job *J, int tid, int n)
 {
     struct bimt_model *m = J->m;
     struct bimt_rnn_ws *ws = m->ws;
-    const size_t nh = m->n_h, T = ws->T, B = ws->B, blk = B * nh, P = ws->npanels;
-    size_t p0, p1;
-    panel_range(P, tid, n, &p0, &p1);
-    const size_t c0 = p0 * BIMT_RG_PANEL, c1 = p1 * BIMT_RG_PANEL < nh ? p1 * BIMT_RG_PANEL : nh;
+    const size_t nh = m->n_h, T = ws->T, B = ws->B, blk = B * nh;
+    const panel_share sh = panel_share_of(m, tid, n);
+    const size_t p0 = sh.p0, p1 = sh.p1, c0 = sh.c0, c1 = sh.c1;
     const size_t no = m->n_out;
     const float a = (float)m->p.alpha;
     bwd_pack(m, T, p0, p1);

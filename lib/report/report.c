@@ -54,33 +54,28 @@ static const char *or_unknown(const char *s)
 {
     return s ? s : "unknown";
 }
-const char *bimt__activation_name(int a)
+const char *bimt__activation_name(int32_t a)
 {
     return or_unknown(bimt_activation_name(a));
 }
-const char *bimt__init_name(int i)
+const char *bimt__init_name(int32_t i)
 {
     return or_unknown(bimt_init_name(i));
 }
-const char *bimt__loss_name(int l)
+const char *bimt__loss_name(int32_t l)
 {
     return or_unknown(bimt_loss_name(l));
 }
-const char *bimt__arm_name(int a)
+const char *bimt__arm_name(int32_t a)
 {
     return or_unknown(bimt_arm_name(a));
 }
 
 const char *bimt__perf_source_name(bimt__perf_source s)
 {
-    switch (s) {
-    case BIMT__PERF_TRAINER_LAST:
-        return "trainer_last_evaluation";
-    case BIMT__PERF_TRAINER_FRESH:
-        return "trainer_evaluation_at_report";
-    default:
-        return "test_grid_noise_off";
-    }
+    return s == BIMT__PERF_TRAINER_LAST    ? "trainer_last_evaluation"
+           : s == BIMT__PERF_TRAINER_FRESH ? "trainer_evaluation_at_report"
+                                           : "test_grid_noise_off";
 }
 
 static void report_free(bimt__report *r)
@@ -106,6 +101,7 @@ static int perf_test_grid(bimt__report *r, bimt_model_t *model, bimt_task_t *tas
         r->perf[rule] = -1.0;
         if (!bimt_task_rule_enabled(task, rule)) continue;
         bimt_batch b;
+        bimt__struct_init(&b, sizeof b); /* an output struct: the caller sets its size */
         int rc = bimt_task_sample_test(task, rule, &b);
         if (rc)
             return bimt__fail(model->errmsg, rc, "report: test grid of rule %s: %s",
@@ -200,7 +196,7 @@ static int diagnostics(bimt__report *r, bimt_model_t *model)
         cp.k_min = cp.k_max = k;
         uint32_t nc = 0;
         double s = 0.0;
-        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &cp, lab, &nc, &s);
+        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, &cp, lab, &nc, &s);
         if (!rc && nc == k) {
             r->sil_k[r->n_sil] = k;
             r->sil[r->n_sil++] = s;
@@ -212,13 +208,15 @@ static int diagnostics(bimt__report *r, bimt_model_t *model)
         if (k < 2 || (r->n_by_k > 0 && r->by_k[r->n_by_k - 1].k == k)) continue;
         cp.k_min = cp.k_max = k;
         uint32_t j = r->n_by_k;
-        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &cp, lab, &r->by_k[j].n_clusters,
-                                        &r->by_k[j].silhouette);
+        r->by_k[j].anat.struct_size = (uint32_t)sizeof r->by_k[j].anat;
+        rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, &cp, lab,
+                                        &r->by_k[j].n_clusters, &r->by_k[j].silhouette);
         if (!rc)
             rc = bimt_anatomy_metrics(model, lab, r->n_shuffles, r->cp.seed, &r->by_k[j].anat, NULL,
                                       NULL);
         if (!rc) r->by_k[r->n_by_k++].k = k;
     }
+    r->centrality.struct_size = (uint32_t)sizeof r->centrality;
     if (!rc)
         rc = bimt_centrality_metrics(model, r->important, r->n_shuffles, r->cp.seed, &r->centrality,
                                      r->centre_null);
@@ -262,15 +260,16 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
                               "network cannot be analysed",
                               i % n, bimt_rule_name((int)(i / n)));
     double thr = r->cp.importance_threshold;
-    rc = bimt_important_neurons(r->tv, BIMT_N_RULES, n, thr, r->important, &r->n_important);
+    rc = bimt_important_neurons(r->tv, BIMT_N_RULES, (uint32_t)n, thr, r->important,
+                                &r->n_important);
     if (!rc)
-        rc = bimt_normalize_task_variance(r->tv, BIMT_N_RULES, n, thr, (int)r->cp.normalize_by_sum,
-                                          r->ntv);
+        rc = bimt_normalize_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, thr,
+                                          r->cp.normalize_by_sum, r->ntv);
     if (rc)
         return bimt__fail(e, rc, "report: normalising the task variance failed (%s)",
                           bimt_status_str(rc));
-    rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, n, &r->cp, r->labels, &r->n_clusters,
-                                    &r->silhouette);
+    rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, &r->cp, r->labels,
+                                    &r->n_clusters, &r->silhouette);
     if (rc) return bimt__fail(e, rc, "report: clustering failed (%s)", bimt_status_str(rc));
     for (size_t c = 0; c < n; c++)
         r->cluster_pref[c] = -1;
@@ -289,6 +288,8 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
             }
         }
     }
+    r->anat.struct_size = (uint32_t)sizeof r->anat;
+    r->wiring.struct_size = (uint32_t)sizeof r->wiring;
     rc = bimt_anatomy_metrics(model, r->labels, r->n_shuffles, r->cp.seed, &r->anat, r->iso_null,
                               r->size_null);
     if (rc) return bimt__fail(e, rc, "report: anatomical metrics failed (%s)", bimt_status_str(rc));
@@ -313,9 +314,7 @@ static int placeholder(const char *path, const char *title, const char *why, cha
     bimt__svg_heading(&b, 360.0, 40.0, title, NULL);
     bimt__svg_text(&b, 360.0, 110.0, 14.0, BIMT__MIDDLE, 0.0, 0, why);
     bimt__svg_end(&b);
-    int rc = bimt__buf_save(&b, path, e);
-    bimt__buf_free(&b);
-    return rc;
+    return bimt__buf_save_free(&b, path, e);
 }
 
 static int null_figure(const char *path, double obs, const double *null, uint32_t n, double p,
@@ -405,9 +404,10 @@ int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task, b
                           !dir || !*dir ? "dir" : "task");
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
         return bimt__fail(e, BIMT_E_SHAPE,
-                          "bimt_report_write: task has %zu inputs and %zu "
+                          "bimt_report_write: task has %u inputs and %u "
                           "outputs, the model %zu and %zu",
-                          bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
+                          (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task),
+                          model->n_in, model->n_out);
     if (tr && (bimt_trainer_model(tr) != model || bimt_trainer_task(tr) != task))
         return bimt__fail(e, BIMT_E_INVALID_ARG,
                           "bimt_report_write: the trainer was made for "
@@ -427,6 +427,9 @@ int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task, b
     r.n_shuffles = n_shuffles;
     r.n_h = model->n_h;
     r.side = model->side;
+    r.mp.struct_size = (uint32_t)sizeof r.mp;
+    r.tp.struct_size = (uint32_t)sizeof r.tp;
+    r.trp.struct_size = (uint32_t)sizeof r.trp;
     bimt_model_get_params(model, &r.mp);
     bimt_task_get_params(task, &r.tp);
     if (tr) {

@@ -11,18 +11,14 @@
 
 void bimt_sweep_metrics_init(bimt_sweep_metrics *m)
 {
-    if (!m) return;
-    memset(m, 0, sizeof *m);
-    m->struct_size = (uint32_t)sizeof *m;
+    if (!bimt__struct_init(m, sizeof *m)) return;
     m->perf_mean = m->perf_min = m->wiring_length = (double)NAN;
     m->isolated_p = m->cluster_size_p = m->lambda = m->A = (double)NAN;
 }
 
 void bimt_sweep_run_init(bimt_sweep_run *r)
 {
-    if (!r) return;
-    memset(r, 0, sizeof *r);
-    r->struct_size = (uint32_t)sizeof *r;
+    if (!bimt__struct_init(r, sizeof *r)) return;
     r->arm = BIMT_ARM_BIMT;
     r->lambda = r->A = r->elapsed_s = (double)NAN;
     r->status = BIMT_SWEEP_PENDING;
@@ -68,9 +64,9 @@ const char *bimt_sweep_errmsg(const bimt_sweep_t *sw)
     return sw ? sw->errmsg : "NULL sweep handle";
 }
 
-size_t bimt_sweep_n_runs(const bimt_sweep_t *sw)
+uint32_t bimt_sweep_n_runs(const bimt_sweep_t *sw)
 {
-    return sw ? sw->n : 0;
+    return sw ? (uint32_t)sw->n : 0; /* bimt_sweep_add_run keeps n below 2^32 */
 }
 
 /* strdup of s (NULL stays NULL); sets *nomem on failure. */
@@ -110,6 +106,8 @@ int bimt_sweep_add_run(bimt_sweep_t *sw, const bimt_sweep_run *run)
                           (unsigned)run->struct_size, sizeof *run);
     if (!run->id || !*run->id)
         return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: empty id");
+    if (sw->n >= UINT32_MAX) /* run counts and indices are uint32_t */
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: the sweep is full");
     for (size_t i = 0; i < sw->n; i++)
         if (strcmp(sw->runs[i].id, run->id) == 0)
             return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: duplicate id '%s'",
@@ -204,9 +202,9 @@ typedef struct point {
 static int point_cmp(const void *a, const void *b)
 {
     const point *x = a, *y = b;
-    if (x->cost != y->cost) return x->cost < y->cost ? -1 : 1;
-    if (x->error != y->error) return x->error < y->error ? -1 : 1;
-    return x->i < y->i ? -1 : (x->i > y->i);
+    int c = BIMT__CMP(x->cost, y->cost);
+    if (!c) c = BIMT__CMP(x->error, y->error);
+    return c ? c : BIMT__CMP(x->i, y->i);
 }
 
 /* Sorts the n finite points and marks the front: a group of equal cost contributes its
@@ -257,7 +255,7 @@ int bimt_sweep_pareto_front(const double *cost, const double *error, size_t n, u
     return BIMT_OK;
 }
 
-int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, size_t *idx, size_t cap,
+int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, uint32_t *idx, size_t cap,
                      size_t *n_front)
 {
     if (n_front) *n_front = 0;
@@ -285,7 +283,7 @@ int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, size_t *
     size_t k = 0;
     for (size_t j = 0; j < m; j++) { /* pts is sorted by cost, error, index */
         if (!on[pts[j].i]) continue;
-        if (k < cap) idx[k] = pts[j].i;
+        if (k < cap) idx[k] = (uint32_t)pts[j].i;
         k++;
     }
     free(pts);
@@ -397,7 +395,7 @@ static int gkey_cmp(const void *a, const void *b)
 {
     const gkey *x = a, *y = b;
     int c = gkey_group_cmp(x, y);
-    return c ? c : (x->i < y->i ? -1 : x->i > y->i);
+    return c ? c : BIMT__CMP(x->i, y->i);
 }
 
 int bimt__sweep_groups(const bimt_sweep_t *sw, size_t **order, size_t **starts, size_t *n_groups)
@@ -438,9 +436,8 @@ int bimt__sweep_summarise(const bimt_sweep_t *sw, const size_t *order, size_t fr
     double *p = bimt__malloc(3 * n, sizeof(double)), *w = p + n, *nn = p + 2 * n;
     if (!p) return bimt__err(BIMT_E_NOMEM, "sweep summary: out of memory");
     const bimt__srun *first = &sw->runs[order[from]];
-    uint32_t size = out->struct_size;
     memset(out, 0, sizeof *out);
-    out->struct_size = size;
+    out->struct_size = (uint32_t)sizeof *out;
     out->arm = first->arm;
     out->lambda = first->lambda;
     out->A = first->A;
@@ -472,30 +469,30 @@ int bimt__sweep_summarise(const bimt_sweep_t *sw, const size_t *order, size_t fr
     return BIMT_OK;
 }
 
-size_t bimt_sweep_n_summaries(const bimt_sweep_t *sw)
+uint32_t bimt_sweep_n_summaries(const bimt_sweep_t *sw)
 {
     size_t *order, *starts, n = 0;
     if (!sw || bimt__sweep_groups(sw, &order, &starts, &n)) return 0;
     free(order);
     free(starts);
-    return n;
+    return (uint32_t)n; /* at most the number of runs */
 }
 
-int bimt_sweep_summary_get(const bimt_sweep_t *sw, size_t i, bimt_sweep_summary *out)
+int bimt_sweep_summary_get(const bimt_sweep_t *sw, uint32_t i, bimt_sweep_summary *out)
 {
     if (!sw || !out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_summary_get: NULL sw or out");
-    if (out->struct_size < sizeof *out)
-        return bimt__err(BIMT_E_VERSION,
-                         "bimt_sweep_summary_get: out->struct_size %u, expected "
-                         "%zu",
-                         (unsigned)out->struct_size, sizeof *out);
-    size_t *order, *starts, n;
-    int rc = bimt__sweep_groups(sw, &order, &starts, &n);
+    int rc = bimt__out_check(out, "bimt_sweep_summary_get: out");
     if (rc) return rc;
+    size_t *order, *starts, n;
+    rc = bimt__sweep_groups(sw, &order, &starts, &n);
+    if (rc) return rc;
+    bimt_sweep_summary full;
     if (i >= n)
-        rc = BIMT_E_INVALID_ARG;
+        rc = bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_summary_get: index %u, there are %zu groups",
+                       (unsigned)i, n);
     else
-        rc = bimt__sweep_summarise(sw, order, starts[i], starts[i + 1], out);
+        rc = bimt__sweep_summarise(sw, order, starts[i], starts[i + 1], &full);
+    if (!rc) rc = bimt__out_write(out, &full, sizeof full, "bimt_sweep_summary_get: out");
     free(order);
     free(starts);
     return rc;

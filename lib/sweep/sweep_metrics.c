@@ -80,11 +80,9 @@ int bimt_sweep_read_metrics(const char *path, bimt_sweep_metrics *out, char *err
 {
     if (!path || !out)
         return bimt__failn(errbuf, errbuf_len, BIMT_E_INVALID_ARG, "read_metrics: NULL argument");
-    if (out->struct_size < sizeof *out)
-        return bimt__failn(errbuf, errbuf_len, BIMT_E_VERSION,
-                           "read_metrics: struct_size %u, "
-                           "expected %zu (use bimt_sweep_metrics_init())",
-                           (unsigned)out->struct_size, sizeof *out);
+    if (bimt__out_check(out, "read_metrics: out"))
+        return bimt__failn(errbuf, errbuf_len, BIMT_E_VERSION, "%s (use bimt_sweep_metrics_init())",
+                           bimt_last_error());
     bimt__jv *root = NULL;
     int rc = bimt__json_read_file(path, &root, errbuf, errbuf_len);
     if (rc) return rc;
@@ -128,7 +126,5 @@ int bimt_sweep_read_metrics(const char *path, bimt_sweep_metrics *out, char *err
     rc = r.rc;
     bimt__jv_free(root);
     if (rc) return rc;
-    m.struct_size = out->struct_size;
-    *out = m;
-    return BIMT_OK;
+    return bimt__out_write(out, &m, sizeof m, "read_metrics: out");
 }

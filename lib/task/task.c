@@ -9,8 +9,6 @@
 #include "task/task_build.h"
 #include "task/task_internal.h"
 
-#define TWO_PI 6.283185307179586476925
-
 static const char *const rule_names[BIMT_N_RULES] = {
     "fdgo",         "reactgo",  "delaygo",  "fdanti",          "reactanti",
     "delayanti",    "dm1",      "dm2",      "contextdm1",      "contextdm2",
@@ -64,8 +62,8 @@ void bimt__plan_epoch(bimt__plan *p, const char *name, size_t start, size_t end)
 {
     if (p->n_epochs >= BIMT_MAX_EPOCHS) return;
     p->epochs[p->n_epochs].name = name;
-    p->epochs[p->n_epochs].start = start;
-    p->epochs[p->n_epochs].end = end;
+    p->epochs[p->n_epochs].start = (uint32_t)start; /* steps of a trial: well below 2^32 */
+    p->epochs[p->n_epochs].end = (uint32_t)end;
     p->n_epochs++;
 }
 
@@ -115,9 +113,7 @@ uint32_t bimt__task_swap_easy(bimt_task_t *task, uint32_t on)
 
 void bimt_task_params_init(bimt_task_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof(*p));
-    p->struct_size = (uint32_t)sizeof(*p);
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->n_eachring = 32;
     p->dt_ms = 20.0;
     p->tau_ms = 100.0;
@@ -159,6 +155,10 @@ static int params_check(const bimt_task_params *p, char *e)
         return bimt__fail(e, BIMT_E_INVALID_ARG,
                           "rule_mask 0x%lx has bits above %d (only 20 rules exist)",
                           (unsigned long)p->rule_mask, BIMT_N_RULES - 1);
+    if (p->input_noise > 1 || p->easy_task > 1) /* booleans: 0 or 1 only */
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be 0 or 1 (got %u)",
+                          p->input_noise > 1 ? "input_noise" : "easy_task",
+                          (unsigned)(p->input_noise > 1 ? p->input_noise : p->easy_task));
     return BIMT_OK;
 }
 
@@ -209,23 +209,19 @@ const char *bimt_task_errmsg(const bimt_task_t *task)
     return task->errmsg;
 }
 
-size_t bimt_task_n_in(const bimt_task_t *task)
+uint32_t bimt_task_n_in(const bimt_task_t *task)
 {
-    return task ? task->n_in : 0;
+    return task ? (uint32_t)task->n_in : 0; /* <= 2 * 65536 + 1 rings' units */
 }
 
-size_t bimt_task_n_out(const bimt_task_t *task)
+uint32_t bimt_task_n_out(const bimt_task_t *task)
 {
-    return task ? task->n_out : 0;
+    return task ? (uint32_t)task->n_out : 0;
 }
 
 int bimt_task_get_params(const bimt_task_t *task, bimt_task_params *p)
 {
-    if (!task || !p)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_get_params: %s is NULL",
-                         !task ? "task" : "p");
-    *p = task->p;
-    return BIMT_OK;
+    return bimt__params_out(task ? &task->p : NULL, p, sizeof *p, "bimt_task_get_params", "task");
 }
 
 int bimt_task_rule_enabled(const bimt_task_t *task, int rule)
@@ -255,6 +251,8 @@ static void build(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bimt__t
 static int produce(struct bimt_task *t, int rule, size_t B, size_t b0, size_t nb, int test,
                    bimt_batch *out)
 {
+    int orc = bimt__out_check(out, "bimt_task_sample: out");
+    if (orc) return bimt__fail(t->errmsg, orc, "%s", bimt_last_error());
     if (bimt__task_reserve_trials(t, B))
         return bimt__fail(t->errmsg, BIMT_E_NOMEM, "out of memory for %zu trials", B);
     bimt_rng r = t->rng; /* committed only on success */
@@ -273,25 +271,27 @@ static int produce(struct bimt_task *t, int rule, size_t B, size_t b0, size_t nb
     if (!test) t->rng = r;
     t->plan = p;
 
-    memset(out, 0, sizeof(*out));
-    out->struct_size = (uint32_t)sizeof(*out);
-    out->rule = rule;
-    out->n_steps = p.T;
-    out->batch_size = nb;
-    out->n_in = t->n_in;
-    out->n_out = t->n_out;
-    out->go_step = p.go;
-    out->n_epochs = p.n_epochs;
+    bimt_batch full;
+    memset(&full, 0, sizeof full);
+    full.rule = rule;
+    /* The counts fit 32 bits: T and go are steps of one trial, nb <= BIMT__MAX_BATCH, n_in and
+     * n_out are bounded by the ring size (bimt_task_create). */
+    full.n_steps = (uint32_t)p.T;
+    full.batch_size = (uint32_t)nb;
+    full.n_in = (uint32_t)t->n_in;
+    full.n_out = (uint32_t)t->n_out;
+    full.go_step = (uint32_t)p.go;
+    full.n_epochs = (uint32_t)p.n_epochs;
     for (size_t i = 0; i < p.n_epochs; i++)
-        out->epochs[i] = p.epochs[i];
-    out->x = t->x;
-    out->y = t->y;
-    out->mask = t->mask;
-    out->y_loc = t->y_loc;
-    return BIMT_OK;
+        full.epochs[i] = p.epochs[i];
+    full.x = t->x;
+    full.y = t->y;
+    full.mask = t->mask;
+    full.y_loc = t->y_loc;
+    return bimt__out_write(out, &full, sizeof full, "bimt_task_sample: out");
 }
 
-int bimt_task_sample(bimt_task_t *task, int rule, size_t batch_size, bimt_batch *out)
+int bimt_task_sample(bimt_task_t *task, int rule, uint32_t batch_size, bimt_batch *out)
 {
     if (!task) return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_sample: task is NULL");
     if (!out) return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG, "bimt_task_sample: out is NULL");
@@ -301,8 +301,8 @@ int bimt_task_sample(bimt_task_t *task, int rule, size_t batch_size, bimt_batch 
                           BIMT_N_RULES - 1);
     if (batch_size == 0 || batch_size > BIMT__MAX_BATCH)
         return bimt__fail(task->errmsg, BIMT_E_INVALID_ARG,
-                          "bimt_task_sample: batch_size must be in 1..%u (got %zu)",
-                          BIMT__MAX_BATCH, batch_size);
+                          "bimt_task_sample: batch_size must be in 1..%u (got %u)", BIMT__MAX_BATCH,
+                          (unsigned)batch_size);
     return produce(task, rule, batch_size, 0, batch_size, 0, out);
 }
 

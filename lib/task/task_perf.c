@@ -6,9 +6,6 @@
 
 #include "task/task_build.h"
 
-#define TWO_PI 6.283185307179586476925
-#define PI 3.14159265358979323846
-
 static int trial_correct(const float *o, size_t n_out, bimt_loss loss, double yloc)
 {
     const size_t R = n_out - 1;
@@ -53,9 +50,10 @@ int bimt_task_performance(const bimt_batch *batch, const float *outputs, int32_t
                                     : "batch->y_loc");
     if (batch->n_out < 2 || batch->batch_size == 0 || batch->n_steps == 0)
         return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_task_performance: batch has n_out %zu (need "
-                         ">= 2), batch_size %zu, n_steps %zu (need > 0)",
-                         batch->n_out, batch->batch_size, batch->n_steps);
+                         "bimt_task_performance: batch has n_out %u (need "
+                         ">= 2), batch_size %u, n_steps %u (need > 0)",
+                         (unsigned)batch->n_out, (unsigned)batch->batch_size,
+                         (unsigned)batch->n_steps);
     if (loss != BIMT_LOSS_MSE && loss != BIMT_LOSS_CROSS_ENTROPY)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: unknown loss %d", (int)loss);
     const size_t B = batch->batch_size, n_out = batch->n_out, last = batch->n_steps - 1;

@@ -60,10 +60,13 @@ static float io_dist_at(const bimt_model_t *m, size_t i)
     return 0.0f;
 }
 
-int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, int add_grad,
+int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, uint32_t add_grad,
                                double *value)
 {
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_connection_cost: model is NULL");
+    if (add_grad > 1)
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "connection cost: add_grad must be 0 or 1 (got %u)", (unsigned)add_grad);
     if (!check_coef(lambda) || !check_coef(A))
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
                           "connection cost: lambda and A must be finite and >= 0 (got %g, %g)",

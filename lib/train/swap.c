@@ -16,6 +16,7 @@
  * whatever the rounding of the sums. */
 #include <math.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "bimt/swap.h"
@@ -25,9 +26,7 @@
 
 void bimt_swap_params_init(bimt_swap_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof(*p));
-    p->struct_size = (uint32_t)sizeof(*p);
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->top_k = 30;
     p->A = 1.0;
     p->candidates = NULL;
@@ -236,14 +235,26 @@ typedef struct ranked {
 static int ranked_cmp(const void *pa, const void *pb)
 {
     const ranked *a = pa, *b = pb;
-    if (a->imp > b->imp) return -1;
-    if (a->imp < b->imp) return 1;
-    return (a->idx > b->idx) - (a->idx < b->idx);
+    int c = BIMT__CMP(b->imp, a->imp);
+    return c ? c : BIMT__CMP(a->idx, b->idx);
 }
 
-int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_result *res)
+int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_result *out)
 {
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_swap: model is NULL");
+    /* The result is built in a full-size struct and written back to the caller's within its
+     * struct_size; its inputs (exchanges, max_exchanges) count only when they lie within it. */
+    bimt_swap_result full, *res = NULL;
+    if (out) {
+        int orc = bimt__out_check(out, "bimt_model_swap: res");
+        if (orc) return bimt__fail(m->errmsg, orc, "%s", bimt_last_error());
+        memset(&full, 0, sizeof full);
+        if (out->struct_size >= offsetof(bimt_swap_result, max_exchanges) + sizeof(uint32_t)) {
+            full.exchanges = out->exchanges;
+            full.max_exchanges = out->max_exchanges;
+        }
+        res = &full;
+    }
     bimt_swap_params def;
     bimt_swap_params_init(&def);
     int prc = bimt__params_in(&def, sizeof def, params, "bimt_swap_params");
@@ -336,10 +347,10 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
         }
     }
     if (res) {
-        res->struct_size = (uint32_t)sizeof(*res);
         res->n_swaps = n_swaps;
         res->cost_before = cost_before;
         res->cost_after = n_swaps ? A * bimt__distance_sum(m) : cost_before;
+        bimt__out_write(out, res, sizeof *res, "bimt_model_swap: res");
     }
 
 done:

@@ -128,7 +128,7 @@ static int do_checkpoint(const char *path, int side, int ring, int steps)
     int rc = bimt_task_create(&tp, &t);
     if (!rc) rc = bimt_model_create(&mp, &m);
     if (!rc) rc = bimt_trainer_create(m, t, &p, &tr);
-    if (!rc) rc = bimt_trainer_run(tr, (uint64_t)steps, NULL, NULL);
+    if (!rc) rc = bimt_trainer_run(tr, (uint32_t)steps, NULL, NULL);
     if (!rc) rc = bimt_trainer_save(tr, path);
     if (rc)
         fprintf(stderr, "checkpoint failed: %s (%s)\n", bimt_status_str(rc),

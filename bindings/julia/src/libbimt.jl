@@ -125,20 +125,20 @@ end
 # bimt_epoch (task.h)
 struct Epoch
     name::Ptr{UInt8}
-    start::Csize_t
-    stop::Csize_t  # C name: end
+    start::UInt32
+    stop::UInt32  # C name: end
 end
 
 # bimt_batch (task.h)
 struct CBatch
     struct_size::UInt32
     rule::Int32
-    n_steps::Csize_t
-    batch_size::Csize_t
-    n_in::Csize_t
-    n_out::Csize_t
-    go_step::Csize_t
-    n_epochs::Csize_t
+    n_steps::UInt32
+    batch_size::UInt32
+    n_in::UInt32
+    n_out::UInt32
+    go_step::UInt32
+    n_epochs::UInt32
     epochs::NTuple{6,Epoch}
     x::Ptr{Float32}
     y::Ptr{Float32}
@@ -382,14 +382,14 @@ bimt_task_create(params, out) =
     ccall((:bimt_task_create, libbimt), Cint, (Ref{TaskParams}, Ptr{Ptr{Cvoid}}), params, out)
 bimt_task_free(task) = ccall((:bimt_task_free, libbimt), Cvoid, (Ptr{Cvoid},), task)
 bimt_task_errmsg(task) = ccall((:bimt_task_errmsg, libbimt), Cstring, (Ptr{Cvoid},), task)
-bimt_task_n_in(task) = ccall((:bimt_task_n_in, libbimt), Csize_t, (Ptr{Cvoid},), task)
-bimt_task_n_out(task) = ccall((:bimt_task_n_out, libbimt), Csize_t, (Ptr{Cvoid},), task)
+bimt_task_n_in(task) = ccall((:bimt_task_n_in, libbimt), UInt32, (Ptr{Cvoid},), task)
+bimt_task_n_out(task) = ccall((:bimt_task_n_out, libbimt), UInt32, (Ptr{Cvoid},), task)
 bimt_task_get_params(task, p) =
     ccall((:bimt_task_get_params, libbimt), Cint, (Ptr{Cvoid}, Ref{TaskParams}), task, p)
 bimt_task_rule_enabled(task, rule) =
     ccall((:bimt_task_rule_enabled, libbimt), Cint, (Ptr{Cvoid}, Cint), task, rule)
 bimt_task_sample(task, rule, batch_size, out) =
-    ccall((:bimt_task_sample, libbimt), Cint, (Ptr{Cvoid}, Cint, Csize_t, Ref{CBatch}),
+    ccall((:bimt_task_sample, libbimt), Cint, (Ptr{Cvoid}, Cint, UInt32, Ref{CBatch}),
           task, rule, batch_size, out)
 bimt_task_sample_test(task, rule, out) =
     ccall((:bimt_task_sample_test, libbimt), Cint, (Ptr{Cvoid}, Cint, Ref{CBatch}),
@@ -415,11 +415,10 @@ bimt_model_free(model) = ccall((:bimt_model_free, libbimt), Cvoid, (Ptr{Cvoid},)
 bimt_model_errmsg(model) = ccall((:bimt_model_errmsg, libbimt), Cstring, (Ptr{Cvoid},), model)
 bimt_model_get_params(model, p) =
     ccall((:bimt_model_get_params, libbimt), Cint, (Ptr{Cvoid}, Ref{ModelParams}), model, p)
-bimt_model_n_hidden(model) = ccall((:bimt_model_n_hidden, libbimt), Csize_t, (Ptr{Cvoid},), model)
-bimt_model_n_in(model) = ccall((:bimt_model_n_in, libbimt), Csize_t, (Ptr{Cvoid},), model)
-bimt_model_n_out(model) = ccall((:bimt_model_n_out, libbimt), Csize_t, (Ptr{Cvoid},), model)
-bimt_model_grid_side(model) =
-    ccall((:bimt_model_grid_side, libbimt), Csize_t, (Ptr{Cvoid},), model)
+bimt_model_n_hidden(model) = ccall((:bimt_model_n_hidden, libbimt), UInt32, (Ptr{Cvoid},), model)
+bimt_model_n_in(model) = ccall((:bimt_model_n_in, libbimt), UInt32, (Ptr{Cvoid},), model)
+bimt_model_n_out(model) = ccall((:bimt_model_n_out, libbimt), UInt32, (Ptr{Cvoid},), model)
+bimt_model_grid_side(model) = ccall((:bimt_model_grid_side, libbimt), UInt32, (Ptr{Cvoid},), model)
 bimt_model_n_params(model) = ccall((:bimt_model_n_params, libbimt), Csize_t, (Ptr{Cvoid},), model)
 bimt_model_params_data(model) =
     ccall((:bimt_model_params_data, libbimt), Ptr{Float32}, (Ptr{Cvoid},), model)
@@ -429,22 +428,21 @@ bimt_model_params_view(model) =
     ccall((:bimt_model_params_view, libbimt), Ptr{Float32}, (Ptr{Cvoid},), model)
 bimt_model_tensor(model, which, data, rows, cols, offset) =
     ccall((:bimt_model_tensor, libbimt), Cint,
-          (Ptr{Cvoid}, Int32, Ptr{Ptr{Float32}}, Ptr{Csize_t}, Ptr{Csize_t}, Ptr{Csize_t}),
+          (Ptr{Cvoid}, Int32, Ptr{Ptr{Float32}}, Ptr{UInt32}, Ptr{UInt32}, Ptr{Csize_t}),
           model, which, data, rows, cols, offset)
 bimt_model_slots(model) = ccall((:bimt_model_slots, libbimt), Ptr{UInt32}, (Ptr{Cvoid},), model)
 bimt_model_set_slots(model, slots, n) =
     ccall((:bimt_model_set_slots, libbimt), Cint, (Ptr{Cvoid}, Ptr{UInt32}, Csize_t),
           model, slots, n)
 bimt_model_distance(model, i, j) =
-    ccall((:bimt_model_distance, libbimt), Cdouble, (Ptr{Cvoid}, Csize_t, Csize_t), model, i, j)
+    ccall((:bimt_model_distance, libbimt), Cdouble, (Ptr{Cvoid}, UInt32, UInt32), model, i, j)
 bimt_model_io_distance(model, output, k, index) =
-    ccall((:bimt_model_io_distance, libbimt), Cdouble, (Ptr{Cvoid}, Cint, Csize_t, Csize_t),
+    ccall((:bimt_model_io_distance, libbimt), Cdouble, (Ptr{Cvoid}, UInt32, UInt32, UInt32),
           model, output, k, index)
 bimt_model_distances(model) =
     ccall((:bimt_model_distances, libbimt), Ptr{Float32}, (Ptr{Cvoid},), model)
 bimt_model_forward(model, x, n_steps, batch_size, flags) =
-    ccall((:bimt_model_forward, libbimt), Cint,
-          (Ptr{Cvoid}, Ptr{Float32}, Csize_t, Csize_t, UInt32),
+    ccall((:bimt_model_forward, libbimt), Cint, (Ptr{Cvoid}, Ptr{Float32}, UInt32, UInt32, UInt32),
           model, x, n_steps, batch_size, flags)
 bimt_model_states(model, h) =
     ccall((:bimt_model_states, libbimt), Cint, (Ptr{Cvoid}, Ptr{Ptr{Float32}}), model, h)
@@ -465,7 +463,7 @@ bimt_model_weights_grid_order(model, dst_W, dst_in, dst_out, dst_bh) =
 # ----------------------------------------------------------------------------- regularizer.h
 bimt_model_connection_cost(model, lambda, A, add_grad, value) =
     ccall((:bimt_model_connection_cost, libbimt), Cint,
-          (Ptr{Cvoid}, Cdouble, Cdouble, Cint, Ptr{Cdouble}),
+          (Ptr{Cvoid}, Cdouble, Cdouble, UInt32, Ptr{Cdouble}),
           model, lambda, A, add_grad, value)
 bimt_model_distance_cost(model, A, value) =
     ccall((:bimt_model_distance_cost, libbimt), Cint, (Ptr{Cvoid}, Cdouble, Ptr{Cdouble}),
@@ -528,7 +526,7 @@ bimt_trainer_set_param(tr, key, value) =
 bimt_trainer_step(tr, info) =
     ccall((:bimt_trainer_step, libbimt), Cint, (Ptr{Cvoid}, Ref{StepInfo}), tr, info)
 bimt_trainer_run(tr, n_steps, cb, payload) =
-    ccall((:bimt_trainer_run, libbimt), Cint, (Ptr{Cvoid}, UInt64, Ptr{Cvoid}, Ptr{Cvoid}),
+    ccall((:bimt_trainer_run, libbimt), Cint, (Ptr{Cvoid}, UInt32, Ptr{Cvoid}, Ptr{Cvoid}),
           tr, n_steps, cb, payload)
 bimt_trainer_evaluate(tr, trials_per_rule, perf) =
     ccall((:bimt_trainer_evaluate, libbimt), Cint, (Ptr{Cvoid}, UInt32, Ptr{Cdouble}),
@@ -550,15 +548,15 @@ bimt_cluster_params_init(p) =
     ccall((:bimt_cluster_params_init, libbimt), Cvoid, (Ref{ClusterParams},), p)
 bimt_important_neurons(tv, n_rules, n_hidden, threshold, important, n_important) =
     ccall((:bimt_important_neurons, libbimt), Cint,
-          (Ptr{Float32}, Csize_t, Csize_t, Cdouble, Ptr{UInt8}, Ptr{UInt32}),
+          (Ptr{Float32}, UInt32, UInt32, Cdouble, Ptr{UInt8}, Ptr{UInt32}),
           tv, n_rules, n_hidden, threshold, important, n_important)
 bimt_normalize_task_variance(tv, n_rules, n_hidden, threshold, by_sum, ntv) =
     ccall((:bimt_normalize_task_variance, libbimt), Cint,
-          (Ptr{Float32}, Csize_t, Csize_t, Cdouble, Cint, Ptr{Float32}),
+          (Ptr{Float32}, UInt32, UInt32, Cdouble, UInt32, Ptr{Float32}),
           tv, n_rules, n_hidden, threshold, by_sum, ntv)
 bimt_cluster_task_variance(tv, n_rules, n_hidden, params, labels, n_clusters, silhouette) =
     ccall((:bimt_cluster_task_variance, libbimt), Cint,
-          (Ptr{Float32}, Csize_t, Csize_t, Ref{ClusterParams}, Ptr{Int32}, Ptr{UInt32},
+          (Ptr{Float32}, UInt32, UInt32, Ref{ClusterParams}, Ptr{Int32}, Ptr{UInt32},
            Ptr{Cdouble}),
           tv, n_rules, n_hidden, params, labels, n_clusters, silhouette)
 bimt_anatomy_metrics(model, labels, n_shuffles, seed, out, isolated_null, size_null) =
@@ -590,22 +588,22 @@ bimt_plot_network(model, labels, weight_threshold, path) =
           model, labels, weight_threshold, path)
 bimt_plot_task_variance(ntv, n_rules, n_hidden, labels, path) =
     ccall((:bimt_plot_task_variance, libbimt), Cint,
-          (Ptr{Float32}, Csize_t, Csize_t, Ptr{Int32}, Cstring),
+          (Ptr{Float32}, UInt32, UInt32, Ptr{Int32}, Cstring),
           ntv, n_rules, n_hidden, labels, path)
 bimt_plot_clusters_grid(model, labels, ntv, n_rules, path) =
     ccall((:bimt_plot_clusters_grid, libbimt), Cint,
-          (Ptr{Cvoid}, Ptr{Int32}, Ptr{Float32}, Csize_t, Cstring),
+          (Ptr{Cvoid}, Ptr{Int32}, Ptr{Float32}, UInt32, Cstring),
           model, labels, ntv, n_rules, path)
 bimt_plot_performance(perf, target, path) =
     ccall((:bimt_plot_performance, libbimt), Cint, (Ptr{Cdouble}, Cdouble, Cstring),
           perf, target, path)
 bimt_plot_importance_grid(model, tv, n_rules, threshold, path) =
     ccall((:bimt_plot_importance_grid, libbimt), Cint,
-          (Ptr{Cvoid}, Ptr{Float32}, Csize_t, Cdouble, Cstring),
+          (Ptr{Cvoid}, Ptr{Float32}, UInt32, Cdouble, Cstring),
           model, tv, n_rules, threshold, path)
 bimt_plot_weight_distance(mean_abs_w, counts, n_bins, grid_side, path) =
     ccall((:bimt_plot_weight_distance, libbimt), Cint,
-          (Ptr{Cdouble}, Ptr{UInt64}, Csize_t, Csize_t, Cstring),
+          (Ptr{Cdouble}, Ptr{UInt64}, Csize_t, UInt32, Cstring),
           mean_abs_w, counts, n_bins, grid_side, path)
 bimt_plot_null(observed, null_samples, n, p_value, title, xlabel, path) =
     ccall((:bimt_plot_null, libbimt), Cint,
@@ -627,7 +625,7 @@ bimt_sweep_free(sw) = ccall((:bimt_sweep_free, libbimt), Cvoid, (Ptr{Cvoid},), s
 bimt_sweep_errmsg(sw) = ccall((:bimt_sweep_errmsg, libbimt), Cstring, (Ptr{Cvoid},), sw)
 bimt_sweep_add_run(sw, run) =
     ccall((:bimt_sweep_add_run, libbimt), Cint, (Ptr{Cvoid}, Ref{SweepRun}), sw, run)
-bimt_sweep_n_runs(sw) = ccall((:bimt_sweep_n_runs, libbimt), Csize_t, (Ptr{Cvoid},), sw)
+bimt_sweep_n_runs(sw) = ccall((:bimt_sweep_n_runs, libbimt), UInt32, (Ptr{Cvoid},), sw)
 bimt_sweep_axis_name(axis) = ccall((:bimt_sweep_axis_name, libbimt), Ptr{UInt8}, (Int32,), axis)
 bimt_sweep_pareto_front(cost, error, n, on_front, n_front) =
     ccall((:bimt_sweep_pareto_front, libbimt), Cint,
@@ -635,16 +633,16 @@ bimt_sweep_pareto_front(cost, error, n, on_front, n_front) =
           cost, error, n, on_front, n_front)
 bimt_sweep_front(sw, arm, axis, idx, cap, n_front) =
     ccall((:bimt_sweep_front, libbimt), Cint,
-          (Ptr{Cvoid}, Int32, Int32, Ptr{Csize_t}, Csize_t, Ptr{Csize_t}),
+          (Ptr{Cvoid}, Int32, Int32, Ptr{UInt32}, Csize_t, Ptr{Csize_t}),
           sw, arm, axis, idx, cap, n_front)
 bimt_sweep_t_quantile(p, df) =
     ccall((:bimt_sweep_t_quantile, libbimt), Cdouble, (Cdouble, UInt32), p, df)
 bimt_sweep_mean_ci(x, n_x, level, out) =
     ccall((:bimt_sweep_mean_ci, libbimt), Cint, (Ptr{Cdouble}, Csize_t, Cdouble, Ref{SweepCi}),
           x, n_x, level, out)
-bimt_sweep_n_summaries(sw) = ccall((:bimt_sweep_n_summaries, libbimt), Csize_t, (Ptr{Cvoid},), sw)
+bimt_sweep_n_summaries(sw) = ccall((:bimt_sweep_n_summaries, libbimt), UInt32, (Ptr{Cvoid},), sw)
 bimt_sweep_summary_get(sw, i, out) =
-    ccall((:bimt_sweep_summary_get, libbimt), Cint, (Ptr{Cvoid}, Csize_t, Ref{SweepSummary}),
+    ccall((:bimt_sweep_summary_get, libbimt), Cint, (Ptr{Cvoid}, UInt32, Ref{SweepSummary}),
           sw, i, out)
 bimt_sweep_write_json(sw, path) =
     ccall((:bimt_sweep_write_json, libbimt), Cint, (Ptr{Cvoid}, Cstring), sw, path)

@@ -182,6 +182,24 @@ _rule(r::Integer) = Int(r)
 _rule(r::AbstractString) = rule_index(r)
 _rule(r::Symbol) = rule_index(string(r))
 
+"""
+    _out(T)
+
+A zeroed `Ref{T}` for an output struct of the C API, its `struct_size` set to `sizeof(T)`:
+the library writes an output struct only up to the caller's struct_size.
+"""
+function _out(::Type{T}) where {T}
+    r = Ref{T}()
+    GC.@preserve r begin
+        p = Ptr{UInt8}(Base.unsafe_convert(Ptr{T}, r))
+        for i in 1:sizeof(T)
+            unsafe_store!(p, 0x00, i)
+        end
+        unsafe_store!(Ptr{UInt32}(p), UInt32(sizeof(T)))
+    end
+    return r
+end
+
 # ----------------------------------------------------------------------------- tasks
 """
     TaskSuite(; rules = nothing, n_eachring, dt_ms, tau_ms, sigma_x, loss, input_noise,
@@ -220,7 +238,7 @@ n_in(t::TaskSuite) = Int(bimt_task_n_in(handle(t)))
 n_out(t::TaskSuite) = Int(bimt_task_n_out(handle(t)))
 
 function get_params(t::TaskSuite)
-    r = Ref{TaskParams}()
+    r = _out(TaskParams)
     check(bimt_task_get_params(handle(t), r), _errmsg(t))
     return r[]
 end
@@ -260,14 +278,14 @@ end
 
 "A random-mode training batch of `batch_size` trials of one rule (with input noise)."
 function sample(t::TaskSuite, rule, batch_size::Integer)
-    r = Ref{CBatch}()
+    r = _out(CBatch)
     check(bimt_task_sample(handle(t), _rule(rule), batch_size, r), _errmsg(t), "sample")
     return _batch(r[])
 end
 
 "The deterministic test-mode condition grid of a rule (noise off)."
 function sample_test(t::TaskSuite, rule)
-    r = Ref{CBatch}()
+    r = _out(CBatch)
     check(bimt_task_sample_test(handle(t), _rule(rule), r), _errmsg(t), "sample_test")
     return _batch(r[])
 end
@@ -334,7 +352,7 @@ function Base.copy(m::Model)
 end
 
 function get_params(m::Model)
-    r = Ref{ModelParams}()
+    r = _out(ModelParams)
     check(bimt_model_get_params(handle(m), r), _errmsg(m))
     return r[]
 end
@@ -375,7 +393,7 @@ W_out is (n_hidden, n_out); biases are vectors.
 """
 function tensor(m::Model, which)
     k = _enum("tensor", TENSORS, which)
-    data, rows, cols, off = Ref{Ptr{Float32}}(C_NULL), Ref{Csize_t}(0), Ref{Csize_t}(0),
+    data, rows, cols, off = Ref{Ptr{Float32}}(C_NULL), Ref{UInt32}(0), Ref{UInt32}(0),
                             Ref{Csize_t}(0)
     check(bimt_model_tensor(handle(m), k, data, rows, cols, off), _errmsg(m), "tensor")
     shape = k >= B_H ? (Int(rows[]),) : (Int(cols[]), Int(rows[]))
@@ -469,7 +487,7 @@ end
 "lambda * L_cc; with `add_grad = true` also adds its subgradient."
 function connection_cost!(m::Model, lambda::Real, A::Real; add_grad::Bool = false)
     v = Ref{Cdouble}(0)
-    check(bimt_model_connection_cost(handle(m), lambda, A, Cint(add_grad), v), _errmsg(m),
+    check(bimt_model_connection_cost(handle(m), lambda, A, UInt32(add_grad), v), _errmsg(m),
           "connection_cost")
     return v[]
 end
@@ -501,7 +519,7 @@ function swap!(m::Model; top_k = nothing, A = nothing, candidates = nothing)
     cap = max(1, min(Int(p.top_k), n_hidden(m)))
     ex = Vector{SwapExchange}(undef, cap)
     candidates === nothing || (p = with_fields(p; candidates = pointer(cand)))
-    res = Ref(SwapResult(0, 0, 0, 0, pointer(ex), cap))
+    res = Ref(SwapResult(sizeof(SwapResult), 0, 0, 0, pointer(ex), cap))
     GC.@preserve cand ex check(bimt_model_swap(handle(m), Ref(p), res), _errmsg(m), "swap")
     n = min(Int(res[].n_swaps), cap)
     exch = [(Int(ex[i].neuron) + 1, Int(ex[i].partner) + 1, ex[i].delta) for i in 1:n]
@@ -595,7 +613,7 @@ function Trainer(model::Model, task::TaskSuite; arm = :bimt, schedule = nothing,
 end
 
 function get_params(tr::Trainer)
-    r = Ref{TrainerParams}()
+    r = _out(TrainerParams)
     check(bimt_trainer_get_params(handle(tr), r), _errmsg(tr))
     return r[]
 end
@@ -619,7 +637,7 @@ end
 
 "One training step; returns the StepInfo."
 function step!(tr::Trainer)
-    info = Ref{StepInfo}()
+    info = _out(StepInfo)
     tr.model.fwd = nothing
     check(bimt_trainer_step(handle(tr), info), _errmsg(tr), "step")
     return info[]
@@ -716,7 +734,7 @@ function normalize_task_variance(tv::AbstractMatrix{<:Real}; threshold = 1e-3,
                                  by_sum::Bool = false)
     t = _f32(tv)
     out = zeros(Float32, size(t))
-    check(bimt_normalize_task_variance(t, size(t, 2), size(t, 1), threshold, Cint(by_sum),
+    check(bimt_normalize_task_variance(t, size(t, 2), size(t, 1), threshold, UInt32(by_sum),
                                        out), () -> "", "normalize_task_variance")
     return out
 end
@@ -751,7 +769,7 @@ function anatomy_metrics(m::Model, labels::AbstractVector{<:Integer}; n_shuffles
                          seed = 0)
     lab = Int32.(_size("labels", labels, (n_hidden(m),)))
     iso, siz = zeros(Float64, n_shuffles), zeros(Float64, n_shuffles)
-    out = Ref{Anatomy}()
+    out = _out(Anatomy)
     check(bimt_anatomy_metrics(handle(m), lab, n_shuffles, seed, out, iso, siz), () -> "",
           "anatomy_metrics")
     return (anatomy = out[], isolated_null = iso, size_null = siz)
@@ -760,7 +778,7 @@ end
 "Active neurons and edges, wiring length and spectral radius (a Wiring)."
 function wiring_stats(m::Model; tv = nothing, importance_threshold = 1e-3,
                       weight_threshold = 1e-2)
-    out = Ref{Wiring}()
+    out = _out(Wiring)
     t = tv === nothing ? Float32[] : _f32(_size("tv", tv, (n_hidden(m), N_RULES)))
     GC.@preserve t begin
         tp = tv === nothing ? Ptr{Float32}(C_NULL) : pointer(t)

@@ -34,7 +34,7 @@ end
 @testset "Bimt" begin
     @testset "library" begin
         @test B.check_struct_sizes()
-        @test library_version() == v"0.2.0"
+        @test library_version() == v"0.3.0"
         @test unsafe_string(B.bimt_status_str(B.E_SHAPE)) != unsafe_string(B.bimt_status_str(0))
         @test rule_names()[1] == "fdgo" && length(rule_names()) == 20
         @test rule_index("dm1") == 6 && rule_name(6) == "dm1"

@@ -54,8 +54,8 @@ def test_real_sources_pass():
 
 
 def test_wrong_argument_type_fails(src_copy):
-    # size_t batch_size passed as Cint
-    edit(src_copy / "libbimt.jl", "(Ptr{Cvoid}, Cint, Csize_t, Ref{CBatch})",
+    # uint32_t batch_size passed as Cint
+    edit(src_copy / "libbimt.jl", "(Ptr{Cvoid}, Cint, UInt32, Ref{CBatch})",
          "(Ptr{Cvoid}, Cint, Cint, Ref{CBatch})")
     r = run(src_copy)
     assert r.returncode == 1
@@ -123,7 +123,7 @@ def test_struct_missing_field_fails(src_copy):
 
 def test_at_ccall_syntax_is_checked(src_copy):
     with open(src_copy / "extra.jl", "w") as f:
-        f.write("good(m) = @ccall libbimt.bimt_model_n_hidden(m::Ptr{Cvoid})::Csize_t\n"
+        f.write("good(m) = @ccall libbimt.bimt_model_n_hidden(m::Ptr{Cvoid})::UInt32\n"
                 "bad(m) = @ccall libbimt.bimt_model_n_out(m::Ptr{Cvoid})::Cint\n")
     r = run(src_copy)
     assert r.returncode == 1
@@ -137,7 +137,7 @@ def test_parser_handles_the_header_style():
     assert repr(params[2]) == "double*"              # double perf[BIMT_N_RULES]
     ret, params, _ = hdr.functions["bimt_model_tensor"]
     assert [repr(p) for p in params] == ["const bimt_model_t*", "int32_t",
-                                         "const float**", "size_t*", "size_t*", "size_t*"]
+                                         "const float**", "uint32_t*", "uint32_t*", "size_t*"]
     fields = dict(hdr.structs["bimt_trainer_params"])
     assert fields["rule_weight"].array == 20 and fields["schedule_step"].array == 8
     assert "bimt_progress_fn" in hdr.fnptrs and "bimt_model_t" in hdr.opaque

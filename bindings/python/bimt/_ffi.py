@@ -167,8 +167,8 @@ class Epoch(Structure):
     """``bimt_epoch`` (task.h)."""
     _fields_ = [
         ("name", c_char_p),
-        ("start", c_size_t),
-        ("end", c_size_t),
+        ("start", c_uint32),
+        ("end", c_uint32),
     ]
 
 
@@ -177,12 +177,12 @@ class Batch(Structure):
     _fields_ = [
         ("struct_size", c_uint32),
         ("rule", c_int32),
-        ("n_steps", c_size_t),
-        ("batch_size", c_size_t),
-        ("n_in", c_size_t),
-        ("n_out", c_size_t),
-        ("go_step", c_size_t),
-        ("n_epochs", c_size_t),
+        ("n_steps", c_uint32),
+        ("batch_size", c_uint32),
+        ("n_in", c_uint32),
+        ("n_out", c_uint32),
+        ("go_step", c_uint32),
+        ("n_epochs", c_uint32),
         ("epochs", Epoch * 6),
         ("x", P(c_float)),
         ("y", P(c_float)),

@@ -20,7 +20,7 @@ import weakref
 
 import numpy as np
 
-from ._errors import ClosedError, ShapeError, make_error
+from ._errors import ClosedError, InvalidArgumentError, ShapeError, make_error
 from ._lib import lib
 
 _CTYPE_OF = {
@@ -223,6 +223,25 @@ def enum_value(kind, table, value):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{kind}: expected a name or an int, got {type(value).__name__}")
     return int(value)
+
+
+def out_struct(cls):
+    """A zeroed ctypes struct for the library to write into, its struct_size set to the size
+    these bindings know (output structs are written up to the caller's struct_size)."""
+    s = cls()
+    s.struct_size = ctypes.sizeof(cls)
+    return s
+
+
+def count(name, value):
+    """A count for the C API (uint32_t: neurons, trials, steps, ...): an int in 0..2**32 - 1,
+    else InvalidArgumentError (ctypes would wrap larger values silently)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
+    v = int(value)
+    if not 0 <= v <= 0xFFFFFFFF:
+        raise InvalidArgumentError(-1, f"{name} must be in 0..4294967295 (got {v})")
+    return v
 
 
 def enum_name(table, value):

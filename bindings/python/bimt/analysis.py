@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _ffi as F
 from ._lib import lib
-from ._util import as_array, as_float32, check, ptr
+from ._util import as_array, as_float32, check, out_struct, ptr
 from .model import Model
 from .task import N_RULES, Task
 
@@ -127,7 +127,7 @@ def anatomy_metrics(model, labels, n_shuffles=1000, seed=0):
         raise ValueError("n_shuffles must be >= 0")
     iso = np.zeros(n, dtype=np.float64)
     size = np.zeros(n, dtype=np.float64)
-    out = F.Anatomy()
+    out = out_struct(F.Anatomy)
     check(lib.bimt_anatomy_metrics(model._h, ptr(lab), n, int(seed), ctypes.byref(out),
                                    ptr(iso) if n else None, ptr(size) if n else None),
           what="anatomy_metrics")
@@ -150,7 +150,7 @@ def wiring_stats(model, tv=None, importance_threshold=1e-3, weight_threshold=1e-
     t = None
     if tv is not None:
         t = as_float32("tv", tv, (N_RULES, model.n_hidden))
-    out = F.Wiring()
+    out = out_struct(F.Wiring)
     check(lib.bimt_wiring_stats(model._h, ptr(t), float(importance_threshold),
                                 float(weight_threshold), ctypes.byref(out)),
           what="wiring_stats")

@@ -9,8 +9,8 @@ import numpy as np
 from . import _ffi as F
 from ._errors import StateError
 from ._lib import lib
-from ._util import (Handle, as_array, as_float32, check, enum_name, enum_table, enum_value, ptr,
-                    view)
+from ._util import (Handle, as_array, as_float32, check, count, enum_name, enum_table, enum_value,
+                    out_struct, ptr, view)
 from .task import LOSSES
 
 ACTIVATIONS = enum_table(lib.bimt_activation_name)
@@ -95,7 +95,7 @@ class Model(Handle):
     # ---------------------------------------------------------------- sizes and params
     def get_params(self):
         """The creation parameters as a dict (enums as names)."""
-        p = F.ModelParams()
+        p = out_struct(F.ModelParams)
         self._check(lib.bimt_model_get_params(self._h, ctypes.byref(p)))
         d = {k: getattr(p, k) for k in _MODEL_FIELDS}
         d["activation"] = enum_name(ACTIVATIONS, d["activation"])
@@ -141,7 +141,7 @@ class Model(Handle):
         "W_out" [n_out, n_h], "b_h" [n_h], "b_o" [n_out] (name or bimt_tensor value)."""
         key = enum_value("tensor", TENSORS, which.lower() if isinstance(which, str) else which)
         data = ctypes.POINTER(ctypes.c_float)()
-        rows, cols, off = ctypes.c_size_t(), ctypes.c_size_t(), ctypes.c_size_t()
+        rows, cols, off = ctypes.c_uint32(), ctypes.c_uint32(), ctypes.c_size_t()
         self._check(lib.bimt_model_tensor(self._h, key, ctypes.byref(data), ctypes.byref(rows),
                                           ctypes.byref(cols), ctypes.byref(off)))
         shape = (rows.value,) if key >= 3 else (rows.value, cols.value)
@@ -206,7 +206,8 @@ class Model(Handle):
         t, b = x.shape[0], x.shape[1]
         flags = F.FWD_NOISE if noise else 0
         self._fwd_shape = None
-        self._check(lib.bimt_model_forward(self._h, ptr(x), t, b, flags), "forward")
+        self._check(lib.bimt_model_forward(self._h, ptr(x), count("n_steps", t),
+                                           count("batch_size", b), flags), "forward")
         self._fwd_shape = (t, b)
 
     def _shape(self):
@@ -284,7 +285,7 @@ class Model(Handle):
             p.candidates = ptr(cand)
         cap = max(1, min(int(p.top_k), self.n_hidden))
         ex = (F.SwapExchange * cap)()
-        res = F.SwapResult()
+        res = out_struct(F.SwapResult)
         res.exchanges = ctypes.cast(ex, ctypes.POINTER(F.SwapExchange))
         res.max_exchanges = cap
         self._check(lib.bimt_model_swap(self._h, ctypes.byref(p), ctypes.byref(res)), "swap")

@@ -7,7 +7,8 @@ import numpy as np
 from . import _ffi as F
 from ._errors import StateError
 from ._lib import lib
-from ._util import Handle, as_float32, check, enum_name, enum_table, enum_value, ptr, view
+from ._util import (Handle, as_float32, check, count, enum_name, enum_table, enum_value,
+                    out_struct, ptr, view)
 
 N_RULES = F.N_RULES
 
@@ -243,7 +244,7 @@ class Task(Handle):
 
     def get_params(self):
         """The creation parameters as a dict (loss as a name)."""
-        p = F.TaskParams()
+        p = out_struct(F.TaskParams)
         self._check(lib.bimt_task_get_params(self._h, ctypes.byref(p)))
         d = {k: getattr(p, k) for k in _TASK_FIELDS}
         d["loss"] = enum_name(LOSSES, d["loss"])
@@ -279,14 +280,14 @@ class Task(Handle):
 
         copy=False gives zero-copy views valid until the next sample call on this task.
         """
-        cb = F.Batch()
-        self._check(lib.bimt_task_sample(self._h, _rule(rule), int(batch_size),
+        cb = out_struct(F.Batch)
+        self._check(lib.bimt_task_sample(self._h, _rule(rule), count("batch_size", batch_size),
                                          ctypes.byref(cb)))
         return self._batch(cb, copy)
 
     def sample_test(self, rule, copy=False):
         """The deterministic test-mode condition grid of a rule (noise off)."""
-        cb = F.Batch()
+        cb = out_struct(F.Batch)
         self._check(lib.bimt_task_sample_test(self._h, _rule(rule), ctypes.byref(cb)))
         return self._batch(cb, copy)
 

@@ -9,7 +9,8 @@ import numpy as np
 from . import _ffi as F
 from ._errors import make_error
 from ._lib import lib
-from ._util import Handle, as_float32, check, enum_name, enum_table, enum_value
+from ._util import (Handle, as_float32, check, count, enum_name, enum_table, enum_value,
+                    out_struct)
 from .model import Model
 from .optim import Optimizer
 from .task import N_RULES, Task, _rule, rule_name
@@ -146,7 +147,7 @@ class Trainer(Handle):
 
     def get_params(self):
         """The trainer's parameters as a dict."""
-        p = F.TrainerParams()
+        p = out_struct(F.TrainerParams)
         self._check(lib.bimt_trainer_get_params(self._h, ctypes.byref(p)))
         return _params_dict(p)
 
@@ -176,7 +177,7 @@ class Trainer(Handle):
 
     def step(self):
         """One training step; returns a :class:`StepInfo`."""
-        info = F.StepInfo()
+        info = out_struct(F.StepInfo)
         self._touch()
         self._check(lib.bimt_trainer_step(self._h, ctypes.byref(info)), "step")
         return StepInfo._from_c(info)
@@ -187,7 +188,7 @@ class Trainer(Handle):
         re-raised here."""
         self._touch()
         if callback is None:
-            self._check(lib.bimt_trainer_run(self._h, int(n_steps), F.ProgressFn(), None),
+            self._check(lib.bimt_trainer_run(self._h, count("n_steps", n_steps), F.ProgressFn(), None),
                         "run")
             return
         raised = []
@@ -200,7 +201,7 @@ class Trainer(Handle):
                 return 1
 
         cb = F.ProgressFn(trampoline)
-        status = lib.bimt_trainer_run(self._h, int(n_steps), cb, None)
+        status = lib.bimt_trainer_run(self._h, count("n_steps", n_steps), cb, None)
         if raised:
             raise raised[0]
         self._check(status, "run")
