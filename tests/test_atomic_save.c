@@ -137,8 +137,8 @@ START_TEST(stale_temps_go_live_ones_stay)
         bimt_test_write_file(p, "x", 1);
     }
     /* Not temporary files of out.svg: another target's, other shapes, a folder. */
-    const char *keep[] = {"other.svg.tmp-abc123", "out.svg.tmp-abc12", "out.svg.tmp-abc1234",
-                          "out.svg.tmp-abc-12", "xout.svg.tmp-abc123", "out.svg"};
+    const char *keep[] = {"other.svg.tmp-abc123", "out.svg.tmp-abc12",   "out.svg.tmp-abc1234",
+                          "out.svg.tmp-abc-12",   "xout.svg.tmp-abc123", "out.svg"};
     for (int i = 0; i < 6; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, keep[i]);
         bimt_test_write_file(p, "y", 1);
@@ -190,7 +190,6 @@ static void save_forever(const setup *s, const char *ck, const char *rep, char *
         if (write_gen(rep, buf, len, g) != BIMT_OK) _exit(4);
     }
 }
-
 
 /* A fresh folder with the names of its two files, a trainer and a report buffer. */
 typedef struct bench {
@@ -244,8 +243,8 @@ START_TEST(kill9_at_50_random_moments)
         /* The next save of each file leaves nothing behind. */
         ck_assert_int_eq(bimt_trainer_save(b.s.tr, b.ck), BIMT_OK);
         ck_assert_int_eq(write_gen(b.rep, b.buf, REP_LEN, (unsigned)k), BIMT_OK);
-        ck_assert_msg(count_temps(b.dir) == 0, "kill %d: %d temporary files after the next save",
-                      k, count_temps(b.dir));
+        ck_assert_msg(count_temps(b.dir) == 0, "kill %d: %d temporary files after the next save", k,
+                      count_temps(b.dir));
     }
     printf("kill -9 x %d: %d kills left temporary files (at most %d at once); all loads "
            "good, none left after the next save\n",
@@ -276,8 +275,7 @@ START_TEST(concurrent_writers_never_collide)
             failed += write_gen(b.rep, b.buf, REP_LEN / 10, g) != BIMT_OK;
         }
         if (c < 2) _exit(failed);
-        ck_assert_msg(failed == 0, "%d saves failed in the parent: %s", failed,
-                      bimt_last_error());
+        ck_assert_msg(failed == 0, "%d saves failed in the parent: %s", failed, bimt_last_error());
     }
     for (int c = 0; c < 2; c++) {
         int ws;
@@ -295,14 +293,14 @@ END_TEST
 /* ------------------------------------------------------------- full and read-only disks */
 
 #define SKIPPED 77
-#define REQUIRE(cond, ...)                                                                     \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "line %d: ", __LINE__);                                            \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fprintf(stderr, "\n");                                                             \
-            _exit(1);                                                                          \
-        }                                                                                      \
+#define REQUIRE(cond, ...)                                                                         \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "line %d: ", __LINE__);                                                \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fprintf(stderr, "\n");                                                                 \
+            _exit(1);                                                                              \
+        }                                                                                          \
     } while (0)
 
 static int write_text(const char *path, const char *text)
@@ -346,9 +344,9 @@ static int private_mounts(char *why, size_t len)
 /* Files of a report folder, and a copy of each file's content. */
 #define N_REPORT 11
 static const char *const report_files[N_REPORT] = {
-    "network.svg",     "task_variance.svg", "clusters.svg",         "performance.svg",
-    "importance.svg",  "weight_distance.svg", "null_isolated.svg", "null_cluster_size.svg",
-    "metrics.json",    "index.html",        "model.npz"};
+    "network.svg",    "task_variance.svg",   "clusters.svg",      "performance.svg",
+    "importance.svg", "weight_distance.svg", "null_isolated.svg", "null_cluster_size.svg",
+    "metrics.json",   "index.html",          "model.npz"};
 
 typedef struct snapshot {
     char *data[N_REPORT];
@@ -498,10 +496,16 @@ static void run_disk_case(int mode)
     rmdir(base);
 }
 
-START_TEST(full_disk_fails_cleanly) { run_disk_case(0); }
+START_TEST(full_disk_fails_cleanly)
+{
+    run_disk_case(0);
+}
 END_TEST
 
-START_TEST(read_only_folder_fails_cleanly) { run_disk_case(1); }
+START_TEST(read_only_folder_fails_cleanly)
+{
+    run_disk_case(1);
+}
 END_TEST
 
 static Suite *atomic_suite(void)
@@ -518,4 +522,7 @@ static Suite *atomic_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(atomic_suite()); }
+int main(void)
+{
+    return bimt_test_run(atomic_suite());
+}
