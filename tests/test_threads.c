@@ -157,4 +157,7 @@ static Suite *threads_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(threads_suite()); }
+int main(void)
+{
+    return bimt_test_run(threads_suite());
+}

@@ -105,7 +105,7 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
     double *sd = bimt__malloc(nh, sizeof(double));
     int rc = BIMT_OK;
     if (!compact || !cnt || !slot || !lab || !grid || !at || !sr || !sc || !sd) {
-        rc = BIMT_E_NOMEM;
+        rc = bimt__err(BIMT_E_NOMEM, "anatomical metrics: out of memory (%zu neurons)", nh);
         goto done;
     }
     for (size_t k = 0; k < nh; k++) {

@@ -215,7 +215,8 @@ int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
     int32_t *best_lab = bimt__malloc(n_hidden, sizeof(int32_t));
     double *D = NULL;
     if (!idx || !X || !lab || !best_lab) {
-        rc = BIMT_E_NOMEM;
+        rc = bimt__err(BIMT_E_NOMEM, "bimt_cluster_task_variance: out of memory (%zu neurons)",
+                       n_hidden);
         goto done;
     }
     /* Important neurons and their normalised rows, in double. */
@@ -235,7 +236,10 @@ int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
         if (n <= CLUSTER_DMAT_MAX) {
             D = bimt__malloc(n * n, sizeof(double));
             if (!D) {
-                rc = BIMT_E_NOMEM;
+                rc = bimt__err(BIMT_E_NOMEM,
+                               "bimt_cluster_task_variance: out of memory for the %zu x %zu "
+                               "distance matrix",
+                               n, n);
                 goto done;
             }
             for (size_t i = 0; i < n; i++) {
@@ -258,7 +262,9 @@ int bimt_cluster_task_variance(const float *tv, size_t n_rules, size_t n_hidden,
             }
             double s = bimt__silhouette(X, n, d, D, lab, k);
             if (s != s) {
-                rc = BIMT_E_NOMEM;
+                rc =
+                    bimt__err(BIMT_E_NOMEM,
+                              "bimt_cluster_task_variance: out of memory (silhouette, k = %zu)", k);
                 goto done;
             }
             if (best_k == 0 || s > best_s) {

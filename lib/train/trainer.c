@@ -460,9 +460,55 @@ static int all_finite(const float *x, size_t n)
     return ok;
 }
 
+/* What a step changes besides the parameters, the optimizer and the slots: the random streams
+ * and the evaluation record. A failed step (out of memory part-way) puts them back, so that a
+ * refused step leaves the trainer, its model and task as they were (a repeated call then
+ * gives the same step as if nothing had failed). */
+typedef struct step_undo {
+    bimt_rng rule, noise, eval_noise, task, eval_task;
+    double last_eval[BIMT_N_RULES];
+    uint64_t eval_step;
+    uint32_t last_eval_trials;
+} step_undo;
+
+static void undo_save(const bimt_trainer_t *tr, step_undo *u)
+{
+    u->rule = tr->rule_rng;
+    u->noise = tr->model->noise_rng;
+    u->eval_noise = tr->eval_noise_rng;
+    u->task = *bimt__task_rng(tr->task);
+    u->eval_task = *bimt__task_rng(tr->eval_task);
+    memcpy(u->last_eval, tr->last_eval, sizeof u->last_eval);
+    u->eval_step = tr->eval_step;
+    u->last_eval_trials = tr->last_eval_trials;
+}
+
+static int undo_restore(bimt_trainer_t *tr, const step_undo *u, int rc)
+{
+    tr->rule_rng = u->rule;
+    tr->model->noise_rng = u->noise;
+    tr->eval_noise_rng = u->eval_noise;
+    *bimt__task_rng(tr->task) = u->task;
+    *bimt__task_rng(tr->eval_task) = u->eval_task;
+    memcpy(tr->last_eval, u->last_eval, sizeof u->last_eval);
+    tr->eval_step = u->eval_step;
+    tr->last_eval_trials = u->last_eval_trials;
+    return rc;
+}
+
+static int step_once(bimt_trainer_t *tr, bimt_step_info *info);
+
 int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
 {
     if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_step: tr is NULL");
+    step_undo u;
+    undo_save(tr, &u);
+    int rc = step_once(tr, info);
+    return rc ? undo_restore(tr, &u, rc) : BIMT_OK;
+}
+
+static int step_once(bimt_trainer_t *tr, bimt_step_info *info)
+{
     struct bimt_model *m = tr->model;
     double t0 = now_s();
     int rc;
@@ -546,7 +592,14 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
         bimt_swap_result res;
         memset(&res, 0, sizeof res);
         rc = bimt_model_swap(m, &sp, &res);
-        if (rc) return bimt__fail(tr->errmsg, rc, "swap pass: %s", bimt_model_errmsg(m));
+        if (rc) {
+            /* The swap left the slots as they were; undo the update too. */
+            memcpy(m->params, tr->backup, n * sizeof(float));
+            bimt__adam_copy_state(tr->opt, tr->opt_backup);
+            tr->step--;
+            tr->trials -= tr->p.batch_size;
+            return bimt__fail(tr->errmsg, rc, "swap pass: %s; step undone", bimt_model_errmsg(m));
+        }
         n_swaps = res.n_swaps;
     }
 
