@@ -9,8 +9,10 @@
  *     metrics.json) is bit-identical to a run without injection, so a failed call changed
  *     nothing;
  *   - leak nothing (LeakSanitizer, in the ASan build, checks at exit).
- * Usage: alloc_failure_injection WORKDIR [STRIDE]  (STRIDE > 1 tries every STRIDE-th N only).
- * Prints the number of allocation points injected. */
+ * Usage: alloc_failure_injection PARENT [STRIDE]  (STRIDE > 1 tries every STRIDE-th N only):
+ * works in a new folder PARENT/afi-XXXXXX (a tmpfs such as /dev/shm spares the fsyncs), removed
+ * at the end. Prints the number of allocation points injected. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,9 +75,15 @@ static int s_sample(world *w)
     return bimt_task_sample(w->t, BIMT_RULE_DM1, 3, &b);
 }
 
-static int s_step(world *w) { return bimt_trainer_step(w->tr, NULL); }
+static int s_step(world *w)
+{
+    return bimt_trainer_step(w->tr, NULL);
+}
 
-static int s_save(world *w) { return bimt_trainer_save(w->tr, w->ck); }
+static int s_save(world *w)
+{
+    return bimt_trainer_save(w->tr, w->ck);
+}
 
 /* Load the checkpoint and go on with the loaded handles (the originals are freed). */
 static int s_load(world *w)
@@ -100,7 +108,10 @@ static int s_load(world *w)
     return BIMT_OK;
 }
 
-static int s_variance(world *w) { return bimt_task_variance(w->m, w->t, w->tv); }
+static int s_variance(world *w)
+{
+    return bimt_task_variance(w->m, w->t, w->tv);
+}
 
 static int s_cluster(world *w)
 {
@@ -117,11 +128,20 @@ static int s_anatomy(world *w)
     return bimt_anatomy_metrics(w->m, w->labels, 8, 3, &w->an, NULL, NULL);
 }
 
-static int s_wiring(world *w) { return bimt_wiring_stats(w->m, w->tv, 1e-3, 1e-2, &w->w); }
+static int s_wiring(world *w)
+{
+    return bimt_wiring_stats(w->m, w->tv, 1e-3, 1e-2, &w->w);
+}
 
-static int s_report(world *w) { return bimt_report_write(w->report, w->m, w->t, w->tr, NULL, 4); }
+static int s_report(world *w)
+{
+    return bimt_report_write(w->report, w->m, w->t, w->tr, NULL, 4);
+}
 
-static int s_final(world *w) { return bimt_trainer_save(w->tr, w->final); }
+static int s_final(world *w)
+{
+    return bimt_trainer_save(w->tr, w->final);
+}
 
 typedef struct stage {
     const char *name;
@@ -129,11 +149,11 @@ typedef struct stage {
 } stage;
 
 static const stage stages[] = {
-    {"task_create", s_task},  {"model_create", s_model},   {"trainer_create", s_trainer},
-    {"task_sample", s_sample}, {"trainer_step", s_step},    {"trainer_step", s_step},
-    {"trainer_step", s_step}, {"trainer_save", s_save},    {"checkpoint_load", s_load},
-    {"trainer_step", s_step}, {"task_variance", s_variance}, {"cluster", s_cluster},
-    {"anatomy", s_anatomy},   {"wiring", s_wiring},        {"report_write", s_report},
+    {"task_create", s_task},   {"model_create", s_model},     {"trainer_create", s_trainer},
+    {"task_sample", s_sample}, {"trainer_step", s_step},      {"trainer_step", s_step},
+    {"trainer_step", s_step},  {"trainer_save", s_save},      {"checkpoint_load", s_load},
+    {"trainer_step", s_step},  {"task_variance", s_variance}, {"cluster", s_cluster},
+    {"anatomy", s_anatomy},    {"wiring", s_wiring},          {"report_write", s_report},
     {"final_save", s_final},
 };
 enum { N_STAGES = sizeof stages / sizeof stages[0] };
@@ -194,13 +214,13 @@ static int compare(const world *w, const world *ref, char *why, size_t len)
     char a[800], b[800];
     snprintf(a, sizeof a, "%s/metrics.json", w->report);
     snprintf(b, sizeof b, "%s/metrics.json", ref->report);
-    const char *what = !same_file(w->final, ref->final)       ? "final checkpoint"
-                       : memcmp(w->tv, ref->tv, sizeof w->tv)  ? "task variance"
+    const char *what = !same_file(w->final, ref->final)                   ? "final checkpoint"
+                       : memcmp(w->tv, ref->tv, sizeof w->tv)             ? "task variance"
                        : memcmp(w->labels, ref->labels, sizeof w->labels) ? "clusters"
-                       : memcmp(&w->an, &ref->an, sizeof w->an) ? "anatomy"
-                       : memcmp(&w->w, &ref->w, sizeof w->w)    ? "wiring"
-                       : !same_file(a, b)                       ? "metrics.json"
-                                                                : NULL;
+                       : memcmp(&w->an, &ref->an, sizeof w->an)           ? "anatomy"
+                       : memcmp(&w->w, &ref->w, sizeof w->w)              ? "wiring"
+                       : !same_file(a, b)                                 ? "metrics.json"
+                                                                          : NULL;
     if (what) snprintf(why, len, "%s differs from the run without injection", what);
     return what != NULL;
 }
@@ -224,7 +244,8 @@ static int run(world *w, unsigned long fail_at, int *fired_stage, int *recovered
             }
             const char *msg = bimt_last_error();
             if (rc != BIMT_E_NOMEM || !msg || !*msg) {
-                fprintf(stderr, "N = %lu, %s: returned %d (%s), message '%s'; expected "
+                fprintf(stderr,
+                        "N = %lu, %s: returned %d (%s), message '%s'; expected "
                         "BIMT_E_NOMEM with a message\n",
                         fail_at, stages[s].name, rc, bimt_status_str(rc), msg ? msg : "");
                 return 1;
@@ -232,13 +253,28 @@ static int run(world *w, unsigned long fail_at, int *fired_stage, int *recovered
             rc = stages[s].fn(w); /* the same call again: the handles must be usable */
         }
         if (rc != BIMT_OK) {
-            fprintf(stderr, "N = %lu, %s: %s (%s)\n", fail_at, stages[s].name,
-                    bimt_status_str(rc), bimt_last_error());
+            fprintf(stderr, "N = %lu, %s: %s (%s)\n", fail_at, stages[s].name, bimt_status_str(rc),
+                    bimt_last_error());
             return 1;
         }
     }
     bimt_fault_arm(0);
     return 0;
+}
+
+/* Removes a folder of files and folders of files (a world's). */
+static void remove_tree(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[1200];
+    while (d && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            if (unlink(p) != 0 && depth > 0) remove_tree(p, depth - 1);
+        }
+    if (d) closedir(d);
+    rmdir(dir);
 }
 
 int main(int argc, char **argv)
@@ -249,10 +285,15 @@ int main(int argc, char **argv)
     }
     unsigned long stride = argc > 2 ? strtoul(argv[2], NULL, 10) : 1;
     if (stride < 1) stride = 1;
-    mkdir(argv[1], 0755);
+    char root[600];
+    snprintf(root, sizeof root, "%s/afi-XXXXXX", argv[1]);
+    if (!mkdtemp(root)) {
+        perror("alloc_failure_injection: mkdtemp");
+        return 2;
+    }
     world ref, w;
     int fired, recovered;
-    world_open(&ref, argv[1], "reference");
+    world_open(&ref, root, "reference");
     unsigned long before = bimt_fault_count();
     if (run(&ref, 0, &fired, &recovered)) return 1;
     unsigned long total = bimt_fault_count() - before;
@@ -261,7 +302,7 @@ int main(int argc, char **argv)
     unsigned long points = 0, n_recovered = 0, per_stage[N_STAGES] = {0};
     char why[256];
     for (unsigned long n = 1; n <= total; n += stride) {
-        world_open(&w, argv[1], "injected");
+        world_open(&w, root, "injected");
         if (run(&w, n, &fired, &recovered)) return 1;
         if (fired < 0) {
             fprintf(stderr, "N = %lu: no allocation failed (the run allocates less?)\n", n);
@@ -282,5 +323,6 @@ int main(int argc, char **argv)
            "failed with BIMT_E_NOMEM and recovered, %lu absorbed by the library; end states "
            "identical to the run without injection\n",
            points, stride, total, points - n_recovered, n_recovered);
+    remove_tree(root, 2);
     return 0;
 }

@@ -16,9 +16,15 @@ void bimt_fault_arm(unsigned long n)
     fired = 0;
 }
 
-int bimt_fault_fired(void) { return fired; }
+int bimt_fault_fired(void)
+{
+    return fired;
+}
 
-unsigned long bimt_fault_count(void) { return seen; }
+unsigned long bimt_fault_count(void)
+{
+    return seen;
+}
 
 /* 1 when this allocation is the one that fails. */
 static int fail_now(void)
@@ -29,11 +35,20 @@ static int fail_now(void)
     return 1;
 }
 
-void *bimt__fault_malloc(size_t n) { return fail_now() ? NULL : malloc(n); }
+void *bimt__fault_malloc(size_t n)
+{
+    return fail_now() ? NULL : malloc(n);
+}
 
-void *bimt__fault_calloc(size_t n, size_t size) { return fail_now() ? NULL : calloc(n, size); }
+void *bimt__fault_calloc(size_t n, size_t size)
+{
+    return fail_now() ? NULL : calloc(n, size);
+}
 
-void *bimt__fault_realloc(void *p, size_t n) { return fail_now() ? NULL : realloc(p, n); }
+void *bimt__fault_realloc(void *p, size_t n)
+{
+    return fail_now() ? NULL : realloc(p, n);
+}
 
 char *bimt__fault_strdup(const char *s)
 {
