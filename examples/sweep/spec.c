@@ -73,7 +73,7 @@ static int split_values(spec_key *k, char *v, char *why, size_t wl)
 static const char *kv_why(kv_status st)
 {
     return st == KV_TOO_LONG ? "line too long"
-           : st == KV_NUL    ? "the line holds a NUL byte"
+           : st == KV_NUL    ? "NUL byte in the line"
                              : "expected 'key = value' or 'key = value, value, ...'";
 }
 

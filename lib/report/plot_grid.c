@@ -37,6 +37,21 @@ long bimt__plot_check_labels(const int32_t *labels, size_t n)
     return k;
 }
 
+/* Top-left corner of slot s's cell on a side x side grid. */
+static void slot_corner(size_t side, uint32_t s, double *x, double *y)
+{
+    double cell = PANEL / (double)side;
+    *x = LEFT + (double)bimt__slot_col(side, s) * cell;
+    *y = TOP + (double)bimt__slot_row(side, s) * cell;
+}
+
+/* Starts a grid figure: the document and its heading above the panel. */
+static void grid_begin(bimt__buf *b, double w, double h, const char *title, const char *sub)
+{
+    bimt__svg_begin(b, w, h, title);
+    bimt__svg_heading(b, LEFT + PANEL / 2.0, 26.0, title, sub);
+}
+
 /* Pixel centre of slot s on a side x side grid. */
 static void slot_xy(size_t side, uint32_t s, double *x, double *y)
 {
@@ -124,8 +139,7 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     else
         snprintf(sub, sizeof sub, "%zu connections with |w| > %s; self-connections not drawn", ne,
                  t1);
-    bimt__svg_begin(&b, W_PX, H_PX, title);
-    bimt__svg_heading(&b, LEFT + PANEL / 2.0, 26.0, title, sub);
+    grid_begin(&b, W_PX, H_PX, title, sub);
     bimt__svg_rect(&b, LEFT, TOP, PANEL, PANEL, "#fbfbfb", "#bbbbbb", 1.0);
 
     /* Edges, weakest first so the strong ones lie on top. */
@@ -211,9 +225,7 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     }
     bimt__svg_end(&b);
     free(e);
-    int rc = bimt__buf_save(&b, path, errbuf);
-    bimt__buf_free(&b);
-    return rc;
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_network(const bimt_model_t *model, const int32_t *labels, double weight_threshold,
@@ -280,15 +292,14 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
     snprintf(title, sizeof title, "Functional clusters on the %zu x %zu grid", side, side);
     snprintf(sub, sizeof sub, "%zu clusters among %zu important neurons (grey: unimportant)",
              n_used, n_imp);
-    bimt__svg_begin(&b, W_PX, H_PX, title);
-    bimt__svg_heading(&b, LEFT + PANEL / 2.0, 26.0, title, sub);
+    grid_begin(&b, W_PX, H_PX, title, sub);
 
     double cell = PANEL / (double)side;
     for (size_t k = 0; k < n; k++) {
         char hex[8];
         cluster_hex(hex, labels[k]);
-        double x = LEFT + (double)bimt__slot_col(side, slots[k]) * cell;
-        double y = TOP + (double)bimt__slot_row(side, slots[k]) * cell;
+        double x, y;
+        slot_corner(side, slots[k], &x, &y);
         bimt__buf_fmt(&b,
                       "<rect class=\"cell\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
                       "fill=\"%r\" stroke=\"#ffffff\" stroke-width=\"%f\"/>\n",
@@ -338,9 +349,7 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
     snprintf(sub, sizeof sub, "unimportant (%zu)", n - n_imp);
     bimt__svg_swatch(&b, lx, ly, "#d9d9d9", sub);
     bimt__svg_end(&b);
-    int rc = bimt__buf_save(&b, path, errbuf);
-    bimt__buf_free(&b);
-    return rc;
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, const float *ntv,
@@ -401,8 +410,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
              "log colour scale; %zu neurons above the threshold %s are "
              "outlined in black",
              n_imp, t1);
-    bimt__svg_begin(&b, W_PX, H_PX, title);
-    bimt__svg_heading(&b, LEFT + PANEL / 2.0, 26.0, title, sub);
+    grid_begin(&b, W_PX, H_PX, title, sub);
     double cell = PANEL / (double)side;
     for (size_t k = 0; k < n; k++) {
         char hex[8];
@@ -410,8 +418,8 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
             bimt__rgb_hex(hex, bimt__cmap_seq((log10(s[k]) - vmin) / (vmax - vmin)));
         else
             memcpy(hex, "#f2f2f2", 8);
-        double x = LEFT + (double)bimt__slot_col(side, slots[k]) * cell;
-        double y = TOP + (double)bimt__slot_row(side, slots[k]) * cell;
+        double x, y;
+        slot_corner(side, slots[k], &x, &y);
         int imp = s[k] > threshold;
         double inset = imp ? (cell > 8.0 ? 1.2 : 0.3) : 0.0;
         bimt__buf_fmt(&b,
@@ -432,9 +440,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
     bimt__svg_swatch(&b, cbx, cby + cbh + 40.0, "#f2f2f2", "zero variance");
     bimt__svg_end(&b);
     free(s);
-    int rc = bimt__buf_save(&b, path, errbuf);
-    bimt__buf_free(&b);
-    return rc;
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_importance_grid(const bimt_model_t *model, const float *tv, size_t n_rules,
