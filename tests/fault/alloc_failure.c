@@ -23,7 +23,7 @@
 #include "fault_alloc.h"
 
 typedef struct world {
-    char dir[600], ck[700], final[700], report[700];
+    char dir[700], ck[800], final[800], report[800];
     bimt_task_t *t;
     bimt_model_t *m;
     bimt_trainer_t *tr;
@@ -211,7 +211,7 @@ static int same_file(const char *a, const char *b)
 /* 0 when w's end state equals ref's. */
 static int compare(const world *w, const world *ref, char *why, size_t len)
 {
-    char a[800], b[800];
+    char a[900], b[900];
     snprintf(a, sizeof a, "%s/metrics.json", w->report);
     snprintf(b, sizeof b, "%s/metrics.json", ref->report);
     const char *what = !same_file(w->final, ref->final)                   ? "final checkpoint"
