@@ -40,10 +40,7 @@ static int make(setup *s, uint32_t side)
     tp.rule_mask = (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1);
     if (bimt_task_create(&tp, &s->t)) return -1;
     bimt_model_params mp;
-    bimt_model_params_init(&mp);
-    mp.grid_side = side;
-    mp.n_in = (uint32_t)bimt_task_n_in(s->t);
-    mp.n_out = (uint32_t)bimt_task_n_out(s->t);
+    bimt_test_model_params(&mp, s->t, side);
     if (bimt_model_create(&mp, &s->m)) return -1;
     bimt_trainer_params p;
     bimt_trainer_params_init(&p);

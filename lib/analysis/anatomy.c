@@ -86,6 +86,10 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
                          !model    ? "model"
                          : !labels ? "labels"
                                    : "out");
+    if (n_shuffles > 10000000u) /* documented bound (analysis.h) */
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_anatomy_metrics: n_shuffles is %u, at most 10000000",
+                         (unsigned)n_shuffles);
     const size_t nh = model->n_h;
     for (size_t k = 0; k < nh; k++)
         if (labels[k] < -1 || (labels[k] >= 0 && (size_t)labels[k] >= nh))

@@ -127,10 +127,10 @@ static int check_params(const bimt_cluster_params *p)
                          "bimt_cluster_params: need 2 <= k_min <= k_max "
                          "(got k_min %u, k_max %u)",
                          (unsigned)p->k_min, (unsigned)p->k_max);
-    if (p->n_restarts == 0 || p->max_iter == 0)
+    if (p->n_restarts == 0 || p->max_iter == 0 || p->n_restarts > 10000 || p->max_iter > 100000)
         return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_cluster_params: n_restarts (%u) and max_iter "
-                         "(%u) must be > 0",
+                         "bimt_cluster_params: n_restarts (%u) must be in 1..10000 and max_iter "
+                         "(%u) in 1..100000",
                          (unsigned)p->n_restarts, (unsigned)p->max_iter);
     if (!bimt__finite(p->tol) || p->tol < 0.0)
         return bimt__err(BIMT_E_INVALID_ARG,

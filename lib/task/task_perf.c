@@ -53,6 +53,13 @@ int bimt_task_performance(const bimt_batch *batch, const float *outputs, int32_t
                          "bimt_task_performance: batch has n_out %zu (need "
                          ">= 2), batch_size %zu, n_steps %zu (need > 0)",
                          batch->n_out, batch->batch_size, batch->n_steps);
+    /* Bounds (task.h): far above any task's batch, and the product of the three stays far
+     * from overflowing a size_t. */
+    if (batch->n_steps > (1u << 20) || batch->batch_size > (1u << 20) || batch->n_out > (1u << 16))
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_task_performance: batch has n_steps %zu, batch_size %zu, n_out "
+                         "%zu (at most 2^20, 2^20 and 2^16)",
+                         batch->n_steps, batch->batch_size, batch->n_out);
     if (loss != BIMT_LOSS_MSE && loss != BIMT_LOSS_CROSS_ENTROPY)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: unknown loss %d", (int)loss);
     const size_t B = batch->batch_size, n_out = batch->n_out, last = batch->n_steps - 1;

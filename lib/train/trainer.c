@@ -86,11 +86,10 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
     if (!bimt__finite(p->grad_clip) || p->grad_clip < 0.0)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "grad_clip must be finite and >= 0 (got %g)",
                           p->grad_clip);
-    if (!bimt__finite(p->lambda) || p->lambda < 0.0)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "lambda must be finite and >= 0 (got %g)",
-                          p->lambda);
-    if (!bimt__finite(p->A) || p->A < 0.0)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "A must be finite and >= 0 (got %g)", p->A);
+    if (!(p->lambda >= 0.0 && p->lambda <= 1e6))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "lambda must be in [0, 1e6] (got %g)", p->lambda);
+    if (!(p->A >= 0.0 && p->A <= 1e6))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "A must be in [0, 1e6] (got %g)", p->A);
     if (p->n_schedule > BIMT_MAX_SCHEDULE)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "n_schedule must be at most %d (got %u)",
                           BIMT_MAX_SCHEDULE, (unsigned)p->n_schedule);
@@ -101,11 +100,10 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
                               "(entry %u: %llu after %llu)",
                               (unsigned)i, (unsigned long long)p->schedule_step[i],
                               (unsigned long long)p->schedule_step[i - 1]);
-        if (!bimt__finite(p->schedule_lambda[i]) || p->schedule_lambda[i] < 0.0)
+        if (!(p->schedule_lambda[i] >= 0.0 && p->schedule_lambda[i] <= 1e6))
             return bimt__fail(e, BIMT_E_INVALID_ARG,
-                              "schedule_lambda[%u] must be finite and >= 0 "
-                              "(got %g)",
-                              (unsigned)i, p->schedule_lambda[i]);
+                              "schedule_lambda[%u] must be in [0, 1e6] (got %g)", (unsigned)i,
+                              p->schedule_lambda[i]);
     }
     if (p->swap_top_k == 0) return bimt__fail(e, BIMT_E_INVALID_ARG, "swap_top_k must be >= 1");
     if (p->eval_interval > 0 && p->eval_batch == 0)
@@ -113,12 +111,20 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
     if (p->eval_batch > 1000000)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch must be at most 1000000 (got %u)",
                           (unsigned)p->eval_batch);
-    for (int r = 0; r < BIMT_N_RULES; r++)
+    double weight_sum = 0.0;
+    for (int r = 0; r < BIMT_N_RULES; r++) {
         if (!bimt__finite(p->rule_weight[r]) || p->rule_weight[r] < 0.0)
             return bimt__fail(e, BIMT_E_INVALID_ARG,
                               "rule_weight[%d] must be finite and >= 0 "
                               "(got %g)",
                               r, p->rule_weight[r]);
+        weight_sum += p->rule_weight[r];
+    }
+    if (!bimt__finite(weight_sum)) /* the rule draw scales a uniform by the sum */
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "the rule weights sum to %g (overflow); only their ratios matter, so "
+                          "scale them down",
+                          weight_sum);
     if (p->l1_proximal > 1)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "l1_proximal must be 0 or 1 (got %u)",
                           (unsigned)p->l1_proximal);
@@ -284,8 +290,8 @@ typedef struct tp_key {
     }
 static const tp_key TP_KEYS[] = {
     TP_NUM("learning rate", 0.0, 1, learning_rate),
-    TP_NUM("lambda", 0.0, 0, lambda),
-    TP_NUM("A", 0.0, 0, A),
+    {"lambda", 0.0, 1e6, 0, 0, offsetof(bimt_trainer_params, lambda)},
+    {"A", 0.0, 1e6, 0, 0, offsetof(bimt_trainer_params, A)},
     TP_U32("swap interval", 0.0, swap_interval),
     TP_U32("swap top_k", 1.0, swap_top_k),
     TP_U32("eval interval", 0.0, eval_interval),
@@ -299,6 +305,9 @@ static int tp_check(const tp_key *k, double value, char *e)
     int ok = bimt__finite(value) && (k->lo_open ? value > k->lo : value >= k->lo) &&
              value <= k->hi && (!k->whole || value == floor(value));
     if (ok) return BIMT_OK;
+    if (!k->whole && k->hi < (double)INFINITY)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be in [%g, %g] (got %g)", k->name, k->lo,
+                          k->hi, value);
     if (!k->whole)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be finite and %s 0 (got %g)", k->name,
                           k->lo_open ? ">" : ">=", value);
