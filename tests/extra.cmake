@@ -8,13 +8,17 @@ target_include_directories(npz_tool PRIVATE ${PROJECT_SOURCE_DIR}/lib)
 target_link_libraries(npz_tool PRIVATE bimt_internal bimt_warnings m)
 
 # Fuzz targets (tests/fuzz/): the checkpoint loader (and through it the .npz reader),
-# grow_brain's config parser and bimt_sweep's spec parser. Each is one
+# grow_brain's config parser, bimt_sweep's spec parser and grow_brain's positions parser. Each is one
 # LLVMFuzzerTestOneInput(); corpora in tests/fuzz/corpus/<name>/.
 #  - every build: fuzz_replay_<name> runs the entry point once per committed corpus file
 #    (replay.c, no libFuzzer), so the corpora are regression tests under the ASan build too;
 #  - -DBIMT_FUZZ=ON (clang): the libFuzzer programs fuzz_<name>, with coverage and ASan+UBSan
 #    in the library, and the CTest tests fuzz_<name>_short (a bounded run, .ci/test).
 set(BIMT_FUZZ_TARGETS checkpoint config sweep_spec)
+# grow_brain's --positions parser (positions.c, in grow_brain_config) once it exists.
+if(EXISTS ${PROJECT_SOURCE_DIR}/examples/grow_brain/positions.c)
+  list(APPEND BIMT_FUZZ_TARGETS positions)
+endif()
 option(BIMT_FUZZ "Build the libFuzzer targets fuzz_<name> (needs clang)" OFF)
 if(BIMT_FUZZ)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
@@ -38,7 +42,7 @@ foreach(_fz ${BIMT_FUZZ_TARGETS})
   # the library or program part each target links
   if(_fz STREQUAL "checkpoint")
     set(_fz_libs bimt_internal m)
-  elseif(_fz STREQUAL "config")
+  elseif(_fz STREQUAL "config" OR _fz STREQUAL "positions")
     set(_fz_libs grow_brain_config)
   else()
     set(_fz_libs bimt_sweep_spec)
@@ -57,5 +61,10 @@ foreach(_fz ${BIMT_FUZZ_TARGETS})
     target_compile_options(fuzz_${_fz} PRIVATE -fsanitize=fuzzer,address,undefined -g)
     target_link_options(fuzz_${_fz} PRIVATE -fsanitize=fuzzer,address,undefined)
     target_link_libraries(fuzz_${_fz} PRIVATE ${_fz_libs})
+    list(APPEND _fz_all fuzz_${_fz})
   endif()
 endforeach()
+if(BIMT_FUZZ)
+  add_custom_target(bimt_fuzzers) # every libFuzzer program (.ci/test builds this)
+  add_dependencies(bimt_fuzzers ${_fz_all})
+endif()
