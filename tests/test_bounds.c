@@ -25,10 +25,10 @@ static double now_s(void)
         double t0_ = now_s();                                                                      \
         int rc_ = (call);                                                                          \
         double dt_ = now_s() - t0_;                                                                \
-        ck_assert_msg(rc_ == BIMT_E_INVALID_ARG, "%s returned %d", #call, rc_);                  \
-        ck_assert_msg(strstr(bimt_last_error(), want) != NULL, "message '%s' lacks '%s'",        \
+        ck_assert_msg(rc_ == BIMT_E_INVALID_ARG, "%s returned %d", #call, rc_);                    \
+        ck_assert_msg(strstr(bimt_last_error(), want) != NULL, "message '%s' lacks '%s'",          \
                       bimt_last_error(), want);                                                    \
-        ck_assert_msg(dt_ < 2.0, "%s took %.1f s to be refused", #call, dt_);                     \
+        ck_assert_msg(dt_ < 2.0, "%s took %.1f s to be refused", #call, dt_);                      \
     } while (0)
 
 typedef struct setup {
@@ -168,4 +168,7 @@ static Suite *bounds_suite(void)
     return s;
 }
 
-int main(void) { return bimt_test_run(bounds_suite()); }
+int main(void)
+{
+    return bimt_test_run(bounds_suite());
+}

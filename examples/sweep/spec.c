@@ -281,10 +281,12 @@ int spec_expand(const spec *s, sweep_config **out, size_t *n_out, char *err, siz
             for (size_t j = 0; j < n && !clash; j++)
                 clash = strcmp(c[j].id, c[n].id) == 0;
             if (!clash) break;
+            /* base cut to leave room for the suffix: a base that fills the id (long values)
+             * would otherwise never change and this loop never end (found by fuzzing) */
             char num[24];
-            sx_fmt(num, sizeof num, "%d", suffix);
-            sx_fmt(c[n].id, sizeof c[n].id, "%s", base);
-            id_append(c[n].id, sizeof c[n].id, "-", "", num);
+            sx_fmt(num, sizeof num, "-%d", suffix);
+            size_t keep = strlen(base), room = sizeof c[n].id - 1 - strlen(num);
+            sx_fmt(c[n].id, sizeof c[n].id, "%.*s%s", (int)(keep < room ? keep : room), base, num);
         }
         n++;
     }

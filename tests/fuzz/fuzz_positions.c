@@ -20,8 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&e, 0, sizeof e);
     int rc = gb_positions_parse((const char *)data, size, &p, &e);
     if (rc == 0) {
-        if (p.n < 1 || p.n > GB_POSITIONS_MAX || p.dim < 1 || p.dim > 3 || !p.xyz)
-            __builtin_trap();
+        if (p.n < 1 || p.n > GB_POSITIONS_MAX || p.dim < 1 || p.dim > 3 || !p.xyz) __builtin_trap();
         for (size_t i = 0; i < (size_t)p.n * p.dim; i++)
             if (!isfinite(p.xyz[i])) __builtin_trap();
         gb_positions_free(&p);
