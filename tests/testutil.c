@@ -31,6 +31,14 @@ void bimt_test_tmppath(char *buf, size_t len, const char *suffix)
     snprintf(buf, len, "%s%s", tmpl, suffix ? suffix : "");
 }
 
+void bimt_test_model_params(bimt_model_params *mp, const bimt_task_t *t, uint32_t side)
+{
+    bimt_model_params_init(mp);
+    mp->grid_side = side;
+    mp->n_in = (uint32_t)bimt_task_n_in(t);
+    mp->n_out = (uint32_t)bimt_task_n_out(t);
+}
+
 double bimt_test_max_rel_err(const double *a, const double *b, size_t n)
 {
     double worst = 0.0;

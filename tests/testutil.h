@@ -18,6 +18,11 @@ char *bimt_test_read_file(const char *path, size_t *len);
 /** Writes len bytes to path (asserts on failure). */
 void bimt_test_write_file(const char *path, const void *buf, size_t len);
 
+/** Model params at their defaults, sized for task t, with grid side `side`. */
+struct bimt_task;
+struct bimt_model_params;
+void bimt_test_model_params(struct bimt_model_params *mp, const struct bimt_task *t, uint32_t side);
+
 /** Max |a - b| / max(1, |b|) over n doubles. */
 double bimt_test_max_rel_err(const double *a, const double *b, size_t n);
 

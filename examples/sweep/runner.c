@@ -268,13 +268,15 @@ int sx_start(const sx_ctx *c, const sweep_config *cfg, size_t i, sx_job *job, ch
         sx_fmt(err, len, "cannot lock %s: %s", p, strerror(errno));
         return -1;
     }
+    /* Holding the run's lock: any DIR/.work/<id>.XXXXXX is a dead process's (a live one holds
+     * this lock while it runs), so it goes, also when the run has finished meanwhile. */
+    remove_stale(c, cfg->id);
     path_fmt(p, c->out, "/runs/", cfg->id, NULL);
     if (is_dir(p)) {
         close(job->lock_fd);
         job->lock_fd = -1;
         return 1;
     }
-    remove_stale(c, cfg->id);
     char conf[SX_PATH], log[SX_PATH], out_arg[SX_PATH];
     if (path_fmt(job->tmp, c->out, "/.work/", cfg->id, ".XXXXXX") || !mkdtemp(job->tmp) ||
         path_fmt(conf, job->tmp, "/grow_brain.conf", NULL, NULL) ||

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "kv_lines.h"
-#include "spec.h"
 #include "runner.h"
+#include "spec.h"
 
 static char *sdup(const char *s)
 {
@@ -69,39 +69,33 @@ static int split_values(spec_key *k, char *v, char *why, size_t wl)
     return 0;
 }
 
-int spec_read(spec *s, const char *path, char *err, size_t errlen)
+/* The message of a kv_lines error. */
+static const char *kv_why(kv_status st)
+{
+    return st == KV_TOO_LONG ? "line too long"
+           : st == KV_NUL    ? "NUL byte in the line"
+                             : "expected 'key = value' or 'key = value, value, ...'";
+}
+
+int spec_parse(spec *s, const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    char *text;
-    size_t len;
-    int frc = kv_read_file(path, &text, &len);
-    if (frc == -1) {
-        sx_fmt(err, errlen, "cannot read the spec %s: %s", path, strerror(errno));
-        return -1;
-    }
-    kv_lines lines;
-    kv_lines_init(&lines, text ? text : "", text ? len : 0, KV_LINE_MAX);
-    s->path = sdup(path);
     char why[600] = "";
-    int rc = 0;
-    if (frc) {
-        sx_fmt(why, sizeof why, "read error");
-        rc = -1;
-    } else if (!s->path) {
-        sx_fmt(why, sizeof why, "out of memory");
-        rc = -1;
-    }
+    int rc = (s->path = sdup(name)) ? 0 : -1;
+    if (rc) sx_fmt(why, sizeof why, "out of memory");
+    kv_lines r;
+    kv_lines_init(&r, text, len, KV_LINE_MAX);
     char *key, *value;
     kv_status st = KV_END;
-    while (!rc && (st = kv_lines_next(&lines, &key, &value)) == KV_PAIR) {
+    while (!rc && (st = kv_lines_next(&r, &key, &value)) == KV_PAIR) {
         if (!*key) {
             sx_fmt(why, sizeof why, "missing key before '='");
             rc = -1;
             break;
         }
-        const char *r = reserved(key);
-        if (r) {
-            sx_fmt(why, sizeof why, "key '%s' %s", key, r);
+        const char *res = reserved(key);
+        if (res) {
+            sx_fmt(why, sizeof why, "key '%s' %s", key, res);
             rc = -1;
             break;
         }
@@ -123,7 +117,7 @@ int spec_read(spec *s, const char *path, char *err, size_t errlen)
         s->keys = nk;
         spec_key *k = &s->keys[s->n_keys++];
         memset(k, 0, sizeof *k);
-        k->line = lines.line;
+        k->line = r.line;
         if (!(k->key = sdup(key))) {
             sx_fmt(why, sizeof why, "out of memory");
             rc = -1;
@@ -132,18 +126,30 @@ int spec_read(spec *s, const char *path, char *err, size_t errlen)
         rc = split_values(k, value, why, sizeof why);
     }
     if (!rc && st != KV_END) {
-        sx_fmt(why, sizeof why, "%s",
-               st == KV_TOO_LONG    ? "line too long"
-               : st == KV_NO_EQUALS ? "expected 'key = value' or 'key = value, value, ...'"
-                                    : "NUL byte in the line");
+        sx_fmt(why, sizeof why, "%s", kv_why(st));
         rc = -1;
     }
-    free(text);
-    s->n_lines = lines.line;
+    s->n_lines = r.line;
     if (rc) {
-        sx_fmt(err, errlen, "%s:%d: %s", path, lines.line, why);
+        sx_fmt(err, errlen, "%s:%d: %s", name, r.line, why);
         spec_free(s);
     }
+    return rc;
+}
+
+int spec_read(spec *s, const char *path, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    char *text;
+    size_t len;
+    int rc = kv_read_file(path, &text, &len);
+    if (rc) {
+        sx_fmt(err, errlen, "cannot read the spec %s: %s", path,
+               rc == -1 ? strerror(errno) : "read error");
+        return -1;
+    }
+    rc = spec_parse(s, path, text, len, err, errlen);
+    free(text);
     return rc;
 }
 
@@ -275,10 +281,12 @@ int spec_expand(const spec *s, sweep_config **out, size_t *n_out, char *err, siz
             for (size_t j = 0; j < n && !clash; j++)
                 clash = strcmp(c[j].id, c[n].id) == 0;
             if (!clash) break;
+            /* base cut to leave room for the suffix: a base that fills the id (long values)
+             * would otherwise never change and this loop never end (found by fuzzing) */
             char num[24];
-            sx_fmt(num, sizeof num, "%d", suffix);
-            sx_fmt(c[n].id, sizeof c[n].id, "%s", base);
-            id_append(c[n].id, sizeof c[n].id, "-", "", num);
+            sx_fmt(num, sizeof num, "-%d", suffix);
+            size_t keep = strlen(base), room = sizeof c[n].id - 1 - strlen(num);
+            sx_fmt(c[n].id, sizeof c[n].id, "%.*s%s", (int)(keep < room ? keep : room), base, num);
         }
         n++;
     }

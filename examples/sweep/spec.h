@@ -38,6 +38,12 @@ typedef struct sweep_config {
  * the file and line and go to err (a message of errlen bytes). Returns 0 or -1.
  */
 int spec_read(spec *s, const char *path, char *err, size_t errlen);
+
+/**
+ * As spec_read() on the text[0..len) of a spec (need not end in a NUL; name stands for the
+ * file in messages). No file, no output: the unit the fuzz target fuzz_sweep_spec calls.
+ */
+int spec_parse(spec *s, const char *name, const char *text, size_t len, char *err, size_t errlen);
 void spec_free(spec *s);
 
 /** 1 if key of spec is ignored by arm (lambda and more for none, A and swaps unless bimt). */

@@ -4,9 +4,14 @@
 # it the program has the local backend only.
 find_package(MPI COMPONENTS C QUIET)
 set(_sweep_dir ${CMAKE_CURRENT_SOURCE_DIR}/sweep)
-add_executable(bimt_sweep ${_sweep_dir}/bimt_sweep.c ${_sweep_dir}/spec.c ${_sweep_dir}/runner.c
-               ${_sweep_dir}/mpi_backend.c)
-target_link_libraries(bimt_sweep PRIVATE bimt::bimt bimt_examples_common bimt_warnings m)
+# The spec reader and the run helpers are a library of their own, so that the fuzz target
+# fuzz_sweep_spec links the parser without the program.
+add_library(bimt_sweep_spec STATIC ${_sweep_dir}/spec.c ${_sweep_dir}/runner.c)
+target_include_directories(bimt_sweep_spec PUBLIC ${_sweep_dir})
+target_link_libraries(bimt_sweep_spec PUBLIC bimt::bimt bimt_examples_common
+                      PRIVATE bimt_warnings m)
+add_executable(bimt_sweep ${_sweep_dir}/bimt_sweep.c ${_sweep_dir}/mpi_backend.c)
+target_link_libraries(bimt_sweep PRIVATE bimt_sweep_spec bimt::bimt bimt_warnings m)
 if(MPI_C_FOUND)
   target_link_libraries(bimt_sweep PRIVATE MPI::MPI_C)
   target_compile_definitions(bimt_sweep PRIVATE BIMT_SWEEP_MPI=1)

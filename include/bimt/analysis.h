@@ -44,8 +44,8 @@ typedef struct bimt_cluster_params {
     double importance_threshold; /**< neuron important iff summed TV > this; default 1e-3 */
     uint32_t k_min;              /**< smallest k tried, default 2 */
     uint32_t k_max;              /**< largest k tried, default 29 (clipped to n_important - 1) */
-    uint32_t n_restarts;         /**< k-means++ restarts per k, default 20 */
-    uint32_t max_iter;           /**< Lloyd iterations per restart, default 300 */
+    uint32_t n_restarts;         /**< k-means++ restarts per k, 1..10000, default 20 */
+    uint32_t max_iter;           /**< Lloyd iterations per restart, 1..100000, default 300 */
     double tol;                  /**< convergence: relative centre shift, default 1e-4 */
     uint32_t normalize_by_sum;   /**< 0: by max across rules (default), 1: by sum */
     uint64_t seed;               /**< default 0 */
@@ -133,12 +133,14 @@ typedef struct bimt_anatomy {
  * Thread-safe for a model no thread mutates.
  * @param[in] model the model whose slots place the neurons.
  * @param[in] labels [n_hidden] as from bimt_cluster_task_variance(): -1 or in [0, n_hidden).
- * @param[in] n_shuffles null size; 0 gives null mean = sd = z = 0 and p = 1.
+ * @param[in] n_shuffles null size, at most 10^7 (larger is refused); 0 gives null mean = sd =
+ *        z = 0 and p = 1.
  * @param[in] seed seed of the shuffles (same seed, same null).
  * @param[out] out the metrics.
  * @param[out] isolated_null optional [n_shuffles] array of the isolated-fraction null samples.
  * @param[out] size_null optional [n_shuffles] array of the cluster-size null samples.
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, labels or out, label out of range);
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, labels or out, label out of range,
+ *         n_shuffles above 10^7);
  *         BIMT_E_NOMEM. *out is written only on success.
  */
 BIMT_API int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels,
@@ -167,11 +169,13 @@ typedef struct bimt_centrality {
  * anatomical tests; it changes none of them. Thread-safe for a model no thread mutates.
  * @param[in] model the model whose slots place the neurons.
  * @param[in] important [n_hidden] nonzero for an important neuron (bimt_important_neurons()).
- * @param[in] n_shuffles null size; 0 gives null mean = sd = z = 0 and p = 1.
+ * @param[in] n_shuffles null size, at most 10^7 (larger is refused); 0 gives null mean = sd =
+ *        z = 0 and p = 1.
  * @param[in] seed seed of the null (same seed, same null).
  * @param[out] out the result (caller-owned); written only on success.
  * @param[out] null_samples optional [n_shuffles] array of the null samples.
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, important or out); BIMT_E_NOMEM.
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, important or out, n_shuffles above
+ *         10^7); BIMT_E_NOMEM.
  *         With no important neuron, observed = null = 0 and p = 1.
  */
 BIMT_API int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,

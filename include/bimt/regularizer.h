@@ -23,11 +23,12 @@ extern "C" {
  * @brief Value of lambda * L_cc; with add_grad nonzero also adds lambda * dL_cc/dparams
  * into the model's gradient buffer. One thread at a time per model.
  * @param[in,out] model the model (its gradient buffer is added to when add_grad is nonzero).
- * @param[in] lambda overall weight (>= 0, finite).
- * @param[in] A distance weight (>= 0, finite).
+ * @param[in] lambda overall weight, in [0, 1e6] (bounded so that the cost and its gradient
+ *        stay finite for any finite weights).
+ * @param[in] A distance weight, in [0, 1e6].
  * @param[in] add_grad nonzero: also add the subgradient; 0: value only.
  * @param[out] value optional: receives lambda * L_cc (computed in double).
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, negative or NaN lambda/A). Nothing is
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, lambda or A NaN or outside [0, 1e6]). Nothing is
  *         written on failure.
  */
 BIMT_API int bimt_model_connection_cost(bimt_model_t *model, double lambda, double A,
@@ -38,9 +39,9 @@ BIMT_API int bimt_model_connection_cost(bimt_model_t *model, double lambda, doub
  * W_out terms under an io layout): what swaps lower.
  * Thread-safe for a model no thread mutates.
  * @param[in] model the model.
- * @param[in] A distance weight (>= 0, finite).
+ * @param[in] A distance weight, in [0, 1e6].
  * @param[out] value receives the cost (computed in double).
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model or value, negative or NaN A).
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model or value, A NaN or outside [0, 1e6]).
  */
 BIMT_API int bimt_model_distance_cost(const bimt_model_t *model, double A, double *value);
 
@@ -54,8 +55,9 @@ BIMT_API int bimt_model_distance_cost(const bimt_model_t *model, double A, doubl
  * silent. With Adam, step = bimt_adam_step_sizes() is the prox in Adam's own diagonal metric.
  * One thread at a time per model.
  * @param[in,out] model the model; its parameters are thresholded.
- * @param[in] lambda overall weight (>= 0, finite).
- * @param[in] A distance weight (>= 0, finite).
+ * @param[in] lambda overall weight, in [0, 1e6] (bounded so that the cost and its gradient
+ *        stay finite for any finite weights).
+ * @param[in] A distance weight, in [0, 1e6].
  * @param[in] step per-parameter step sizes [n_step] (each >= 0 and finite), borrowed.
  * @param[in] n_step must equal bimt_model_n_params().
  * @param[out] n_zero optional: receives how many parameters are exactly 0 afterwards.

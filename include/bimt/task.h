@@ -97,8 +97,9 @@ typedef struct bimt_task_params {
     double sigma_x;       /**< input noise, default 0.01; effective std sigma_x*sqrt(2/alpha) */
     uint32_t rule_mask;   /**< bit r enables rule r for training/evaluation; 0 = all 20 */
     int32_t loss;         /**< a bimt_loss value: target encoding and mask, default BIMT_LOSS_MSE */
-    uint32_t input_noise; /**< 1 (default): random-mode batches get input noise; 0: none */
-    uint32_t easy_task;   /**< 1: coherences x10 (DM) / x2 (delayed DM); default 0 */
+    uint32_t input_noise; /**< 1 (default): random-mode batches get input noise; 0: none (other
+                             values refused) */
+    uint32_t easy_task;   /**< 1: coherences x10 (DM) / x2 (delayed DM); default 0 (0 or 1) */
     uint64_t seed;        /**< seed of the task's random stream, default 1 */
 } bimt_task_params;
 
@@ -230,7 +231,8 @@ BIMT_API int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out)
  * @param[out] correct optional [batch_size] array receiving 1 or 0 per trial.
  * @param[out] mean optional fraction of correct trials.
  * @return BIMT_OK; BIMT_E_INVALID_ARG for NULL batch/outputs/y_loc, n_out < 2, batch_size 0,
- *         unknown loss. Thread-safe (touches no handle).
+ *         n_steps 0, n_steps or batch_size above 2^20, n_out above 2^16, unknown loss.
+ *         Thread-safe (touches no handle).
  */
 BIMT_API int bimt_task_performance(const bimt_batch *batch, const float *outputs, int32_t loss,
                                    float *correct, double *mean);

@@ -53,18 +53,19 @@ typedef struct bimt_trainer_params {
     double beta2;         /**< Adam second-moment decay, default 0.999 */
     double eps;           /**< Adam denominator offset, default 1e-8 */
     double grad_clip;     /**< element-wise clip value, default 1 (Yang); 0 = off */
-    double lambda;        /**< connection-cost weight, default 1e-4 (ignored for ARM_NONE) */
-    double A;             /**< distance weight, default 1 (ignored unless ARM_BIMT) */
-    uint32_t n_schedule;  /**< 0: constant lambda; else breakpoints used below */
+    double lambda; /**< connection-cost weight in [0, 1e6], default 1e-4 (ignored for ARM_NONE) */
+    double A;      /**< distance weight in [0, 1e6], default 1 (ignored unless ARM_BIMT) */
+    uint32_t n_schedule; /**< 0: constant lambda; else breakpoints used below */
     uint64_t schedule_step[BIMT_MAX_SCHEDULE]; /**< increasing steps; lambda = value[i] from step[i]
                                                   on (before step[0]: 0) */
-    double schedule_lambda[BIMT_MAX_SCHEDULE]; /**< lambda values (>= 0) */
+    double schedule_lambda[BIMT_MAX_SCHEDULE]; /**< lambda values, each in [0, 1e6] */
     uint32_t swap_interval; /**< steps between swap passes (ARM_BIMT), default 200; 0 = never */
     uint32_t swap_top_k;    /**< neurons per swap pass, default 30 */
     uint32_t eval_interval; /**< steps between evaluations, default 500; 0 = never */
     uint32_t eval_batch;    /**< trials per rule per evaluation, default 512 */
-    double rule_weight[BIMT_N_RULES]; /**< sampling weights (>= 0), default all 1; disabled rules
-                                         get 0 */
+    double rule_weight[BIMT_N_RULES]; /**< sampling weights (finite, >= 0, and their sum
+                                         finite: only ratios matter), default all 1; disabled
+                                         rules get 0 */
     uint32_t recurrent_noise;         /**< 1 (default): train with sigma_rec noise; 0: without */
     uint64_t seed;        /**< seed of the rule-sampling and evaluation streams, default 1 */
     uint32_t l1_proximal; /**< 0 (default): the cost's subgradient joins the gradient;

@@ -86,6 +86,10 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
                          !model ? "model" : "labels");
     int orc = bimt__out_check(out, "bimt_anatomy_metrics: out");
     if (orc) return orc;
+    if (n_shuffles > 10000000u) /* documented bound (analysis.h) */
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_anatomy_metrics: n_shuffles is %u, at most 10000000",
+                         (unsigned)n_shuffles);
     const size_t nh = model->n_h;
     for (size_t k = 0; k < nh; k++)
         if (labels[k] < -1 || (labels[k] >= 0 && (size_t)labels[k] >= nh))
@@ -105,7 +109,7 @@ int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint3
     double *sd = bimt__malloc(nh, sizeof(double));
     int rc = BIMT_OK;
     if (!compact || !cnt || !slot || !lab || !grid || !at || !sr || !sc || !sd) {
-        rc = BIMT_E_NOMEM;
+        rc = bimt__err(BIMT_E_NOMEM, "anatomical metrics: out of memory (%zu neurons)", nh);
         goto done;
     }
     for (size_t k = 0; k < nh; k++) {

@@ -37,6 +37,10 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
                          !model ? "model" : "important");
     int orc = bimt__out_check(out, "bimt_centrality_metrics: out");
     if (orc) return orc;
+    if (n_shuffles > 10000000u) /* documented bound (analysis.h) */
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_centrality_metrics: n_shuffles is %u, at most 10000000",
+                         (unsigned)n_shuffles);
     const size_t nh = model->n_h, side = model->side;
     double *d = bimt__malloc(nh, sizeof(double));
     uint32_t *slots = bimt__malloc(nh, sizeof(uint32_t));

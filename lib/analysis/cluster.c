@@ -131,10 +131,10 @@ static int check_params(const bimt_cluster_params *p)
                          "bimt_cluster_params: need 2 <= k_min <= k_max "
                          "(got k_min %u, k_max %u)",
                          (unsigned)p->k_min, (unsigned)p->k_max);
-    if (p->n_restarts == 0 || p->max_iter == 0)
+    if (p->n_restarts == 0 || p->max_iter == 0 || p->n_restarts > 10000 || p->max_iter > 100000)
         return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_cluster_params: n_restarts (%u) and max_iter "
-                         "(%u) must be > 0",
+                         "bimt_cluster_params: n_restarts (%u) must be in 1..10000 and max_iter "
+                         "(%u) in 1..100000",
                          (unsigned)p->n_restarts, (unsigned)p->max_iter);
     if (!bimt__finite(p->tol) || p->tol < 0.0)
         return bimt__err(BIMT_E_INVALID_ARG,
@@ -217,7 +217,8 @@ int bimt_cluster_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hid
     int32_t *best_lab = bimt__malloc(n_hidden, sizeof(int32_t));
     double *D = NULL;
     if (!idx || !X || !lab || !best_lab) {
-        rc = BIMT_E_NOMEM;
+        rc = bimt__err(BIMT_E_NOMEM, "bimt_cluster_task_variance: out of memory (%zu neurons)",
+                       n_hidden);
         goto done;
     }
     /* Important neurons and their normalised rows, in double. */
@@ -237,7 +238,10 @@ int bimt_cluster_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hid
         if (n <= CLUSTER_DMAT_MAX) {
             D = bimt__malloc(n * n, sizeof(double));
             if (!D) {
-                rc = BIMT_E_NOMEM;
+                rc = bimt__err(BIMT_E_NOMEM,
+                               "bimt_cluster_task_variance: out of memory for the %zu x %zu "
+                               "distance matrix",
+                               n, n);
                 goto done;
             }
             for (size_t i = 0; i < n; i++) {
@@ -260,7 +264,9 @@ int bimt_cluster_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hid
             }
             double s = bimt__silhouette(X, n, d, D, lab, k);
             if (s != s) {
-                rc = BIMT_E_NOMEM;
+                rc =
+                    bimt__err(BIMT_E_NOMEM,
+                              "bimt_cluster_task_variance: out of memory (silhouette, k = %zu)", k);
                 goto done;
             }
             if (best_k == 0 || s > best_s) {

@@ -224,7 +224,7 @@ int bimt__kmeans(const double *X, size_t n, size_t d, const double *D, size_t k,
     w.lab = bimt__malloc(n, sizeof(int32_t));
     int rc = 0;
     if (!w.cc2 || !w.c || !w.c_new || !w.mind2 || !w.cand2 || !w.best2 || !w.cnt || !w.lab) {
-        rc = BIMT_E_NOMEM;
+        rc = bimt__err(BIMT_E_NOMEM, "k-means: out of memory (%zu points, k = %zu)", n, k);
         goto done;
     }
     /* Absolute tolerance: tol times the mean per-feature population variance (as sklearn). */

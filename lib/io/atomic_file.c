@@ -1,10 +1,15 @@
 /* Atomic file replacement and mkdir -p (see atomic_file.h). */
+#if !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE 1 /* flock() in glibc under -std=c11 */
+#endif
 #include "io/atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -13,9 +18,91 @@
 
 static void release(bimt__atomic_file *af)
 {
+    if (af->lock_fd > 0) close(af->lock_fd);
     free(af->path);
     free(af->tmp);
     memset(af, 0, sizeof(*af));
+}
+
+#define TMP_TAG ".tmp-"
+#define TMP_X 6 /* mkstemp's XXXXXX */
+
+/* 1 when name is base + ".tmp-" + six characters of mkstemp's alphabet. */
+static int is_temp_of(const char *name, const char *base, size_t blen)
+{
+    if (strncmp(name, base, blen) != 0 || strncmp(name + blen, TMP_TAG, 5) != 0) return 0;
+    const char *x = name + blen + 5;
+    size_t n = 0;
+    for (; x[n]; n++) {
+        char c = x[n];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return 0;
+    }
+    return n == TMP_X;
+}
+
+/* Removes the temporary file p if no live writer holds it: a writer holds an exclusive flock
+ * on its temporary file from creation to rename (the kernel drops it when the writer dies, by
+ * kill -9 too). The name is removed only while this process holds the lock and the name still
+ * names the locked file, so a live writer's file and a file renamed meanwhile are never hit. */
+static void remove_if_dead(const char *p)
+{
+    int fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat a, b;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 && lstat(p, &b) == 0 &&
+        S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        (void)unlink(p);
+    close(fd); /* releases the lock */
+}
+
+/* Removes the stale temporary files of path left by writers that died (best effort: without
+ * memory or on a folder that cannot be read, nothing is removed and the save goes on). Called
+ * before a save, so a full disk gets the space of dead writers' files back first. */
+static void remove_stale_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dlen = slash ? (size_t)(slash - path) + 1 : 0, blen = strlen(base);
+    char *p = malloc(dlen + blen + 5 + TMP_X + 2);
+    if (!p) return;
+    memcpy(p, path, dlen);
+    p[dlen] = '\0';
+    DIR *d = opendir(dlen ? p : ".");
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL)
+            if (is_temp_of(e->d_name, base, blen)) {
+                memcpy(p + dlen, e->d_name, blen + 5 + TMP_X + 1);
+                remove_if_dead(p);
+            }
+        closedir(d);
+    }
+    free(p);
+}
+
+/* Creates and locks the temporary file af->tmp (a template); returns the fd or -1 (errno). A
+ * file created by mkstemp is unlocked until flock; if another save's cleanup took it in that
+ * instant (lock refused, or the name gone or replaced), it is dropped and another is made. */
+static int create_locked_temp(char *tmpl, size_t plen)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        memcpy(tmpl + plen + 5, "XXXXXX", TMP_X + 1);
+        int fd = mkstemp(tmpl);
+        if (fd < 0) return -1;
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC); /* a child process must not hold the lock */
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            if (errno != EWOULDBLOCK) return fd; /* no flock here: no cleanup either */
+            close(fd);
+            continue;
+        }
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && lstat(tmpl, &b) == 0 && a.st_dev == b.st_dev &&
+            a.st_ino == b.st_ino)
+            return fd;
+        close(fd);
+    }
+    errno = EEXIST;
+    return -1;
 }
 
 int bimt__atomic_open(bimt__atomic_file *af, const char *path, char *err, size_t errlen)
@@ -32,8 +119,9 @@ int bimt__atomic_open(bimt__atomic_file *af, const char *path, char *err, size_t
     }
     memcpy(af->path, path, plen + 1);
     memcpy(af->tmp, path, plen);
-    memcpy(af->tmp + plen, ".tmp-XXXXXX", 12);
-    int fd = mkstemp(af->tmp);
+    memcpy(af->tmp + plen, TMP_TAG "XXXXXX", 12);
+    remove_stale_temps(path);
+    int fd = create_locked_temp(af->tmp, plen);
     if (fd < 0) {
         int e = errno;
         release(af);
@@ -43,7 +131,9 @@ int bimt__atomic_open(bimt__atomic_file *af, const char *path, char *err, size_t
     /* mkstemp makes the file 0600; a result file is meant to be read by others. Best effort:
      * some file systems refuse modes, and the content is right either way. */
     (void)fchmod(fd, S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH);
-    af->f = fdopen(fd, "wb");
+    /* A second descriptor of the same open file keeps the lock from fclose until the rename. */
+    af->lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 1);
+    af->f = af->lock_fd > 0 ? fdopen(fd, "wb") : NULL;
     if (!af->f) {
         int e = errno;
         close(fd);

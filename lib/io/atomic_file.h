@@ -5,7 +5,12 @@
  * "<path>.tmp-XXXXXX" in the destination's own folder (a rename cannot cross file systems),
  * is flushed and fsynced, renamed over path, and then the folder is fsynced so that the
  * rename itself is durable. Any failure removes the temporary file and leaves path as it was.
- * Not installed. */
+ *
+ * Writers killed part-way (kill -9, power loss) leave their temporary file behind; the next
+ * save of the same path removes those, and only those: each writer holds an exclusive flock(2)
+ * on its temporary file from creation until after the rename, the kernel releases it when the
+ * writer dies, and a save removes "<path>.tmp-XXXXXX" files whose lock it can take (never a
+ * live writer's, in this process or another). Not installed. */
 #ifndef BIMT_ATOMIC_FILE_H
 #define BIMT_ATOMIC_FILE_H
 
@@ -14,13 +19,15 @@
 
 /** A file being written: f is the open temporary file, committed or aborted exactly once. */
 typedef struct bimt__atomic_file {
-    FILE *f;    /* temporary file, open for writing ("wb") */
-    char *path; /* destination */
-    char *tmp;  /* name of the temporary file */
+    FILE *f;     /* temporary file, open for writing ("wb") */
+    char *path;  /* destination */
+    char *tmp;   /* name of the temporary file */
+    int lock_fd; /* > 0: a second descriptor of the temporary file, holding its flock */
 } bimt__atomic_file;
 
 /**
- * Creates the temporary file beside path (mode 0644, best effort) and opens it in af.
+ * Removes stale temporary files of path (dead writers'), creates the temporary file beside
+ * path (mode 0644, best effort), locks it and opens it in af.
  * err (errlen bytes, may be NULL) receives a message naming path.
  * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL or empty path), BIMT_E_NOMEM, BIMT_E_IO; on
  *         failure nothing is left on disk and af holds no resources.

@@ -151,6 +151,10 @@ static int params_check(const bimt_task_params *p, char *e)
                           p->sigma_x);
     if ((unsigned)p->loss > (unsigned)BIMT_LOSS_CROSS_ENTROPY)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown loss %d", (int)p->loss);
+    if (p->input_noise > 1 || p->easy_task > 1)
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "input_noise and easy_task must be 0 or 1 (got %u, %u)",
+                          (unsigned)p->input_noise, (unsigned)p->easy_task);
     if (p->rule_mask >> BIMT_N_RULES)
         return bimt__fail(e, BIMT_E_INVALID_ARG,
                           "rule_mask 0x%lx has bits above %d (only 20 rules exist)",

@@ -54,6 +54,13 @@ int bimt_task_performance(const bimt_batch *batch, const float *outputs, int32_t
                          ">= 2), batch_size %u, n_steps %u (need > 0)",
                          (unsigned)batch->n_out, (unsigned)batch->batch_size,
                          (unsigned)batch->n_steps);
+    /* Bounds (task.h): far above any task's batch, and the product of the three stays far
+     * from overflowing a size_t. */
+    if (batch->n_steps > (1u << 20) || batch->batch_size > (1u << 20) || batch->n_out > (1u << 16))
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_task_performance: batch has n_steps %u, batch_size %u, n_out "
+                         "%u (at most 2^20, 2^20 and 2^16)",
+                         (unsigned)batch->n_steps, (unsigned)batch->batch_size, (unsigned)batch->n_out);
     if (loss != BIMT_LOSS_MSE && loss != BIMT_LOSS_CROSS_ENTROPY)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: unknown loss %d", (int)loss);
     const size_t B = batch->batch_size, n_out = batch->n_out, last = batch->n_steps - 1;

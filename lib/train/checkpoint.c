@@ -476,7 +476,8 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     if (!rc && bimt_model_n_params(model) != np_)
         rc = bimt__failn(err, errlen, BIMT_E_FORMAT, "internal size mismatch");
     if (!rc && (rc = bimt_model_set_slots(model, c.slots, nh)) != BIMT_OK)
-        rc = bimt__failn(err, errlen, BIMT_E_FORMAT, "%s", bimt_model_errmsg(model));
+        rc = bimt__failn(err, errlen, rc == BIMT_E_NOMEM ? rc : BIMT_E_FORMAT, "%s",
+                         bimt_model_errmsg(model));
     if (!rc) {
         memcpy(model->params, c.params, np_ * sizeof(float));
         model->noise_rng = c.model_noise;

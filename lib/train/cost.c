@@ -11,9 +11,11 @@
 #include "model/model_internal.h"
 #include "train/cost_internal.h"
 
+/* lambda and A are in [0, 1e6] (regularizer.h): then lambda * A and the gradient terms stay
+ * far inside float range, and the cost is finite for any finite weights. */
 static int check_coef(double v)
 {
-    return bimt__finite(v) && v >= 0.0;
+    return bimt__finite(v) && v >= 0.0 && v <= 1e6;
 }
 
 /* sum |w| over n floats, in double. */
@@ -69,8 +71,8 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, uint32_
                           "connection cost: add_grad must be 0 or 1 (got %u)", (unsigned)add_grad);
     if (!check_coef(lambda) || !check_coef(A))
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
-                          "connection cost: lambda and A must be finite and >= 0 (got %g, %g)",
-                          lambda, A);
+                          "connection cost: lambda and A must be in [0, 1e6] (got %g, %g)", lambda,
+                          A);
     const size_t nW = m->n_h * m->n_h;
     const float *W = bimt__W(m), *D = m->dist;
     const float *rest = m->params + nW; /* W_in, W_out, b_h, b_o follow W_rec contiguously */
@@ -130,7 +132,7 @@ int bimt_model_connection_cost_prox(bimt_model_t *m, double lambda, double A, co
                          !m ? "model" : "step");
     if (!check_coef(lambda) || !check_coef(A))
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
-                          "connection cost prox: lambda and A must be finite and >= 0 (got %g, %g)",
+                          "connection cost prox: lambda and A must be in [0, 1e6] (got %g, %g)",
                           lambda, A);
     if (n_step != m->n_params)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,

@@ -93,11 +93,13 @@ void bimt__swap_importance(const struct bimt_model *m, const double *rowsum, dou
  * hide the latency of the additions and let the compiler use packed instructions (the
  * arithmetic of each partial sum is the same with or without vectorisation). */
 #define KERNEL_LANES 8
-/* GCC on x86-64 Linux also compiles an AVX2 clone of the kernel, picked at load time. AVX2
+/* GCC on x86-64 Linux also compiles an AVX2 clone of the kernel, picked at load time (not
+ * under the sanitizers: the ifunc resolver would run before their runtime starts). AVX2
  * here means wider packed adds, subtractions and products only (no FMA, and ISO C mode does
  * not contract a*b+c), so both clones compute bit-identical results. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) &&       \
-    !defined(BIMT_NO_TARGET_CLONES) && !defined(__SANITIZE_ADDRESS__)
+    !defined(BIMT_NO_TARGET_CLONES) && !defined(__SANITIZE_ADDRESS__) &&                           \
+    !defined(__SANITIZE_THREAD__)
 #define BIMT_SWAP_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define BIMT_SWAP_CLONES

@@ -86,11 +86,10 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
     if (!bimt__finite(p->grad_clip) || p->grad_clip < 0.0)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "grad_clip must be finite and >= 0 (got %g)",
                           p->grad_clip);
-    if (!bimt__finite(p->lambda) || p->lambda < 0.0)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "lambda must be finite and >= 0 (got %g)",
-                          p->lambda);
-    if (!bimt__finite(p->A) || p->A < 0.0)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "A must be finite and >= 0 (got %g)", p->A);
+    if (!(p->lambda >= 0.0 && p->lambda <= 1e6))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "lambda must be in [0, 1e6] (got %g)", p->lambda);
+    if (!(p->A >= 0.0 && p->A <= 1e6))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "A must be in [0, 1e6] (got %g)", p->A);
     if (p->n_schedule > BIMT_MAX_SCHEDULE)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "n_schedule must be at most %d (got %u)",
                           BIMT_MAX_SCHEDULE, (unsigned)p->n_schedule);
@@ -101,11 +100,10 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
                               "(entry %u: %llu after %llu)",
                               (unsigned)i, (unsigned long long)p->schedule_step[i],
                               (unsigned long long)p->schedule_step[i - 1]);
-        if (!bimt__finite(p->schedule_lambda[i]) || p->schedule_lambda[i] < 0.0)
+        if (!(p->schedule_lambda[i] >= 0.0 && p->schedule_lambda[i] <= 1e6))
             return bimt__fail(e, BIMT_E_INVALID_ARG,
-                              "schedule_lambda[%u] must be finite and >= 0 "
-                              "(got %g)",
-                              (unsigned)i, p->schedule_lambda[i]);
+                              "schedule_lambda[%u] must be in [0, 1e6] (got %g)", (unsigned)i,
+                              p->schedule_lambda[i]);
     }
     if (p->swap_top_k == 0) return bimt__fail(e, BIMT_E_INVALID_ARG, "swap_top_k must be >= 1");
     if (p->eval_interval > 0 && p->eval_batch == 0)
@@ -113,12 +111,20 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
     if (p->eval_batch > 1000000)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch must be at most 1000000 (got %u)",
                           (unsigned)p->eval_batch);
-    for (int r = 0; r < BIMT_N_RULES; r++)
+    double weight_sum = 0.0;
+    for (int r = 0; r < BIMT_N_RULES; r++) {
         if (!bimt__finite(p->rule_weight[r]) || p->rule_weight[r] < 0.0)
             return bimt__fail(e, BIMT_E_INVALID_ARG,
                               "rule_weight[%d] must be finite and >= 0 "
                               "(got %g)",
                               r, p->rule_weight[r]);
+        weight_sum += p->rule_weight[r];
+    }
+    if (!bimt__finite(weight_sum)) /* the rule draw scales a uniform by the sum */
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "the rule weights sum to %g (overflow); only their ratios matter, so "
+                          "scale them down",
+                          weight_sum);
     if (p->l1_proximal > 1)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "l1_proximal must be 0 or 1 (got %u)",
                           (unsigned)p->l1_proximal);
@@ -281,8 +287,8 @@ typedef struct tp_key {
     }
 static const tp_key TP_KEYS[] = {
     TP_NUM("learning rate", 0.0, 1, learning_rate),
-    TP_NUM("lambda", 0.0, 0, lambda),
-    TP_NUM("A", 0.0, 0, A),
+    {"lambda", 0.0, 1e6, 0, 0, offsetof(bimt_trainer_params, lambda)},
+    {"A", 0.0, 1e6, 0, 0, offsetof(bimt_trainer_params, A)},
     TP_U32("swap interval", 0.0, swap_interval),
     TP_U32("swap top_k", 1.0, swap_top_k),
     TP_U32("eval interval", 0.0, eval_interval),
@@ -296,6 +302,9 @@ static int tp_check(const tp_key *k, double value, char *e)
     int ok = bimt__finite(value) && (k->lo_open ? value > k->lo : value >= k->lo) &&
              value <= k->hi && (!k->whole || value == floor(value));
     if (ok) return BIMT_OK;
+    if (!k->whole && k->hi < (double)INFINITY)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be in [%g, %g] (got %g)", k->name, k->lo,
+                          k->hi, value);
     if (!k->whole)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be finite and %s 0 (got %g)", k->name,
                           k->lo_open ? ">" : ">=", value);
@@ -456,6 +465,44 @@ static int all_finite(const float *x, size_t n)
     return ok;
 }
 
+/* What a step changes besides the parameters, the optimizer and the slots: the random streams
+ * and the evaluation record. A failed step (out of memory part-way) puts them back, so that a
+ * refused step leaves the trainer, its model and task as they were (a repeated call then
+ * gives the same step as if nothing had failed). */
+typedef struct step_undo {
+    bimt_rng rule, noise, eval_noise, task, eval_task;
+    double last_eval[BIMT_N_RULES];
+    uint64_t eval_step;
+    uint32_t last_eval_trials;
+} step_undo;
+
+static void undo_save(const bimt_trainer_t *tr, step_undo *u)
+{
+    u->rule = tr->rule_rng;
+    u->noise = tr->model->noise_rng;
+    u->eval_noise = tr->eval_noise_rng;
+    u->task = *bimt__task_rng(tr->task);
+    u->eval_task = *bimt__task_rng(tr->eval_task);
+    memcpy(u->last_eval, tr->last_eval, sizeof u->last_eval);
+    u->eval_step = tr->eval_step;
+    u->last_eval_trials = tr->last_eval_trials;
+}
+
+static int undo_restore(bimt_trainer_t *tr, const step_undo *u, int rc)
+{
+    tr->rule_rng = u->rule;
+    tr->model->noise_rng = u->noise;
+    tr->eval_noise_rng = u->eval_noise;
+    *bimt__task_rng(tr->task) = u->task;
+    *bimt__task_rng(tr->eval_task) = u->eval_task;
+    memcpy(tr->last_eval, u->last_eval, sizeof u->last_eval);
+    tr->eval_step = u->eval_step;
+    tr->last_eval_trials = u->last_eval_trials;
+    return rc;
+}
+
+static int step_once(bimt_trainer_t *tr, bimt_step_info *info);
+
 int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
 {
     if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_step: tr is NULL");
@@ -463,6 +510,14 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
         int orc = bimt__out_check(info, "bimt_trainer_step: info");
         if (orc) return bimt__fail(tr->errmsg, orc, "%s", bimt_last_error());
     }
+    step_undo u;
+    undo_save(tr, &u);
+    int rc = step_once(tr, info);
+    return rc ? undo_restore(tr, &u, rc) : BIMT_OK;
+}
+
+static int step_once(bimt_trainer_t *tr, bimt_step_info *info)
+{
     struct bimt_model *m = tr->model;
     double t0 = now_s();
     int rc;
@@ -547,7 +602,14 @@ int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info)
         bimt_swap_result res;
         bimt__struct_init(&res, sizeof res);
         rc = bimt_model_swap(m, &sp, &res);
-        if (rc) return bimt__fail(tr->errmsg, rc, "swap pass: %s", bimt_model_errmsg(m));
+        if (rc) {
+            /* The swap left the slots as they were; undo the update too. */
+            memcpy(m->params, tr->backup, n * sizeof(float));
+            bimt__adam_copy_state(tr->opt, tr->opt_backup);
+            tr->step--;
+            tr->trials -= tr->p.batch_size;
+            return bimt__fail(tr->errmsg, rc, "swap pass: %s; step undone", bimt_model_errmsg(m));
+        }
         n_swaps = res.n_swaps;
     }
 
