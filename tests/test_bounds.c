@@ -93,22 +93,23 @@ START_TEST(huge_counts_refused_at_once)
     bimt_cluster_params_init(&cp);
     cp.n_restarts = UINT32_MAX;
     int32_t lab[16];
-    REFUSED(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cp, lab, NULL, NULL), "4294967295");
+    REFUSED(bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cp, lab, NULL, NULL), "4294967295");
     bimt_cluster_params_init(&cp);
     cp.max_iter = UINT32_MAX;
-    REFUSED(bimt_cluster_task_variance(tv, BIMT_N_RULES, nh, &cp, lab, NULL, NULL), "max_iter");
+    REFUSED(bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cp, lab, NULL, NULL), "max_iter");
 
-    /* A batch claiming SIZE_MAX steps (the caller's struct): refused before any access. */
+    /* A batch claiming UINT32_MAX steps (the caller's struct): refused before any access. */
     bimt_batch b;
     memset(&b, 0, sizeof b);
+    b.struct_size = (uint32_t)sizeof b;
     float y_loc = 0.0f, out[4] = {0};
     b.y_loc = &y_loc;
     b.n_out = 2;
     b.batch_size = 1;
-    b.n_steps = SIZE_MAX;
+    b.n_steps = UINT32_MAX;
     REFUSED(bimt_task_performance(&b, out, BIMT_LOSS_MSE, NULL, NULL), "n_steps");
     b.n_steps = 1;
-    b.batch_size = SIZE_MAX;
+    b.batch_size = UINT32_MAX;
     REFUSED(bimt_task_performance(&b, out, BIMT_LOSS_MSE, NULL, NULL), "batch_size");
     drop(&s);
 }

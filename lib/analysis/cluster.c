@@ -217,7 +217,7 @@ int bimt_cluster_task_variance(const float *tv, uint32_t n_rules, uint32_t n_hid
     int32_t *best_lab = bimt__malloc(n_hidden, sizeof(int32_t));
     double *D = NULL;
     if (!idx || !X || !lab || !best_lab) {
-        rc = bimt__err(BIMT_E_NOMEM, "bimt_cluster_task_variance: out of memory (%zu neurons)",
+        rc = bimt__err(BIMT_E_NOMEM, "bimt_cluster_task_variance: out of memory (%u neurons)",
                        n_hidden);
         goto done;
     }
