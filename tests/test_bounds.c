@@ -93,10 +93,12 @@ START_TEST(huge_counts_refused_at_once)
     bimt_cluster_params_init(&cp);
     cp.n_restarts = UINT32_MAX;
     int32_t lab[16];
-    REFUSED(bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cp, lab, NULL, NULL), "4294967295");
+    REFUSED(bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cp, lab, NULL, NULL),
+            "4294967295");
     bimt_cluster_params_init(&cp);
     cp.max_iter = UINT32_MAX;
-    REFUSED(bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cp, lab, NULL, NULL), "max_iter");
+    REFUSED(bimt_cluster_task_variance(tv, BIMT_N_RULES, (uint32_t)nh, &cp, lab, NULL, NULL),
+            "max_iter");
 
     /* A batch claiming UINT32_MAX steps (the caller's struct): refused before any access. */
     bimt_batch b;

@@ -60,7 +60,8 @@ int bimt_task_performance(const bimt_batch *batch, const float *outputs, int32_t
         return bimt__err(BIMT_E_INVALID_ARG,
                          "bimt_task_performance: batch has n_steps %u, batch_size %u, n_out "
                          "%u (at most 2^20, 2^20 and 2^16)",
-                         (unsigned)batch->n_steps, (unsigned)batch->batch_size, (unsigned)batch->n_out);
+                         (unsigned)batch->n_steps, (unsigned)batch->batch_size,
+                         (unsigned)batch->n_out);
     if (loss != BIMT_LOSS_MSE && loss != BIMT_LOSS_CROSS_ENTROPY)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_task_performance: unknown loss %d", (int)loss);
     const size_t B = batch->batch_size, n_out = batch->n_out, last = batch->n_steps - 1;
