@@ -41,7 +41,7 @@ def parse_args(argv=None):
                                  epilog=__doc__.split("\n", 1)[1])
     ap.add_argument("--name", required=True, help="name of the run (output file stem)")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "build", "tune"))
-    # Defaults: those of examples/grow_brain (its DEFAULTS table).
+    # Defaults: those of examples/grow_brain (its DEFAULTS table in grow_brain/config.c).
     ap.add_argument("--steps", type=int, default=28000, help="training steps (default: %(default)s)")
     ap.add_argument("--grid", type=int, default=16)
     ap.add_argument("--batch", type=int, default=32)

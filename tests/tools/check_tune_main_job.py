@@ -89,7 +89,7 @@ def main():
     steps = [ln for ln in helptext.splitlines() if ln.strip().startswith("--steps")][0]
     assert f"default {tune_default_steps(tunehelp)})" in steps, (steps, tunehelp)
     # the curriculum is a config key only: read grow_brain's DEFAULTS table from its source
-    with open(os.path.join(HERE, "..", "..", "examples", "grow_brain.c")) as f:
+    with open(os.path.join(HERE, "..", "..", "examples", "grow_brain", "config.c")) as f:
         m = re.search(r"\.easy_frac = ([0-9.e+-]+),", f.read())
     t = re.search(r"--easy-frac EASY_FRAC\s+(?:.|\n)*?\(default: ([0-9.e+-]+)\)", tunehelp)
     assert m and t and float(m.group(1)) == float(t.group(1)), (m, t)
