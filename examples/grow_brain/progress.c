@@ -1,6 +1,8 @@
 /* grow_brain's per-step callback and Ctrl-C handling (see progress.h). */
 #include "progress.h"
 
+#include "duration.h"
+
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,21 +47,6 @@ double gb_now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-void gb_fmt_duration(char *out, size_t len, double s)
-{
-    if (!(s >= 0.0) || s > 1e8) {
-        snprintf(out, len, "?");
-        return;
-    }
-    unsigned long t = (unsigned long)(s + 0.5);
-    if (t >= 3600)
-        snprintf(out, len, "%luh%02lum", t / 3600, (t / 60) % 60);
-    else if (t >= 60)
-        snprintf(out, len, "%lum%02lus", t / 60, t % 60);
-    else
-        snprintf(out, len, "%lus", t);
-}
-
 int gb_on_step(const bimt_step_info *info, void *payload)
 {
     gb_progress *p = payload;
@@ -82,9 +69,9 @@ int gb_on_step(const bimt_step_info *info, void *payload)
         if (due) {
             char eta[32], perf[64];
             uint64_t done = info->step - p->first_step;
-            gb_fmt_duration(eta, sizeof eta,
-                            done ? (t - p->t_first) / (double)done * (double)(p->total - info->step)
-                                 : -1.0);
+            ex_fmt_duration(
+                eta, sizeof eta,
+                done ? (t - p->t_first) / (double)done * (double)(p->total - info->step) : -1.0, 0);
             if (info->mean_perf >= 0.0)
                 snprintf(perf, sizeof perf, "perf %.3f (min %.3f)", info->mean_perf,
                          info->min_perf);

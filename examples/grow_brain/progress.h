@@ -33,9 +33,6 @@ int gb_on_step(const bimt_step_info *info, void *payload);
 /** Seconds of a monotonic clock. */
 double gb_now_s(void);
 
-/** "1h02m", "3m05s", "42s" or "?" (negative or absurd). */
-void gb_fmt_duration(char *out, size_t len, double s);
-
 /** Makes the first Ctrl-C set the interrupted flag (a second one ends the program). */
 void gb_catch_sigint(void);
 

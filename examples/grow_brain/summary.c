@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "progress.h"
+#include "duration.h"
 
 const char *gb_geometry(const bimt_model_t *m, char *buf, size_t len)
 {
@@ -25,7 +25,7 @@ void gb_summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const doubl
                 double secs, uint64_t steps)
 {
     char dur[32];
-    gb_fmt_duration(dur, sizeof dur, secs);
+    ex_fmt_duration(dur, sizeof dur, secs, 0);
     double sum = 0.0, mn = 1.0;
     int n = 0, above = 0;
     for (int r = 0; r < BIMT_N_RULES; r++) {

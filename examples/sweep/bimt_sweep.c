@@ -28,6 +28,7 @@
 
 #include "bimt/bimt.h"
 #include "mpi_backend.h"
+#include "duration.h"
 #include "runner.h"
 #include "spec.h"
 
@@ -250,21 +251,6 @@ static void write_report(sweep *s)
     bimt_sweep_free(sw);
 }
 
-static void fmt_duration(char *out, size_t len, double sec)
-{
-    if (!(sec >= 0.0) || sec > 1e8) {
-        sx_fmt(out, len, "?");
-        return;
-    }
-    unsigned long t = (unsigned long)(sec + 0.5);
-    if (t >= 3600)
-        sx_fmt(out, len, "%luh%02lum", t / 3600, (t / 60) % 60);
-    else if (t >= 60)
-        sx_fmt(out, len, "%lum%02lus", t / 60, t % 60);
-    else
-        sx_fmt(out, len, "%.1fs", sec);
-}
-
 /* A run ended (here or on another rank): record, print progress, rewrite the report. */
 static void finished(sweep *s, size_t i)
 {
@@ -274,9 +260,10 @@ static void finished(sweep *s, size_t i)
     if (!s->o->quiet) {
         char el[32], eta[32];
         double t = sx_now() - s->t0;
-        fmt_duration(el, sizeof el, st->elapsed_s);
-        fmt_duration(eta, sizeof eta,
-                     s->done < s->todo ? t / (double)s->done * (double)(s->todo - s->done) : 0.0);
+        ex_fmt_duration(el, sizeof el, st->elapsed_s, 1);
+        ex_fmt_duration(eta, sizeof eta,
+                        s->done < s->todo ? t / (double)s->done * (double)(s->todo - s->done) : 0.0,
+                        1);
         fprintf(stderr, "bimt_sweep: [%zu/%zu] %s %s in %s; ETA %s%s%s\n", s->done, s->todo,
                 s->cfg[i].id, st->status == BIMT_SWEEP_OK ? "ok" : "FAILED", el, eta,
                 st->status == BIMT_SWEEP_FAILED ? "; " : "",

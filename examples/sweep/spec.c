@@ -6,18 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kv_lines.h"
 #include "spec.h"
 #include "runner.h"
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
 
 static char *sdup(const char *s)
 {
@@ -59,7 +50,7 @@ static int split_values(spec_key *k, char *v, char *why, size_t wl)
     for (char *item = v;;) {
         char *comma = strchr(item, ',');
         if (comma) *comma = '\0';
-        char *t = trim(item);
+        char *t = kv_trim(item);
         if (!*t) {
             sx_fmt(why, wl, "%s: empty value%s", k->key, cap > 1 ? " in the list" : "");
             return -1;
@@ -81,34 +72,28 @@ static int split_values(spec_key *k, char *v, char *why, size_t wl)
 int spec_read(spec *s, const char *path, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    FILE *f = fopen(path, "r");
-    if (!f) {
+    char *text;
+    size_t len;
+    int frc = kv_read_file(path, &text, &len);
+    if (frc == -1) {
         sx_fmt(err, errlen, "cannot read the spec %s: %s", path, strerror(errno));
         return -1;
     }
+    kv_lines lines;
+    kv_lines_init(&lines, text ? text : "", text ? len : 0, KV_LINE_MAX);
     s->path = sdup(path);
-    char line[8192], why[600] = "";
-    int ln = 0, rc = s->path ? 0 : -1;
-    if (rc) sx_fmt(why, sizeof why, "out of memory");
-    while (!rc && fgets(line, sizeof line, f)) {
-        ln++;
-        if (!strchr(line, '\n') && !feof(f)) {
-            sx_fmt(why, sizeof why, "line too long");
-            rc = -1;
-            break;
-        }
-        char *hash = strchr(line, '#');
-        if (hash) *hash = '\0';
-        char *t = trim(line);
-        if (!*t) continue;
-        char *eq = strchr(t, '=');
-        if (!eq) {
-            sx_fmt(why, sizeof why, "expected 'key = value' or 'key = value, value, ...'");
-            rc = -1;
-            break;
-        }
-        *eq = '\0';
-        char *key = trim(t);
+    char why[600] = "";
+    int rc = 0;
+    if (frc) {
+        sx_fmt(why, sizeof why, "read error");
+        rc = -1;
+    } else if (!s->path) {
+        sx_fmt(why, sizeof why, "out of memory");
+        rc = -1;
+    }
+    char *key, *value;
+    kv_status st = KV_END;
+    while (!rc && (st = kv_lines_next(&lines, &key, &value)) == KV_PAIR) {
         if (!*key) {
             sx_fmt(why, sizeof why, "missing key before '='");
             rc = -1;
@@ -138,22 +123,25 @@ int spec_read(spec *s, const char *path, char *err, size_t errlen)
         s->keys = nk;
         spec_key *k = &s->keys[s->n_keys++];
         memset(k, 0, sizeof *k);
-        k->line = ln;
+        k->line = lines.line;
         if (!(k->key = sdup(key))) {
             sx_fmt(why, sizeof why, "out of memory");
             rc = -1;
             break;
         }
-        rc = split_values(k, eq + 1, why, sizeof why);
+        rc = split_values(k, value, why, sizeof why);
     }
-    if (!rc && ferror(f)) {
-        sx_fmt(why, sizeof why, "read error");
+    if (!rc && st != KV_END) {
+        sx_fmt(why, sizeof why, "%s",
+               st == KV_TOO_LONG    ? "line too long"
+               : st == KV_NO_EQUALS ? "expected 'key = value' or 'key = value, value, ...'"
+                                    : "NUL byte in the line");
         rc = -1;
     }
-    fclose(f);
-    s->n_lines = ln;
+    free(text);
+    s->n_lines = lines.line;
     if (rc) {
-        sx_fmt(err, errlen, "%s:%d: %s", path, ln, why);
+        sx_fmt(err, errlen, "%s:%d: %s", path, lines.line, why);
         spec_free(s);
     }
     return rc;

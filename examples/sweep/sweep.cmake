@@ -6,7 +6,7 @@ find_package(MPI COMPONENTS C QUIET)
 set(_sweep_dir ${CMAKE_CURRENT_SOURCE_DIR}/sweep)
 add_executable(bimt_sweep ${_sweep_dir}/bimt_sweep.c ${_sweep_dir}/spec.c ${_sweep_dir}/runner.c
                ${_sweep_dir}/mpi_backend.c)
-target_link_libraries(bimt_sweep PRIVATE bimt::bimt bimt_warnings m)
+target_link_libraries(bimt_sweep PRIVATE bimt::bimt bimt_examples_common bimt_warnings m)
 if(MPI_C_FOUND)
   target_link_libraries(bimt_sweep PRIVATE MPI::MPI_C)
   target_compile_definitions(bimt_sweep PRIVATE BIMT_SWEEP_MPI=1)

@@ -16,9 +16,7 @@
 
 void bimt_cluster_params_init(bimt_cluster_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof(*p));
-    p->struct_size = (uint32_t)sizeof(*p);
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->importance_threshold = 1e-3;
     p->k_min = 2;
     p->k_max = 29;

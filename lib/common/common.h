@@ -36,6 +36,11 @@ int bimt__err(int status, const char *fmt, ...)
 #endif
     ;
 
+/** Starts a struct whose first member is a uint32_t struct_size (params and output structs):
+ *  zeroes its size bytes and sets struct_size = size. Returns 0 when p is NULL (nothing done),
+ *  else 1: `if (!bimt__struct_init(p, sizeof *p)) return;` then the defaults. */
+int bimt__struct_init(void *p, size_t size);
+
 /** Reads a caller's params struct of any older, smaller size: dst (dst_size bytes, its first
  * member a uint32_t struct_size) must hold the defaults; the caller's first struct_size bytes
  * are copied over them, so fields the caller's version did not have keep their defaults, and
@@ -43,6 +48,9 @@ int bimt__err(int status, const char *fmt, ...)
  * larger than dst_size (a newer caller) or smaller than 4 gives BIMT_E_VERSION with a message
  * naming `name`. */
 int bimt__params_in(void *dst, size_t dst_size, const void *src, const char *name);
+
+/** -1, 0 or 1 as a < b, a == b, a > b (for qsort comparators; numbers must not be NaN). */
+#define BIMT__CMP(a, b) (((a) > (b)) - ((a) < (b)))
 
 /** 1 if x is finite (not NaN, not +-Inf). */
 int bimt__finite(double x);

@@ -10,30 +10,21 @@
 
 const char *bimt_status_str(int status)
 {
-    switch (status) {
-    case BIMT_OK:
-        return "success";
-    case BIMT_E_INVALID_ARG:
-        return "invalid argument";
-    case BIMT_E_NOMEM:
-        return "out of memory";
-    case BIMT_E_SHAPE:
-        return "sizes disagree";
-    case BIMT_E_IO:
-        return "input/output error";
-    case BIMT_E_FORMAT:
-        return "corrupt or foreign file";
-    case BIMT_E_VERSION:
-        return "incompatible version";
-    case BIMT_E_NUMERIC:
-        return "NaN or Inf met; state rolled back";
-    case BIMT_E_STATE:
-        return "call not valid in this state";
-    case BIMT_E_UNSUPPORTED:
-        return "not supported by this build";
-    default:
-        return "unknown status";
-    }
+    /* Indexed by -status: the codes are 0, -1, ..., BIMT_E_UNSUPPORTED (bimt/status.h). */
+    static const char *const text[] = {
+        "success",                           /* BIMT_OK */
+        "invalid argument",                  /* BIMT_E_INVALID_ARG */
+        "out of memory",                     /* BIMT_E_NOMEM */
+        "sizes disagree",                    /* BIMT_E_SHAPE */
+        "input/output error",                /* BIMT_E_IO */
+        "corrupt or foreign file",           /* BIMT_E_FORMAT */
+        "incompatible version",              /* BIMT_E_VERSION */
+        "NaN or Inf met; state rolled back", /* BIMT_E_NUMERIC */
+        "call not valid in this state",      /* BIMT_E_STATE */
+        "not supported by this build",       /* BIMT_E_UNSUPPORTED */
+    };
+    _Static_assert(sizeof text / sizeof text[0] == 1 - BIMT_E_UNSUPPORTED, "one text a code");
+    return status <= 0 && status >= BIMT_E_UNSUPPORTED ? text[-status] : "unknown status";
 }
 
 uint32_t bimt_version(void)
@@ -96,6 +87,15 @@ int bimt__err(int status, const char *fmt, ...)
     set_error_v(NULL, 0, fmt, ap);
     va_end(ap);
     return status;
+}
+
+int bimt__struct_init(void *p, size_t size)
+{
+    if (!p) return 0;
+    memset(p, 0, size);
+    uint32_t sz = (uint32_t)size;
+    memcpy(p, &sz, sizeof sz);
+    return 1;
 }
 
 int bimt__params_in(void *dst, size_t dst_size, const void *src, const char *name)

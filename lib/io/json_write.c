@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bimt/version.h"
 #include "common/common.h"
 
 void bimt__json_init(bimt__json *j)
@@ -153,4 +154,79 @@ void bimt__json_null(bimt__json *j, const char *key)
 {
     json_member(j, key);
     bimt__buf_puts(&j->b, "null");
+}
+
+void bimt__json_header(bimt__json *j, const char *format, uint64_t format_version)
+{
+    bimt__json_str(j, "format", format);
+    bimt__json_uint(j, "format_version", format_version);
+    bimt__json_str(j, "library_version", bimt_version_string());
+}
+
+int bimt__json_save(bimt__json *j, const char *path, char *errbuf)
+{
+    bimt__buf_put(&j->b, "\n", 1);
+    return bimt__buf_save_free(&j->b, path, errbuf);
+}
+
+/* The field of row f in struct s, widened: unsigned integers to uint64_t, numbers to double,
+ * names to int32_t (an enum of the library is 4 bytes). */
+static uint64_t field_uint(const char *p, uint8_t size)
+{
+    uint8_t u8;
+    uint16_t u16;
+    uint32_t u32;
+    uint64_t u64;
+    switch (size) {
+    case 1:
+        memcpy(&u8, p, 1);
+        return u8;
+    case 2:
+        memcpy(&u16, p, 2);
+        return u16;
+    case 4:
+        memcpy(&u32, p, 4);
+        return u32;
+    default:
+        memcpy(&u64, p, 8);
+        return u64;
+    }
+}
+
+static double field_num(const char *p, uint8_t size)
+{
+    float f;
+    double d;
+    if (size == sizeof f) {
+        memcpy(&f, p, sizeof f);
+        return (double)f;
+    }
+    memcpy(&d, p, sizeof d);
+    return d;
+}
+
+void bimt__json_fields(bimt__json *j, const void *s, const bimt__json_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *p = (const char *)s + f[i].off;
+        int32_t v;
+        switch (f[i].kind) {
+        case BIMT__JF_NUM:
+            bimt__json_num(j, f[i].key, field_num(p, f[i].size));
+            break;
+        case BIMT__JF_NUM17:
+            bimt__json_num17(j, f[i].key, field_num(p, f[i].size));
+            break;
+        case BIMT__JF_UINT:
+            bimt__json_uint(j, f[i].key, field_uint(p, f[i].size));
+            break;
+        case BIMT__JF_NAME:
+            memcpy(&v, p, sizeof v);
+            bimt__json_str(j, f[i].key, f[i].name(v));
+            break;
+        default: /* BIMT__JF_STR */
+            bimt__json_str(j, f[i].key, *(const char *const *)(const void *)p);
+            break;
+        }
+    }
 }

@@ -167,20 +167,18 @@ void bimt__buf_fmt(bimt__buf *b, const char *fmt, ...)
         case 'e':
             bimt__buf_put(b, num, bimt__fmt_short(num, va_arg(ap, double)));
             break;
-        case 'd':
-            snprintf(num, sizeof num, "%d", va_arg(ap, int));
-            bimt__buf_puts(b, num);
-            break;
+        case 'd': /* integers: printf's own conversion, then the text */
         case 'u':
-            snprintf(num, sizeof num, "%u", va_arg(ap, unsigned));
-            bimt__buf_puts(b, num);
-            break;
         case 'z':
-            snprintf(num, sizeof num, "%zu", va_arg(ap, size_t));
-            bimt__buf_puts(b, num);
-            break;
         case 'U':
-            snprintf(num, sizeof num, "%llu", (unsigned long long)va_arg(ap, uint64_t));
+            if (*q == 'd')
+                snprintf(num, sizeof num, "%d", va_arg(ap, int));
+            else if (*q == 'u')
+                snprintf(num, sizeof num, "%u", va_arg(ap, unsigned));
+            else if (*q == 'z')
+                snprintf(num, sizeof num, "%zu", va_arg(ap, size_t));
+            else
+                snprintf(num, sizeof num, "%llu", (unsigned long long)va_arg(ap, uint64_t));
             bimt__buf_puts(b, num);
             break;
         case 's':
@@ -308,4 +306,11 @@ int bimt__buf_save(const bimt__buf *b, const char *path, char *errbuf)
         return bimt__fail(errbuf, BIMT_E_NOMEM, "out of memory building %s",
                           path ? path : "(null)");
     return bimt__write_atomic(path, b->data ? b->data : "", b->len, errbuf);
+}
+
+int bimt__buf_save_free(bimt__buf *b, const char *path, char *errbuf)
+{
+    int rc = bimt__buf_save(b, path, errbuf);
+    bimt__buf_free(b);
+    return rc;
 }

@@ -57,5 +57,7 @@ size_t bimt__fmt_short(char out[BIMT__NUMBUF], double x);
 /** Writes a finished buffer with bimt__write_atomic() (io/atomic_file.h); BIMT_E_NOMEM if
  *  the buffer had an allocation failure. */
 int bimt__buf_save(const bimt__buf *b, const char *path, char *errbuf);
+/** bimt__buf_save(), then bimt__buf_free(): how every finished document leaves. */
+int bimt__buf_save_free(bimt__buf *b, const char *path, char *errbuf);
 
 #endif /* BIMT_TEXTBUF_H */

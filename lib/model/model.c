@@ -10,9 +10,7 @@
 
 void bimt_model_params_init(bimt_model_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof(*p));
-    p->struct_size = (uint32_t)sizeof(*p);
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->grid_side = 16;
     p->n_in = 85;
     p->n_out = 33;
@@ -165,6 +163,15 @@ void bimt__model_update_distance_row(struct bimt_model *m, size_t k)
     update_io(m, k);
 }
 
+/* Rows and columns of tensor `which` (bimt_tensor order: W_rec, W_in, W_out, b_h, b_o). */
+static void tensor_shape(const struct bimt_model *m, int which, size_t *rows, size_t *cols)
+{
+    const size_t shape[5][2] = {
+        {m->n_h, m->n_h}, {m->n_h, m->n_in}, {m->n_out, m->n_h}, {m->n_h, 1}, {m->n_out, 1}};
+    *rows = shape[which][0];
+    *cols = shape[which][1];
+}
+
 static struct bimt_model *model_alloc(const bimt_model_params *p)
 {
     struct bimt_model *m = calloc(1, sizeof(*m));
@@ -186,11 +193,12 @@ static struct bimt_model *model_alloc(const bimt_model_params *p)
     m->n_nbr = p->neighbours ? p->neighbours : default_nbr[m->dim];
     m->n_in = p->n_in;
     m->n_out = p->n_out;
-    size_t sizes[5] = {m->n_h * m->n_h, m->n_h * m->n_in, m->n_out * m->n_h, m->n_h, m->n_out};
     size_t off = 0;
     for (int i = 0; i < 5; i++) {
+        size_t r, c;
+        tensor_shape(m, i, &r, &c);
         m->off[i] = off;
-        off += sizes[i];
+        off += r * c;
     }
     m->n_params = off;
     m->params = bimt__calloc(m->n_params, sizeof(float));
@@ -381,31 +389,10 @@ int bimt_model_tensor(const bimt_model_t *m, int32_t which, const float **data, 
                       size_t *cols, size_t *offset)
 {
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_tensor: model is NULL");
-    size_t r, c;
-    switch (which) {
-    case BIMT_W_REC:
-        r = m->n_h;
-        c = m->n_h;
-        break;
-    case BIMT_W_IN:
-        r = m->n_h;
-        c = m->n_in;
-        break;
-    case BIMT_W_OUT:
-        r = m->n_out;
-        c = m->n_h;
-        break;
-    case BIMT_B_H:
-        r = m->n_h;
-        c = 1;
-        break;
-    case BIMT_B_O:
-        r = m->n_out;
-        c = 1;
-        break;
-    default:
+    if (which < BIMT_W_REC || which > BIMT_B_O)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_tensor: unknown tensor %d", (int)which);
-    }
+    size_t r, c;
+    tensor_shape(m, which, &r, &c);
     if (data) *data = m->params + m->off[which];
     if (rows) *rows = r;
     if (cols) *cols = c;

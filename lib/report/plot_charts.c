@@ -11,13 +11,6 @@
 #include "report/plot_internal.h"
 #include "report/svg.h"
 
-static int save_and_free(bimt__buf *b, const char *path, char *errbuf)
-{
-    int rc = bimt__buf_save(b, path, errbuf);
-    bimt__buf_free(b);
-    return rc;
-}
-
 /* ------------------------------------------------------------------ 1b task variance */
 
 typedef struct column {
@@ -29,9 +22,9 @@ typedef struct column {
 static int column_cmp(const void *a, const void *b)
 {
     const column *x = a, *y = b;
-    if (x->cluster != y->cluster) return x->cluster < y->cluster ? -1 : 1;
-    if (x->pref != y->pref) return x->pref < y->pref ? -1 : 1;
-    return x->neuron < y->neuron ? -1 : (x->neuron > y->neuron);
+    int c = BIMT__CMP(x->cluster, y->cluster);
+    if (!c) c = BIMT__CMP(x->pref, y->pref);
+    return c ? c : BIMT__CMP(x->neuron, y->neuron);
 }
 
 int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const int32_t *labels,
@@ -147,7 +140,7 @@ int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const i
                        "normalised task variance");
     bimt__svg_end(&b);
     free(cols);
-    return save_and_free(&b, path, errbuf);
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_task_variance(const float *ntv, size_t n_rules, size_t n_hidden,
@@ -226,7 +219,7 @@ int bimt__plot_performance(const double *perf, double target, const char *path, 
     bimt__svg_swatch(&b, a.x0, ly, "#3a7dc9", "at or above target");
     bimt__svg_swatch(&b, a.x0 + 170.0, ly, "#f28e2b", "below target");
     bimt__svg_end(&b);
-    return save_and_free(&b, path, errbuf);
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_performance(const double perf[BIMT_N_RULES], double target, const char *path)
@@ -311,7 +304,7 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
                        "no neuron pairs");
     }
     bimt__svg_end(&b);
-    return save_and_free(&b, path, errbuf);
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_weight_distance(const double *mean_abs_w, const uint64_t *counts, size_t n_bins,
@@ -403,7 +396,7 @@ int bimt__plot_curves(const bimt__curve *c, size_t n_curves, const char *title,
         bimt__svg_text(&b, a.x0 + a.w / 2.0, a.y0 + a.h / 2.0, 14.0, BIMT__MIDDLE, 0.0, 0,
                        "no data");
     bimt__svg_end(&b);
-    return save_and_free(&b, path, errbuf);
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 /* ------------------------------------------------------------------ 2b null */
@@ -485,7 +478,7 @@ int bimt__plot_null(double observed, const double *null_samples, size_t n, doubl
     bimt__svg_text(&b, lx + 18.0, ly, 12.0, BIMT__LEFT, 0.0, 0, "observed");
     bimt__svg_swatch(&b, lx, ly + 24.0, "#9ecae1", "shuffled null");
     bimt__svg_end(&b);
-    return save_and_free(&b, path, errbuf);
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_null(double observed, const double *null_samples, size_t n, double p_value,

@@ -37,6 +37,13 @@ long bimt__plot_check_labels(const int32_t *labels, size_t n)
     return k;
 }
 
+/* Starts a grid figure: the document and its heading above the panel. */
+static void grid_begin(bimt__buf *b, double w, double h, const char *title, const char *sub)
+{
+    bimt__svg_begin(b, w, h, title);
+    bimt__svg_heading(b, LEFT + PANEL / 2.0, 26.0, title, sub);
+}
+
 /* Where the slots are drawn: the side x side grid, or (caller positions, side 0) the slots'
  * positions in cell units: the first coordinate down, the second across; in 3-D the layers of
  * the third coordinate side by side (at most MAX_LAYERS distinct values, else projected onto
@@ -245,8 +252,7 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     else
         snprintf(sub, sizeof sub, "%zu connections with |w| > %s; self-connections not drawn", ne,
                  t1);
-    bimt__svg_begin(&b, W_PX, H_PX, title);
-    bimt__svg_heading(&b, LEFT + PANEL / 2.0, 26.0, title, sub);
+    grid_begin(&b, W_PX, H_PX, title, sub);
     bimt__svg_rect(&b, LEFT, TOP, PANEL, PANEL, "#fbfbfb", "#bbbbbb", 1.0);
 
     /* Edges, weakest first so the strong ones lie on top. */
@@ -333,9 +339,7 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     bimt__svg_end(&b);
     free(e);
     layout_free(&L);
-    int rc = bimt__buf_save(&b, path, errbuf);
-    bimt__buf_free(&b);
-    return rc;
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_network(const bimt_model_t *model, const int32_t *labels, double weight_threshold,
@@ -405,8 +409,7 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
     snprintf(title, sizeof title, "Functional clusters on the %s", L.name);
     snprintf(sub, sizeof sub, "%zu clusters among %zu important neurons (grey: unimportant)",
              n_used, n_imp);
-    bimt__svg_begin(&b, W_PX, H_PX, title);
-    bimt__svg_heading(&b, LEFT + PANEL / 2.0, 26.0, title, sub);
+    grid_begin(&b, W_PX, H_PX, title, sub);
 
     double cell = L.cell;
     for (size_t k = 0; k < n; k++) {
@@ -464,9 +467,7 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
     bimt__svg_swatch(&b, lx, ly, "#d9d9d9", sub);
     bimt__svg_end(&b);
     layout_free(&L);
-    int rc = bimt__buf_save(&b, path, errbuf);
-    bimt__buf_free(&b);
-    return rc;
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, const float *ntv,
@@ -531,8 +532,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
              "log colour scale; %zu neurons above the threshold %s are "
              "outlined in black",
              n_imp, t1);
-    bimt__svg_begin(&b, W_PX, H_PX, title);
-    bimt__svg_heading(&b, LEFT + PANEL / 2.0, 26.0, title, sub);
+    grid_begin(&b, W_PX, H_PX, title, sub);
     double cell = L.cell;
     for (size_t k = 0; k < n; k++) {
         char hex[8];
@@ -563,9 +563,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
     bimt__svg_end(&b);
     free(s);
     layout_free(&L);
-    int rc = bimt__buf_save(&b, path, errbuf);
-    bimt__buf_free(&b);
-    return rc;
+    return bimt__buf_save_free(&b, path, errbuf);
 }
 
 int bimt_plot_importance_grid(const bimt_model_t *model, const float *tv, size_t n_rules,

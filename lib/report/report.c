@@ -54,33 +54,28 @@ static const char *or_unknown(const char *s)
 {
     return s ? s : "unknown";
 }
-const char *bimt__activation_name(int a)
+const char *bimt__activation_name(int32_t a)
 {
     return or_unknown(bimt_activation_name(a));
 }
-const char *bimt__init_name(int i)
+const char *bimt__init_name(int32_t i)
 {
     return or_unknown(bimt_init_name(i));
 }
-const char *bimt__loss_name(int l)
+const char *bimt__loss_name(int32_t l)
 {
     return or_unknown(bimt_loss_name(l));
 }
-const char *bimt__arm_name(int a)
+const char *bimt__arm_name(int32_t a)
 {
     return or_unknown(bimt_arm_name(a));
 }
 
 const char *bimt__perf_source_name(bimt__perf_source s)
 {
-    switch (s) {
-    case BIMT__PERF_TRAINER_LAST:
-        return "trainer_last_evaluation";
-    case BIMT__PERF_TRAINER_FRESH:
-        return "trainer_evaluation_at_report";
-    default:
-        return "test_grid_noise_off";
-    }
+    return s == BIMT__PERF_TRAINER_LAST    ? "trainer_last_evaluation"
+           : s == BIMT__PERF_TRAINER_FRESH ? "trainer_evaluation_at_report"
+                                           : "test_grid_noise_off";
 }
 
 static void report_free(bimt__report *r)
@@ -315,9 +310,7 @@ static int placeholder(const char *path, const char *title, const char *why, cha
     bimt__svg_heading(&b, 360.0, 40.0, title, NULL);
     bimt__svg_text(&b, 360.0, 110.0, 14.0, BIMT__MIDDLE, 0.0, 0, why);
     bimt__svg_end(&b);
-    int rc = bimt__buf_save(&b, path, e);
-    bimt__buf_free(&b);
-    return rc;
+    return bimt__buf_save_free(&b, path, e);
 }
 
 static int null_figure(const char *path, double obs, const double *null, uint32_t n, double p,

@@ -153,7 +153,5 @@ int bimt__report_html(const bimt__report *r, const char *dir, const char *path, 
                                "(numpy-readable .npz; load with bimt_checkpoint_load)</li>\n");
     }
     bimt__buf_puts(&b, "</ul>\n</body>\n</html>\n");
-    int rc = bimt__buf_save(&b, path, errbuf);
-    bimt__buf_free(&b);
-    return rc;
+    return bimt__buf_save_free(&b, path, errbuf);
 }

@@ -97,10 +97,10 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf);
 int bimt__report_html(const bimt__report *r, const char *dir, const char *path, char *errbuf);
 
 /** Names used in the JSON and the page. */
-const char *bimt__activation_name(int a);
-const char *bimt__init_name(int i);
-const char *bimt__loss_name(int l);
-const char *bimt__arm_name(int a);
+const char *bimt__activation_name(int32_t a);
+const char *bimt__init_name(int32_t i);
+const char *bimt__loss_name(int32_t l);
+const char *bimt__arm_name(int32_t a);
 const char *bimt__perf_source_name(bimt__perf_source s);
 
 #endif /* BIMT_REPORT_INTERNAL_H */

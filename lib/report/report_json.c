@@ -24,22 +24,72 @@ typedef bimt__json json;
 
 /* ------------------------------------------------------------------ metrics */
 
+/* The parameters in metrics.json's "config", in file order (the members between the
+ * tables are written in config_json). */
+typedef bimt_model_params mp_t;
+typedef bimt_task_params tp_t;
+typedef bimt_trainer_params trp_t;
+typedef bimt_cluster_params cp_t;
+static const bimt__json_field MODEL_FIELDS[] = {
+    BIMT__JF(UINT, mp_t, n_in),
+    BIMT__JF(UINT, mp_t, n_out),
+    BIMT__JF_NAMED("activation", mp_t, activation, bimt__activation_name),
+    BIMT__JF(NUM, mp_t, alpha),
+    BIMT__JF(NUM, mp_t, sigma_rec),
+    BIMT__JF_NAMED("init", mp_t, init, bimt__init_name),
+    BIMT__JF(NUM, mp_t, init_scale),
+    BIMT__JF_NAMED("loss", mp_t, loss, bimt__loss_name),
+    BIMT__JF(UINT, mp_t, seed),
+    BIMT__JF_NAMED("io_layout", mp_t, io_layout, bimt_io_layout_name),
+};
+static const bimt__json_field TASK_FIELDS[] = {
+    BIMT__JF(UINT, tp_t, n_eachring), BIMT__JF(NUM, tp_t, dt_ms),      BIMT__JF(NUM, tp_t, tau_ms),
+    BIMT__JF(NUM, tp_t, sigma_x),     BIMT__JF(UINT, tp_t, rule_mask),
+};
+static const bimt__json_field TASK_FIELDS2[] = {
+    BIMT__JF_NAMED("loss", tp_t, loss, bimt__loss_name),
+    BIMT__JF(UINT, tp_t, input_noise),
+    BIMT__JF(UINT, tp_t, easy_task),
+    BIMT__JF(UINT, tp_t, seed),
+};
+static const bimt__json_field TRAINER_FIELDS[] = {
+    BIMT__JF_NAMED("arm", trp_t, arm, bimt__arm_name),
+    BIMT__JF(UINT, trp_t, batch_size),
+    BIMT__JF(NUM, trp_t, learning_rate),
+    BIMT__JF(NUM, trp_t, beta1),
+    BIMT__JF(NUM, trp_t, beta2),
+    BIMT__JF(NUM, trp_t, eps),
+    BIMT__JF(NUM, trp_t, grad_clip),
+    BIMT__JF(NUM, trp_t, lambda),
+    BIMT__JF(NUM, trp_t, A),
+};
+static const bimt__json_field TRAINER_FIELDS2[] = {
+    BIMT__JF(UINT, trp_t, swap_interval),
+    BIMT__JF(UINT, trp_t, swap_top_k),
+    BIMT__JF(UINT, trp_t, eval_interval),
+    BIMT__JF(UINT, trp_t, eval_batch),
+};
+static const bimt__json_field TRAINER_FIELDS3[] = {
+    BIMT__JF(UINT, trp_t, recurrent_noise),
+    BIMT__JF(UINT, trp_t, l1_proximal),
+    BIMT__JF(UINT, trp_t, seed),
+};
+static const bimt__json_field ANALYSIS_FIELDS[] = {
+    BIMT__JF(NUM, cp_t, importance_threshold),
+    BIMT__JF(UINT, cp_t, k_min),
+    BIMT__JF(UINT, cp_t, k_max),
+    BIMT__JF(UINT, cp_t, n_restarts),
+    BIMT__JF(UINT, cp_t, max_iter),
+    BIMT__JF(NUM, cp_t, tol),
+};
+
 static void config_json(json *j, const bimt__report *r)
 {
     obj(j, "config");
     obj(j, "model");
     uint_(j, "grid_side", r->mp.grid_side);
     uint_(j, "n_hidden", r->n_h);
-    uint_(j, "n_in", r->mp.n_in);
-    uint_(j, "n_out", r->mp.n_out);
-    str(j, "activation", bimt__activation_name((int)r->mp.activation));
-    num(j, "alpha", r->mp.alpha);
-    num(j, "sigma_rec", r->mp.sigma_rec);
-    str(j, "init", bimt__init_name((int)r->mp.init));
-    num(j, "init_scale", r->mp.init_scale);
-    str(j, "loss", bimt__loss_name((int)r->mp.loss));
-    uint_(j, "seed", r->mp.seed);
-    str(j, "io_layout", bimt_io_layout_name((int32_t)r->mp.io_layout));
+    bimt__json_fields(j, &r->mp, MODEL_FIELDS, BIMT__N_OF(MODEL_FIELDS));
     if (!r->side) { /* not the default grid: the geometry (the default's keys stay as they were) */
         const size_t dim = bimt_model_dim(r->model);
         const double *pos = bimt_model_positions(r->model);
@@ -59,33 +109,18 @@ static void config_json(json *j, const bimt__report *r)
     obj_end(j);
 
     obj(j, "task");
-    uint_(j, "n_eachring", r->tp.n_eachring);
-    num(j, "dt_ms", r->tp.dt_ms);
-    num(j, "tau_ms", r->tp.tau_ms);
-    num(j, "sigma_x", r->tp.sigma_x);
-    uint_(j, "rule_mask", r->tp.rule_mask);
+    bimt__json_fields(j, &r->tp, TASK_FIELDS, BIMT__N_OF(TASK_FIELDS));
     arr(j, "rules_enabled", 1);
     for (int k = 0; k < BIMT_N_RULES; k++)
         if (r->tp.rule_mask == 0 || (r->tp.rule_mask >> k) & 1u) str(j, NULL, bimt_rule_name(k));
     arr_end(j);
-    str(j, "loss", bimt__loss_name((int)r->tp.loss));
-    uint_(j, "input_noise", r->tp.input_noise);
-    uint_(j, "easy_task", r->tp.easy_task);
-    uint_(j, "seed", r->tp.seed);
+    bimt__json_fields(j, &r->tp, TASK_FIELDS2, BIMT__N_OF(TASK_FIELDS2));
     obj_end(j);
 
     if (r->tr) {
         const bimt_trainer_params *t = &r->trp;
         obj(j, "trainer");
-        str(j, "arm", bimt__arm_name((int)t->arm));
-        uint_(j, "batch_size", t->batch_size);
-        num(j, "learning_rate", t->learning_rate);
-        num(j, "beta1", t->beta1);
-        num(j, "beta2", t->beta2);
-        num(j, "eps", t->eps);
-        num(j, "grad_clip", t->grad_clip);
-        num(j, "lambda", t->lambda);
-        num(j, "A", t->A);
+        bimt__json_fields(j, t, TRAINER_FIELDS, BIMT__N_OF(TRAINER_FIELDS));
         arr(j, "lambda_schedule", 0);
         for (uint32_t i = 0; i < t->n_schedule && i < BIMT_MAX_SCHEDULE; i++) {
             bimt__json_open(j, NULL, '{', 1);
@@ -94,29 +129,19 @@ static void config_json(json *j, const bimt__report *r)
             obj_end(j);
         }
         arr_end(j);
-        uint_(j, "swap_interval", t->swap_interval);
-        uint_(j, "swap_top_k", t->swap_top_k);
-        uint_(j, "eval_interval", t->eval_interval);
-        uint_(j, "eval_batch", t->eval_batch);
+        bimt__json_fields(j, t, TRAINER_FIELDS2, BIMT__N_OF(TRAINER_FIELDS2));
         arr(j, "rule_weight", 1);
         for (int k = 0; k < BIMT_N_RULES; k++)
             num(j, NULL, t->rule_weight[k]);
         arr_end(j);
-        uint_(j, "recurrent_noise", t->recurrent_noise);
-        uint_(j, "l1_proximal", t->l1_proximal);
-        uint_(j, "seed", t->seed);
+        bimt__json_fields(j, t, TRAINER_FIELDS3, BIMT__N_OF(TRAINER_FIELDS3));
         obj_end(j);
     } else {
         null_(j, "trainer");
     }
 
     obj(j, "analysis");
-    num(j, "importance_threshold", r->cp.importance_threshold);
-    uint_(j, "k_min", r->cp.k_min);
-    uint_(j, "k_max", r->cp.k_max);
-    uint_(j, "n_restarts", r->cp.n_restarts);
-    uint_(j, "max_iter", r->cp.max_iter);
-    num(j, "tol", r->cp.tol);
+    bimt__json_fields(j, &r->cp, ANALYSIS_FIELDS, BIMT__N_OF(ANALYSIS_FIELDS));
     str(j, "normalize", r->cp.normalize_by_sum ? "sum" : "max");
     uint_(j, "seed", r->cp.seed);
     uint_(j, "n_shuffles", r->n_shuffles);
@@ -147,9 +172,7 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
     bimt__json_init(&j);
     const size_t n = r->n_h;
     obj(&j, NULL);
-    str(&j, "format", "bimt-report");
-    uint_(&j, "format_version", 1);
-    str(&j, "library_version", bimt_version_string());
+    bimt__json_header(&j, "bimt-report", 1);
     uint_(&j, "steps", r->steps);
     if (r->tr)
         uint_(&j, "trials", r->steps * r->trp.batch_size);
@@ -305,8 +328,5 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
     }
     obj_end(&j);
     obj_end(&j);
-    bimt__buf_put(&j.b, "\n", 1);
-    int rc = bimt__buf_save(&j.b, path, errbuf);
-    bimt__buf_free(&j.b);
-    return rc;
+    return bimt__json_save(&j, path, errbuf);
 }

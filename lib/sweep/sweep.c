@@ -11,18 +11,14 @@
 
 void bimt_sweep_metrics_init(bimt_sweep_metrics *m)
 {
-    if (!m) return;
-    memset(m, 0, sizeof *m);
-    m->struct_size = (uint32_t)sizeof *m;
+    if (!bimt__struct_init(m, sizeof *m)) return;
     m->perf_mean = m->perf_min = m->wiring_length = (double)NAN;
     m->isolated_p = m->cluster_size_p = m->lambda = m->A = (double)NAN;
 }
 
 void bimt_sweep_run_init(bimt_sweep_run *r)
 {
-    if (!r) return;
-    memset(r, 0, sizeof *r);
-    r->struct_size = (uint32_t)sizeof *r;
+    if (!bimt__struct_init(r, sizeof *r)) return;
     r->arm = BIMT_ARM_BIMT;
     r->lambda = r->A = r->elapsed_s = (double)NAN;
     r->status = BIMT_SWEEP_PENDING;
@@ -204,9 +200,9 @@ typedef struct point {
 static int point_cmp(const void *a, const void *b)
 {
     const point *x = a, *y = b;
-    if (x->cost != y->cost) return x->cost < y->cost ? -1 : 1;
-    if (x->error != y->error) return x->error < y->error ? -1 : 1;
-    return x->i < y->i ? -1 : (x->i > y->i);
+    int c = BIMT__CMP(x->cost, y->cost);
+    if (!c) c = BIMT__CMP(x->error, y->error);
+    return c ? c : BIMT__CMP(x->i, y->i);
 }
 
 /* Sorts the n finite points and marks the front: a group of equal cost contributes its
@@ -397,7 +393,7 @@ static int gkey_cmp(const void *a, const void *b)
 {
     const gkey *x = a, *y = b;
     int c = gkey_group_cmp(x, y);
-    return c ? c : (x->i < y->i ? -1 : x->i > y->i);
+    return c ? c : BIMT__CMP(x->i, y->i);
 }
 
 int bimt__sweep_groups(const bimt_sweep_t *sw, size_t **order, size_t **starts, size_t *n_groups)

@@ -48,8 +48,7 @@ static int check_path(bimt_sweep_t *sw, const char *path, const char *what)
 
 static int save(bimt_sweep_t *sw, bimt__buf *b, const char *path)
 {
-    int rc = bimt__buf_save(b, path, sw->errmsg);
-    bimt__buf_free(b);
+    int rc = bimt__buf_save_free(b, path, sw->errmsg);
     if (!rc) sw->errmsg[0] = '\0';
     return rc;
 }
@@ -82,40 +81,79 @@ static void free_fronts(size_t *fronts[BIMT__N_ARMS])
 
 /* ------------------------------------------------------------------ sweep.json */
 
-static void json_ci(bimt__json *j, const char *key, const bimt_sweep_ci *c)
+/* The members of sweep.json's runs and summaries, in file order (docs/sweeps.md). */
+typedef bimt_sweep_metrics met_t;
+typedef bimt_sweep_anatomy_k byk_t;
+typedef bimt__srun run_t;
+typedef bimt_sweep_summary sum_t;
+typedef bimt_sweep_ci ci_t;
+static const bimt__json_field METRICS_FIELDS[] = {
+    BIMT__JF(NUM, met_t, perf_mean),          BIMT__JF(NUM, met_t, perf_min),
+    BIMT__JF(UINT, met_t, n_tasks_at_target), BIMT__JF(UINT, met_t, n_important),
+    BIMT__JF(UINT, met_t, n_active_neurons),  BIMT__JF(NUM, met_t, wiring_length),
+    BIMT__JF(UINT, met_t, n_clusters),        BIMT__JF(NUM, met_t, isolated_p),
+    BIMT__JF(NUM, met_t, cluster_size_p),
+};
+static const bimt__json_field BY_K_FIELDS[] = {
+    BIMT__JF(UINT, byk_t, k),
+    BIMT__JF(NUM, byk_t, isolated_fraction),
+    BIMT__JF(NUM, byk_t, isolated_p),
+    BIMT__JF(NUM, byk_t, cluster_size),
+    BIMT__JF(NUM, byk_t, cluster_size_p),
+};
+static const char *status_name32(int32_t s)
+{
+    return status_name((bimt_sweep_status)s);
+}
+static const bimt__json_field RUN_FIELDS[] = {
+    BIMT__JF(STR, run_t, id),     BIMT__JF_NAMED("arm", run_t, arm, bimt_arm_name),
+    BIMT__JF(NUM, run_t, lambda), BIMT__JF(NUM, run_t, A),
+    BIMT__JF(UINT, run_t, seed),  BIMT__JF(UINT, run_t, steps),
+    BIMT__JF(STR, run_t, group),  BIMT__JF_NAMED("status", run_t, status, status_name32),
+    BIMT__JF(STR, run_t, error),  BIMT__JF(NUM, run_t, elapsed_s),
+};
+static const bimt__json_field SUMMARY_FIELDS[] = {
+    BIMT__JF_NAMED("arm", sum_t, arm, bimt_arm_name),
+    BIMT__JF(NUM, sum_t, lambda),
+    BIMT__JF(NUM, sum_t, A),
+    BIMT__JF(STR, sum_t, group),
+    BIMT__JF(UINT, sum_t, n_runs),
+    BIMT__JF(UINT, sum_t, n_ok),
+    BIMT__JF(UINT, sum_t, n_failed),
+};
+static const bimt__json_field CI_FIELDS[] = {
+    BIMT__JF(UINT, ci_t, n),
+    BIMT__JF(NUM, ci_t, mean),
+    BIMT__JF_AS(NUM, "ci95_lo", ci_t, lo),
+    BIMT__JF_AS(NUM, "ci95_hi", ci_t, hi),
+};
+
+/* A flat object of one table's members. */
+static void json_flat(bimt__json *j, const char *key, const void *s, const bimt__json_field *f,
+                      size_t n)
 {
     bimt__json_open(j, key, '{', 1);
-    bimt__json_uint(j, "n", c->n);
-    bimt__json_num(j, "mean", c->mean);
-    bimt__json_num(j, "ci95_lo", c->lo);
-    bimt__json_num(j, "ci95_hi", c->hi);
+    bimt__json_fields(j, s, f, n);
+    bimt__json_close(j, '}');
+}
+
+/* {"n_tested": tested, "n_p_below_0.05": pass} */
+static void json_pass(bimt__json *j, const char *key, uint32_t tested, uint32_t pass)
+{
+    bimt__json_open(j, key, '{', 1);
+    bimt__json_uint(j, "n_tested", tested);
+    bimt__json_uint(j, "n_p_below_0.05", pass);
     bimt__json_close(j, '}');
 }
 
 static void json_metrics(bimt__json *j, const bimt_sweep_metrics *m)
 {
     bimt__json_open(j, "metrics", '{', 0);
-    bimt__json_num(j, "perf_mean", m->perf_mean);
-    bimt__json_num(j, "perf_min", m->perf_min);
-    bimt__json_uint(j, "n_tasks_at_target", m->n_tasks_at_target);
-    bimt__json_uint(j, "n_important", m->n_important);
-    bimt__json_uint(j, "n_active_neurons", m->n_active_neurons);
-    bimt__json_num(j, "wiring_length", m->wiring_length);
-    bimt__json_uint(j, "n_clusters", m->n_clusters);
-    bimt__json_num(j, "isolated_p", m->isolated_p);
-    bimt__json_num(j, "cluster_size_p", m->cluster_size_p);
+    bimt__json_fields(j, m, METRICS_FIELDS, BIMT__N_OF(METRICS_FIELDS));
     if (m->n_by_k) {
         bimt__json_open(j, "anatomy_by_k", '[', 0);
-        for (uint32_t i = 0; i < m->n_by_k; i++) {
-            const bimt_sweep_anatomy_k *e = &m->by_k[i];
-            bimt__json_open(j, NULL, '{', 1);
-            bimt__json_uint(j, "k", e->k);
-            bimt__json_num(j, "isolated_fraction", e->isolated_fraction);
-            bimt__json_num(j, "isolated_p", e->isolated_p);
-            bimt__json_num(j, "cluster_size", e->cluster_size);
-            bimt__json_num(j, "cluster_size_p", e->cluster_size_p);
-            bimt__json_close(j, '}');
-        }
+        for (uint32_t i = 0; i < m->n_by_k; i++)
+            json_flat(j, NULL, &m->by_k[i], BY_K_FIELDS, BIMT__N_OF(BY_K_FIELDS));
         bimt__json_close(j, ']');
     }
     bimt__json_close(j, '}');
@@ -124,16 +162,7 @@ static void json_metrics(bimt__json *j, const bimt_sweep_metrics *m)
 static void json_run(bimt__json *j, const bimt__srun *r)
 {
     bimt__json_open(j, NULL, '{', 0);
-    bimt__json_str(j, "id", r->id);
-    bimt__json_str(j, "arm", bimt_arm_name((int)r->arm));
-    bimt__json_num(j, "lambda", r->lambda);
-    bimt__json_num(j, "A", r->A);
-    bimt__json_uint(j, "seed", r->seed);
-    bimt__json_uint(j, "steps", r->steps);
-    bimt__json_str(j, "group", r->group);
-    bimt__json_str(j, "status", status_name(r->status));
-    bimt__json_str(j, "error", r->error);
-    bimt__json_num(j, "elapsed_s", r->elapsed_s);
+    bimt__json_fields(j, r, RUN_FIELDS, BIMT__N_OF(RUN_FIELDS));
     bimt__json_open(j, "grow_brain_args", '[', 1);
     for (size_t a = 0; a < r->n_args; a++)
         bimt__json_str(j, NULL, r->args[a]);
@@ -147,6 +176,18 @@ static void json_run(bimt__json *j, const bimt__srun *r)
         json_metrics(j, &r->m);
     else
         bimt__json_null(j, "metrics");
+    bimt__json_close(j, '}');
+}
+
+static void json_summary(bimt__json *j, const bimt_sweep_summary *s)
+{
+    bimt__json_open(j, NULL, '{', 0);
+    bimt__json_fields(j, s, SUMMARY_FIELDS, BIMT__N_OF(SUMMARY_FIELDS));
+    json_flat(j, "perf_mean", &s->perf, CI_FIELDS, BIMT__N_OF(CI_FIELDS));
+    json_flat(j, "wiring_length", &s->wiring, CI_FIELDS, BIMT__N_OF(CI_FIELDS));
+    json_flat(j, "n_active_neurons", &s->neurons, CI_FIELDS, BIMT__N_OF(CI_FIELDS));
+    json_pass(j, "isolated_pass", s->n_isolated_tested, s->n_isolated_pass);
+    json_pass(j, "cluster_size_pass", s->n_size_tested, s->n_size_pass);
     bimt__json_close(j, '}');
 }
 
@@ -168,9 +209,7 @@ int bimt_sweep_write_json(bimt_sweep_t *sw, const char *path)
     for (size_t i = 0; i < sw->n; i++)
         count[sw->runs[i].status]++;
     bimt__json_open(&j, NULL, '{', 0);
-    bimt__json_str(&j, "format", "bimt-sweep");
-    bimt__json_uint(&j, "format_version", 1);
-    bimt__json_str(&j, "library_version", bimt_version_string());
+    bimt__json_header(&j, "bimt-sweep", 1);
     bimt__json_uint(&j, "n_runs", sw->n);
     bimt__json_uint(&j, "n_ok", count[BIMT_SWEEP_OK]);
     bimt__json_uint(&j, "n_failed", count[BIMT_SWEEP_FAILED]);
@@ -196,26 +235,7 @@ int bimt_sweep_write_json(bimt_sweep_t *sw, const char *path)
         bimt_sweep_summary s;
         s.struct_size = (uint32_t)sizeof s;
         if ((rc = bimt__sweep_summarise(sw, order, starts[g], starts[g + 1], &s))) break;
-        bimt__json_open(&j, NULL, '{', 0);
-        bimt__json_str(&j, "arm", bimt_arm_name((int)s.arm));
-        bimt__json_num(&j, "lambda", s.lambda);
-        bimt__json_num(&j, "A", s.A);
-        bimt__json_str(&j, "group", s.group);
-        bimt__json_uint(&j, "n_runs", s.n_runs);
-        bimt__json_uint(&j, "n_ok", s.n_ok);
-        bimt__json_uint(&j, "n_failed", s.n_failed);
-        json_ci(&j, "perf_mean", &s.perf);
-        json_ci(&j, "wiring_length", &s.wiring);
-        json_ci(&j, "n_active_neurons", &s.neurons);
-        bimt__json_open(&j, "isolated_pass", '{', 1);
-        bimt__json_uint(&j, "n_tested", s.n_isolated_tested);
-        bimt__json_uint(&j, "n_p_below_0.05", s.n_isolated_pass);
-        bimt__json_close(&j, '}');
-        bimt__json_open(&j, "cluster_size_pass", '{', 1);
-        bimt__json_uint(&j, "n_tested", s.n_size_tested);
-        bimt__json_uint(&j, "n_p_below_0.05", s.n_size_pass);
-        bimt__json_close(&j, '}');
-        bimt__json_close(&j, '}');
+        json_summary(&j, &s);
     }
     bimt__json_close(&j, ']');
     bimt__json_close(&j, '}');

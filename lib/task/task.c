@@ -9,8 +9,6 @@
 #include "task/task_build.h"
 #include "task/task_internal.h"
 
-#define TWO_PI 6.283185307179586476925
-
 static const char *const rule_names[BIMT_N_RULES] = {
     "fdgo",         "reactgo",  "delaygo",  "fdanti",          "reactanti",
     "delayanti",    "dm1",      "dm2",      "contextdm1",      "contextdm2",
@@ -115,9 +113,7 @@ uint32_t bimt__task_swap_easy(bimt_task_t *task, uint32_t on)
 
 void bimt_task_params_init(bimt_task_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof(*p));
-    p->struct_size = (uint32_t)sizeof(*p);
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->n_eachring = 32;
     p->dt_ms = 20.0;
     p->tau_ms = 100.0;

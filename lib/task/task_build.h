@@ -17,6 +17,10 @@
 #include "common/common.h"
 #include "common/rng.h"
 
+/* The ring geometry of every task: directions are angles in [0, 2 pi). */
+#define TWO_PI 6.283185307179586476925
+#define PI 3.14159265358979323846
+
 /** Most stimulus slots a trial uses (context DM tasks: 2 stimuli x 2 rings). */
 #define BIMT__MAX_SLOTS 4
 /** Largest batch accepted by bimt_task_sample(). */

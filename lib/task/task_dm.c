@@ -3,9 +3,6 @@
  * delayed DM family. */
 #include "task/task_build.h"
 
-#define TWO_PI 6.283185307179586476925
-#define PI 3.14159265358979323846
-
 /* Strength pair: mean U[0.8, 1.2), coherence from coh[], sign +-. */
 static void strength_pair(bimt_rng *r, const double *coh, size_t n, double mult, double *s1,
                           double *s2)

@@ -2,9 +2,6 @@
  * One unit-strength stimulus at psi in one ring; the response is psi (go) or psi + pi (anti). */
 #include "task/task_build.h"
 
-#define TWO_PI 6.283185307179586476925
-#define PI 3.14159265358979323846
-
 void bimt__build_goanti(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bimt__trial *tr)
 {
     static const double fix_delay[3] = {300.0, 500.0, 700.0};

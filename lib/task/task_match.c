@@ -3,9 +3,6 @@
  * fixation input never switches off and the test onset is the go signal. */
 #include "task/task_build.h"
 
-#define TWO_PI 6.283185307179586476925
-#define PI 3.14159265358979323846
-
 void bimt__build_match(const struct bimt_task *t, bimt_rng *r, bimt__plan *p, bimt__trial *tr)
 {
     static const double on_ms[3] = {200.0, 400.0, 600.0};

@@ -6,9 +6,6 @@
 
 #include "task/task_build.h"
 
-#define TWO_PI 6.283185307179586476925
-#define PI 3.14159265358979323846
-
 static int trial_correct(const float *o, size_t n_out, bimt_loss loss, double yloc)
 {
     const size_t R = n_out - 1;

@@ -12,8 +12,6 @@
 #include "common/bigbuf.h"
 #include "task/task_build.h"
 
-#define TWO_PI 6.283185307179586476925
-
 /* ------------------------------------------------------------------ buffers */
 
 /* Grows a batch array to at least n elements (by half again at a time, so a growing trial

@@ -15,9 +15,7 @@ static int coef_ok(double x)
 
 void bimt_adam_options_init(bimt_adam_options *o)
 {
-    if (!o) return;
-    memset(o, 0, sizeof *o);
-    o->struct_size = (uint32_t)sizeof *o;
+    if (!bimt__struct_init(o, sizeof *o)) return;
     o->lr = 1e-3;
     o->beta1 = 0.9;
     o->beta2 = 0.999;

@@ -25,9 +25,7 @@
 
 void bimt_swap_params_init(bimt_swap_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof(*p));
-    p->struct_size = (uint32_t)sizeof(*p);
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->top_k = 30;
     p->A = 1.0;
     p->candidates = NULL;
@@ -249,9 +247,8 @@ typedef struct ranked {
 static int ranked_cmp(const void *pa, const void *pb)
 {
     const ranked *a = pa, *b = pb;
-    if (a->imp > b->imp) return -1;
-    if (a->imp < b->imp) return 1;
-    return (a->idx > b->idx) - (a->idx < b->idx);
+    int c = BIMT__CMP(b->imp, a->imp);
+    return c ? c : BIMT__CMP(a->idx, b->idx);
 }
 
 int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_result *res)

@@ -1,6 +1,8 @@
 /* bimt_trainer_t: the BIMT training loop (rule choice, batch, forward/backward, connection
  * cost, Adam, swaps, periodic evaluation, divergence guard). Checkpoints: checkpoint.c. */
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,9 +41,7 @@ const char *bimt_trainer_key_name(int32_t key)
 
 void bimt_trainer_params_init(bimt_trainer_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof(*p));
-    p->struct_size = (uint32_t)sizeof(*p);
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->arm = BIMT_ARM_BIMT;
     p->batch_size = 64;
     p->learning_rate = 1e-3;
@@ -264,83 +264,80 @@ double bimt_trainer_lambda_at(const bimt_trainer_t *tr, uint64_t step)
 }
 
 /* Integral value in [lo, hi]. */
-static int as_u32(double v, double lo, uint32_t *out)
+/* What bimt_trainer_set_param() accepts for each key (bimt_trainer_key order): the name in
+ * messages, the range [lo, hi] (lo refused when lo_open), whether the value is a whole number
+ * (stored as uint32_t), and the field of the params it sets (easy_train lives beside them). */
+typedef struct tp_key {
+    const char *name;
+    double lo, hi;
+    uint8_t lo_open, whole;
+    size_t off; /* offsetof(bimt_trainer_params, field); SIZE_MAX: tr->easy_train */
+} tp_key;
+
+#define TP_NUM(name, lo, open, f)                                                                  \
+    {                                                                                              \
+        name, lo, INFINITY, open, 0, offsetof(bimt_trainer_params, f)                              \
+    }
+#define TP_U32(name, lo, f)                                                                        \
+    {                                                                                              \
+        name, lo, 4294967295.0, 0, 1, offsetof(bimt_trainer_params, f)                             \
+    }
+static const tp_key TP_KEYS[] = {
+    TP_NUM("learning rate", 0.0, 1, learning_rate),
+    TP_NUM("lambda", 0.0, 0, lambda),
+    TP_NUM("A", 0.0, 0, A),
+    TP_U32("swap interval", 0.0, swap_interval),
+    TP_U32("swap top_k", 1.0, swap_top_k),
+    TP_U32("eval interval", 0.0, eval_interval),
+    TP_NUM("grad_clip", 0.0, 0, grad_clip),
+    {"easy_train", 0.0, 1.0, 0, 1, SIZE_MAX},
+};
+
+/* BIMT_OK when value is in key k's range, else the message. */
+static int tp_check(const tp_key *k, double value, char *e)
 {
-    if (!bimt__finite(v) || v < lo || v > 4294967295.0 || v != floor(v)) return 0;
-    *out = (uint32_t)v;
-    return 1;
+    int ok = bimt__finite(value) && (k->lo_open ? value > k->lo : value >= k->lo) &&
+             value <= k->hi && (!k->whole || value == floor(value));
+    if (ok) return BIMT_OK;
+    if (!k->whole)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be finite and %s 0 (got %g)", k->name,
+                          k->lo_open ? ">" : ">=", value);
+    if (k->hi == 1.0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be 0 or 1 (got %g)", k->name, value);
+    if (k->lo == 0.0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be an integer in 0..4294967295 (got %g)",
+                          k->name, value);
+    return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be an integer >= %g (got %g)", k->name, k->lo,
+                      value);
 }
 
 int bimt_trainer_set_param(bimt_trainer_t *tr, int32_t key, double value)
 {
     if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_set_param: tr is NULL");
     char *e = tr->errmsg;
-    uint32_t u;
-    switch (key) {
-    case BIMT_TP_LEARNING_RATE:
-        if (!bimt__finite(value) || value <= 0.0)
-            return bimt__fail(e, BIMT_E_INVALID_ARG,
-                              "learning rate must be finite and > 0 "
-                              "(got %g)",
-                              value);
-        if (bimt_adam_set_lr(tr->opt, value))
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "optimizer refused learning rate %g", value);
-        tr->p.learning_rate = value;
-        return BIMT_OK;
-    case BIMT_TP_LAMBDA:
-        if (!bimt__finite(value) || value < 0.0)
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "lambda must be finite and >= 0 (got %g)",
-                              value);
-        tr->p.lambda = value;
-        tr->p.n_schedule = 0;
-        return BIMT_OK;
-    case BIMT_TP_A:
-        if (!bimt__finite(value) || value < 0.0)
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "A must be finite and >= 0 (got %g)", value);
-        tr->p.A = value;
-        return BIMT_OK;
-    case BIMT_TP_SWAP_INTERVAL:
-        if (!as_u32(value, 0.0, &u))
-            return bimt__fail(e, BIMT_E_INVALID_ARG,
-                              "swap interval must be an integer in "
-                              "0..4294967295 (got %g)",
-                              value);
-        tr->p.swap_interval = u;
-        return BIMT_OK;
-    case BIMT_TP_SWAP_TOP_K:
-        if (!as_u32(value, 1.0, &u))
-            return bimt__fail(e, BIMT_E_INVALID_ARG,
-                              "swap top_k must be an integer >= 1 "
-                              "(got %g)",
-                              value);
-        tr->p.swap_top_k = u;
-        return BIMT_OK;
-    case BIMT_TP_EVAL_INTERVAL:
-        if (!as_u32(value, 0.0, &u))
-            return bimt__fail(e, BIMT_E_INVALID_ARG,
-                              "eval interval must be an integer in "
-                              "0..4294967295 (got %g)",
-                              value);
-        if (u > 0 && tr->p.eval_batch == 0)
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch is 0: set it at creation");
-        tr->p.eval_interval = u;
-        return BIMT_OK;
-    case BIMT_TP_GRAD_CLIP:
-        if (!bimt__finite(value) || value < 0.0)
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "grad_clip must be finite and >= 0 (got %g)",
-                              value);
-        if (bimt_adam_set_clip(tr->opt, value))
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "optimizer refused clip %g", value);
-        tr->p.grad_clip = value;
-        return BIMT_OK;
-    case BIMT_TP_EASY_TRAIN:
-        if (!(value == 0.0 || value == 1.0))
-            return bimt__fail(e, BIMT_E_INVALID_ARG, "easy_train must be 0 or 1 (got %g)", value);
-        tr->easy_train = (uint32_t)value;
-        return BIMT_OK;
-    default:
+    if (key < 0 || key >= (int32_t)(sizeof TP_KEYS / sizeof TP_KEYS[0]))
         return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown trainer key %d", (int)key);
+    const tp_key *k = &TP_KEYS[key];
+    int rc = tp_check(k, value, e);
+    if (rc) return rc;
+    /* The keys with more to do than store the value. */
+    if (key == BIMT_TP_LEARNING_RATE && bimt_adam_set_lr(tr->opt, value))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "optimizer refused learning rate %g", value);
+    if (key == BIMT_TP_GRAD_CLIP && bimt_adam_set_clip(tr->opt, value))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "optimizer refused clip %g", value);
+    if (key == BIMT_TP_EVAL_INTERVAL && value > 0.0 && tr->p.eval_batch == 0)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch is 0: set it at creation");
+    if (key == BIMT_TP_LAMBDA) tr->p.n_schedule = 0;
+    if (k->off == SIZE_MAX) {
+        tr->easy_train = (uint32_t)value;
+    } else {
+        char *f = (char *)&tr->p + k->off;
+        if (k->whole)
+            *(uint32_t *)(void *)f = (uint32_t)value;
+        else
+            *(double *)(void *)f = value;
     }
+    return BIMT_OK;
 }
 
 /* ------------------------------------------------------------------ evaluation */

@@ -73,9 +73,10 @@ int main(int argc, char **argv)
             double want = euclid ? sqrt(acc) : acc;
             if (fabs(bimt_model_distance(m, i, j) - want) > 1e-12 * (1.0 + want) ||
                 D[i * n + j] != (float)want) {
-                fprintf(stderr, "positions_check: distance (%zu, %zu) is %.17g (cache %.9g), "
-                        "expected %.17g\n", i, j, bimt_model_distance(m, i, j),
-                        (double)D[i * n + j], want);
+                fprintf(stderr,
+                        "positions_check: distance (%zu, %zu) is %.17g (cache %.9g), "
+                        "expected %.17g\n",
+                        i, j, bimt_model_distance(m, i, j), (double)D[i * n + j], want);
                 bad = 1;
             }
         }
