@@ -60,7 +60,8 @@ int main(int argc, char **argv)
     int32_t *labels = malloc(n_h * sizeof(int32_t));
     double *iso_null = malloc(n_shuffles * sizeof(double));
     double *size_null = malloc(n_shuffles * sizeof(double));
-    size_t n_bins = 2 * bimt_model_grid_side(model) - 1;
+    size_t side = bimt_model_grid_side(model); /* 0: caller positions (20 distance bins) */
+    size_t n_bins = side ? 2 * side - 1 : 20;
     double *profile = malloc(n_bins * sizeof(double));
     uint64_t *counts = malloc(n_bins * sizeof(uint64_t));
     int status = 0;
@@ -68,9 +69,16 @@ int main(int argc, char **argv)
         status = fail("analyze", BIMT_E_NOMEM, "out of memory");
         goto done;
     }
-    printf("analyze: %s: %u hidden neurons on a %ux%u grid, %llu training steps\n", ckpt,
-           (unsigned)n_h, (unsigned)bimt_model_grid_side(model),
-           (unsigned)bimt_model_grid_side(model), (unsigned long long)bimt_trainer_steps(tr));
+    if (side)
+        printf("analyze: %s: %u hidden neurons on a %ux%u grid, %llu training steps\n", ckpt,
+               (unsigned)n_h, (unsigned)side, (unsigned)side,
+               (unsigned long long)bimt_trainer_steps(tr));
+    else
+        printf("analyze: %s: %u hidden neurons at %u-D positions (%s distance), %llu training "
+               "steps\n",
+               ckpt, (unsigned)n_h, (unsigned)bimt_model_dim(model),
+               bimt_distance_name(bimt_model_distance_kind(model)),
+               (unsigned long long)bimt_trainer_steps(tr));
 
     double perf[BIMT_N_RULES];
     rc = bimt_trainer_evaluate(tr, (uint32_t)eval_trials, perf);

@@ -350,6 +350,192 @@ START_TEST(centrality_against_definition_and_expectation)
 }
 END_TEST
 
+/* A model on caller positions [n][dim] (neighbours 0: the default k). */
+static bimt_model_t *make_positions(const double *pos, uint32_t n, uint32_t dim, uint32_t k)
+{
+    bimt_model_params p;
+    bimt_model_params_init(&p);
+    p.positions = pos;
+    p.n_slots = n;
+    p.dim = dim;
+    p.neighbours = k;
+    bimt_model_t *m = NULL;
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
+    return m;
+}
+
+/* Brute force on positions: a clustered slot is isolated when no slot at Chebyshev (max)
+ * distance in (0, 1] (maxnorm) or Manhattan distance 1 (!maxnorm) has its label; cluster size
+ * = mean over clusters of the mean Euclidean distance to the centroid. */
+static void brute_pos(const double *pos, const int32_t *g, size_t n, size_t dim, int maxnorm,
+                      double *iso, double *size)
+{
+    size_t m = 0, n_iso = 0;
+    for (size_t s = 0; s < n; s++) {
+        if (g[s] < 0) continue;
+        m++;
+        int nb = 0;
+        for (size_t t = 0; t < n; t++) {
+            double mx = 0.0, l1 = 0.0;
+            for (size_t d = 0; d < dim; d++) {
+                double a = fabs(pos[s * dim + d] - pos[t * dim + d]);
+                mx = a > mx ? a : mx;
+                l1 += a;
+            }
+            int adj = maxnorm ? (t != s && mx <= 1.0) : l1 == 1.0;
+            nb += adj && g[t] == g[s];
+        }
+        n_iso += nb == 0;
+    }
+    *iso = m ? (double)n_iso / (double)m : 0.0;
+    double tot = 0.0;
+    int ncl = 0;
+    for (int32_t l = 0; l < (int32_t)n; l++) {
+        double c[3] = {0, 0, 0};
+        int cnt = 0;
+        for (size_t s = 0; s < n; s++)
+            if (g[s] == l) {
+                for (size_t d = 0; d < dim; d++)
+                    c[d] += pos[s * dim + d];
+                cnt++;
+            }
+        if (!cnt) continue;
+        ncl++;
+        double md = 0.0;
+        for (size_t s = 0; s < n; s++)
+            if (g[s] == l) {
+                double q = 0.0;
+                for (size_t d = 0; d < dim; d++)
+                    q += (pos[s * dim + d] - c[d] / cnt) * (pos[s * dim + d] - c[d] / cnt);
+                md += sqrt(q);
+            }
+        tot += md / cnt;
+    }
+    *size = ncl ? tot / ncl : 0.0;
+}
+
+static void random_labels(int32_t *g, size_t n, int n_labels, uint64_t seed)
+{
+    bimt_rng r;
+    bimt__rng_seed(&r, seed, 5);
+    for (size_t s = 0; s < n; s++)
+        g[s] = (int32_t)bimt__rng_below(&r, (uint64_t)n_labels + 1) - 1;
+}
+
+/* k = 8 nearest slots on caller positions that form a square grid reproduce the grid's
+ * 8-neighbourhood at the border too: the same isolated fraction and null samples as the grid
+ * model, and the cluster size in the positions' units (side x the grid's). k = 4 gives the 4
+ * nearest (von Neumann) neighbours, checked by brute force. */
+START_TEST(k8_nearest_reproduce_the_grid)
+{
+    const uint32_t side = 7, n = side * side;
+    double pos[2 * 49];
+    for (uint32_t s = 0; s < n; s++) {
+        pos[2 * s] = (double)(s / side);
+        pos[2 * s + 1] = (double)(s % side);
+    }
+    for (uint64_t rep = 0; rep < 6; rep++) {
+        bimt_model_t *g = make_model(side), *c = make_positions(pos, n, 2, 0);
+        bimt_model_t *c8 = make_positions(pos, n, 2, 8), *c4 = make_positions(pos, n, 2, 4);
+        scramble(g, rep);
+        ck_assert_int_eq(bimt_model_set_slots(c, bimt_model_slots(g), n), BIMT_OK);
+        ck_assert_int_eq(bimt_model_set_slots(c8, bimt_model_slots(g), n), BIMT_OK);
+        ck_assert_int_eq(bimt_model_set_slots(c4, bimt_model_slots(g), n), BIMT_OK);
+        int32_t by_slot[49], lab[49];
+        random_labels(by_slot, n, 2 + (int)rep, 100 + rep);
+        labels_from_slots(g, by_slot, lab);
+        bimt_anatomy ag, ac, a8, a4;
+        double ng[64], nc[64];
+        ck_assert_int_eq(bimt_anatomy_metrics(g, lab, 64, 9, &ag, ng, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_anatomy_metrics(c, lab, 64, 9, &ac, nc, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_anatomy_metrics(c8, lab, 64, 9, &a8, NULL, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_anatomy_metrics(c4, lab, 64, 9, &a4, NULL, NULL), BIMT_OK);
+        ck_assert(ac.isolated_fraction == ag.isolated_fraction);
+        ck_assert(a8.isolated_fraction == ag.isolated_fraction);
+        ck_assert_int_eq(memcmp(ng, nc, sizeof ng), 0);
+        ck_assert_double_eq_tol(ac.cluster_size, ag.cluster_size * side, 1e-12);
+        double iso, size;
+        brute_pos(pos, by_slot, n, 2, 1, &iso, &size);
+        ck_assert(ac.isolated_fraction == iso);
+        ck_assert_double_eq_tol(ac.cluster_size, size, 1e-12);
+        brute_pos(pos, by_slot, n, 2, 0, &iso, &size);
+        ck_assert(a4.isolated_fraction == iso);
+        ck_assert(a4.isolated_fraction >= ac.isolated_fraction);
+        bimt_model_free(g);
+        bimt_model_free(c);
+        bimt_model_free(c8);
+        bimt_model_free(c4);
+    }
+}
+END_TEST
+
+/* 3-D: the default k = 26 on a 5 x 4 x 3 lattice is the 26-neighbourhood; 1-D: k = 2 the two
+ * neighbours on a line. Both against brute force, permuted slots. */
+START_TEST(k26_cubic_and_k2_line)
+{
+    double cube[60 * 3], line[12];
+    for (int s = 0; s < 60; s++) {
+        cube[3 * s] = (double)(s / 12);
+        cube[3 * s + 1] = (double)(s / 3 % 4);
+        cube[3 * s + 2] = (double)(s % 3);
+    }
+    for (int s = 0; s < 12; s++)
+        line[s] = (double)(11 - s); /* descending: order of slots is not the order in space */
+    for (uint64_t rep = 0; rep < 6; rep++) {
+        for (int which = 0; which < 2; which++) {
+            const double *pos = which ? line : cube;
+            uint32_t n = which ? 12 : 60, dim = which ? 1 : 3;
+            bimt_model_t *m = make_positions(pos, n, dim, 0);
+            scramble(m, rep + 40);
+            int32_t by_slot[60], lab[60];
+            random_labels(by_slot, n, 3, 200 + rep);
+            labels_from_slots(m, by_slot, lab);
+            bimt_anatomy a;
+            ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 10, 3, &a, NULL, NULL), BIMT_OK);
+            double iso, size;
+            brute_pos(pos, by_slot, n, dim, 1, &iso, &size);
+            ck_assert_msg(a.isolated_fraction == iso, "%s rep %d: %g vs %g",
+                          which ? "line" : "cube", (int)rep, a.isolated_fraction, iso);
+            ck_assert_double_eq_tol(a.cluster_size, size, 1e-12);
+            bimt_model_free(m);
+        }
+    }
+}
+END_TEST
+
+/* Centrality on caller positions: the mean Euclidean distance to the centroid of all slots. */
+START_TEST(centrality_on_positions)
+{
+    double pos[30 * 3];
+    bimt_rng r;
+    bimt__rng_seed(&r, 3, 3);
+    for (int i = 0; i < 90; i++)
+        pos[i] = 4.0 * bimt__rng_uniform(&r) - 1.0;
+    bimt_model_t *m = make_positions(pos, 30, 3, 0);
+    scramble(m, 8);
+    double c[3] = {0, 0, 0};
+    for (int s = 0; s < 30; s++)
+        for (int d = 0; d < 3; d++)
+            c[d] += pos[3 * s + d] / 30.0;
+    uint8_t imp[30];
+    double obs = 0.0;
+    const uint32_t *sl = bimt_model_slots(m);
+    for (int k = 0; k < 30; k++) {
+        imp[k] = (uint8_t)(k % 3 == 0);
+        if (!imp[k]) continue;
+        const double *p = pos + 3 * sl[k];
+        obs += sqrt((p[0] - c[0]) * (p[0] - c[0]) + (p[1] - c[1]) * (p[1] - c[1]) +
+                    (p[2] - c[2]) * (p[2] - c[2])) /
+               10.0;
+    }
+    bimt_centrality res;
+    ck_assert_int_eq(bimt_centrality_metrics(m, imp, 100, 1, &res, NULL), BIMT_OK);
+    ck_assert_uint_eq(res.n_important, 10);
+    ck_assert_double_eq_tol(res.observed, obs, 1e-12);
+    bimt_model_free(m);
+}
+END_TEST
+
 START_TEST(anatomy_bad_input)
 {
     bimt_model_t *m = make_model(4);
@@ -384,6 +570,9 @@ int main(void)
     tcase_add_test(tc, single_label_null_equals_observed);
     tcase_add_test(tc, no_clustered_neurons);
     tcase_add_test(tc, anatomy_bad_input);
+    tcase_add_test(tc, k8_nearest_reproduce_the_grid);
+    tcase_add_test(tc, k26_cubic_and_k2_line);
+    tcase_add_test(tc, centrality_on_positions);
     suite_add_tcase(s, tc);
     return bimt_test_run(s);
 }

@@ -1,5 +1,6 @@
 /* bimt_model_t creation, initialisation statistics, views, geometry, clone and bad input. */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,209 @@ START_TEST(bad_params)
 }
 END_TEST
 
+/* Independent distance of two points (model.h: Manhattan or Euclidean). */
+static double ref_dist(const double *x, const double *y, size_t dim, int euclid)
+{
+    double acc = 0.0;
+    for (size_t d = 0; d < dim; d++)
+        acc += euclid ? (x[d] - y[d]) * (x[d] - y[d]) : fabs(x[d] - y[d]);
+    return euclid ? sqrt(acc) : acc;
+}
+
+/* A 5 x 5 x 4 lattice (seRNN's), unit spacing, in row-major order. */
+static double *lattice_554(void)
+{
+    double *p = malloc(100 * 3 * sizeof(double));
+    for (int s = 0; s < 100; s++) {
+        p[3 * s] = (double)(s / 20);
+        p[3 * s + 1] = (double)(s / 4 % 5);
+        p[3 * s + 2] = (double)(s % 4);
+    }
+    return p;
+}
+
+/* Caller positions: copied at create, the getters, and bimt_model_distance(i, j) = the
+ * distance of the positions of the neurons' slots, for every pair, after a permutation. */
+START_TEST(positions_and_distance)
+{
+    for (int euclid = 0; euclid <= 1; euclid++) {
+        double *pos = lattice_554();
+        bimt_model_params p;
+        bimt_model_params_init(&p);
+        p.positions = pos;
+        p.n_slots = 100;
+        p.dim = 3;
+        p.distance = (uint32_t)euclid;
+        p.grid_side = 7; /* ignored */
+        bimt_model_t *m = NULL;
+        ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
+        ck_assert_uint_eq(bimt_model_n_hidden(m), 100);
+        ck_assert_uint_eq(bimt_model_grid_side(m), 0);
+        ck_assert_uint_eq(bimt_model_dim(m), 3);
+        ck_assert_int_eq(bimt_model_distance_kind(m), euclid);
+        ck_assert_uint_eq(bimt_model_n_params(m), 100 * 100 + 100 * 85 + 33 * 100 + 100 + 33);
+        const double *mp = bimt_model_positions(m);
+        ck_assert_ptr_ne(mp, pos);
+        ck_assert_int_eq(memcmp(mp, pos, 300 * sizeof(double)), 0);
+        double *ref = lattice_554();
+        pos[0] = 99.0; /* the caller's array is not used after create */
+        ck_assert(mp[0] == 0.0);
+        bimt_model_params q;
+        ck_assert_int_eq(bimt_model_get_params(m, &q), BIMT_OK);
+        ck_assert_ptr_eq(q.positions, mp);
+        ck_assert_uint_eq(q.n_slots, 100);
+        ck_assert_uint_eq(q.grid_side, 0);
+        uint32_t perm[100];
+        for (uint32_t k = 0; k < 100; k++)
+            perm[k] = (k * 37u + 11u) % 100u;
+        ck_assert_int_eq(bimt_model_set_slots(m, perm, 100), BIMT_OK);
+        const float *D = bimt_model_distances(m);
+        for (size_t i = 0; i < 100; i++)
+            for (size_t j = 0; j < 100; j++) {
+                double d = ref_dist(ref + 3 * perm[i], ref + 3 * perm[j], 3, euclid);
+                ck_assert_msg(bimt_model_distance(m, i, j) == d, "(%zu, %zu): %.17g vs %.17g", i, j,
+                              bimt_model_distance(m, i, j), d);
+                ck_assert(D[i * 100 + j] == (float)d);
+            }
+        ck_assert(bimt_model_distance(m, 0, 1) > 0.0);
+        ck_assert(bimt_model_io_distance(m, 0, 0, 0) == 0.0); /* io none */
+        /* the clone and get_params -> create keep the geometry */
+        bimt_model_t *c = NULL, *r = NULL;
+        ck_assert_int_eq(bimt_model_clone(m, &c), BIMT_OK);
+        ck_assert_int_eq(bimt_model_create(&q, &r), BIMT_OK);
+        ck_assert_ptr_ne(bimt_model_positions(c), mp);
+        ck_assert_int_eq(memcmp(bimt_model_positions(c), ref, 300 * sizeof(double)), 0);
+        ck_assert_int_eq(memcmp(bimt_model_positions(r), ref, 300 * sizeof(double)), 0);
+        ck_assert_int_eq(memcmp(bimt_model_distances(c), D, 100 * 100 * sizeof(float)), 0);
+        ck_assert_int_eq(bimt_model_distance_kind(r), euclid);
+        bimt_model_free(c);
+        bimt_model_free(r);
+        bimt_model_free(m);
+        free(pos);
+        free(ref);
+    }
+}
+END_TEST
+
+/* The default grid: positions (row, col) / side, dimension 2, Manhattan; the distance is the
+ * Manhattan distance of the positions. With BIMT_DIST_EUCLIDEAN, their Euclidean distance. */
+START_TEST(grid_positions)
+{
+    for (int euclid = 0; euclid <= 1; euclid++) {
+        bimt_model_params p;
+        bimt_model_params_init(&p);
+        p.grid_side = 5;
+        p.distance = (uint32_t)euclid;
+        p.io_layout = BIMT_IO_EDGES;
+        bimt_model_t *m = NULL;
+        ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
+        ck_assert_uint_eq(bimt_model_dim(m), 2);
+        ck_assert_uint_eq(bimt_model_grid_side(m), 5);
+        const double *pos = bimt_model_positions(m);
+        for (size_t s = 0; s < 25; s++) {
+            ck_assert(pos[2 * s] == (double)(s / 5) / 5.0);
+            ck_assert(pos[2 * s + 1] == (double)(s % 5) / 5.0);
+        }
+        const uint32_t *sl = bimt_model_slots(m);
+        for (size_t i = 0; i < 25; i++)
+            for (size_t j = 0; j < 25; j++)
+                ck_assert(fabs(bimt_model_distance(m, i, j) -
+                               ref_dist(pos + 2 * sl[i], pos + 2 * sl[j], 2, euclid)) < 1e-15);
+        /* io edges: input 0 at row (0.5 * 5 / 85 - 0.5), column -1 */
+        double row = 0.5 * 5.0 / 85.0 - 0.5, dr = 0.0 - row, dc = 1.0;
+        double io = euclid ? sqrt(dr * dr + dc * dc) / 5.0 : (fabs(dr) + dc) / 5.0;
+        ck_assert(fabs(bimt_model_io_distance(m, 0, 0, 0) - io) < 1e-6);
+        bimt_model_free(m);
+    }
+    ck_assert_str_eq(bimt_distance_name(BIMT_DIST_MANHATTAN), "manhattan");
+    ck_assert_str_eq(bimt_distance_name(BIMT_DIST_EUCLIDEAN), "euclidean");
+    ck_assert_ptr_null(bimt_distance_name(2));
+    ck_assert_ptr_null(bimt_distance_name(-1));
+    ck_assert_uint_eq(bimt_model_dim(NULL), 0);
+    ck_assert_int_eq(bimt_model_distance_kind(NULL), -1);
+    ck_assert_ptr_null(bimt_model_positions(NULL));
+    /* A caller built against the header before positions: the grid. */
+    bimt_model_params p;
+    bimt_model_params_init(&p);
+    p.struct_size = (uint32_t)offsetof(bimt_model_params, positions);
+    p.grid_side = 3;
+    p.distance = 1; /* beyond the old struct: not read */
+    bimt_model_t *m = NULL;
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
+    ck_assert_uint_eq(bimt_model_n_hidden(m), 9);
+    ck_assert_int_eq(bimt_model_distance_kind(m), BIMT_DIST_MANHATTAN);
+    bimt_model_free(m);
+}
+END_TEST
+
+/* Refused geometry: every case fails with BIMT_E_INVALID_ARG, a message naming the field, and
+ * no model. */
+START_TEST(bad_positions)
+{
+    double pos[6] = {0.0, 1.0, 2.0, 3.0, 4.0, 5.0};
+    struct {
+        int what;
+        const char *needle;
+    } cases[] = {{0, "positions[3]"}, {1, "positions[5]"}, {2, "dim"},
+                 {3, "dim"},          {4, "n_slots"},      {5, "n_slots"},
+                 {6, "io_layout"},    {7, "distance"},     {8, "neighbours"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        double q[6];
+        memcpy(q, pos, sizeof q);
+        bimt_model_params p;
+        bimt_model_params_init(&p);
+        p.positions = q;
+        p.n_slots = 3;
+        p.dim = 2;
+        switch (cases[k].what) {
+        case 0:
+            q[3] = (double)NAN;
+            break;
+        case 1:
+            q[5] = -(double)INFINITY;
+            break;
+        case 2:
+            p.dim = 0;
+            break;
+        case 3:
+            p.dim = 4;
+            break;
+        case 4:
+            p.n_slots = 0;
+            break;
+        case 5:
+            p.n_slots = 65537;
+            break;
+        case 6:
+            p.io_layout = BIMT_IO_EDGES;
+            break;
+        case 7:
+            p.distance = 2;
+            break;
+        default:
+            p.neighbours = 65537;
+            break;
+        }
+        bimt_model_t *m = (bimt_model_t *)&p;
+        ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_E_INVALID_ARG);
+        ck_assert_ptr_null(m);
+        ck_assert_msg(strstr(bimt_last_error(), cases[k].needle) != NULL, "case %zu: %s", k,
+                      bimt_last_error());
+    }
+    /* one slot in 1-D, equal positions: valid */
+    bimt_model_params p;
+    bimt_model_params_init(&p);
+    double one[2] = {2.0, 2.0};
+    p.positions = one;
+    p.n_slots = 2;
+    p.dim = 1;
+    bimt_model_t *m = NULL;
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
+    ck_assert(bimt_model_distance(m, 0, 1) == 0.0);
+    bimt_model_free(m);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -404,6 +608,9 @@ static Suite *model_suite(void)
     tcase_add_test(tc, geometry_and_set_slots);
     tcase_add_test(tc, weights_grid_order_round_trip);
     tcase_add_test(tc, bad_params);
+    tcase_add_test(tc, positions_and_distance);
+    tcase_add_test(tc, grid_positions);
+    tcase_add_test(tc, bad_positions);
     suite_add_tcase(s, tc);
     return s;
 }

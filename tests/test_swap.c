@@ -104,6 +104,20 @@ static float slot_dist(size_t side, uint32_t s, uint32_t t)
     return (float)(dr + dc) / (float)side;
 }
 
+/* Distance of slots s and t of model m, from the definitions in model.h: the grid's above, or
+ * the Manhattan or Euclidean distance of the caller positions, rounded to float32. */
+static float model_slot_dist(const bimt_model_t *m, uint32_t s, uint32_t t)
+{
+    size_t side = bimt_model_grid_side(m), dim = bimt_model_dim(m);
+    if (side) return slot_dist(side, s, t);
+    const double *x = bimt_model_positions(m) + s * dim, *y = bimt_model_positions(m) + t * dim;
+    double acc = 0.0;
+    for (size_t d = 0; d < dim; d++)
+        acc += bimt_model_distance_kind(m) == BIMT_DIST_EUCLIDEAN ? (x[d] - y[d]) * (x[d] - y[d])
+                                                                  : fabs(x[d] - y[d]);
+    return (float)(bimt_model_distance_kind(m) == BIMT_DIST_EUCLIDEAN ? sqrt(acc) : acc);
+}
+
 /* (Check's assertions are function calls with bookkeeping: hot loops test with `if`.) */
 static i128 to_fixed(double v)
 {
@@ -136,7 +150,7 @@ static void oracle_init(oracle *o, const bimt_model_t *m)
     o->dtab = malloc(o->n * o->n * sizeof(float));
     for (size_t s = 0; s < o->n; s++)
         for (size_t t = 0; t < o->n; t++)
-            o->dtab[s * o->n + t] = slot_dist(o->side, (uint32_t)s, (uint32_t)t);
+            o->dtab[s * o->n + t] = model_slot_dist(m, (uint32_t)s, (uint32_t)t);
 }
 
 /* sum_ab D_ab |W_ab| as an exact fixed-point integer. */
@@ -190,6 +204,11 @@ static uint32_t oracle_pass(const oracle *o, uint32_t *slots, uint32_t top_k, do
     for (size_t i = 0; i < n * n; i++)
         wsum += to_fixed((double)fabsf(o->W[i]));
     double dmax = 2.0 * (double)(o->side - 1) / (double)o->side;
+    if (o->side == 0) { /* caller positions: the largest distance */
+        dmax = 0.0;
+        for (size_t i = 0; i < n * n; i++)
+            dmax = (double)o->dtab[i] > dmax ? (double)o->dtab[i] : dmax;
+    }
     double tol = BIMT_SWAP_RTOL * dmax * (2.0 * from_fixed(wsum));
 
     *cost_before = A * from_fixed(oracle_cost(o, slots));
@@ -239,7 +258,7 @@ static uint32_t oracle_pass(const oracle *o, uint32_t *slots, uint32_t top_k, do
 
 static void check_dist_cache(const bimt_model_t *m)
 {
-    size_t n = bimt_model_n_hidden(m), side = bimt_model_grid_side(m);
+    size_t n = bimt_model_n_hidden(m);
     const uint32_t *slots = bimt_model_slots(m);
     const float *D = bimt_model_distances(m);
     uint8_t *seen = calloc(n, 1);
@@ -251,7 +270,7 @@ static void check_dist_cache(const bimt_model_t *m)
     free(seen);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++)
-            if (D[i * n + j] != slot_dist(side, slots[i], slots[j]) ||
+            if (D[i * n + j] != model_slot_dist(m, slots[i], slots[j]) ||
                 !(fabs((double)D[i * n + j] - bimt_model_distance(m, (uint32_t)i, (uint32_t)j)) <
                   1e-6))
                 ck_abort_msg("distance cache wrong at (%zu, %zu)", i, j);
@@ -537,6 +556,40 @@ START_TEST(matches_oracle_gaussian)
                 bimt_model_free(m);
             }
     ck_assert_int_gt(ss.swaps, 100); /* the comparison is not vacuous */
+}
+END_TEST
+
+/* Caller positions in 1, 2 and 3 dimensions (dyadic coordinates, some repeated), Manhattan
+ * and Euclidean: the swap pass still matches the brute-force oracle exactly. */
+START_TEST(matches_oracle_positions)
+{
+    bimt_rng r;
+    bimt__rng_seed(&r, 4242, 9);
+    suite_stats ss = {0, 0, 0, 0, 0};
+    for (uint32_t dim = 1; dim <= 3; dim++)
+        for (uint32_t kind = 0; kind <= 1; kind++)
+            for (int rep = 0; rep < 4; rep++) {
+                uint32_t n = 5 + (uint32_t)bimt__rng_below(&r, 30);
+                double *pos = malloc(n * dim * sizeof(double));
+                for (size_t i = 0; i < n * dim; i++)
+                    pos[i] = (double)bimt__rng_below(&r, 16) / 8.0 - 0.5;
+                bimt_model_params mp;
+                bimt_model_params_init(&mp);
+                mp.positions = pos;
+                mp.n_slots = n;
+                mp.dim = dim;
+                mp.distance = kind;
+                mp.n_in = 1 + (uint32_t)bimt__rng_below(&r, 5);
+                mp.n_out = 1 + (uint32_t)bimt__rng_below(&r, 4);
+                mp.init = BIMT_INIT_GAUSS;
+                bimt_model_t *m = NULL;
+                ck_assert_int_eq(bimt_model_create(&mp, &m), BIMT_OK);
+                free(pos); /* the model keeps its own copy */
+                randomize(m, &r, rep % 2 ? W_DYADIC : W_GAUSS, 0.3);
+                compare_passes(m, &r, 3, NULL, &ss);
+                bimt_model_free(m);
+            }
+    ck_assert_int_gt(ss.swaps, 50);
 }
 END_TEST
 
@@ -886,6 +939,7 @@ static Suite *swap_suite(void)
     ADD(io_layout_delta_and_pass);
     ADD(matches_oracle_gaussian);
     ADD(matches_oracle_exact_ties);
+    ADD(matches_oracle_positions);
     ADD(mirror_symmetric_ties);
     ADD(only_positions_move);
     ADD(forward_bit_identical_and_cost_agrees);

@@ -99,6 +99,7 @@ START_TEST(edges_and_length_brute_force)
     w.struct_size = (uint32_t)sizeof w; /* an output struct */
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 1e-3, thr, &w), BIMT_OK);
     ck_assert_uint_eq(w.n_active_edges, edges);
+    ck_assert_uint_gt(edges, 20);
     ck_assert(fabs(w.wiring_length - len) < 1e-9);
     ck_assert(w.spectral_radius > 0.0);
     bimt_model_free(m);
@@ -171,6 +172,63 @@ START_TEST(profile_brute_force)
 }
 END_TEST
 
+/* Caller positions (2-D, Euclidean): the wiring length is the sum of the Euclidean distances
+ * of the active edges; the profile puts each pair in the bin nearest to D / w, w = the
+ * largest distance / (n_bins - 1). Both by brute force. */
+START_TEST(positions_length_and_profile)
+{
+    double pos[24 * 2];
+    for (int i = 0; i < 48; i++)
+        pos[i] = (double)((i * 31 + 7) % 17) * 0.25;
+    bimt_model_params p;
+    bimt_model_params_init(&p);
+    p.positions = pos;
+    p.n_slots = 24;
+    p.dim = 2;
+    p.distance = BIMT_DIST_EUCLIDEAN;
+    bimt_model_t *m = NULL;
+    ck_assert_int_eq(bimt_model_create(&p, &m), BIMT_OK);
+    randomize(m, 5);
+    const float *W = wrec(m);
+    const uint32_t *sl = bimt_model_slots(m);
+    size_t n = 24;
+    double len = 0.0, dmax = 0.0;
+    uint32_t edges = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            const double *a = pos + 2 * sl[i], *b = pos + 2 * sl[j];
+            double d = hypot(a[0] - b[0], a[1] - b[1]);
+            dmax = d > dmax ? d : dmax;
+            if (i != j && fabs((double)W[i * n + j]) > 0.05) {
+                len += d;
+                edges++;
+            }
+        }
+    bimt_wiring w;
+    ck_assert_int_eq(bimt_wiring_stats(m, NULL, 0.0, 0.05, &w), BIMT_OK);
+    ck_assert_uint_eq(w.n_active_edges, edges);
+    ck_assert_uint_gt(edges, 20);
+    ck_assert_double_eq_tol(w.wiring_length, len, 1e-9);
+    double mean[10], sum[10] = {0};
+    uint64_t cnt[10], bc[10] = {0};
+    ck_assert_int_eq(bimt_weight_distance_profile(m, 10, mean, cnt), BIMT_OK);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            if (i == j) continue;
+            const double *a = pos + 2 * sl[i], *b = pos + 2 * sl[j];
+            size_t bin = (size_t)floor(hypot(a[0] - b[0], a[1] - b[1]) / (dmax / 9.0) + 0.5);
+            ck_assert_uint_lt(bin, 10);
+            bc[bin]++;
+            sum[bin] += fabs((double)W[i * n + j]);
+        }
+    for (int b = 0; b < 10; b++) {
+        ck_assert_uint_eq(cnt[b], bc[b]);
+        ck_assert_double_eq_tol(mean[b], bc[b] ? sum[b] / (double)bc[b] : 0.0, 1e-12);
+    }
+    bimt_model_free(m);
+}
+END_TEST
+
 START_TEST(wiring_bad_input)
 {
     bimt_model_t *m = make_model(3);
@@ -207,6 +265,7 @@ int main(void)
     tcase_add_test(tc, active_neurons);
     tcase_add_test(tc, profile_brute_force);
     tcase_add_test(tc, wiring_bad_input);
+    tcase_add_test(tc, positions_length_and_profile);
     suite_add_tcase(s, tc);
     return bimt_test_run(s);
 }

@@ -133,6 +133,7 @@ static const char *const INITS[] = {"diag", "randortho", "gauss", NULL};
 static const char *const LOSSES[] = {"mse", "ce", NULL};
 static const char *const L1_STEPS[] = {"subgradient", "proximal", NULL};
 static const char *const IOS[] = {"none", "edges", NULL};
+static const char *const DISTANCES[] = {"manhattan", "euclidean", NULL};
 
 #define AT(field) offsetof(gb_config, field)
 #define DBL(k, f, lo, hi, open)                                                                    \
@@ -158,6 +159,7 @@ static const key_row KEYS[] = {
     CHOICE("init", init, INITS),
     CHOICE("loss", loss, LOSSES),
     CHOICE("io", io_layout, IOS),
+    CHOICE("distance", distance, DISTANCES),
     CHOICE("l1_step", l1_proximal, L1_STEPS),
     DBL("lambda", lambda, 0.0, 10.0, 0),
     DBL("lambda_start", lambda_start, 0.0, 10.0, 0),
@@ -197,6 +199,12 @@ int gb_config_set(gb_config *c, const char *k, const char *v, gb_error *e)
         snprintf(c->out, sizeof c->out, "%s", v);
         return 0;
     }
+    if (strcmp(k, "positions") == 0) {
+        if (!*v || strlen(v) >= sizeof c->positions) return fail(e, "positions: empty or too long");
+        snprintf(c->positions, sizeof c->positions, "%s", v);
+        return 0;
+    }
+    if (strcmp(k, "io") == 0) c->io_given = 1;
     if (strncmp(k, "weight.", 7) == 0) {
         for (int r = 0; r < BIMT_N_RULES; r++)
             if (strcmp(k + 7, bimt_rule_name(r)) == 0)
@@ -249,8 +257,8 @@ int gb_config_parse(gb_config *c, const char *text, size_t len, gb_error *e)
 
 int gb_is_option_key(const char *k)
 {
-    static const char *const opts[] = {"arm",   "lambda", "A",   "grid",
-                                       "steps", "seed",   "out", "shuffles"};
+    static const char *const opts[] = {"arm",  "lambda", "A",        "grid",      "steps",
+                                       "seed", "out",    "shuffles", "positions", "distance"};
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         if (strcmp(k, opts[i]) == 0) return 1;
     return 0;
@@ -271,7 +279,10 @@ void gb_config_params(const gb_config *c, bimt_task_params *tp, bimt_model_param
     mp->sigma_rec = c->sigma_rec;
     mp->loss = c->loss;
     mp->seed = c->seed;
-    mp->io_layout = c->io_layout;
+    /* Inputs and outputs have positions only beside the grid: with a positions file the io
+     * layout is none unless the io key asks otherwise (the library then refuses it). */
+    mp->io_layout = c->positions[0] && !c->io_given ? BIMT_IO_NONE : c->io_layout;
+    mp->distance = c->distance;
     bimt_trainer_params_init(trp);
     trp->arm = c->arm;
     trp->batch_size = c->batch;

@@ -24,7 +24,10 @@ typedef struct gb_config {
     double alpha;     /* leak dt/tau */
     double sigma_rec; /* recurrent noise */
     bimt_loss loss;
-    uint32_t io_layout; /* bimt_io_layout: whether inputs and outputs sit beside the grid */
+    uint32_t io_layout;   /* bimt_io_layout: whether inputs and outputs sit beside the grid */
+    uint32_t io_given;    /* 1 once the io key was set (with positions, io defaults to none) */
+    char positions[1024]; /* (option) positions file of the slots; "" = the grid */
+    uint32_t distance;    /* (option) bimt_distance between slot positions */
     /* trainer */
     bimt_arm arm;         /* (option) bimt, l1 or none */
     double lambda;        /* (option) connection-cost weight after the warm-up */

@@ -29,6 +29,7 @@
 #include "bimt/bimt.h"
 #include "config.h"
 #include "kv_lines.h"
+#include "positions.h"
 #include "progress.h"
 #include "summary.h"
 
@@ -55,10 +56,16 @@ static void usage(FILE *f)
         "  --seed N             seed of model, task and trainer (default %llu)\n"
         "  --out DIR            report folder (default %s)\n"
         "  --shuffles N         shuffles of each anatomical null, 0..1000000 (default %u)\n"
+        "  --positions FILE     place the hidden neurons at the points of FILE instead of the\n"
+        "                       grid: one point a line, 1 to 3 numbers (spaces, tabs or\n"
+        "                       commas; '#' comments); one neuron per point; io is then none\n"
+        "  --distance manhattan|euclidean\n"
+        "                       distance between neuron positions (default manhattan)\n"
         "  --config FILE        read 'key = value' lines first; keys: the options above and\n"
         "                       activation, init, init_scale, alpha, sigma_rec, loss,\n"
         "                       lambda_start, warmup_frac, easy_frac, lr, lr_end (cosine decay),\n"
-        "                       l1_step (subgradient|proximal), io (edges|none; default edges),\n"
+        "                       l1_step (subgradient|proximal), io (edges|none; default edges,\n"
+        "                       none with positions),\n"
         "                       weight.<rule> (sampling weight, e.g. weight.contextdm1),\n"
         "                       batch, grad_clip,\n"
         "                       swap_interval, top_k, eval_interval, eval_trials,\n"
@@ -74,6 +81,30 @@ static void usage(FILE *f)
         GB_DEFAULTS.lambda, GB_DEFAULTS.A, (unsigned)GB_DEFAULTS.grid,
         (unsigned long long)GB_DEFAULTS.steps, (unsigned long long)GB_DEFAULTS.seed,
         GB_DEFAULTS.out, (unsigned)GB_DEFAULTS.shuffles);
+}
+
+/* Reads a --positions file into mp (the points stay in *pts); errors name the file and line. */
+static int load_positions(const char *path, gb_positions *pts, bimt_model_params *mp)
+{
+    char *text;
+    size_t len;
+    int rc = kv_read_file(path, &text, &len);
+    if (rc) {
+        fprintf(stderr, "grow_brain: cannot read positions file %s: %s\n", path,
+                rc == -1 ? strerror(errno) : "read error");
+        return -1;
+    }
+    gb_error e;
+    rc = gb_positions_parse(text, len, pts, &e);
+    free(text);
+    if (rc) {
+        fprintf(stderr, "grow_brain: %s:%d: %s\n", path, e.line, e.msg);
+        return -1;
+    }
+    mp->positions = pts->xyz;
+    mp->n_slots = pts->n;
+    mp->dim = pts->dim;
+    return 0;
 }
 
 /* Applies a --config file; errors name the file and line. */
@@ -201,6 +232,8 @@ int main(int argc, char **argv)
     bimt_model_params mp;
     bimt_trainer_params trp;
     gb_config_params(c, &tp, &mp, &trp);
+    gb_positions pts = {NULL, 0, 0};
+    if (c->positions[0] && load_positions(c->positions, &pts, &mp)) return EXIT_USAGE;
 
     bimt_task_t *task = NULL;
     bimt_model_t *model = NULL;
@@ -208,13 +241,14 @@ int main(int argc, char **argv)
     int rc = bimt_task_create(&tp, &task);
     if (rc) {
         fprintf(stderr, "grow_brain: task: %s\n", bimt_task_errmsg(task));
+        gb_positions_free(&pts);
         return EXIT_USAGE;
     }
     rc = bimt_model_create(&mp, &model);
     if (rc) {
-        fprintf(stderr, "grow_brain: model: %s (%s)\n", bimt_status_str(rc),
-                rc == BIMT_E_INVALID_ARG ? "check the model keys" : "");
+        fprintf(stderr, "grow_brain: model: %s (%s)\n", bimt_status_str(rc), bimt_last_error());
         bimt_task_free(task);
+        gb_positions_free(&pts);
         return rc == BIMT_E_INVALID_ARG ? EXIT_USAGE : 1;
     }
     rc = bimt_trainer_create(model, task, &trp, &tr);
@@ -222,6 +256,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "grow_brain: trainer: %s\n", bimt_status_str(rc));
         bimt_model_free(model);
         bimt_task_free(task);
+        gb_positions_free(&pts);
         return rc == BIMT_E_INVALID_ARG ? EXIT_USAGE : 1;
     }
     if (a.check) goto done; /* rc is BIMT_OK: everything was accepted */
@@ -252,11 +287,12 @@ int main(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    char geo[128];
     if (!a.quiet)
         fprintf(stderr,
-                "grow_brain: training arm %s on %ux%u grid for %llu steps "
+                "grow_brain: training arm %s on %s for %llu steps "
                 "(batch %u, lr %g -> %g, lambda %g, A %g); report in %s/\n",
-                bimt_arm_name(c->arm), (unsigned)c->grid, (unsigned)c->grid,
+                bimt_arm_name(c->arm), gb_geometry(model, geo, sizeof geo),
                 (unsigned long long)c->steps, (unsigned)c->batch, c->lr, c->lr_end, c->lambda, c->A,
                 c->out);
     /* A step that diverges is undone by the trainer (parameters and Adam moments restored);
@@ -324,5 +360,6 @@ done:
     bimt_trainer_free(tr);
     bimt_model_free(model);
     bimt_task_free(task);
+    gb_positions_free(&pts);
     return rc;
 }

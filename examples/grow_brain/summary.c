@@ -7,6 +7,20 @@
 
 #include "duration.h"
 
+const char *gb_geometry(const bimt_model_t *m, char *buf, size_t len)
+{
+    size_t side = bimt_model_grid_side(m);
+    const char *dist = bimt_distance_name(bimt_model_distance_kind(m));
+    int manhattan = bimt_model_distance_kind(m) == BIMT_DIST_MANHATTAN;
+    if (side)
+        snprintf(buf, len, "%zux%zu grid%s%s", side, side, manhattan ? "" : ", ",
+                 manhattan ? "" : dist);
+    else
+        snprintf(buf, len, "%u slots at %u-D positions, %s distance", bimt_model_n_hidden(m),
+                 bimt_model_dim(m), dist);
+    return buf;
+}
+
 void gb_summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const double *perf,
                 double secs, uint64_t steps)
 {
@@ -21,8 +35,9 @@ void gb_summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const doubl
         above += perf[r] >= 0.9;
         n++;
     }
-    printf("grow_brain: arm %s, %ux%u grid, %llu steps in %s\n", bimt_arm_name(c->arm),
-           (unsigned)c->grid, (unsigned)c->grid, (unsigned long long)steps, dur);
+    char geo[128];
+    printf("grow_brain: arm %s, %s, %llu steps in %s\n", bimt_arm_name(c->arm),
+           gb_geometry(m, geo, sizeof geo), (unsigned long long)steps, dur);
     if (n)
         printf("  performance: mean %.3f, min %.3f, %d of %d tasks >= 0.9\n", sum / n, mn, above,
                n);

@@ -7,6 +7,10 @@
 #include "bimt/bimt.h"
 #include "config.h"
 
+/** Where the model's neurons sit, for messages: "16x16 grid" or "100 slots at 3-D positions,
+ *  euclidean distance"; returns buf. */
+const char *gb_geometry(const bimt_model_t *m, char *buf, size_t len);
+
 /** Prints the summary of a finished run (perf: the final evaluation, -1 where not run). */
 void gb_summary(const gb_config *c, bimt_model_t *m, bimt_task_t *t, const double *perf,
                 double secs, uint64_t steps);

@@ -129,8 +129,12 @@ typedef struct bimt_anatomy {
 
 /**
  * @brief Anatomical metrics of a clustering on the model's grid, against a null in which the
- * clustered neurons' labels are shuffled over their own slots (seeded).
- * Thread-safe for a model no thread mutates.
+ * clustered neurons' labels are shuffled over their own slots (seeded). A neuron is isolated
+ * when no slot of its neighbourhood holds a neuron of its cluster: on the grid its 8
+ * neighbours; with caller positions (or bimt_model_params.neighbours other than 8) the slots
+ * within the smallest k-th-nearest-slot distance (docs/analysis.md). Cluster size is in the
+ * positions' units (the grid: slot units / grid_side). Thread-safe for a model no thread
+ * mutates.
  * @param[in] model the model whose slots place the neurons.
  * @param[in] labels [n_hidden] as from bimt_cluster_task_variance(): -1 or in [0, n_hidden).
  * @param[in] n_shuffles null size, at most 10^7 (larger is refused); 0 gives null mean = sd =
@@ -166,7 +170,9 @@ typedef struct bimt_centrality {
  * neurons on slots drawn uniformly without replacement from the whole grid (seeded). (A
  * shuffle over the important neurons' own slots, the anatomical null, would leave this
  * statistic unchanged, so the null draws from every slot.) A diagnostic added beside the
- * anatomical tests; it changes none of them. Thread-safe for a model no thread mutates.
+ * anatomical tests; it changes none of them. With caller positions the centre is the centroid
+ * of all slots and the distance Euclidean in the positions' units. Thread-safe for a model no
+ * thread mutates.
  * @param[in] model the model whose slots place the neurons.
  * @param[in] important [n_hidden] nonzero for an important neuron (bimt_important_neurons()).
  * @param[in] n_shuffles null size, at most 10^7 (larger is refused); 0 gives null mean = sd =
@@ -210,7 +216,9 @@ BIMT_API int bimt_wiring_stats(const bimt_model_t *model, const float *tv,
 
 /**
  * @brief Mean |W_rec[i][j]| per distance bin: bin b holds D in [b/grid_side, (b+1)/grid_side),
- * i.e. Manhattan distance b slots (i != j); empty bins give 0.
+ * i.e. Manhattan distance b slots (i != j); empty bins give 0. Other geometries (caller
+ * positions, Euclidean distance): bin b holds the distances nearest to b * w, w = the largest
+ * slot distance / (n_bins - 1).
  * Pairs farther than the last bin are left out. Thread-safe for a model no thread mutates.
  * @param[in] model the model.
  * @param[in] n_bins number of bins (> 0); up to 2*grid_side - 1 is meaningful.

@@ -14,7 +14,9 @@
  *   b_h   [n_hidden]
  *   b_o   [n_out]
  * The gradient buffer mirrors it. Neuron k sits at grid slot slots[k] = row*grid_side + col;
- * the distance between neurons i and j is (|dr| + |dc|) / grid_side.
+ * the distance between neurons i and j is (|dr| + |dc|) / grid_side. A model may instead take
+ * its slots' positions from the caller (n_slots points in 1 to 3 dimensions, Manhattan or
+ * Euclidean distance: bimt_model_params.positions); slots[k] then indexes those positions.
  *
  * Ownership: pointers returned by the view functions are borrowed from the model and valid
  * until the model is freed; their contents change with every mutating call.
@@ -72,6 +74,18 @@ typedef enum bimt_io_layout {
                            (o + 0.5) * side / n_out - 0.5, column side (the right edge) */
 } bimt_io_layout;
 
+/**
+ * Distance between two slot positions x and y (bimt_model_params.distance). Under the default
+ * grid, x and y are the slots' (row, col) / grid_side.
+ */
+typedef enum bimt_distance {
+    BIMT_DIST_MANHATTAN = 0, /**< sum_d |x_d - y_d| (the seed paper's; default) */
+    BIMT_DIST_EUCLIDEAN = 1  /**< sqrt(sum_d (x_d - y_d)^2) (seRNN's) */
+} bimt_distance;
+
+/** Most coordinates a slot position may have (bimt_model_params.dim is 1..BIMT_MAX_DIM). */
+#define BIMT_MAX_DIM 3u
+
 /** Which parameter tensor a view refers to. */
 typedef enum bimt_tensor {
     BIMT_W_REC = 0,
@@ -101,6 +115,22 @@ typedef struct bimt_model_params {
     uint64_t seed;      /**< initialisation and noise seed; default 1 */
     uint32_t io_layout; /**< bimt_io_layout: positions of inputs and outputs; default
                              BIMT_IO_NONE */
+    /** Slot positions given by the caller, or NULL (default) for the grid_side x grid_side
+     * grid, slot s at (s / grid_side, s % grid_side) / grid_side. Otherwise [n_slots][dim]
+     * doubles, row-major: slot s sits at positions[s * dim .. s * dim + dim - 1]; the model has
+     * n_slots hidden neurons, grid_side is ignored (stored as 0), io_layout must be
+     * BIMT_IO_NONE. Borrowed for bimt_model_create() only: the model keeps a copy, and
+     * bimt_model_get_params() returns a pointer to that copy (valid until bimt_model_free()).
+     * Coordinates must be finite; equal positions are allowed. */
+    const double *positions;
+    uint32_t n_slots;    /**< number of positions, 1..65536 (with positions; else ignored) */
+    uint32_t dim;        /**< coordinates per position, 1..BIMT_MAX_DIM (with positions) */
+    uint32_t distance;   /**< a bimt_distance: metric between slot positions; default
+                              BIMT_DIST_MANHATTAN */
+    uint32_t neighbours; /**< k of the anatomical neighbourhood (bimt_anatomy_metrics(): the
+                              slots within the k-th nearest-slot distance; see
+                              docs/analysis.md); 0 (default) = 2, 8, 26 in 1, 2, 3 dimensions
+                              (the grid: 8, its 8 neighbours); at most 65536 */
 } bimt_model_params;
 
 /**
@@ -138,11 +168,20 @@ BIMT_API const char *bimt_tensor_name(int32_t tensor);
 BIMT_API const char *bimt_io_layout_name(int32_t layout);
 
 /**
+ * @brief Name of a distance ("manhattan", "euclidean").
+ * @param[in] distance a bimt_distance value.
+ * @return a static string, or NULL for unknown values. Thread-safe.
+ */
+BIMT_API const char *bimt_distance_name(int32_t distance);
+
+/**
  * @brief Creates and initialises a model.
  * @param[in] params parameters, or NULL for the defaults.
  * @param[out] out new handle (caller frees with bimt_model_free()); NULL on failure.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL out, grid_side 0 or > 256, n_in/n_out 0 or > 65536,
- *         alpha outside (0,1], negative/NaN sigma_rec or init_scale, unknown enum);
+ *         alpha outside (0,1], negative/NaN sigma_rec or init_scale, unknown enum; with
+ *         positions: n_slots 0 or > 65536, dim 0 or > BIMT_MAX_DIM, a NaN or infinite
+ *         coordinate, io_layout other than BIMT_IO_NONE; neighbours > 65536);
  *         BIMT_E_VERSION (struct_size larger than this library's); BIMT_E_NOMEM;
  *         BIMT_E_NUMERIC (QR failed). On failure bimt_last_error() says why.
  * Thread safety: safe from any thread (touches no existing handle).
@@ -201,11 +240,32 @@ BIMT_API uint32_t bimt_model_n_in(const bimt_model_t *model);
  */
 BIMT_API uint32_t bimt_model_n_out(const bimt_model_t *model);
 /**
- * @brief Grid side n; 0 for NULL.
+ * @brief Grid side n; 0 for NULL and for a model with caller positions (no square grid).
  * @param[in] model the model.
- * @return grid_side, or 0 for NULL.
+ * @return grid_side, or 0 for NULL or caller positions.
  */
 BIMT_API uint32_t bimt_model_grid_side(const bimt_model_t *model);
+/**
+ * @brief Coordinates per slot position: 2 for the grid, else bimt_model_params.dim; 0 for NULL.
+ * @param[in] model the model.
+ * @return the dimension, or 0 for NULL.
+ */
+BIMT_API uint32_t bimt_model_dim(const bimt_model_t *model);
+/**
+ * @brief The distance between slot positions (a bimt_distance value); -1 for NULL.
+ * @param[in] model the model.
+ * @return BIMT_DIST_MANHATTAN or BIMT_DIST_EUCLIDEAN, or -1 for NULL.
+ */
+BIMT_API int32_t bimt_model_distance_kind(const bimt_model_t *model);
+/**
+ * @brief Positions of the slots: [n_hidden][bimt_model_dim()] doubles, row-major, slot s at
+ * row s (index by slot, not by neuron: neuron k sits at slot bimt_model_slots()[k]). The
+ * grid's are (s / grid_side, s % grid_side) / grid_side; caller positions are their copy.
+ * @param[in] model the model.
+ * @return borrowed array, valid until bimt_model_free() (it never changes: swaps move neurons
+ *         between slots, not slots); NULL for NULL.
+ */
+BIMT_API const double *bimt_model_positions(const bimt_model_t *model);
 /**
  * @brief Length of the flat parameter (and gradient) buffer; 0 for NULL.
  * @param[in] model the model.
@@ -269,7 +329,9 @@ BIMT_API const uint32_t *bimt_model_slots(const bimt_model_t *model);
 BIMT_API int bimt_model_set_slots(bimt_model_t *model, const uint32_t *slots, size_t n);
 
 /**
- * @brief Distance between neurons i and j at their current slots: (|dr| + |dc|) / grid_side.
+ * @brief Distance between neurons i and j at their current slots: the model's distance
+ * (bimt_model_distance_kind()) between the positions of their slots; on the default grid
+ * (|dr| + |dc|) / grid_side, computed exactly from the integer row and column differences.
  * @param[in] model the model.
  * @param[in] i first neuron, in [0, n_hidden).
  * @param[in] j second neuron, in [0, n_hidden).

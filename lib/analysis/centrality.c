@@ -1,6 +1,7 @@
-/* Centrality of the important neurons: their mean distance to the grid centre against random
- * placements on the whole grid. The seed paper reads Fig. 1e as "important neurons in the
- * middle"; this puts a number and a p-value on it. Definition in docs/analysis.md. */
+/* Centrality of the important neurons: their mean distance to the grid centre (caller
+ * positions: the centroid of the slots) against random placements on all slots. The seed paper
+ * reads Fig. 1e as "important neurons in the middle"; this puts a number and a p-value on it.
+ * Definition in docs/analysis.md. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,20 @@ static double centre_distance(size_t side, uint32_t s)
     double c = 0.5 * (double)(side - 1);
     double dr = (double)bimt__slot_row(side, s) - c, dc = (double)bimt__slot_col(side, s) - c;
     return sqrt(dr * dr + dc * dc) / (double)side;
+}
+
+/* Distances of every slot to the centroid of all slots, Euclidean in the positions' units
+ * (caller positions; on the grid the centroid is the centre and centre_distance() applies). */
+static void centroid_distances(const struct bimt_model *m, double *d)
+{
+    double c[BIMT_MAX_DIM] = {0.0, 0.0, 0.0};
+    for (size_t s = 0; s < m->n_h; s++)
+        for (size_t k = 0; k < m->dim; k++)
+            c[k] += m->pos[s * m->dim + k];
+    for (size_t k = 0; k < m->dim; k++)
+        c[k] /= (double)m->n_h;
+    for (size_t s = 0; s < m->n_h; s++)
+        d[s] = bimt__pos_distance(m->pos + s * m->dim, c, m->dim, BIMT_DIST_EUCLIDEAN);
 }
 
 /* Mean of d over the first m entries of slots, summed in the given order. */
@@ -50,8 +65,11 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
         return bimt__err(BIMT_E_NOMEM, "bimt_centrality_metrics: out of memory (%u shuffles)",
                          (unsigned)n_shuffles);
     }
-    for (size_t s = 0; s < nh; s++)
-        d[s] = centre_distance(side, (uint32_t)s);
+    if (side == 0)
+        centroid_distances(model, d);
+    else
+        for (size_t s = 0; s < nh; s++)
+            d[s] = centre_distance(side, (uint32_t)s);
     /* Observed: the important neurons' own slots, in slot order. */
     size_t m = 0;
     uint8_t *used = (uint8_t *)slots; /* reuse as a flag array before filling the slot list */

@@ -61,20 +61,44 @@ int bimt_wiring_stats(const bimt_model_t *model, const float *tv, double importa
         if (!bimt__finite((double)W[i]))
             return bimt__err(BIMT_E_NUMERIC, "bimt_wiring_stats: W_rec[%zu] is %g", i,
                              (double)W[i]);
-    uint64_t edges = 0, len_slots = 0; /* length in slot units, exact integer sum */
+    uint64_t edges = 0, len_slots = 0; /* grid: length in slot units, exact integer sum */
+    double len = 0.0;                  /* otherwise: sum of the model's distances */
+    const int grid = bimt__model_is_grid(model);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {
             if (i == j || !(fabs((double)W[i * n + j]) > weight_threshold)) continue;
             edges++;
-            len_slots += bimt__slot_manhattan(model->side, model->slots[i], model->slots[j]);
+            if (grid)
+                len_slots += bimt__slot_manhattan(model->side, model->slots[i], model->slots[j]);
+            else
+                len += bimt__model_slot_distance(model, model->slots[i], model->slots[j]);
         }
     }
     res.n_active_edges = (uint32_t)edges;
-    res.wiring_length = (double)len_slots / (double)model->side;
+    res.wiring_length = grid ? (double)len_slots / (double)model->side : len;
     int rc = bimt__spectral_radius(W, n, &res.spectral_radius);
     if (rc) return rc;
     bimt__out_write(out, &res, sizeof res, "bimt_wiring_stats: out");
     return BIMT_OK;
+}
+
+double bimt__profile_bin_width(const struct bimt_model *m, size_t n_bins)
+{
+    if (bimt__model_is_grid(m)) return 1.0 / (double)m->side;
+    double mx = 0.0;
+    for (uint32_t a = 0; a < m->n_h; a++)
+        for (uint32_t b = a + 1; b < m->n_h; b++) {
+            double d = bimt__model_slot_distance(m, a, b);
+            mx = d > mx ? d : mx;
+        }
+    return n_bins > 1 && mx > 0.0 ? mx / (double)(n_bins - 1) : 1.0;
+}
+
+/* Bin of the distance between slots a and b: the nearest multiple of width. */
+static size_t profile_bin(const struct bimt_model *m, uint32_t a, uint32_t b, double width)
+{
+    double x = floor(bimt__model_slot_distance(m, a, b) / width + 0.5);
+    return x < (double)SIZE_MAX / 2 ? (size_t)x : SIZE_MAX;
 }
 
 int bimt_weight_distance_profile(const bimt_model_t *model, size_t n_bins, double *mean_abs_w,
@@ -95,10 +119,13 @@ int bimt_weight_distance_profile(const bimt_model_t *model, size_t n_bins, doubl
         return bimt__err(BIMT_E_NOMEM, "bimt_weight_distance_profile: out of memory (%zu bins)",
                          n_bins);
     }
+    const int grid = bimt__model_is_grid(model);
+    const double width = grid ? 0.0 : bimt__profile_bin_width(model, n_bins);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {
             if (i == j) continue;
-            size_t b = bimt__slot_manhattan(model->side, model->slots[i], model->slots[j]);
+            size_t b = grid ? bimt__slot_manhattan(model->side, model->slots[i], model->slots[j])
+                            : profile_bin(model, model->slots[i], model->slots[j], width);
             if (b >= n_bins) continue;
             sum[b] += fabs((double)W[i * n + j]);
             cnt[b]++;

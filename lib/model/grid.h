@@ -1,10 +1,12 @@
 /* Geometry of the side x side grid of hidden-neuron slots (private): slot s sits at row
  * s / side, column s % side, and the wiring distance between two slots is their Manhattan
  * distance in slots divided by side (seed paper: neurons on a unit square). The one place
- * that defines it; model, cost, swap, wiring and anatomy all ask here. Not installed. */
+ * that defines the grid; model, cost, swap, wiring and anatomy all ask here (or, for caller
+ * positions and Euclidean distance, model.c's bimt__model_slot_distance). Not installed. */
 #ifndef BIMT_GRID_H
 #define BIMT_GRID_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,14 +35,16 @@ static inline float bimt__slot_distance(size_t side, uint32_t a, uint32_t b)
 
 /** Distance from slot to input (output = 0) or output number index of count under
  *  BIMT_IO_EDGES (inputs along the left edge at column -1, outputs along the right at
- *  column side, rows spread evenly; see bimt_io_layout), divided by side. */
+ *  column side, rows spread evenly; see bimt_io_layout), divided by side; Manhattan, or
+ *  Euclidean for euclidean != 0 (bimt_distance). */
 static inline float bimt__io_distance(size_t side, uint32_t slot, size_t index, size_t count,
-                                      int output)
+                                      int output, uint32_t euclidean)
 {
     double row = ((double)index + 0.5) * (double)side / (double)count - 0.5;
     double col = output ? (double)side : -1.0;
     double dr = (double)bimt__slot_row(side, slot) - row;
     double dc = (double)bimt__slot_col(side, slot) - col;
+    if (euclidean) return (float)(sqrt(dr * dr + dc * dc) / (double)side);
     return (float)(((dr < 0 ? -dr : dr) + (dc < 0 ? -dc : dc)) / (double)side);
 }
 

@@ -41,6 +41,12 @@ const char *bimt_tensor_name(int32_t t)
     return t >= 0 && t < (int32_t)(sizeof names / sizeof names[0]) ? names[t] : NULL;
 }
 
+const char *bimt_distance_name(int32_t d)
+{
+    static const char *const names[] = {"manhattan", "euclidean"};
+    return d >= 0 && d < (int32_t)(sizeof names / sizeof names[0]) ? names[d] : NULL;
+}
+
 const char *bimt_io_layout_name(int32_t l)
 {
     static const char *const names[] = {"none", "edges"};
@@ -54,9 +60,32 @@ int bimt__model_params_check(const bimt_model_params *p, char *e)
                           "bimt_model_params.struct_size is %u, expected %u "
                           "(call bimt_model_params_init)",
                           (unsigned)p->struct_size, (unsigned)sizeof(*p));
-    if (p->grid_side == 0 || p->grid_side > 256)
+    if (!p->positions && (p->grid_side == 0 || p->grid_side > 256))
         return bimt__fail(e, BIMT_E_INVALID_ARG, "grid_side must be in 1..256 (got %u)",
                           (unsigned)p->grid_side);
+    if (p->positions) {
+        if (p->n_slots == 0 || p->n_slots > 65536)
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "n_slots must be in 1..65536 (got %u)",
+                              (unsigned)p->n_slots);
+        if (p->dim == 0 || p->dim > BIMT_MAX_DIM)
+            return bimt__fail(e, BIMT_E_INVALID_ARG, "dim must be in 1..%u (got %u)", BIMT_MAX_DIM,
+                              (unsigned)p->dim);
+        for (size_t i = 0; i < (size_t)p->n_slots * p->dim; i++)
+            if (!bimt__finite(p->positions[i]))
+                return bimt__fail(e, BIMT_E_INVALID_ARG,
+                                  "positions[%zu] (slot %zu, coordinate %zu) is %g, not finite", i,
+                                  i / p->dim, i % p->dim, p->positions[i]);
+        if (p->io_layout != BIMT_IO_NONE)
+            return bimt__fail(e, BIMT_E_INVALID_ARG,
+                              "io_layout is %u: inputs and outputs have positions only beside "
+                              "the grid; with caller positions use BIMT_IO_NONE (0)",
+                              (unsigned)p->io_layout);
+    }
+    if (p->distance > BIMT_DIST_EUCLIDEAN)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown distance %u", (unsigned)p->distance);
+    if (p->neighbours > 65536)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "neighbours must be in 0..65536 (got %u)",
+                          (unsigned)p->neighbours);
     if (p->n_in == 0 || p->n_in > 65536 || p->n_out == 0 || p->n_out > 65536)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "n_in and n_out must be in 1..65536 (got %u, %u)",
                           (unsigned)p->n_in, (unsigned)p->n_out);
@@ -79,21 +108,47 @@ int bimt__model_params_check(const bimt_model_params *p, char *e)
     return BIMT_OK;
 }
 
+double bimt__pos_distance(const double *x, const double *y, size_t dim, uint32_t kind)
+{
+    double s = 0.0;
+    for (size_t d = 0; d < dim; d++) {
+        double t = x[d] - y[d];
+        s += kind == BIMT_DIST_EUCLIDEAN ? t * t : fabs(t);
+    }
+    return kind == BIMT_DIST_EUCLIDEAN ? sqrt(s) : s;
+}
+
+double bimt__model_slot_distance(const struct bimt_model *m, uint32_t a, uint32_t b)
+{
+    if (bimt__model_is_grid(m))
+        return (double)bimt__slot_manhattan(m->side, a, b) / (double)m->side;
+    return bimt__pos_distance(m->pos + (size_t)a * m->dim, m->pos + (size_t)b * m->dim, m->dim,
+                              m->p.distance);
+}
+
+/* The cached (float) distance between slots a and b. */
+static float slot_dist_f(const struct bimt_model *m, uint32_t a, uint32_t b)
+{
+    if (bimt__model_is_grid(m)) return bimt__slot_distance(m->side, a, b);
+    return (float)bimt__model_slot_distance(m, a, b);
+}
+
 /* Row k of dist_in and column k of dist_out (neuron k's distances to inputs and outputs). */
 static void update_io(struct bimt_model *m, size_t k)
 {
     if (!m->dist_in) return;
+    uint32_t kind = m->p.distance;
     for (size_t i = 0; i < m->n_in; i++)
-        m->dist_in[k * m->n_in + i] = bimt__io_distance(m->side, m->slots[k], i, m->n_in, 0);
+        m->dist_in[k * m->n_in + i] = bimt__io_distance(m->side, m->slots[k], i, m->n_in, 0, kind);
     for (size_t o = 0; o < m->n_out; o++)
-        m->dist_out[o * m->n_h + k] = bimt__io_distance(m->side, m->slots[k], o, m->n_out, 1);
+        m->dist_out[o * m->n_h + k] = bimt__io_distance(m->side, m->slots[k], o, m->n_out, 1, kind);
 }
 
 void bimt__model_update_distances(struct bimt_model *m)
 {
     for (size_t i = 0; i < m->n_h; i++)
         for (size_t j = 0; j < m->n_h; j++)
-            m->dist[i * m->n_h + j] = bimt__slot_distance(m->side, m->slots[i], m->slots[j]);
+            m->dist[i * m->n_h + j] = slot_dist_f(m, m->slots[i], m->slots[j]);
     for (size_t k = 0; k < m->n_h; k++)
         update_io(m, k);
 }
@@ -101,7 +156,7 @@ void bimt__model_update_distances(struct bimt_model *m)
 void bimt__model_update_distance_row(struct bimt_model *m, size_t k)
 {
     for (size_t j = 0; j < m->n_h; j++) {
-        float d = bimt__slot_distance(m->side, m->slots[k], m->slots[j]);
+        float d = slot_dist_f(m, m->slots[k], m->slots[j]);
         m->dist[k * m->n_h + j] = d;
         m->dist[j * m->n_h + k] = d;
     }
@@ -122,8 +177,20 @@ static struct bimt_model *model_alloc(const bimt_model_params *p)
     struct bimt_model *m = calloc(1, sizeof(*m));
     if (!m) return NULL;
     m->p = *p;
-    m->side = p->grid_side;
-    m->n_h = m->side * m->side;
+    if (p->positions) {
+        m->side = 0;
+        m->n_h = p->n_slots;
+        m->dim = p->dim;
+        m->p.grid_side = 0;
+    } else {
+        m->side = p->grid_side;
+        m->n_h = m->side * m->side;
+        m->dim = 2;
+        m->p.n_slots = 0;
+        m->p.dim = 0;
+    }
+    static const size_t default_nbr[] = {0, 2, 8, 26};
+    m->n_nbr = p->neighbours ? p->neighbours : default_nbr[m->dim];
     m->n_in = p->n_in;
     m->n_out = p->n_out;
     size_t off = 0;
@@ -138,11 +205,21 @@ static struct bimt_model *model_alloc(const bimt_model_params *p)
     m->grad = bimt__calloc(m->n_params, sizeof(float));
     m->slots = bimt__malloc(m->n_h, sizeof(uint32_t));
     m->dist = bimt__malloc(m->n_h * m->n_h, sizeof(float));
+    m->pos = bimt__malloc(m->n_h * m->dim, sizeof(double));
+    if (m->pos && p->positions) {
+        memcpy(m->pos, p->positions, m->n_h * m->dim * sizeof(double));
+    } else if (m->pos) {
+        for (uint32_t s = 0; s < m->n_h; s++) {
+            m->pos[2 * s] = (double)bimt__slot_row(m->side, s) / (double)m->side;
+            m->pos[2 * s + 1] = (double)bimt__slot_col(m->side, s) / (double)m->side;
+        }
+    }
+    m->p.positions = p->positions ? m->pos : NULL;
     if (p->io_layout != BIMT_IO_NONE) {
         m->dist_in = bimt__malloc(m->n_h * m->n_in, sizeof(float));
         m->dist_out = bimt__malloc(m->n_out * m->n_h, sizeof(float));
     }
-    if (!m->params || !m->grad || !m->slots || !m->dist ||
+    if (!m->params || !m->grad || !m->slots || !m->dist || !m->pos ||
         (p->io_layout != BIMT_IO_NONE && (!m->dist_in || !m->dist_out))) {
         bimt_model_free(m);
         return NULL;
@@ -243,6 +320,7 @@ void bimt_model_free(bimt_model_t *m)
     free(m->grad);
     free(m->slots);
     free(m->dist);
+    free(m->pos);
     free(m->dist_in);
     free(m->dist_out);
     free(m);
@@ -274,6 +352,18 @@ uint32_t bimt_model_n_out(const bimt_model_t *m)
 uint32_t bimt_model_grid_side(const bimt_model_t *m)
 {
     return m ? (uint32_t)m->side : 0;
+}
+uint32_t bimt_model_dim(const bimt_model_t *m)
+{
+    return m ? m->dim : 0;
+}
+int32_t bimt_model_distance_kind(const bimt_model_t *m)
+{
+    return m ? (int32_t)m->p.distance : -1;
+}
+const double *bimt_model_positions(const bimt_model_t *m)
+{
+    return m ? m->pos : NULL;
 }
 size_t bimt_model_n_params(const bimt_model_t *m)
 {
@@ -346,7 +436,7 @@ int bimt_model_set_slots(bimt_model_t *m, const uint32_t *slots, size_t n)
 double bimt_model_distance(const bimt_model_t *m, uint32_t i, uint32_t j)
 {
     if (!m || i >= m->n_h || j >= m->n_h) return -1.0;
-    return (double)bimt__slot_manhattan(m->side, m->slots[i], m->slots[j]) / (double)m->side;
+    return bimt__model_slot_distance(m, m->slots[i], m->slots[j]);
 }
 
 double bimt_model_io_distance(const bimt_model_t *m, uint32_t output, uint32_t k, uint32_t index)
@@ -359,7 +449,7 @@ double bimt_model_io_distance(const bimt_model_t *m, uint32_t output, uint32_t k
     if (!m || k >= m->n_h || index >= (output ? m->n_out : m->n_in)) return -1.0;
     if (m->p.io_layout == BIMT_IO_NONE) return 0.0;
     return (double)bimt__io_distance(m->side, m->slots[k], index, output ? m->n_out : m->n_in,
-                                     (int)output);
+                                     (int)output, m->p.distance);
 }
 
 void bimt_model_zero_grad(bimt_model_t *m)

@@ -229,10 +229,17 @@ int bimt_plot_performance(const double perf[BIMT_N_RULES], double target, const 
 
 /* ------------------------------------------------------------------ 1f |w| vs distance */
 
-int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t n_bins, size_t side,
-                               const char *path, char *errbuf)
+/* Distance of bin i: i / side on the grid, else i * width. */
+static double bin_x(size_t i, size_t side, double width)
 {
-    if (!mw || !path || n_bins == 0 || side == 0 || n_bins > 4096)
+    return side ? (double)i / (double)side : (double)i * width;
+}
+
+int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t n_bins, size_t side,
+                               double width, const char *path, char *errbuf)
+{
+    if (!mw || !path || n_bins == 0 || (side == 0 && !(width > 0.0 && bimt__finite(width))) ||
+        n_bins > 4096)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
                           "plot_weight_distance: NULL argument or "
                           "n_bins/grid_side out of range");
@@ -253,7 +260,7 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
     int ylog = shown > 0 && lo > 0.0 && hi / lo > 100.0;
     bimt__axes a = {100.0, 80.0,
                     560.0, 360.0,
-                    0.0,   (double)(last > 0 ? last : 1) / (double)side,
+                    0.0,   bin_x(last > 0 ? last : 1, side, width),
                     0.0,   hi > 0.0 ? hi * 1.1 : 1.0,
                     ylog};
     if (ylog) {
@@ -272,13 +279,15 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
     bimt__svg_begin(&b, W_PX, H_PX, "Connection strength versus distance");
     bimt__svg_heading(&b, W_PX / 2.0, 26.0, "Connection strength versus distance", sub);
     bimt__svg_yaxis(&b, &a, "mean |w|");
-    bimt__svg_xaxis(&b, &a, "distance D = (|row difference| + |column difference|) / grid side");
+    bimt__svg_xaxis(&b, &a,
+                    side ? "distance D = (|row difference| + |column difference|) / grid side"
+                         : "distance D between the slots' positions (bin centres)");
     if (shown) {
         bimt__buf_puts(&b,
                        "<polyline fill=\"none\" stroke=\"#3a7dc9\" stroke-width=\"2\" points=\"");
         for (size_t i = 0; i < n_bins; i++) {
             if (counts && counts[i] == 0) continue;
-            bimt__buf_fmt(&b, "%f,%f ", bimt__ax_x(&a, (double)i / (double)side),
+            bimt__buf_fmt(&b, "%f,%f ", bimt__ax_x(&a, bin_x(i, side, width)),
                           bimt__ax_y(&a, mw[i]));
         }
         bimt__buf_puts(&b, "\"/>\n");
@@ -287,8 +296,8 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
             bimt__buf_fmt(&b,
                           "<circle class=\"point\" cx=\"%f\" cy=\"%f\" r=\"3.5\" "
                           "fill=\"#3a7dc9\"><title>D = %.3f: mean |w| = %g</title></circle>\n",
-                          bimt__ax_x(&a, (double)i / (double)side), bimt__ax_y(&a, mw[i]),
-                          (double)i / (double)side, mw[i]);
+                          bimt__ax_x(&a, bin_x(i, side, width)), bimt__ax_y(&a, mw[i]),
+                          bin_x(i, side, width), mw[i]);
         }
     } else {
         bimt__svg_text(&b, a.x0 + a.w / 2.0, a.y0 + a.h / 2.0, 14.0, BIMT__MIDDLE, 0.0, 0,
@@ -301,7 +310,7 @@ int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t 
 int bimt_plot_weight_distance(const double *mean_abs_w, const uint64_t *counts, size_t n_bins,
                               uint32_t grid_side, const char *path)
 {
-    return bimt__plot_weight_distance(mean_abs_w, counts, n_bins, grid_side, path, NULL);
+    return bimt__plot_weight_distance(mean_abs_w, counts, n_bins, grid_side, 0.0, path, NULL);
 }
 
 /* ------------------------------------------------------------------ curves */

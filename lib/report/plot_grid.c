@@ -37,14 +37,6 @@ long bimt__plot_check_labels(const int32_t *labels, size_t n)
     return k;
 }
 
-/* Top-left corner of slot s's cell on a side x side grid. */
-static void slot_corner(size_t side, uint32_t s, double *x, double *y)
-{
-    double cell = PANEL / (double)side;
-    *x = LEFT + (double)bimt__slot_col(side, s) * cell;
-    *y = TOP + (double)bimt__slot_row(side, s) * cell;
-}
-
 /* Starts a grid figure: the document and its heading above the panel. */
 static void grid_begin(bimt__buf *b, double w, double h, const char *title, const char *sub)
 {
@@ -52,12 +44,128 @@ static void grid_begin(bimt__buf *b, double w, double h, const char *title, cons
     bimt__svg_heading(b, LEFT + PANEL / 2.0, 26.0, title, sub);
 }
 
-/* Pixel centre of slot s on a side x side grid. */
-static void slot_xy(size_t side, uint32_t s, double *x, double *y)
+/* Where the slots are drawn: the side x side grid, or (caller positions, side 0) the slots'
+ * positions in cell units: the first coordinate down, the second across; in 3-D the layers of
+ * the third coordinate side by side (at most MAX_LAYERS distinct values, else projected onto
+ * the first two). The cell is the smallest gap between distinct coordinate values (at least
+ * 1/63 of their range). */
+#define MAX_LAYERS 12
+typedef struct layout {
+    size_t side;     /* grid side, or 0 */
+    double cell;     /* px per cell */
+    double *cx, *cy; /* side 0: [n] column and row of each slot, in cells */
+    char name[96];   /* "8 x 8 grid" or a description of the positions */
+} layout;
+
+static int cmp_double(const void *a, const void *b)
 {
-    double cell = PANEL / (double)side;
-    *x = LEFT + ((double)bimt__slot_col(side, s) + 0.5) * cell;
-    *y = TOP + ((double)bimt__slot_row(side, s) + 0.5) * cell;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts v [n] and returns its distinct values' count; *gap = smallest positive gap (0 if
+ * none), *range = max - min. */
+static size_t distinct(double *v, size_t n, double *gap, double *range)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t k = 1;
+    *gap = 0.0;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] > v[i - 1]) {
+            double g = v[i] - v[i - 1];
+            if (*gap == 0.0 || g < *gap) *gap = g;
+            k++;
+        }
+    *range = v[n - 1] - v[0];
+    return k;
+}
+
+static void layout_free(layout *L)
+{
+    free(L->cx);
+    free(L->cy);
+    L->cx = L->cy = NULL;
+}
+
+static int layout_make(const bimt_model_t *model, layout *L)
+{
+    memset(L, 0, sizeof *L);
+    const size_t n = bimt_model_n_hidden(model), dim = bimt_model_dim(model);
+    L->side = bimt_model_grid_side(model);
+    if (L->side) {
+        L->cell = PANEL / (double)L->side;
+        snprintf(L->name, sizeof L->name, "%zu x %zu grid", L->side, L->side);
+        return BIMT_OK;
+    }
+    const double *pos = bimt_model_positions(model);
+    L->cx = bimt__malloc(n, sizeof(double));
+    L->cy = bimt__malloc(n, sizeof(double));
+    double *v = bimt__malloc(n, sizeof(double));
+    if (!L->cx || !L->cy || !v) {
+        free(v);
+        layout_free(L);
+        return BIMT_E_NOMEM;
+    }
+    /* axis 0 = rows, 1 = columns, 2 = layers; min, cell size and count for each */
+    double lo[3] = {0.0, 0.0, 0.0}, sp[3] = {1.0, 1.0, 1.0}, zval[MAX_LAYERS];
+    size_t n_layers = 1, extent[2] = {1, 1};
+    for (size_t d = 0; d < dim; d++) {
+        for (size_t s = 0; s < n; s++)
+            v[s] = pos[s * dim + d];
+        double gap, range;
+        size_t k = distinct(v, n, &gap, &range);
+        lo[d] = v[0];
+        if (d == 2) {
+            if (k <= MAX_LAYERS) {
+                n_layers = 0;
+                for (size_t s = 0; s < n; s++)
+                    if (s == 0 || v[s] > v[s - 1]) zval[n_layers++] = v[s];
+            }
+            continue;
+        }
+        sp[d] = gap > range / 63.0 ? gap : (range > 0.0 ? range / 63.0 : 1.0);
+        extent[d] = (size_t)floor(range / sp[d] + 0.5) + 1;
+    }
+    free(v);
+    size_t row_ax = dim >= 2 ? 0 : 1, col_ax = dim >= 2 ? 1 : 0; /* 1-D: one row */
+    if (dim == 1) extent[1] = extent[0], extent[0] = 1;
+    for (size_t s = 0; s < n; s++) {
+        const double *p = pos + s * dim;
+        size_t layer = 0;
+        while (n_layers > 1 && zval[layer] < p[2])
+            layer++;
+        L->cy[s] = dim >= 2 ? (p[row_ax] - lo[row_ax]) / sp[row_ax] : 0.0;
+        L->cx[s] = (p[col_ax] - lo[col_ax]) / sp[col_ax] + (double)(layer * (extent[1] + 1));
+    }
+    double width = (double)(n_layers * (extent[1] + 1) - 1), height = (double)extent[0];
+    L->cell = PANEL / (width > height ? width : height);
+    snprintf(L->name, sizeof L->name, "%zu slots at %zu-D positions%s", n, dim,
+             n_layers > 1 ? " (layers of the 3rd coordinate side by side)" : "");
+    return BIMT_OK;
+}
+
+/* Top-left pixel corner of slot s's cell. */
+static void cell_xy(const layout *L, uint32_t s, double *x, double *y)
+{
+    if (L->side) {
+        *x = LEFT + (double)bimt__slot_col(L->side, s) * L->cell;
+        *y = TOP + (double)bimt__slot_row(L->side, s) * L->cell;
+    } else {
+        *x = LEFT + L->cx[s] * L->cell;
+        *y = TOP + L->cy[s] * L->cell;
+    }
+}
+
+/* Pixel centre of slot s. */
+static void slot_xy(const layout *L, uint32_t s, double *x, double *y)
+{
+    if (L->side) {
+        *x = LEFT + ((double)bimt__slot_col(L->side, s) + 0.5) * L->cell;
+        *y = TOP + ((double)bimt__slot_row(L->side, s) + 0.5) * L->cell;
+    } else {
+        *x = LEFT + (L->cx[s] + 0.5) * L->cell;
+        *y = TOP + (L->cy[s] + 0.5) * L->cell;
+    }
 }
 
 static void cluster_hex(char out[8], int32_t label)
@@ -92,7 +200,7 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     if (isnan(weight_threshold))
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_network: threshold is NaN");
     double thr = weight_threshold > 0.0 ? weight_threshold : BIMT_PLOT_WEIGHT_THRESHOLD;
-    size_t side = bimt_model_grid_side(model), n = bimt_model_n_hidden(model);
+    size_t n = bimt_model_n_hidden(model);
     const float *W = NULL;
     const uint32_t *slots = bimt_model_slots(model);
     if (bimt_model_tensor(model, BIMT_W_REC, &W, NULL, NULL, NULL) != BIMT_OK || !W || !slots)
@@ -121,6 +229,11 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
             }
         }
     if (ne > 1) qsort(e, ne, sizeof(*e), edge_desc);
+    layout L;
+    if (layout_make(model, &L)) {
+        free(e);
+        return bimt__fail(errbuf, BIMT_E_NOMEM, "plot_network: out of memory");
+    }
     size_t shown = ne < BIMT_PLOT_MAX_EDGES ? ne : BIMT_PLOT_MAX_EDGES;
     double wmax = shown ? (double)e[0].aw : thr;
     double wmin_shown = shown ? (double)e[shown - 1].aw : thr;
@@ -129,7 +242,7 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     bimt__buf_init(&b);
     const double W_PX = LEFT + PANEL + 250.0, H_PX = TOP + PANEL + 40.0;
     char title[128], sub[256], t1[BIMT__NUMBUF], t2[BIMT__NUMBUF];
-    snprintf(title, sizeof title, "Hidden network on the %zu x %zu grid", side, side);
+    snprintf(title, sizeof title, "Hidden network on the %s", L.name);
     bimt__fmt_short(t1, thr);
     if (shown < ne)
         snprintf(sub, sizeof sub,
@@ -147,8 +260,8 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     double span = wmax - wmin_shown;
     for (size_t q = shown; q-- > 0;) {
         double x1, y1, x2, y2;
-        slot_xy(side, slots[e[q].j], &x1, &y1);
-        slot_xy(side, slots[e[q].i], &x2, &y2);
+        slot_xy(&L, slots[e[q].j], &x1, &y1);
+        slot_xy(&L, slots[e[q].i], &x2, &y2);
         double t = span > 0.0 ? ((double)e[q].aw - wmin_shown) / span : 1.0;
         bimt__buf_fmt(&b,
                       "<line class=\"edge\" x1=\"%f\" y1=\"%f\" x2=\"%f\" y2=\"%f\" "
@@ -159,14 +272,14 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     bimt__buf_puts(&b, "</g>\n");
 
     /* Neurons. */
-    double cell = PANEL / (double)side;
+    double cell = L.cell;
     double r = cell * 0.28 < 9.0 ? cell * 0.28 : 9.0;
     if (r < 1.2) r = 1.2;
     bimt__buf_puts(&b, "<g id=\"neurons\">\n");
     for (size_t k = 0; k < n; k++) {
         double x, y;
         char hex[8];
-        slot_xy(side, slots[k], &x, &y);
+        slot_xy(&L, slots[k], &x, &y);
         if (labels)
             cluster_hex(hex, labels[k]);
         else
@@ -225,6 +338,7 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     }
     bimt__svg_end(&b);
     free(e);
+    layout_free(&L);
     return bimt__buf_save_free(&b, path, errbuf);
 }
 
@@ -266,7 +380,7 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
 {
     if (!model || !labels || !path)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_clusters_grid: NULL argument");
-    size_t side = bimt_model_grid_side(model), n = bimt_model_n_hidden(model);
+    size_t n = bimt_model_n_hidden(model);
     const uint32_t *slots = bimt_model_slots(model);
     long n_clusters = bimt__plot_check_labels(labels, n);
     if (n_clusters < 0)
@@ -276,6 +390,9 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
                           "plot_clusters_grid: ntv needs 1..64 rules of finite values >= 0");
 
+    layout L;
+    if (layout_make(model, &L))
+        return bimt__fail(errbuf, BIMT_E_NOMEM, "plot_clusters_grid: out of memory");
     bimt__buf b;
     bimt__buf_init(&b);
     const double W_PX = LEFT + PANEL + 300.0, H_PX = TOP + PANEL + 40.0;
@@ -289,17 +406,17 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
                 n_used++;
                 break;
             }
-    snprintf(title, sizeof title, "Functional clusters on the %zu x %zu grid", side, side);
+    snprintf(title, sizeof title, "Functional clusters on the %s", L.name);
     snprintf(sub, sizeof sub, "%zu clusters among %zu important neurons (grey: unimportant)",
              n_used, n_imp);
     grid_begin(&b, W_PX, H_PX, title, sub);
 
-    double cell = PANEL / (double)side;
+    double cell = L.cell;
     for (size_t k = 0; k < n; k++) {
         char hex[8];
         cluster_hex(hex, labels[k]);
         double x, y;
-        slot_corner(side, slots[k], &x, &y);
+        cell_xy(&L, slots[k], &x, &y);
         bimt__buf_fmt(&b,
                       "<rect class=\"cell\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
                       "fill=\"%r\" stroke=\"#ffffff\" stroke-width=\"%f\"/>\n",
@@ -349,6 +466,7 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
     snprintf(sub, sizeof sub, "unimportant (%zu)", n - n_imp);
     bimt__svg_swatch(&b, lx, ly, "#d9d9d9", sub);
     bimt__svg_end(&b);
+    layout_free(&L);
     return bimt__buf_save_free(&b, path, errbuf);
 }
 
@@ -371,14 +489,18 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
                           "plot_importance_grid: threshold must be "
                           "finite and > 0");
-    size_t side = bimt_model_grid_side(model), n = bimt_model_n_hidden(model);
+    size_t n = bimt_model_n_hidden(model);
     const uint32_t *slots = bimt_model_slots(model);
     if (n_rules > 1024 || !check_nonneg(tv, n_rules * n))
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
                           "plot_importance_grid: task variance "
                           "must be finite and >= 0");
     double *s = bimt__calloc(n, sizeof(*s));
-    if (!s) return bimt__fail(errbuf, BIMT_E_NOMEM, "plot_importance_grid: out of memory");
+    layout L;
+    if (!s || layout_make(model, &L)) {
+        free(s);
+        return bimt__fail(errbuf, BIMT_E_NOMEM, "plot_importance_grid: out of memory");
+    }
     double smax = 0.0, spos = (double)INFINITY;
     size_t n_imp = 0;
     for (size_t k = 0; k < n; k++) {
@@ -411,7 +533,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
              "outlined in black",
              n_imp, t1);
     grid_begin(&b, W_PX, H_PX, title, sub);
-    double cell = PANEL / (double)side;
+    double cell = L.cell;
     for (size_t k = 0; k < n; k++) {
         char hex[8];
         if (s[k] > 0.0)
@@ -419,7 +541,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
         else
             memcpy(hex, "#f2f2f2", 8);
         double x, y;
-        slot_corner(side, slots[k], &x, &y);
+        cell_xy(&L, slots[k], &x, &y);
         int imp = s[k] > threshold;
         double inset = imp ? (cell > 8.0 ? 1.2 : 0.3) : 0.0;
         bimt__buf_fmt(&b,
@@ -440,6 +562,7 @@ int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_
     bimt__svg_swatch(&b, cbx, cby + cbh + 40.0, "#f2f2f2", "zero variance");
     bimt__svg_end(&b);
     free(s);
+    layout_free(&L);
     return bimt__buf_save_free(&b, path, errbuf);
 }
 

@@ -18,8 +18,10 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
 int bimt__plot_performance(const double *perf, double target, const char *path, char *errbuf);
 int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_t n_rules,
                                double threshold, const char *path, char *errbuf);
+/* grid_side > 0: bin i at distance i / grid_side (the grid's Manhattan bins); 0: at
+ * i * bin_width (bimt__profile_bin_width). */
 int bimt__plot_weight_distance(const double *mean_abs_w, const uint64_t *counts, size_t n_bins,
-                               size_t grid_side, const char *path, char *errbuf);
+                               size_t grid_side, double bin_width, const char *path, char *errbuf);
 /** One curve of bimt__plot_curves(): n points (x[i], y[i]) drawn as a line with markers. */
 typedef struct bimt__curve {
     const double *x, *y;

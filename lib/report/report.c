@@ -237,7 +237,9 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
     r->labels = bimt__malloc(n, sizeof(int32_t));
     r->cluster_count = bimt__calloc(n, sizeof(uint32_t));
     r->cluster_pref = bimt__malloc(n, sizeof(int32_t));
-    r->n_bins = 2 * r->side - 1;
+    /* The grid's bins are its Manhattan distances in slots; other geometries get 20 bins. */
+    r->n_bins = r->side ? 2 * r->side - 1 : 20;
+    r->bin_w = bimt__profile_bin_width(model, r->n_bins);
     r->profile = bimt__calloc(r->n_bins, sizeof(double));
     r->pairs = bimt__calloc(r->n_bins, sizeof(uint64_t));
     if (r->n_shuffles) {
@@ -373,7 +375,9 @@ static int figures(const bimt__report *r, const char *dir, char *e)
     if (!rc)
         rc = bimt__plot_importance_grid(r->model, r->tv, BIMT_N_RULES, r->cp.importance_threshold,
                                         FIG(4), e);
-    if (!rc) rc = bimt__plot_weight_distance(r->profile, r->pairs, r->n_bins, r->side, FIG(5), e);
+    if (!rc)
+        rc = bimt__plot_weight_distance(r->profile, r->pairs, r->n_bins, r->side, r->bin_w, FIG(5),
+                                        e);
     if (!rc)
         rc = null_figure(FIG(6), r->anat.isolated_fraction, r->iso_null, r->n_shuffles,
                          r->anat.isolated_p, "Fraction of isolated neurons",
@@ -426,7 +430,7 @@ int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task, b
     r.tr = tr;
     r.n_shuffles = n_shuffles;
     r.n_h = model->n_h;
-    r.side = model->side;
+    r.side = bimt__model_is_grid(model) ? model->side : 0;
     r.mp.struct_size = (uint32_t)sizeof r.mp;
     r.tp.struct_size = (uint32_t)sizeof r.tp;
     r.trp.struct_size = (uint32_t)sizeof r.trp;

@@ -70,11 +70,17 @@ int bimt__report_html(const bimt__report *r, const char *dir, const char *path, 
                    "figure img{width:100%;height:auto;display:block}\n"
                    "figcaption{font-size:13px;color:#444;margin-top:6px}\n"
                    "</style>\n</head>\n<body>\n<h1>Growing brains: libbimt report</h1>\n");
+    char geo[96];
+    if (r->mp.positions)
+        snprintf(geo, sizeof geo, "%zu slots at given %u-D positions, %s distance", r->n_h,
+                 bimt_model_dim(r->model), bimt_distance_name((int32_t)r->mp.distance));
+    else
+        snprintf(geo, sizeof geo, "%u x %u grid%s", (unsigned)r->mp.grid_side,
+                 (unsigned)r->mp.grid_side, r->side ? "" : ", euclidean distance");
     snprintf(line, sizeof line,
-             "arm %s, %zu x %zu grid (%zu hidden neurons), %s, %llu training "
-             "steps, libbimt %s",
-             arm, r->side, r->side, r->n_h, bimt__activation_name((int)r->mp.activation),
-             (unsigned long long)r->steps, bimt_version_string());
+             "arm %s, %s (%zu hidden neurons), %s, %llu training steps, libbimt %s", arm, geo,
+             r->n_h, bimt__activation_name((int)r->mp.activation), (unsigned long long)r->steps,
+             bimt_version_string());
     bimt__buf_fmt(&b, "<div class=\"sub\">%s</div>\n", line);
 
     bimt__buf_puts(&b, "<h2>Key numbers</h2>\n<table>\n");

@@ -50,7 +50,8 @@ typedef struct bimt__report {
     bimt_task_params tp;
     bimt_trainer_params trp; /* valid when tr != NULL */
     uint64_t steps;
-    size_t n_h, side;
+    size_t n_h, side; /* side: 0 unless the grid with Manhattan distance (its exact bins) */
+    double bin_w;     /* width of a weight-distance bin (bimt__profile_bin_width) */
     /* task variance and clusters */
     float *tv, *ntv;    /* [BIMT_N_RULES][n_h] */
     uint8_t *important; /* [n_h] */

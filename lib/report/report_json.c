@@ -90,6 +90,22 @@ static void config_json(json *j, const bimt__report *r)
     uint_(j, "grid_side", r->mp.grid_side);
     uint_(j, "n_hidden", r->n_h);
     bimt__json_fields(j, &r->mp, MODEL_FIELDS, BIMT__N_OF(MODEL_FIELDS));
+    if (!r->side) { /* not the default grid: the geometry (the default's keys stay as they were) */
+        const size_t dim = bimt_model_dim(r->model);
+        const double *pos = bimt_model_positions(r->model);
+        str(j, "distance", bimt_distance_name((int32_t)r->mp.distance));
+        uint_(j, "dim", dim);
+        if (r->mp.positions) { /* caller positions, slot by slot */
+            arr(j, "positions", 0);
+            for (size_t s = 0; s < r->n_h; s++) {
+                arr(j, NULL, 1);
+                for (size_t d = 0; d < dim; d++)
+                    num(j, NULL, pos[s * dim + d]);
+                arr_end(j);
+            }
+            arr_end(j);
+        }
+    }
     obj_end(j);
 
     obj(j, "task");
@@ -285,7 +301,7 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
     obj(&j, "weight_distance");
     arr(&j, "distance", 1);
     for (size_t b = 0; b < r->n_bins; b++)
-        num(&j, NULL, (double)b / (double)r->side);
+        num(&j, NULL, r->side ? (double)b / (double)r->side : (double)b * r->bin_w);
     arr_end(&j);
     arr(&j, "mean_abs_w", 1);
     for (size_t b = 0; b < r->n_bins; b++)

@@ -75,6 +75,7 @@ typedef struct ckpt {
     size_t np, nh;          /* lengths of the vectors */
     void *params, *am, *av; /* [np] float */
     void *slots;            /* [nh] uint32_t */
+    double *positions;      /* load only: [mp.n_slots][mp.dim] caller positions, or NULL */
 } ckpt;
 
 enum { K_SCALAR, K_ARRAY, K_RNG, K_TEXT, K_VEC };
@@ -117,6 +118,11 @@ static const member schema[] = {
     SCALAR("model.loss", P_HYPER, BIMT_NPZ_I4, m_loss),
     SCALAR("model.seed", P_HYPER, BIMT_NPZ_U8, mp.seed),
     OPTIONAL("model.io_layout", P_HYPER, BIMT_NPZ_U4, mp.io_layout), /* since 0.2 */
+    /* since format 2; model.positions follows the table (written for caller positions only) */
+    OPTIONAL("model.n_slots", P_HYPER, BIMT_NPZ_U4, mp.n_slots),
+    OPTIONAL("model.dim", P_HYPER, BIMT_NPZ_U4, mp.dim),
+    OPTIONAL("model.distance", P_HYPER, BIMT_NPZ_U4, mp.distance),
+    OPTIONAL("model.neighbours", P_HYPER, BIMT_NPZ_U4, mp.neighbours),
     VEC("model.params", BIMT_NPZ_F4, params, np),
     VEC("model.slots", BIMT_NPZ_U4, slots, nh),
     RNG("model.noise_rng", model_noise),
@@ -256,6 +262,10 @@ int bimt_trainer_save(const bimt_trainer_t *tr, const char *path)
     if (!rc) {
         for (size_t k = 0; k < N_SCHEMA; k++)
             write_member(w, &c, &schema[k]);
+        if (m->p.positions) {
+            size_t shape[2] = {m->n_h, m->dim};
+            bimt__npz_write(w, "model.positions", BIMT_NPZ_F8, 2, shape, m->pos);
+        }
         rc = bimt__npz_writer_commit(w); /* also reports (and cleans up after) any error above */
     }
     bimt__buf_free(&meta.b);
@@ -381,7 +391,20 @@ static int load_ckpt(loader *L, ckpt *c)
     c->p.arm = (bimt_arm)c->arm;
     const bimt_model_params *mp = &c->mp;
     const bimt_task_params *tp = &c->tp;
-    if (bimt__model_params_check(mp, msg))
+    /* Caller positions (n_slots > 0) are read with the vectors; until then the check sees a
+     * placeholder of the right size, so n_slots and dim are validated before any allocation. */
+    const double placeholder[BIMT_MAX_DIM] = {0.0, 0.0, 0.0};
+    bimt_model_params chk = c->mp;
+    chk.positions = NULL;
+    if (chk.n_slots) {
+        if (chk.n_slots > 65536 || chk.dim == 0 || chk.dim > BIMT_MAX_DIM)
+            return bimt__failn(err, errlen, BIMT_E_FORMAT,
+                               "checkpoint model.n_slots %u / model.dim %u out of range",
+                               (unsigned)chk.n_slots, (unsigned)chk.dim);
+        chk.positions = placeholder;
+        chk.n_slots = 1;
+    }
+    if (bimt__model_params_check(&chk, msg))
         return bimt__failn(err, errlen, BIMT_E_FORMAT,
                            "checkpoint model parameters are invalid: "
                            "%s",
@@ -424,13 +447,22 @@ static int load_ckpt(loader *L, ckpt *c)
                            (unsigned long long)c->adam_t, (unsigned long long)c->step);
 
     /* Vectors, sized by the validated hyperparameters. */
-    c->nh = (size_t)mp->grid_side * mp->grid_side;
+    c->nh = mp->n_slots ? (size_t)mp->n_slots : (size_t)mp->grid_side * mp->grid_side;
     c->np = c->nh * c->nh + c->nh * mp->n_in + (size_t)mp->n_out * c->nh + c->nh + mp->n_out;
     if (read_phase(L, c, P_VEC)) return L->rc;
     check_finite(L, "model.params", c->params, c->np, 0);
     check_finite(L, "adam.m", c->am, c->np, 0);
     check_finite(L, "adam.v", c->av, c->np, 1);
     if (L->rc) return L->rc;
+    if (mp->n_slots) { /* caller positions (format 2): finiteness is checked at create */
+        size_t shape[2] = {c->nh, mp->dim};
+        c->positions = bimt__malloc(c->nh * mp->dim, sizeof(double));
+        if (!c->positions) return bimt__failn(err, errlen, BIMT_E_NOMEM, "out of memory");
+        L->rc = bimt__npz_get(L->z, "model.positions", BIMT_NPZ_F8, 2, shape, c->positions, err,
+                              errlen);
+        if (L->rc) return L->rc;
+        c->mp.positions = c->positions;
+    }
     const uint32_t *slots = c->slots;
     uint8_t *seen = bimt__calloc(c->nh, 1);
     int rc = seen ? BIMT_OK : bimt__failn(err, errlen, BIMT_E_NOMEM, "out of memory");
@@ -466,7 +498,10 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     if (!rc && (rc = bimt_model_create(&mp_diag, &model)) != BIMT_OK)
         rc = bimt__failn(err, errlen, rc == BIMT_E_INVALID_ARG ? BIMT_E_FORMAT : rc,
                          "cannot create the model: %s", bimt_last_error());
-    if (!rc) model->p = c.mp;
+    if (!rc) {
+        model->p = c.mp;
+        model->p.positions = c.mp.positions ? model->pos : NULL; /* the model's own copy */
+    }
     if (!rc && (rc = bimt_task_create(&c.tp, &task)) != BIMT_OK)
         rc = bimt__failn(err, errlen, rc == BIMT_E_INVALID_ARG ? BIMT_E_FORMAT : rc,
                          "checkpoint task parameters are invalid: %s", bimt_last_error());
@@ -501,6 +536,7 @@ static int load_npz(const bimt_npz *z, bimt_model_t **model_out, bimt_task_t **t
     }
     free(c.params);
     free(c.slots);
+    free(c.positions);
     free(c.am);
     free(c.av);
     if (rc) {

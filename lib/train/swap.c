@@ -143,10 +143,11 @@ static double io_cost_at(const struct bimt_model *m, size_t x, uint32_t s)
     const float *Win = bimt__Win(m) + x * m->n_in, *Wout = bimt__Wout(m);
     double c = 0.0;
     for (size_t i = 0; i < m->n_in; i++)
-        c += (double)fabsf(Win[i]) * (double)bimt__io_distance(m->side, s, i, m->n_in, 0);
+        c += (double)fabsf(Win[i]) *
+             (double)bimt__io_distance(m->side, s, i, m->n_in, 0, m->p.distance);
     for (size_t o = 0; o < m->n_out; o++)
         c += (double)fabsf(Wout[o * m->n_h + x]) *
-             (double)bimt__io_distance(m->side, s, o, m->n_out, 1);
+             (double)bimt__io_distance(m->side, s, o, m->n_out, 1, m->p.distance);
     return c;
 }
 
@@ -197,11 +198,12 @@ static int io_tables_make(const struct bimt_model *m, io_tables *t)
     }
     t->nc = nc;
     const float *Win = bimt__Win(m), *Wout = bimt__Wout(m);
+    const uint32_t kind = m->p.distance;
     for (size_t s = 0; s < n; s++) {
         for (size_t i = 0; i < ni; i++)
-            t->T[s * nc + i] = (double)bimt__io_distance(m->side, (uint32_t)s, i, ni, 0);
+            t->T[s * nc + i] = (double)bimt__io_distance(m->side, (uint32_t)s, i, ni, 0, kind);
         for (size_t o = 0; o < no; o++)
-            t->T[s * nc + ni + o] = (double)bimt__io_distance(m->side, (uint32_t)s, o, no, 1);
+            t->T[s * nc + ni + o] = (double)bimt__io_distance(m->side, (uint32_t)s, o, no, 1, kind);
     }
     for (size_t x = 0; x < n; x++) {
         for (size_t i = 0; i < ni; i++)
@@ -226,6 +228,17 @@ double bimt__swap_delta(const struct bimt_model *m, const double *M, double *dj,
         dj[a] = (double)Dj[a];
     dj[j] = 0.0;
     return delta_prepared(m, M, dj, j, k) + io_delta(m, j, k);
+}
+
+/* Largest entry of the distance cache (the scale of the tolerance for caller positions; the
+ * grid's is 2 (side - 1) / side, its largest Manhattan distance, an upper bound of the
+ * Euclidean one). */
+static double max_distance(const struct bimt_model *m)
+{
+    float mx = 0.0f;
+    for (size_t i = 0; i < m->n_h * m->n_h; i++)
+        mx = m->dist[i] > mx ? m->dist[i] : mx;
+    return (double)mx;
 }
 
 typedef struct ranked {
@@ -307,7 +320,7 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
             order[i].idx = (uint32_t)i;
         }
         qsort(order, n, sizeof(ranked), ranked_cmp);
-        double dmax = 2.0 * (double)(m->side - 1) / (double)m->side;
+        double dmax = m->side ? 2.0 * (double)(m->side - 1) / (double)m->side : max_distance(m);
         double tol = BIMT_SWAP_RTOL * dmax * msum;
         if (m->dist_in) /* the io terms reach one column beyond the grid on each side */
             tol = BIMT_SWAP_RTOL * 2.0 * (double)(m->side + 1) / (double)m->side * isum;

@@ -42,6 +42,6 @@ int bimt__checkpoint_load_mem(const void *buf, size_t len, bimt_model_t **model,
                               bimt_trainer_t **tr, char *errbuf, size_t errbuf_len);
 
 /** Checkpoint format version written by this library (newer files give BIMT_E_VERSION). */
-#define BIMT_CHECKPOINT_FORMAT 1u
+#define BIMT_CHECKPOINT_FORMAT 2u
 
 #endif /* BIMT_TRAINER_INTERNAL_H */

@@ -62,6 +62,9 @@ def checkpoint_members(H, P):
         "trainer.eval_noise_rng": (u8, (6,)), "trainer.eval_step": (u8, ()),
         "trainer.last_eval": (f8, (20,)), "trainer.last_eval_trials": (u4, ()),
         "adam.m": (f4, (P,)), "adam.v": (f4, (P,)), "adam.step": (u8, ()),
+        # format 2: the geometry (0, 0 for the grid; model.positions only with positions)
+        "model.n_slots": (u4, ()), "model.dim": (u4, ()), "model.distance": (u4, ()),
+        "model.neighbours": (u4, ()),
     }
     return m
 
@@ -80,7 +83,8 @@ def check_checkpoint(path):
             assert a.dtype == np.dtype(dt), (k, a.dtype)
             if shape is not None:
                 assert a.shape == shape, (k, a.shape, shape)
-        assert int(z["format_version"]) == 1
+        assert int(z["format_version"]) == 2
+        assert int(z["model.n_slots"]) == 0 and int(z["model.dim"]) == 0
         assert int(z["model.grid_side"]) == side and int(z["task.n_eachring"]) == ring
         assert int(z["model.n_in"]) == n_in and int(z["model.n_out"]) == n_out
         assert int(z["trainer.step"]) == steps

@@ -74,7 +74,7 @@ export TaskSuite, Model, Optimizer, Trainer, BimtError, Batch, SwapOutcome, Step
        forward!, states, outputs, loss!, backward!, zero_grad!, connection_cost!,
        distance_cost, swap!, slots, set_slots!, distance, distances, params, grads,
        params_data, grad_data, set_params!, tensor, weights_grid_order, n_hidden, n_in,
-       n_out, grid_side, n_params, step!, run!, evaluate, last_eval, save, load_checkpoint,
+       n_out, grid_side, dim, distance_kind, slot_positions, n_params, step!, run!, evaluate, last_eval, save, load_checkpoint,
        set_param!, lambda_at, n_steps, moments, set_lr!, set_clip!, get_params,
        task_variance, important_neurons, normalize_task_variance, cluster_task_variance,
        anatomy_metrics, wiring_stats, weight_distance_profile, write_report, plot_network,

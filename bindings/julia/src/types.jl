@@ -147,6 +147,7 @@ const LOSSES = merge(_enum_table(bimt_loss_name),
                      Dict(:lsq => LOSS_MSE, :ce => LOSS_CROSS_ENTROPY))
 const ACTIVATIONS = _enum_table(bimt_activation_name)
 const INITS = _enum_table(bimt_init_name)
+const DISTANCES = _enum_table(bimt_distance_name)
 const ARMS = _enum_table(bimt_arm_name)
 _lowercase_keys(table) = Dict(Symbol(lowercase(string(k))) => v for (k, v) in table)
 const TENSORS = _lowercase_keys(_enum_table(bimt_tensor_name))     # :w_rec, ..., :b_o
@@ -316,14 +317,18 @@ performance(t::TaskSuite, b::Batch, outputs) =
 
 # ----------------------------------------------------------------------------- models
 """
-    Model(; task = nothing, grid_side, n_in, n_out, activation, alpha, sigma_rec, init,
-          init_scale, loss, seed)
+    Model(; task = nothing, positions = nothing, grid_side, n_in, n_out, activation, alpha,
+          sigma_rec, init, init_scale, loss, seed, io_layout, distance, neighbours)
 
 A leaky RNN with grid_side^2 hidden neurons on a grid (`bimt_model_t`). `task` sets n_in,
 n_out and loss from a TaskSuite. activation: `:softplus`, `:relu`, `:tanh`; init: `:diag`,
-`:randortho`, `:gauss`; loss: `:mse`, `:cross_entropy`.
+`:randortho`, `:gauss`; loss: `:mse`, `:cross_entropy`; distance: `:manhattan`,
+`:euclidean`. `positions`, a (dim, n_slots) matrix (dim 1 to 3; column s = slot s, the C
+[n_slots][dim] layout), places the slots there instead of the grid (copied; io_layout must
+then be 0, none).
 """
-function Model(; task::Union{Nothing,TaskSuite} = nothing, kw...)
+function Model(; task::Union{Nothing,TaskSuite} = nothing,
+               positions::Union{Nothing,AbstractMatrix{<:Real}} = nothing, kw...)
     r = Ref{ModelParams}()
     bimt_model_params_init(r)
     p = r[]
@@ -336,9 +341,18 @@ function Model(; task::Union{Nothing,TaskSuite} = nothing, kw...)
                                                           kwd[:activation]))
     haskey(kwd, :init) && (kwd[:init] = _enum("init", INITS, kwd[:init]))
     haskey(kwd, :loss) && (kwd[:loss] = _enum("loss", LOSSES, kwd[:loss]))
+    haskey(kwd, :distance) && (kwd[:distance] = UInt32(_enum("distance", DISTANCES,
+                                                             kwd[:distance])))
+    pos = positions === nothing ? nothing : Matrix{Float64}(positions)
     p = with_fields(p; kwd...)
     out = Ref{Ptr{Cvoid}}(C_NULL)
-    check(bimt_model_create(Ref(p), out), () -> "", "bimt_model_create($(p))")
+    GC.@preserve pos begin
+        if pos !== nothing
+            p = with_fields(p; positions = pointer(pos), dim = size(pos, 1),
+                            n_slots = size(pos, 2))
+        end
+        check(bimt_model_create(Ref(p), out), () -> "", "bimt_model_create($(p))")
+    end
     return _register(Model(out[], nothing, false, WeakRef[], nothing))
 end
 
@@ -360,7 +374,20 @@ end
 n_hidden(m::Model) = Int(bimt_model_n_hidden(handle(m)))
 n_in(m::Model) = Int(bimt_model_n_in(handle(m)))
 n_out(m::Model) = Int(bimt_model_n_out(handle(m)))
+"Grid side n (0 when the slots are caller positions)."
 grid_side(m::Model) = Int(bimt_model_grid_side(handle(m)))
+"Coordinates per slot position (2 on the grid)."
+dim(m::Model) = Int(bimt_model_dim(handle(m)))
+"The distance between slot positions: `:manhattan` or `:euclidean`."
+distance_kind(m::Model) = Symbol(unsafe_string(bimt_distance_name(bimt_model_distance_kind(handle(m)))))
+"""
+    slot_positions(m) -> Matrix{Float64}
+
+The slots' positions (a copy), (dim, n_hidden): column s is slot s-1 (neuron k sits at
+column `slots(m)[k] + 1`); the grid's are (row, col) / grid_side.
+"""
+slot_positions(m::Model) =
+    GC.@preserve m copy(unsafe_wrap(Array, bimt_model_positions(handle(m)), (dim(m), n_hidden(m))))
 n_params(m::Model) = Int(bimt_model_n_params(handle(m)))
 
 "A copy of the flat parameter buffer (W_rec, W_in, W_out, b_h, b_o)."
@@ -789,11 +816,21 @@ function wiring_stats(m::Model; tv = nothing, importance_threshold = 1e-3,
 end
 
 "Mean |W_rec| per distance bin: (distance, mean_abs_w, counts)."
-function weight_distance_profile(m::Model; n_bins = 2 * grid_side(m) - 1)
+function weight_distance_profile(m::Model; n_bins = grid_side(m) > 0 ? 2 * grid_side(m) - 1 : 20)
     mean, counts = zeros(Float64, n_bins), zeros(UInt64, n_bins)
     check(bimt_weight_distance_profile(handle(m), n_bins, mean, counts), () -> "",
           "weight_distance_profile")
-    return (distance = collect(0:n_bins-1) ./ grid_side(m), mean_abs_w = mean, counts = counts)
+    if grid_side(m) > 0 && distance_kind(m) == :manhattan
+        return (distance = collect(0:n_bins-1) ./ grid_side(m), mean_abs_w = mean,
+                counts = counts)
+    end
+    # other geometries: bin b is centred on b * (largest distance) / (n_bins - 1)
+    P, e = slot_positions(m), distance_kind(m) == :euclidean
+    n = size(P, 2)
+    dmax = maximum((e ? sqrt(sum(abs2, P[:, i] .- P[:, j])) : sum(abs, P[:, i] .- P[:, j]))
+                   for i in 1:n, j in 1:n; init = 0.0)
+    w = n_bins > 1 && dmax > 0 ? dmax / (n_bins - 1) : 1.0
+    return (distance = collect(0:n_bins-1) .* w, mean_abs_w = mean, counts = counts)
 end
 
 # ----------------------------------------------------------------------------- report, plots

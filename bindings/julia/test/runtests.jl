@@ -114,6 +114,26 @@ end
         @test_throws BimtError n_hidden(m)
     end
 
+    @testset "positions" begin
+        # seRNN's 5 x 5 x 4 grid as caller positions, Euclidean: column s is slot s-1
+        P = hcat([Float64[s ÷ 20, s ÷ 4 % 5, s % 4] for s in 0:99]...)
+        m = Model(positions = P, distance = :euclidean, n_in = 4, n_out = 2)
+        @test n_hidden(m) == 100 && grid_side(m) == 0 && dim(m) == 3
+        @test distance_kind(m) == :euclidean
+        @test slot_positions(m) == P
+        set_slots!(m, collect(99:-1:0))
+        s = slots(m)
+        @test all(distance(m, i, j) == sqrt(sum(abs2, P[:, s[i]+1] .- P[:, s[j]+1]))
+                  for i in 1:100, j in 1:100)
+        prof = weight_distance_profile(m)
+        @test length(prof.distance) == 20 && sum(prof.counts) == 100 * 99
+        @test_throws BimtError Model(positions = fill(NaN, 2, 3))
+        @test_throws BimtError Model(positions = zeros(2, 3), io_layout = 1)
+        g = Model(grid_side = 3, n_in = 2, n_out = 2)
+        @test dim(g) == 2 && distance_kind(g) == :manhattan
+        @test slot_positions(g)[:, 4] == [1 / 3, 0.0]
+    end
+
     @testset "optimizer" begin
         o = Optimizer(10; lr = 0.01)
         p = zeros(Float32, 10)

@@ -25,6 +25,7 @@ c_enum = ctypes.c_int32
 # ------------------------------------------------------------------ constants
 N_RULES = 20  #: BIMT_N_RULES (task.h)
 MAX_EPOCHS = 6  #: BIMT_MAX_EPOCHS (task.h)
+MAX_DIM = 3  #: BIMT_MAX_DIM (model.h)
 FWD_NOISE = 1  #: BIMT_FWD_NOISE (model.h)
 MAX_SCHEDULE = 8  #: BIMT_MAX_SCHEDULE (trainer.h)
 PLOT_WEIGHT_THRESHOLD = 0.01  #: BIMT_PLOT_WEIGHT_THRESHOLD (plot.h)
@@ -82,6 +83,10 @@ INIT_GAUSS = 2
 # bimt_io_layout (model.h)
 IO_NONE = 0
 IO_EDGES = 1
+
+# bimt_distance (model.h)
+DIST_MANHATTAN = 0
+DIST_EUCLIDEAN = 1
 
 # bimt_tensor (model.h)
 W_REC = 0
@@ -206,6 +211,11 @@ class ModelParams(Structure):
         ("loss", c_int32),
         ("seed", c_uint64),
         ("io_layout", c_uint32),
+        ("positions", P(c_double)),
+        ("n_slots", c_uint32),
+        ("dim", c_uint32),
+        ("distance", c_uint32),
+        ("neighbours", c_uint32),
     ]
 
 

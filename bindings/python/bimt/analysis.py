@@ -159,17 +159,27 @@ def wiring_stats(model, tv=None, importance_threshold=1e-3, weight_threshold=1e-
 
 
 def weight_distance_profile(model, n_bins=None):
-    """Mean |W_rec| per Manhattan-distance bin; returns (distance, mean_abs_w, counts), each
-    [n_bins] (default 2 * grid_side - 1 bins; distance = bin / grid_side)."""
+    """Mean |W_rec| per distance bin; returns (distance, mean_abs_w, counts), each [n_bins].
+    On the grid with Manhattan distance: default 2 * grid_side - 1 bins, distance = bin /
+    grid_side. Other geometries (caller positions, Euclidean): default 20 bins, distance =
+    bin * (largest slot distance) / (n_bins - 1), the bins' centres."""
     side = model.grid_side
-    n = 2 * side - 1 if n_bins is None else int(n_bins)
+    grid = side > 0 and model.distance_kind == "manhattan"
+    n = (2 * side - 1 if grid else 20) if n_bins is None else int(n_bins)
     if n <= 0:
         raise ValueError("n_bins must be positive")
     mean = np.zeros(n, dtype=np.float64)
     counts = np.zeros(n, dtype=np.uint64)
     check(lib.bimt_weight_distance_profile(model._h, n, ptr(mean), ptr(counts)),
           what="weight_distance_profile")
-    return np.arange(n) / side, mean, counts
+    if grid:
+        return np.arange(n) / side, mean, counts
+    pos, k = model.slot_positions, model.distance_kind
+    diff = pos[:, None, :] - pos[None, :, :]
+    d = np.sqrt((diff ** 2).sum(-1)) if k == "euclidean" else np.abs(diff).sum(-1)
+    dmax = float(d.max()) if d.size else 0.0
+    width = dmax / (n - 1) if n > 1 and dmax > 0 else 1.0
+    return np.arange(n) * width, mean, counts
 
 
 @dataclasses.dataclass

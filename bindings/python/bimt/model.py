@@ -16,10 +16,11 @@ from .task import LOSSES
 ACTIVATIONS = enum_table(lib.bimt_activation_name)
 INITS = enum_table(lib.bimt_init_name)
 IO_LAYOUTS = enum_table(lib.bimt_io_layout_name)
+DISTANCES = enum_table(lib.bimt_distance_name)
 TENSORS = {k.lower(): v for k, v in enum_table(lib.bimt_tensor_name).items()}  # w_rec ...
 
 _MODEL_FIELDS = ("grid_side", "n_in", "n_out", "activation", "alpha", "sigma_rec", "init",
-                 "init_scale", "loss", "seed", "io_layout")
+                 "init_scale", "loss", "seed", "io_layout", "distance", "neighbours")
 
 GridWeights = collections.namedtuple("GridWeights", "W_rec W_in W_out b_h")
 GridWeights.__doc__ = "Weights in grid order (copies): W_rec[s, t], W_in[s, :], W_out[:, s], b_h[s]."
@@ -42,7 +43,11 @@ class Model(Handle):
     ``bimt_model_params_init``): grid_side, n_in, n_out, activation ("softplus", "relu",
     "tanh"), alpha, sigma_rec, init ("diag", "randortho", "gauss"), init_scale, loss ("mse",
     "cross_entropy"), seed, io_layout ("none", "edges": inputs and outputs on the grid's
-    left and right edges, so W_in and W_out pay a wiring distance).  ``Model(task=t)`` takes n_in, n_out and loss from a Task.
+    left and right edges, so W_in and W_out pay a wiring distance), distance ("manhattan",
+    "euclidean"), neighbours (k of the anatomical neighbourhood, 0 = default), and
+    ``positions``: an array [n_slots, dim] (dim 1 to 3) of slot positions instead of the grid
+    (copied; the model then has n_slots hidden neurons and io_layout must be "none").
+    ``Model(task=t)`` takes n_in, n_out and loss from a Task.
 
     Arrays: ``params``/``grad`` are zero-copy read-only views of the flat buffers (layout:
     W_rec, W_in, W_out, b_h, b_o); ``W_rec`` ... ``b_o`` are read-only views of each tensor;
@@ -53,9 +58,16 @@ class Model(Handle):
     _free_fn = "bimt_model_free"
     _errmsg_fn = "bimt_model_errmsg"
 
-    def __init__(self, task=None, **kwargs):
+    def __init__(self, task=None, positions=None, **kwargs):
         p = F.ModelParams()
         lib.bimt_model_params_init(ctypes.byref(p))
+        pos = None
+        if positions is not None:
+            # [n_slots, dim], C order; the library checks sizes and values
+            pos = as_array("positions", positions, np.float64, (None, None))
+            p.positions = pos.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+            p.n_slots = pos.shape[0]
+            p.dim = pos.shape[1]
         if task is not None:
             p.n_in = task.n_in
             p.n_out = task.n_out
@@ -71,9 +83,13 @@ class Model(Handle):
                 v = enum_value("loss", LOSSES, v)
             elif k == "io_layout":
                 v = enum_value("io_layout", IO_LAYOUTS, v)
+            elif k == "distance":
+                v = enum_value("distance", DISTANCES, v)
             setattr(p, k, v)
         h = F.ModelP()
         desc = ", ".join(f"{k}={getattr(p, k)!r}" for k in _MODEL_FIELDS)
+        if pos is not None:
+            desc += f", positions=<{pos.shape[0]} x {pos.shape[1]}>"
         check(lib.bimt_model_create(ctypes.byref(p), ctypes.byref(h)),
               what=f"bimt_model_create({desc})")
         super().__init__(h)
@@ -102,12 +118,27 @@ class Model(Handle):
         d["init"] = enum_name(INITS, d["init"])
         d["loss"] = enum_name(LOSSES, d["loss"])
         d["io_layout"] = enum_name(IO_LAYOUTS, d["io_layout"])
+        d["distance"] = enum_name(DISTANCES, d["distance"])
+        d["positions"] = self.slot_positions.copy() if p.positions else None
         return d
 
     n_hidden = property(lambda self: lib.bimt_model_n_hidden(self._h), doc="grid_side**2")
     n_in = property(lambda self: lib.bimt_model_n_in(self._h), doc="input size")
     n_out = property(lambda self: lib.bimt_model_n_out(self._h), doc="output size")
-    grid_side = property(lambda self: lib.bimt_model_grid_side(self._h), doc="grid side n")
+    grid_side = property(lambda self: lib.bimt_model_grid_side(self._h),
+                         doc="grid side n (0 with caller positions)")
+    dim = property(lambda self: lib.bimt_model_dim(self._h),
+                   doc="coordinates per slot position (2 on the grid)")
+    distance_kind = property(lambda self: enum_name(DISTANCES,
+                                                    lib.bimt_model_distance_kind(self._h)),
+                             doc='"manhattan" or "euclidean"')
+
+    @property
+    def slot_positions(self):
+        """Read-only view [n_hidden, dim] (float64) of the slots' positions, by slot (neuron k
+        sits at ``slot_positions[slots[k]]``); the grid's are (row, col) / grid_side."""
+        return view(lib.bimt_model_positions(self._h), np.float64, (self.n_hidden, self.dim),
+                    self)
     n_params = property(lambda self: lib.bimt_model_n_params(self._h),
                         doc="length of the flat parameter buffer")
 
@@ -176,13 +207,17 @@ class Model(Handle):
         self._check(lib.bimt_model_set_slots(self._h, ptr(s), s.size))
 
     def positions(self):
-        """(row, col) of each neuron as an int array [n_hidden, 2] (a copy)."""
+        """Position of each neuron (a copy): on the grid (row, col) as an int array
+        [n_hidden, 2]; with caller positions their float64 coordinates [n_hidden, dim]."""
         s = self.slots.astype(np.int64)
         n = self.grid_side
+        if n == 0:
+            return self.slot_positions[s].copy()
         return np.stack([s // n, s % n], axis=1)
 
     def distance(self, i, j):
-        """Distance between neurons i and j: (|dr| + |dc|) / grid_side."""
+        """Distance between neurons i and j: the model's distance between the positions of
+        their slots ((|dr| + |dc|) / grid_side on the default grid)."""
         d = lib.bimt_model_distance(self._h, int(i), int(j))
         if d < 0:
             raise IndexError(f"neuron index out of range: ({i}, {j}) with n_hidden "
@@ -307,5 +342,8 @@ class Model(Handle):
     def __repr__(self):
         if self.closed:
             return "<bimt.Model closed>"
+        if self.grid_side == 0:
+            return (f"<bimt.Model {self.n_hidden} slots in {self.dim}-D ({self.distance_kind}) "
+                    f"n_in={self.n_in} n_out={self.n_out}>")
         return (f"<bimt.Model grid {self.grid_side}x{self.grid_side} n_in={self.n_in} "
                 f"n_out={self.n_out}>")

@@ -320,3 +320,47 @@ def test_closed_model_raises_everywhere():
             call()
     m.close()   # twice is fine
     assert "closed" in repr(m)
+
+
+def test_positions_in_and_out():
+    """Caller positions (seRNN's 5 x 5 x 4 grid): copied in, the property out, and every
+    distance the Euclidean distance of the positions of the neurons' slots."""
+    g = np.array([(r, c, z) for r in range(5) for c in range(5) for z in range(4)], float)
+    m = bimt.Model(positions=g, distance="euclidean", n_in=4, n_out=2, seed=2)
+    assert (m.n_hidden, m.grid_side, m.dim, m.distance_kind) == (100, 0, 3, "euclidean")
+    g_copy = g.copy()
+    g[0, 0] = 99.0  # the model keeps its own copy
+    assert np.array_equal(m.slot_positions, g_copy)
+    assert not m.slot_positions.flags.writeable
+    rng = np.random.default_rng(4)
+    m.set_slots(rng.permutation(100))
+    p = g_copy[m.slots]
+    want = np.sqrt(((p[:, None, :] - p[None, :, :]) ** 2).sum(-1))
+    assert np.array_equal(np.array([[m.distance(i, j) for j in range(100)] for i in range(100)]),
+                          want)
+    assert np.array_equal(m.distances, want.astype(np.float32))
+    assert np.array_equal(m.positions(), p)
+    prm = m.get_params()
+    assert prm["distance"] == "euclidean" and prm["grid_side"] == 0
+    assert np.array_equal(prm["positions"], g_copy)
+    assert "100 slots in 3-D" in repr(m)
+    c = m.clone()
+    assert np.array_equal(c.slot_positions, g_copy)
+    d, mean, counts = bimt.analysis.weight_distance_profile(m)
+    assert len(d) == 20 and counts.sum() == 100 * 99
+    assert d[-1] == pytest.approx(np.sqrt(16 + 16 + 9))
+    # the default grid: (row, col) / side, Manhattan
+    q = bimt.Model(grid_side=3, n_in=2, n_out=2)
+    assert q.dim == 2 and q.distance_kind == "manhattan" and q.get_params()["positions"] is None
+    assert np.allclose(q.slot_positions, [(r / 3, c / 3) for r in range(3) for c in range(3)])
+
+
+@pytest.mark.parametrize("pos, kw", [
+    (np.zeros((3, 4)), {}),                       # dim 4
+    (np.array([[0.0, np.nan]]), {}),              # NaN
+    (np.zeros((2, 2)), {"io_layout": "edges"}),   # io needs the grid
+    (np.zeros(5), {}),                            # not 2-D
+])
+def test_bad_positions(pos, kw):
+    with pytest.raises((bimt.InvalidArgumentError, bimt.ShapeError)):
+        bimt.Model(positions=pos, n_in=2, n_out=2, **kw)
