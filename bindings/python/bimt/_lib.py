@@ -65,6 +65,8 @@ FUNCTIONS = {
     "bimt_model_distance": (c_double, [F.ModelP, c_size_t, c_size_t]),
     "bimt_model_io_distance": (c_double, [F.ModelP, c_int, c_size_t, c_size_t]),
     "bimt_model_distances": (P(c_float), [F.ModelP]),
+    "bimt_model_set_silenced": (c_int, [F.ModelP, P(c_uint8), c_size_t]),
+    "bimt_model_n_silenced": (c_size_t, [F.ModelP]),
     "bimt_model_forward": (c_int, [F.ModelP, P(c_float), c_size_t, c_size_t, c_uint32]),
     "bimt_model_states": (c_int, [F.ModelP, P(P(c_float))]),
     "bimt_model_outputs": (c_int, [F.ModelP, P(P(c_float))]),
@@ -127,6 +129,18 @@ FUNCTIONS = {
                                         P(c_double)]),
     "bimt_wiring_stats": (c_int, [F.ModelP, P(c_float), c_double, c_double, P(F.Wiring)]),
     "bimt_weight_distance_profile": (c_int, [F.ModelP, c_size_t, P(c_double), P(c_uint64)]),
+    # graph.h
+    "bimt_graph_params_init": (None, [P(F.GraphParams)]),
+    "bimt_graph_threshold": (c_int, [P(c_float), c_uint32, P(c_uint32), c_uint32, c_double,
+                                     P(c_uint8), P(c_uint32)]),
+    "bimt_graph_analyze": (c_int, [P(c_uint8), c_uint32, P(F.GraphParams), P(c_int32),
+                                   P(F.GraphMetrics)]),
+    "bimt_model_graph_metrics": (c_int, [F.ModelP, P(c_uint8), P(F.GraphParams), P(c_int32),
+                                         P(F.GraphMetrics)]),
+    # lesion.h
+    "bimt_lesion_params_init": (None, [P(F.LesionParams)]),
+    "bimt_lesion_clusters": (c_int, [F.ModelP, F.TaskP, P(c_int32), c_uint32, P(F.LesionParams),
+                                     P(c_double), P(c_double)]),
     # report.h
     "bimt_report_write": (c_int, [c_char_p, F.ModelP, F.TaskP, F.TrainerP, P(F.ClusterParams),
                                   c_uint32]),
