@@ -227,7 +227,8 @@ static void direct_perf(bimt_model_t *m, const bimt_task_t *task, uint32_t n, ui
 START_TEST(lesion_clusters_against_cut_networks)
 {
     bimt_task_t *task = make_task();
-    bimt_model_t *m = make_model(4, (uint32_t)bimt_task_n_in(task), (uint32_t)bimt_task_n_out(task));
+    bimt_model_t *m =
+        make_model(4, (uint32_t)bimt_task_n_in(task), (uint32_t)bimt_task_n_out(task));
     const size_t nh = 16;
     int32_t labels[16];
     uint8_t unused[16] = {0};
@@ -284,7 +285,8 @@ END_TEST
 START_TEST(lesion_bad_input)
 {
     bimt_task_t *task = make_task();
-    bimt_model_t *m = make_model(3, (uint32_t)bimt_task_n_in(task), (uint32_t)bimt_task_n_out(task));
+    bimt_model_t *m =
+        make_model(3, (uint32_t)bimt_task_n_in(task), (uint32_t)bimt_task_n_out(task));
     int32_t labels[9] = {0, 0, 1, 1, -1, -1, 0, 1, 0};
     double base[BIMT_N_RULES], perf[2 * BIMT_N_RULES];
     for (int i = 0; i < BIMT_N_RULES; i++)
@@ -302,7 +304,8 @@ START_TEST(lesion_bad_input)
     labels[4] = -2;
     ck_assert_int_eq(bimt_lesion_clusters(m, task, labels, 2, &lp, base, perf), BIMT_E_INVALID_ARG);
     labels[4] = -1;
-    ck_assert_int_eq(bimt_lesion_clusters(m, task, labels, 10, &lp, base, perf), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_lesion_clusters(m, task, labels, 10, &lp, base, perf),
+                     BIMT_E_INVALID_ARG);
     lp.trials_per_rule = 0;
     ck_assert_int_eq(bimt_lesion_clusters(m, task, labels, 2, &lp, base, perf), BIMT_E_INVALID_ARG);
     ck_assert(strstr(bimt_last_error(), "trials_per_rule") != NULL);

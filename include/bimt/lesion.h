@@ -63,8 +63,7 @@ BIMT_API void bimt_lesion_params_init(bimt_lesion_params *p);
  */
 BIMT_API int bimt_lesion_clusters(bimt_model_t *model, const bimt_task_t *task,
                                   const int32_t *labels, uint32_t n_clusters,
-                                  const bimt_lesion_params *params, double *baseline,
-                                  double *perf);
+                                  const bimt_lesion_params *params, double *baseline, double *perf);
 
 #ifdef __cplusplus
 }

@@ -71,15 +71,15 @@ int bimt_graph_threshold(const float *w, uint32_t n, const uint32_t *nodes, uint
     const char *fn = "bimt_graph_threshold";
     if (!w || !adj || (!nodes && n_nodes > 0))
         return bimt__err(BIMT_E_INVALID_ARG, "%s: %s is NULL", fn,
-                         !w      ? "w"
-                         : !adj  ? "adj"
-                                 : "nodes");
+                         !w     ? "w"
+                         : !adj ? "adj"
+                                : "nodes");
     if (n == 0 || n > GRAPH_MAX_W)
         return bimt__err(BIMT_E_INVALID_ARG, "%s: n must be in 1..%u (got %u)", fn, GRAPH_MAX_W,
                          (unsigned)n);
     if (n_nodes > BIMT_GRAPH_MAX_NODES)
-        return bimt__err(BIMT_E_INVALID_ARG, "%s: n_nodes %u is above %u", fn,
-                         (unsigned)n_nodes, BIMT_GRAPH_MAX_NODES);
+        return bimt__err(BIMT_E_INVALID_ARG, "%s: n_nodes %u is above %u", fn, (unsigned)n_nodes,
+                         BIMT_GRAPH_MAX_NODES);
     if (!(threshold_proportion > 0.0 && threshold_proportion <= 1.0))
         return bimt__err(BIMT_E_INVALID_ARG, "%s: threshold_proportion must be in (0, 1] (got %g)",
                          fn, threshold_proportion);
@@ -474,7 +474,8 @@ int bimt_graph_analyze(const uint8_t *adj, uint32_t n, const bimt_graph_params *
                        int32_t *modules, bimt_graph_metrics *out)
 {
     if (!out || (!adj && n > 0))
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_graph_analyze: %s is NULL", !out ? "out" : "adj");
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_graph_analyze: %s is NULL",
+                         !out ? "out" : "adj");
     bimt_graph_params p;
     bimt_graph_params_init(&p);
     int rc = bimt__params_in(&p, sizeof p, params, "bimt_graph_params");

@@ -94,9 +94,9 @@ int bimt_lesion_clusters(bimt_model_t *model, const bimt_task_t *task, const int
                           "%s: the model already has %zu silenced neurons; clear them first", fn,
                           model->n_silenced);
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
-        return bimt__fail(e, BIMT_E_SHAPE, "%s: task has %zu inputs and %zu outputs, the model %zu and %zu",
-                          fn, bimt_task_n_in(task), bimt_task_n_out(task), model->n_in,
-                          model->n_out);
+        return bimt__fail(e, BIMT_E_SHAPE,
+                          "%s: task has %zu inputs and %zu outputs, the model %zu and %zu", fn,
+                          bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
     bimt_task_params tp;
     bimt_task_get_params(task, &tp);
     tp.seed = p.seed;
@@ -110,8 +110,8 @@ int bimt_lesion_clusters(bimt_model_t *model, const bimt_task_t *task, const int
     if (!mask || !correct || !base || !hits)
         rc = bimt__fail(e, BIMT_E_NOMEM, "%s: out of memory (%u clusters)", fn,
                         (unsigned)n_clusters);
-    if (!rc) rc = lesion_run(model, t, labels, n_clusters, p.trials_per_rule, mask, correct, base,
-                             hits);
+    if (!rc)
+        rc = lesion_run(model, t, labels, n_clusters, p.trials_per_rule, mask, correct, base, hits);
     bimt_model_set_silenced(model, NULL, 0);
     if (!rc) {
         const double n = (double)p.trials_per_rule;

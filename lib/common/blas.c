@@ -90,8 +90,8 @@ int bimt__sym_top_eigvec(double *a, size_t n, double *value, double *vec)
                                      LAPACKE_dlamch('S'), &found, w, vec, 1, isuppz);
     free(isuppz);
     if (info != 0 || found != 1)
-        return bimt__err(BIMT_E_NUMERIC, "eigenvector: LAPACKE_dsyevr failed (n = %zu, info %d)",
-                         n, (int)info);
+        return bimt__err(BIMT_E_NUMERIC, "eigenvector: LAPACKE_dsyevr failed (n = %zu, info %d)", n,
+                         (int)info);
     *value = w[0];
     return BIMT_OK;
 }

@@ -487,8 +487,8 @@ int bimt_plot_null(double observed, const double *null_samples, size_t n, double
 
 /* ------------------------------------------------------------------ lesions */
 
-int bimt__plot_lesions(const double *base, const double *perf, size_t n_clusters,
-                       const char *path, char *errbuf)
+int bimt__plot_lesions(const double *base, const double *perf, size_t n_clusters, const char *path,
+                       char *errbuf)
 {
     if (!base || (!perf && n_clusters) || !path)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_lesions: NULL argument");

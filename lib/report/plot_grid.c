@@ -480,8 +480,8 @@ int bimt__plot_modules_grid(const bimt_model_t *model, const int32_t *modules,
     bimt__buf b;
     bimt__buf_init(&b);
     char title[128];
-    snprintf(title, sizeof title, "Graph modules beside functional clusters (%zu x %zu grid)",
-             side, side);
+    snprintf(title, sizeof title, "Graph modules beside functional clusters (%zu x %zu grid)", side,
+             side);
     bimt__svg_begin(&b, LEFT + 2.0 * size + gap + 40.0, TOP + size + 40.0, title);
     bimt__svg_heading(&b, LEFT + size + gap / 2.0, 26.0, title, subtitle);
     label_grid(&b, model, modules, LEFT, size, "modules of the thresholded W_rec");

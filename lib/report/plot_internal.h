@@ -45,8 +45,8 @@ int bimt__plot_modules_grid(const bimt_model_t *model, const int32_t *modules,
                             char *errbuf);
 /** Heat map of the drop in performance, base[r] - perf[c][r], for n_clusters rows (clusters)
  *  and BIMT_N_RULES columns (tasks). */
-int bimt__plot_lesions(const double *base, const double *perf, size_t n_clusters,
-                       const char *path, char *errbuf);
+int bimt__plot_lesions(const double *base, const double *perf, size_t n_clusters, const char *path,
+                       char *errbuf);
 
 /** Display name of rule r of n_rules into out (size >= 32): bimt_rule_name() for the
  *  20-rule battery, "rule r" otherwise. */

@@ -252,8 +252,7 @@ static int graph_and_lesions(bimt__report *r, bimt_model_t *model, const bimt_ta
     int rc = BIMT_OK;
     if (r->n_important <= BIMT_GRAPH_MAX_NODES) {
         rc = bimt_model_graph_metrics(model, r->important, &r->gp, r->modules, &r->graph);
-        if (rc)
-            return bimt__fail(e, rc, "report: graph metrics failed: %s", bimt_last_error());
+        if (rc) return bimt__fail(e, rc, "report: graph metrics failed: %s", bimt_last_error());
         r->have_graph = 1;
     }
     rc = bimt_lesion_clusters(model, task, r->labels, r->n_clusters, &r->lp, r->lesion_base,
@@ -428,7 +427,8 @@ static int figures(const bimt__report *r, const char *dir, char *e)
         char sub[200], q[BIMT__NUMBUF], tp[BIMT__NUMBUF];
         bimt__fmt_fixed(q, r->graph.modularity_q, 3);
         bimt__fmt_short(tp, r->gp.threshold_proportion);
-        snprintf(sub, sizeof sub, "%u modules of %u nodes, %u edges (strongest %s of pairs), Q = %s",
+        snprintf(sub, sizeof sub,
+                 "%u modules of %u nodes, %u edges (strongest %s of pairs), Q = %s",
                  (unsigned)r->graph.n_modules, (unsigned)r->graph.n_nodes,
                  (unsigned)r->graph.n_edges, tp, q);
         rc = bimt__plot_modules_grid(r->model, r->modules, r->labels, sub, FIG(11), e);

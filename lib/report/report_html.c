@@ -139,8 +139,7 @@ int bimt__report_html(const bimt__report *r, const char *dir, const char *path, 
         snprintf(note, sizeof note, "Erdos-Renyi nulls (n = %u): C %s, L %s", (unsigned)g->n_null,
                  cn, ln);
         row_num(&b, "clustering C", g->clustering, 3, NULL);
-        row_num(&b, "characteristic path length L", g->char_path_length, 3,
-                "over connected pairs");
+        row_num(&b, "characteristic path length L", g->char_path_length, 3, "over connected pairs");
         row_num(&b, "small-worldness sigma", g->small_world_sigma, 3, note);
     }
     {

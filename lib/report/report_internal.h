@@ -85,13 +85,13 @@ typedef struct bimt__report {
     double *profile; /* [n_bins] */
     uint64_t *pairs; /* [n_bins] */
     /* graph metrics of the important neurons (bimt/graph.h) and cluster lesions */
-    int have_graph;         /* 0: too many important neurons for a graph (JSON null) */
-    bimt_graph_params gp;   /* the report's graph parameters (seed = cp.seed) */
+    int have_graph;       /* 0: too many important neurons for a graph (JSON null) */
+    bimt_graph_params gp; /* the report's graph parameters (seed = cp.seed) */
     bimt_graph_metrics graph;
-    int32_t *modules;       /* [n_h] graph module, -1 for neurons that are not nodes */
-    bimt_lesion_params lp;  /* the report's lesion parameters (seed = cp.seed) */
+    int32_t *modules;      /* [n_h] graph module, -1 for neurons that are not nodes */
+    bimt_lesion_params lp; /* the report's lesion parameters (seed = cp.seed) */
     double lesion_base[BIMT_N_RULES];
-    double *lesion_perf;    /* [n_clusters][BIMT_N_RULES] */
+    double *lesion_perf; /* [n_clusters][BIMT_N_RULES] */
     /* performance */
     double perf[BIMT_N_RULES];
     double mean_perf, min_perf;
