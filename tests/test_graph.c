@@ -105,6 +105,30 @@ START_TEST(disconnected_triangles)
 }
 END_TEST
 
+/* Isolated nodes (zero rows of B, zero eigenvector entries) join the +1 side of the first
+ * split: two modules, Q as without them; L and C count them as BCT does (C_u = 0, no path). */
+START_TEST(isolated_nodes)
+{
+    hand_graph *g = graph_new(8);
+    edge(g, 1, 2);
+    edge(g, 2, 3);
+    edge(g, 1, 3);
+    edge(g, 5, 6);
+    edge(g, 6, 7);
+    edge(g, 5, 7);
+    int32_t ci[8];
+    bimt_graph_metrics r = analyze(g, 0, ci);
+    ck_assert_uint_eq(r.n_modules, 2);
+    ck_assert_double_eq_tol(r.modularity_q, 0.5, 1e-12);
+    ck_assert_int_eq(ci[0], ci[4]);
+    ck_assert_int_eq(ci[1], ci[2]);
+    ck_assert_int_ne(ci[1], ci[5]);
+    ck_assert_double_eq_tol(r.clustering, 6.0 / 8.0, 1e-15);
+    ck_assert_double_eq_tol(r.char_path_length, 1.0, 1e-15);
+    free(g);
+}
+END_TEST
+
 /* A star is indivisible (every split has Q < 0): one module, Q = 0; C = 0 (the centre's
  * neighbours are not linked, the leaves have degree 1); L = (4 * 1 + 6 * 2) / 10. */
 START_TEST(star_is_one_module)
@@ -361,6 +385,7 @@ int main(void)
     TCase *tc = tcase_create("graph");
     tcase_add_test(tc, two_triangles_with_bridge);
     tcase_add_test(tc, disconnected_triangles);
+    tcase_add_test(tc, isolated_nodes);
     tcase_add_test(tc, star_is_one_module);
     tcase_add_test(tc, degenerate_graphs);
     tcase_add_test(tc, planted_partition);

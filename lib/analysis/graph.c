@@ -213,7 +213,9 @@ double bimt__graph_modularity_q(const uint8_t *adj, size_t n, const int32_t *ci)
 }
 
 /* The leading eigenvector of the symmetric g x g matrix Bg, its sign fixed so that its entry
- * of largest magnitude (the first such) is positive. */
+ * of largest magnitude (the first such) is positive; entries within 1e-10 of that one in
+ * magnitude are set to 0 (a node with a zero row, e.g. without edges, has a zero entry whose
+ * computed sign is rounding noise that may depend on the BLAS threads). */
 static int leading_vector(const double *Bg, size_t g, double *work, double *v)
 {
     memcpy(work, Bg, g * g * sizeof(double));
@@ -223,9 +225,9 @@ static int leading_vector(const double *Bg, size_t g, double *work, double *v)
     size_t big = 0;
     for (size_t i = 1; i < g; i++)
         if (fabs(v[i]) > fabs(v[big])) big = i;
-    if (v[big] < 0.0)
-        for (size_t i = 0; i < g; i++)
-            v[i] = -v[i];
+    const double sign = v[big] < 0.0 ? -1.0 : 1.0, tiny = 1e-10 * fabs(v[big]);
+    for (size_t i = 0; i < g; i++)
+        v[i] = fabs(v[i]) <= tiny ? 0.0 : sign * v[i];
     return BIMT_OK;
 }
 

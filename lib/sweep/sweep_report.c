@@ -104,6 +104,10 @@ static void json_metrics(bimt__json *j, const bimt_sweep_metrics *m)
     bimt__json_uint(j, "n_clusters", m->n_clusters);
     bimt__json_num(j, "isolated_p", m->isolated_p);
     bimt__json_num(j, "cluster_size_p", m->cluster_size_p);
+    bimt__json_num(j, "graph_modularity_q", m->graph_modularity_q);
+    bimt__json_num(j, "graph_clustering", m->graph_clustering);
+    bimt__json_num(j, "graph_char_path_length", m->graph_char_path_length);
+    bimt__json_num(j, "graph_small_world_sigma", m->graph_small_world_sigma);
     if (m->n_by_k) {
         bimt__json_open(j, "anatomy_by_k", '[', 0);
         for (uint32_t i = 0; i < m->n_by_k; i++) {

@@ -348,6 +348,10 @@ struct SweepMetrics
     steps::UInt64
     n_by_k::UInt32
     by_k::NTuple{16,SweepAnatomyK}
+    graph_modularity_q::Cdouble
+    graph_clustering::Cdouble
+    graph_char_path_length::Cdouble
+    graph_small_world_sigma::Cdouble
 end
 
 # bimt_sweep_run (sweep.h)

@@ -428,6 +428,10 @@ class SweepMetrics(Structure):
         ("steps", c_uint64),
         ("n_by_k", c_uint32),
         ("by_k", SweepAnatomyK * 16),
+        ("graph_modularity_q", c_double),
+        ("graph_clustering", c_double),
+        ("graph_char_path_length", c_double),
+        ("graph_small_world_sigma", c_double),
     ]
 
 
