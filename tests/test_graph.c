@@ -21,6 +21,13 @@ static void edge(hand_graph *g, size_t i, size_t j)
     g->adj[i * g->n + j] = g->adj[j * g->n + i] = 1;
 }
 
+static void triangle(hand_graph *g, size_t a, size_t b, size_t c)
+{
+    edge(g, a, b);
+    edge(g, b, c);
+    edge(g, a, c);
+}
+
 static hand_graph *graph_new(size_t n)
 {
     hand_graph *g = calloc(1, sizeof *g);
@@ -61,12 +68,8 @@ static bimt_graph_metrics analyze(const hand_graph *g, uint32_t n_null, int32_t 
 START_TEST(two_triangles_with_bridge)
 {
     hand_graph *g = graph_new(6);
-    edge(g, 0, 1);
-    edge(g, 1, 2);
-    edge(g, 0, 2);
-    edge(g, 3, 4);
-    edge(g, 4, 5);
-    edge(g, 3, 5);
+    triangle(g, 0, 1, 2);
+    triangle(g, 3, 4, 5);
     edge(g, 2, 3);
     int32_t ci[6];
     bimt_graph_metrics r = analyze(g, 0, ci);
@@ -88,12 +91,8 @@ END_TEST
 START_TEST(disconnected_triangles)
 {
     hand_graph *g = graph_new(6);
-    edge(g, 0, 1);
-    edge(g, 1, 2);
-    edge(g, 0, 2);
-    edge(g, 3, 4);
-    edge(g, 4, 5);
-    edge(g, 3, 5);
+    triangle(g, 0, 1, 2);
+    triangle(g, 3, 4, 5);
     int32_t ci[6];
     bimt_graph_metrics r = analyze(g, 0, ci);
     ck_assert_uint_eq(r.n_modules, 2);
@@ -110,12 +109,8 @@ END_TEST
 START_TEST(isolated_nodes)
 {
     hand_graph *g = graph_new(8);
-    edge(g, 1, 2);
-    edge(g, 2, 3);
-    edge(g, 1, 3);
-    edge(g, 5, 6);
-    edge(g, 6, 7);
-    edge(g, 5, 7);
+    triangle(g, 1, 2, 3);
+    triangle(g, 5, 6, 7);
     int32_t ci[8];
     bimt_graph_metrics r = analyze(g, 0, ci);
     ck_assert_uint_eq(r.n_modules, 2);
