@@ -418,7 +418,8 @@ static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("report");
-    tcase_set_timeout(tc, 120);
+    /* the report also runs the graph nulls and the lesion batches: slow under ASan */
+    tcase_set_timeout(tc, 600);
     tcase_add_test(tc, report_without_trainer_matches_the_analysis_api);
     tcase_add_test(tc, report_is_deterministic);
     tcase_add_test(tc, report_with_trainer_evaluates_when_needed);

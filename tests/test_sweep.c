@@ -197,9 +197,18 @@ START_TEST(read_metrics)
     ck_assert(m.by_k[0].k == 4 && m.by_k[0].isolated_p == 0.03 && isnan(m.by_k[0].cluster_size_p));
     ck_assert(m.by_k[1].k == 8 && m.by_k[1].cluster_size == 2.0);
 
+    ck_assert(isnan(m.graph_modularity_q) && isnan(m.graph_small_world_sigma)); /* no graph */
+
     write_metrics(path, "bimt", "0.75", ""); /* no anatomy_by_k: allowed */
     ck_assert_int_eq(bimt_sweep_read_metrics(path, &m, err, sizeof err), BIMT_OK);
     ck_assert_uint_eq(m.n_by_k, 0);
+
+    write_metrics(path, "bimt", "0.75",
+                  "\"graph\": {\"modularity_q\": 0.25, \"clustering\": 0.5, "
+                  "\"char_path_length\": 2.5, \"small_world_sigma\": null},");
+    ck_assert_int_eq(bimt_sweep_read_metrics(path, &m, err, sizeof err), BIMT_OK);
+    ck_assert(m.graph_modularity_q == 0.25 && m.graph_clustering == 0.5);
+    ck_assert(m.graph_char_path_length == 2.5 && isnan(m.graph_small_world_sigma));
 
     write_metrics(path, "bimt", "\"high\"", "");
     ck_assert_int_eq(bimt_sweep_read_metrics(path, &m, err, sizeof err), BIMT_E_FORMAT);

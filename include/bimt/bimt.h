@@ -20,6 +20,8 @@
 #include "bimt/optim.h"
 #include "bimt/trainer.h"
 #include "bimt/analysis.h"
+#include "bimt/graph.h"
+#include "bimt/lesion.h"
 #include "bimt/report.h"
 #include "bimt/plot.h"
 #include "bimt/sweep.h"

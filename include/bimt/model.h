@@ -362,6 +362,29 @@ BIMT_API double bimt_model_io_distance(const bimt_model_t *model, uint32_t outpu
  */
 BIMT_API const float *bimt_model_distances(const bimt_model_t *model);
 
+/**
+ * @brief Silences hidden neurons (a lesion): in every bimt_model_forward() from now on, a
+ * silenced neuron's output is held at zero at every step of the trial, so no neuron and no
+ * output reads it, and its states are reported as 0; bimt_model_backward() then gives the
+ * gradient of that silenced network (zero for every weight into or out of the neuron). The
+ * weights are not changed. Without silenced neurons (the default) the forward pass is the
+ * same code and gives bit-identical results. The set is not saved in checkpoints; clones copy
+ * it. The analyses that run their own recurrence (bimt_task_variance()) do not apply it.
+ * @param[in,out] model the model (one thread at a time).
+ * @param[in] silenced [n] nonzero for a neuron to silence, or NULL to silence none.
+ * @param[in] n length of silenced: n_hidden (ignored when silenced is NULL).
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, n != n_hidden); BIMT_E_NOMEM. A refused
+ *         call leaves the set unchanged. The last forward's results stay as they were.
+ */
+BIMT_API int bimt_model_set_silenced(bimt_model_t *model, const uint8_t *silenced, size_t n);
+
+/**
+ * @brief Number of silenced hidden neurons (bimt_model_set_silenced()); 0 for NULL.
+ * @param[in] model the model.
+ * @return the count.
+ */
+BIMT_API size_t bimt_model_n_silenced(const bimt_model_t *model);
+
 /** Flag of bimt_model_forward(): add recurrent noise (sigma_rec) from the model's stream. */
 #define BIMT_FWD_NOISE 1u
 

@@ -28,11 +28,15 @@ extern "C" {
  * against n_shuffles shuffles (seed cp->seed), wiring statistics (|w| > 0.01), the mean |w|
  * per distance, and per-task performance: the trainer's last evaluation, or a fresh
  * bimt_trainer_evaluate() with the trainer's eval_batch when it has none yet; without a
- * trainer, the fraction correct on each enabled rule's deterministic test grid (noise off).
+ * trainer, the fraction correct on each enabled rule's deterministic test grid (noise off);
+ * graph metrics of the important neurons (bimt_model_graph_metrics(), defaults, seed
+ * cp->seed) and the lesion of every functional cluster (bimt_lesion_clusters(), defaults,
+ * seed cp->seed; the model's silenced set must be empty).
  *
  * Files (each written atomically): network.svg (1a), task_variance.svg (1b), clusters.svg
  * (1c), performance.svg (1d), importance.svg (1e), weight_distance.svg (1f),
- * null_isolated.svg and null_cluster_size.svg (2b), metrics.json (every number, the
+ * null_isolated.svg and null_cluster_size.svg (2b), silhouette.svg, anatomy_by_k.svg,
+ * null_centrality.svg, graph_modules.svg, lesions.svg, metrics.json (every number, the
  * configuration of model, task, trainer and analysis, library version, steps; non-finite
  * numbers as null) and index.html (figures and key numbers; links model.npz when the
  * folder holds one, so write the checkpoint first). The same inputs give byte-identical

@@ -63,6 +63,10 @@ typedef struct bimt_sweep_metrics {
     uint64_t steps;             /**< steps trained */
     uint32_t n_by_k;            /**< entries of by_k; 0 when metrics.json has no anatomy_by_k */
     bimt_sweep_anatomy_k by_k[BIMT_SWEEP_MAX_BY_K]; /**< anatomy_by_k, in file order */
+    double graph_modularity_q;      /**< graph.modularity_q (NaN when metrics.json has no graph) */
+    double graph_clustering;        /**< graph.clustering (NaN without graph) */
+    double graph_char_path_length;  /**< graph.char_path_length (NaN without graph) */
+    double graph_small_world_sigma; /**< graph.small_world_sigma (NaN without graph or when null) */
 } bimt_sweep_metrics;
 
 /**

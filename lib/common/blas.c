@@ -79,3 +79,26 @@ done:
     free(wi);
     return rc;
 }
+
+int bimt__sym_top_eigvec(double *a, size_t n, double *value, double *vec)
+{
+    lapack_int N = (lapack_int)n, found = 0;
+    /* dsyevr uses all n entries of w (not just the m eigenvalues it returns) */
+    double *w = bimt__malloc(n, sizeof(double));
+    lapack_int *isuppz = bimt__malloc(2 * n, sizeof(lapack_int));
+    if (!w || !isuppz) {
+        free(w);
+        free(isuppz);
+        return bimt__err(BIMT_E_NOMEM, "eigenvector: out of memory (n = %zu)", n);
+    }
+    lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', N, a, N, 0.0, 0.0, N, N,
+                                     LAPACKE_dlamch('S'), &found, w, vec, 1, isuppz);
+    double top = w[0];
+    free(w);
+    free(isuppz);
+    if (info != 0 || found != 1)
+        return bimt__err(BIMT_E_NUMERIC, "eigenvector: LAPACKE_dsyevr failed (n = %zu, info %d)", n,
+                         (int)info);
+    *value = top;
+    return BIMT_OK;
+}

@@ -18,4 +18,9 @@ int bimt__orthogonalize(double *a, size_t n);
 /** Largest |eigenvalue| of the n x n row-major float matrix w. Returns 0 or a negative status. */
 int bimt__spectral_radius(const float *w, size_t n, double *out);
 
+/** Largest eigenvalue of the symmetric n x n row-major double matrix a (destroyed) and its
+ *  unit eigenvector vec [n] (LAPACK dsyevr; sign as LAPACK returns it). Returns 0 or a
+ *  negative status (BIMT_E_NOMEM, BIMT_E_NUMERIC). */
+int bimt__sym_top_eigvec(double *a, size_t n, double *value, double *vec);
+
 #endif /* BIMT_BLAS_H */

@@ -12,7 +12,8 @@ enum {
     BIMT_STREAM_RULES = 4,   /* the trainer's rule choice */
     BIMT_STREAM_EVAL = 5,    /* evaluation batches */
     BIMT_STREAM_SHUFFLE = 6, /* analysis nulls */
-    BIMT_STREAM_KMEANS = 7   /* clustering */
+    BIMT_STREAM_KMEANS = 7,  /* clustering */
+    BIMT_STREAM_GRAPH = 8    /* Erdos-Renyi null graphs */
 };
 
 /** Full generator state (checkpointable as 6 uint64 words, see bimt__rng_pack). */

@@ -308,6 +308,15 @@ int bimt_model_clone(const bimt_model_t *src, bimt_model_t **out)
         memcpy(m->dist_out, src->dist_out, src->n_out * src->n_h * sizeof(float));
     }
     m->noise_rng = src->noise_rng;
+    if (src->n_silenced) {
+        m->silenced = bimt__malloc(src->n_silenced, sizeof(uint32_t));
+        if (!m->silenced) {
+            bimt_model_free(m);
+            return bimt__err(BIMT_E_NOMEM, "bimt_model_clone: out of memory");
+        }
+        memcpy(m->silenced, src->silenced, src->n_silenced * sizeof(uint32_t));
+        m->n_silenced = src->n_silenced;
+    }
     *out = m;
     return BIMT_OK;
 }
@@ -316,6 +325,7 @@ void bimt_model_free(bimt_model_t *m)
 {
     if (!m) return;
     bimt__rnn_ws_free(m->ws);
+    free(m->silenced);
     free(m->params);
     free(m->grad);
     free(m->slots);
@@ -475,4 +485,30 @@ int bimt_model_weights_grid_order(const bimt_model_t *m, float *dst_W, float *ds
         if (dst_bh) dst_bh[si] = bh[i];
     }
     return BIMT_OK;
+}
+
+int bimt_model_set_silenced(bimt_model_t *m, const uint8_t *silenced, size_t n)
+{
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_set_silenced: model is NULL");
+    if (silenced && n != m->n_h)
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "bimt_model_set_silenced: n is %zu, the model has %zu hidden neurons", n,
+                          m->n_h);
+    size_t count = 0;
+    for (size_t k = 0; silenced && k < n; k++)
+        count += silenced[k] != 0;
+    uint32_t *list = count ? bimt__malloc(count, sizeof(uint32_t)) : NULL;
+    if (count && !list)
+        return bimt__fail(m->errmsg, BIMT_E_NOMEM, "bimt_model_set_silenced: out of memory");
+    for (size_t k = 0, c = 0; count && k < n; k++)
+        if (silenced[k]) list[c++] = (uint32_t)k;
+    free(m->silenced);
+    m->silenced = list;
+    m->n_silenced = count;
+    return BIMT_OK;
+}
+
+size_t bimt_model_n_silenced(const bimt_model_t *m)
+{
+    return m ? m->n_silenced : 0;
 }

@@ -31,6 +31,8 @@ struct bimt_model {
     float *dist_out;    /* [n_out][n_h] like W_out: output to neuron (NULL: none) */
     bimt_rng noise_rng; /* recurrent-noise stream */
     struct bimt_rnn_ws *ws; /* NULL until the first forward */
+    uint32_t *silenced;     /* [n_silenced] silenced neurons, ascending (NULL: none) */
+    size_t n_silenced;
     char errmsg[BIMT_ERRMSG_LEN];
 };
 

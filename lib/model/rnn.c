@@ -285,6 +285,29 @@ static void fwd_pack(struct bimt_model *m, size_t T, size_t p0, size_t p1, int w
     }
     if (with_out)
         bimt__rg_pack_t(bimt__Wout(m), m->n_out, nh, 0, bimt__rg_panels(m->n_out), ws->Wout_t);
+    /* Silenced neurons: nobody reads them (their rows of the packed W^T and Wout^T are 0). */
+    for (size_t s = 0; s < m->n_silenced; s++) {
+        const size_t k = m->silenced[s];
+        for (size_t p = p0; p < p1 && T > 1; p++)
+            memset(ws->Wpk + (p * nh + k) * BIMT_RG_PANEL, 0, BIMT_RG_PANEL * sizeof(float));
+        for (size_t p = 0; with_out && p < bimt__rg_panels(m->n_out); p++)
+            memset(ws->Wout_t + (p * nh + k) * BIMT_RG_PANEL, 0, BIMT_RG_PANEL * sizeof(float));
+    }
+}
+
+/* After a forward with silenced neurons: their states and derivatives set to 0 (the values
+ * computed for them were read by nobody), so states, backward and gradients are those of the
+ * silenced network. */
+static void zero_silenced(struct bimt_model *m, size_t rows)
+{
+    struct bimt_rnn_ws *ws = m->ws;
+    const size_t nh = m->n_h;
+    float *H = ws->Hs + ws->B * nh;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t s = 0; s < m->n_silenced; s++) {
+            H[r * nh + m->silenced[s]] = 0.0f;
+            ws->D[r * nh + m->silenced[s]] = 0.0f;
+        }
 }
 
 /* Panel split: one barrier per step. */
@@ -433,6 +456,7 @@ int bimt_model_forward(bimt_model_t *m, const float *x, uint32_t n_steps, uint32
         ex.n_phases = 2;
     }
     run_job(ws, &ws->fwd_stats, B * nh * (nh + ni + no), rows, &ex);
+    if (m->n_silenced) zero_silenced(m, rows);
     ws->have_fwd = 1;
     return BIMT_OK;
 }

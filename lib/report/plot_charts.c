@@ -486,3 +486,56 @@ int bimt_plot_null(double observed, const double *null_samples, size_t n, double
 {
     return bimt__plot_null(observed, null_samples, n, p_value, title, xlabel, path, NULL);
 }
+
+/* ------------------------------------------------------------------ lesions */
+
+int bimt__plot_lesions(const double *base, const double *perf, size_t n_clusters, const char *path,
+                       char *errbuf)
+{
+    if (!base || (!perf && n_clusters) || !path)
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_lesions: NULL argument");
+    double dmax = 0.0;
+    for (size_t c = 0; c < n_clusters; c++)
+        for (int r = 0; r < BIMT_N_RULES; r++) {
+            double d = base[r] - perf[c * BIMT_N_RULES + (size_t)r];
+            if (bimt__finite(d) && d > dmax) dmax = d;
+        }
+    const double left = 110.0, top = 150.0, cw = 34.0;
+    const double ch = n_clusters ? (n_clusters > 20 ? 600.0 / (double)n_clusters : 30.0) : 30.0;
+    const double W_PX = left + BIMT_N_RULES * cw + 140.0;
+    const double H_PX = top + ch * (double)(n_clusters ? n_clusters : 1) + 40.0;
+    bimt__buf b;
+    bimt__buf_init(&b);
+    char sub[200], t[BIMT__NUMBUF];
+    bimt__fmt_short(t, dmax);
+    snprintf(sub, sizeof sub,
+             "drop in performance (unlesioned minus lesioned) with each cluster silenced; "
+             "largest drop %s",
+             t);
+    bimt__svg_begin(&b, W_PX, H_PX, "Lesions of the functional clusters");
+    bimt__svg_heading(&b, W_PX / 2.0, 26.0, "Lesions of the functional clusters", sub);
+    for (int r = 0; r < BIMT_N_RULES; r++)
+        bimt__svg_text(&b, left + ((double)r + 0.5) * cw, top - 8.0, 11.0, BIMT__LEFT, -60.0, 0,
+                       bimt_rule_name(r));
+    for (size_t c = 0; c < n_clusters; c++) {
+        char lab[32];
+        snprintf(lab, sizeof lab, "cluster %zu", c);
+        double y = top + (double)c * ch;
+        bimt__svg_text(&b, left - 8.0, y + ch / 2.0 + 4.0, ch < 12.0 ? ch : 12.0, BIMT__RIGHT, 0.0,
+                       0, lab);
+        for (int r = 0; r < BIMT_N_RULES; r++) {
+            double d = base[r] - perf[c * BIMT_N_RULES + (size_t)r];
+            char hex[8];
+            bimt__rgb_hex(hex, bimt__cmap_seq(dmax > 0.0 && d > 0.0 ? d / dmax : 0.0));
+            bimt__svg_rect(&b, left + (double)r * cw, y, cw, ch, hex, "#ffffff", 0.5);
+        }
+    }
+    if (!n_clusters)
+        bimt__svg_text(&b, left + BIMT_N_RULES * cw / 2.0, top + 20.0, 13.0, BIMT__MIDDLE, 0.0, 0,
+                       "no functional cluster to lesion");
+    bimt__svg_colorbar(&b, left + BIMT_N_RULES * cw + 30.0, top, 20.0,
+                       ch * (double)(n_clusters ? n_clusters : 1), 0.0, dmax > 0.0 ? dmax : 1.0, 0,
+                       "drop in performance");
+    bimt__svg_end(&b);
+    return save_and_free(&b, path, errbuf);
+}

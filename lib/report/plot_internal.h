@@ -40,6 +40,16 @@ int bimt__plot_curves(const bimt__curve *c, size_t n_curves, const char *title,
 int bimt__plot_null(double observed, const double *null_samples, size_t n, double p_value,
                     const char *title, const char *xlabel, const char *path, char *errbuf);
 
+/** Two grids side by side: the neurons coloured by graph module (left) and by functional
+ *  cluster (right); -1 in either is grey. */
+int bimt__plot_modules_grid(const bimt_model_t *model, const int32_t *modules,
+                            const int32_t *labels, const char *subtitle, const char *path,
+                            char *errbuf);
+/** Heat map of the drop in performance, base[r] - perf[c][r], for n_clusters rows (clusters)
+ *  and BIMT_N_RULES columns (tasks). */
+int bimt__plot_lesions(const double *base, const double *perf, size_t n_clusters, const char *path,
+                       char *errbuf);
+
 /** Display name of rule r of n_rules into out (size >= 32): bimt_rule_name() for the
  *  20-rule battery, "rule r" otherwise. */
 const char *bimt__plot_rule_name(size_t r, size_t n_rules, char *out, size_t out_len);

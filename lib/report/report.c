@@ -45,6 +45,12 @@ const bimt__figure bimt__report_figures[BIMT__N_FIGURES] = {
     {"null_centrality.svg", "1e",
      "Mean distance of the important neurons to the grid centre "
      "against random placements on the grid."},
+    {"graph_modules.svg", "-",
+     "Modules of the thresholded recurrent graph of the important neurons (leading "
+     "eigenvector, as BCT modularity_und) beside the functional clusters."},
+    {"lesions.svg", "-",
+     "Drop in each task's performance when one functional cluster is silenced (same trials "
+     "as the unlesioned network)."},
 };
 
 const uint32_t bimt__report_by_k[BIMT__N_BY_K] = {4, 8, 12, 16};
@@ -91,6 +97,8 @@ static void report_free(bimt__report *r)
     free(r->centre_null);
     free(r->profile);
     free(r->pairs);
+    free(r->modules);
+    free(r->lesion_perf);
 }
 
 /* Per-task performance without a trainer: each enabled rule's deterministic test grid,
@@ -227,6 +235,30 @@ static int diagnostics(bimt__report *r, bimt_model_t *model)
     return BIMT_OK;
 }
 
+/* Graph metrics of the important neurons (skipped, JSON null, when they are more than a
+ * graph may have) and the lesion of every functional cluster. */
+static int graph_and_lesions(bimt__report *r, bimt_model_t *model, const bimt_task_t *task)
+{
+    char *e = model->errmsg;
+    bimt_graph_params_init(&r->gp);
+    r->gp.seed = r->cp.seed;
+    bimt_lesion_params_init(&r->lp);
+    r->lp.seed = r->cp.seed;
+    r->modules = bimt__malloc(r->n_h, sizeof(int32_t));
+    r->lesion_perf = bimt__malloc((size_t)r->n_clusters * BIMT_N_RULES + 1, sizeof(double));
+    if (!r->modules || !r->lesion_perf) return bimt__fail(e, BIMT_E_NOMEM, "report: out of memory");
+    int rc = BIMT_OK;
+    if (r->n_important <= BIMT_GRAPH_MAX_NODES) {
+        rc = bimt_model_graph_metrics(model, r->important, &r->gp, r->modules, &r->graph);
+        if (rc) return bimt__fail(e, rc, "report: graph metrics failed: %s", bimt_last_error());
+        r->have_graph = 1;
+    }
+    rc = bimt_lesion_clusters(model, task, r->labels, r->n_clusters, &r->lp, r->lesion_base,
+                              r->lesion_perf);
+    if (rc) return bimt__fail(e, rc, "report: lesions failed: %s", bimt_last_error());
+    return BIMT_OK;
+}
+
 static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
 {
     const size_t n = r->n_h;
@@ -296,6 +328,7 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
                               r->size_null);
     if (rc) return bimt__fail(e, rc, "report: anatomical metrics failed (%s)", bimt_status_str(rc));
     rc = diagnostics(r, model);
+    if (!rc) rc = graph_and_lesions(r, model, task);
     if (rc) return rc;
     rc = bimt_wiring_stats(model, r->tv, thr, BIMT__REPORT_WEIGHT_THRESHOLD, &r->wiring);
     if (rc) return bimt__fail(e, rc, "report: wiring statistics failed (%s)", bimt_status_str(rc));
@@ -393,6 +426,19 @@ static int figures(const bimt__report *r, const char *dir, char *e)
             FIG(10), r->centrality.n_important ? r->centrality.observed : (double)NAN,
             r->centre_null, r->n_shuffles, r->centrality.p, "Centrality of the important neurons",
             "mean distance of important neurons to the grid centre (grid units / n)", e);
+    if (!rc && r->have_graph) {
+        char sub[200], q[BIMT__NUMBUF], tp[BIMT__NUMBUF];
+        bimt__fmt_fixed(q, r->graph.modularity_q, 3);
+        bimt__fmt_short(tp, r->gp.threshold_proportion);
+        snprintf(sub, sizeof sub,
+                 "%u modules of %u nodes, %u edges (strongest %s of pairs), Q = %s",
+                 (unsigned)r->graph.n_modules, (unsigned)r->graph.n_nodes,
+                 (unsigned)r->graph.n_edges, tp, q);
+        rc = bimt__plot_modules_grid(r->model, r->modules, r->labels, sub, FIG(11), e);
+    } else if (!rc) {
+        rc = placeholder(FIG(11), "Graph modules", "not computed: too many important neurons", e);
+    }
+    if (!rc) rc = bimt__plot_lesions(r->lesion_base, r->lesion_perf, r->n_clusters, FIG(12), e);
 #undef FIG
     free(path);
     return rc;

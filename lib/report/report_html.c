@@ -129,6 +129,43 @@ int bimt__report_html(const bimt__report *r, const char *dir, const char *path, 
             "sum of distances of active "
             "connections (grid units / n)");
     row_num(&b, "spectral radius of W_rec", r->wiring.spectral_radius, 3, NULL);
+    if (r->have_graph) {
+        const bimt_graph_metrics *g = &r->graph;
+        char tp[BIMT__NUMBUF], note[200];
+        bimt__fmt_short(tp, r->gp.threshold_proportion);
+        snprintf(t, sizeof t, "%u nodes, %u edges", (unsigned)g->n_nodes, (unsigned)g->n_edges);
+        snprintf(note, sizeof note, "important neurons, strongest %s of the pairs of W_rec", tp);
+        row(&b, "graph", t, note);
+        snprintf(note, sizeof note, "%u modules (leading eigenvector, BCT modularity_und)",
+                 (unsigned)g->n_modules);
+        row_num(&b, "modularity Q", g->modularity_q, 3, note);
+        char cn[BIMT__NUMBUF], ln[BIMT__NUMBUF];
+        bimt__fmt_fixed(cn, g->null_clustering_mean, 3);
+        bimt__fmt_fixed(ln, g->null_char_path_mean, 3);
+        snprintf(note, sizeof note, "Erdos-Renyi nulls (n = %u): C %s, L %s", (unsigned)g->n_null,
+                 cn, ln);
+        row_num(&b, "clustering C", g->clustering, 3, NULL);
+        row_num(&b, "characteristic path length L", g->char_path_length, 3, "over connected pairs");
+        row_num(&b, "small-worldness sigma", g->small_world_sigma, 3, note);
+    }
+    {
+        double worst = 0.0;
+        uint32_t wc = 0;
+        int wr = 0;
+        for (uint32_t c = 0; c < r->n_clusters; c++)
+            for (int k = 0; k < BIMT_N_RULES; k++) {
+                double d = r->lesion_base[k] - r->lesion_perf[(size_t)c * BIMT_N_RULES + (size_t)k];
+                if (d > worst) {
+                    worst = d;
+                    wc = c;
+                    wr = k;
+                }
+            }
+        char note[160];
+        snprintf(note, sizeof note, "cluster %u on %s (%u trials per task)", (unsigned)wc,
+                 bimt_rule_name(wr), (unsigned)r->lp.trials_per_rule);
+        row_num(&b, "largest lesion drop", worst, 3, r->n_clusters ? note : "no cluster");
+    }
     bimt__buf_puts(&b, "</table>\n");
 
     bimt__buf_puts(&b, "<h2>Figures</h2>\n<div class=\"grid\">\n");

@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "bimt/analysis.h"
+#include "bimt/graph.h"
+#include "bimt/lesion.h"
 #include "bimt/model.h"
 #include "bimt/task.h"
 #include "bimt/trainer.h"
@@ -32,7 +34,7 @@ typedef struct bimt__figure {
 } bimt__figure;
 
 /** Number of figures the report writes. */
-#define BIMT__N_FIGURES 11
+#define BIMT__N_FIGURES 13
 /** The fixed k of the anatomical tests across k (each clipped to n_important - 1). */
 #define BIMT__N_BY_K 4
 extern const uint32_t bimt__report_by_k[BIMT__N_BY_K];
@@ -83,6 +85,14 @@ typedef struct bimt__report {
     size_t n_bins;
     double *profile; /* [n_bins] */
     uint64_t *pairs; /* [n_bins] */
+    /* graph metrics of the important neurons (bimt/graph.h) and cluster lesions */
+    int have_graph;       /* 0: too many important neurons for a graph (JSON null) */
+    bimt_graph_params gp; /* the report's graph parameters (seed = cp.seed) */
+    bimt_graph_metrics graph;
+    int32_t *modules;      /* [n_h] graph module, -1 for neurons that are not nodes */
+    bimt_lesion_params lp; /* the report's lesion parameters (seed = cp.seed) */
+    double lesion_base[BIMT_N_RULES];
+    double *lesion_perf; /* [n_clusters][BIMT_N_RULES] */
     /* performance */
     double perf[BIMT_N_RULES];
     double mean_perf, min_perf;

@@ -166,6 +166,66 @@ static void null_stats(json *j, const char *key, double obs, double mean, double
     obj_end(j);
 }
 
+/* Graph metrics of the important neurons (bimt_model_graph_metrics()); null when skipped. */
+static void graph_json(json *j, const bimt__report *r)
+{
+    if (!r->have_graph) {
+        null_(j, "graph");
+        return;
+    }
+    const bimt_graph_metrics *g = &r->graph;
+    obj(j, "graph");
+    num(j, "threshold_proportion", r->gp.threshold_proportion);
+    uint_(j, "n_nodes", g->n_nodes);
+    arr(j, "nodes", 1);
+    for (size_t k = 0; k < r->n_h; k++)
+        if (r->important[k]) uint_(j, NULL, k);
+    arr_end(j);
+    uint_(j, "n_edges", g->n_edges);
+    uint_(j, "n_modules", g->n_modules);
+    arr(j, "modules", 1);
+    for (size_t k = 0; k < r->n_h; k++)
+        if (r->important[k]) int_(j, NULL, (long)r->modules[k]);
+    arr_end(j);
+    num(j, "modularity_q", g->modularity_q);
+    num(j, "clustering", g->clustering);
+    num(j, "char_path_length", g->char_path_length);
+    num(j, "small_world_sigma", g->small_world_sigma);
+    obj(j, "null");
+    uint_(j, "n", g->n_null);
+    str(j, "model", "erdos_renyi_gnm");
+    uint_(j, "seed", r->gp.seed);
+    num(j, "clustering_mean", g->null_clustering_mean);
+    num(j, "char_path_mean", g->null_char_path_mean);
+    obj_end(j);
+    obj_end(j);
+}
+
+/* Lesions of the functional clusters (bimt_lesion_clusters()). */
+static void lesion_json(json *j, const bimt__report *r)
+{
+    obj(j, "lesion");
+    uint_(j, "trials_per_task", r->lp.trials_per_rule);
+    uint_(j, "seed", r->lp.seed);
+    arr(j, "tasks", 1);
+    for (int k = 0; k < BIMT_N_RULES; k++)
+        str(j, NULL, bimt_rule_name(k));
+    arr_end(j);
+    arr(j, "baseline", 1);
+    for (int k = 0; k < BIMT_N_RULES; k++)
+        num(j, NULL, r->lesion_base[k]);
+    arr_end(j);
+    arr(j, "perf", 0);
+    for (uint32_t c = 0; c < r->n_clusters; c++) {
+        arr(j, NULL, 1);
+        for (int k = 0; k < BIMT_N_RULES; k++)
+            num(j, NULL, r->lesion_perf[(size_t)c * BIMT_N_RULES + (size_t)k]);
+        arr_end(j);
+    }
+    arr_end(j);
+    obj_end(j);
+}
+
 int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
 {
     json j;
@@ -312,6 +372,9 @@ int bimt__report_json(const bimt__report *r, const char *path, char *errbuf)
         uint_(&j, NULL, r->pairs[b]);
     arr_end(&j);
     obj_end(&j);
+
+    graph_json(&j, r);
+    lesion_json(&j, r);
 
     arr(&j, "slots", 1);
     const uint32_t *slots = bimt_model_slots(r->model);

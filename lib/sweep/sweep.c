@@ -14,6 +14,8 @@ void bimt_sweep_metrics_init(bimt_sweep_metrics *m)
     if (!bimt__struct_init(m, sizeof *m)) return;
     m->perf_mean = m->perf_min = m->wiring_length = (double)NAN;
     m->isolated_p = m->cluster_size_p = m->lambda = m->A = (double)NAN;
+    m->graph_modularity_q = m->graph_clustering = (double)NAN;
+    m->graph_char_path_length = m->graph_small_world_sigma = (double)NAN;
 }
 
 void bimt_sweep_run_init(bimt_sweep_run *r)

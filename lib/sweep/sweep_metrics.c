@@ -75,6 +75,17 @@ static void anatomy_by_k(reader *r, bimt_sweep_metrics *m)
     }
 }
 
+/* The scalar graph metrics; a report without them (older, or too many nodes) leaves NaN. */
+static void graph(const reader *r, bimt_sweep_metrics *m)
+{
+    const bimt__jv *g = bimt__jv_get(r->root, "graph");
+    if (!g || g->kind != BIMT__J_OBJ) return;
+    m->graph_modularity_q = member_num(g, "modularity_q");
+    m->graph_clustering = member_num(g, "clustering");
+    m->graph_char_path_length = member_num(g, "char_path_length");
+    m->graph_small_world_sigma = member_num(g, "small_world_sigma");
+}
+
 int bimt_sweep_read_metrics(const char *path, bimt_sweep_metrics *out, char *errbuf,
                             size_t errbuf_len)
 {
@@ -123,6 +134,7 @@ int bimt_sweep_read_metrics(const char *path, bimt_sweep_metrics *out, char *err
         m.arm = BIMT_ARM_NONE; /* a report without trainer: untrained */
     }
     anatomy_by_k(&r, &m);
+    graph(&r, &m);
     rc = r.rc;
     bimt__jv_free(root);
     if (rc) return rc;

@@ -18,6 +18,9 @@ const N_RULES = 20  # BIMT_N_RULES (task.h)
 const MAX_EPOCHS = 6  # BIMT_MAX_EPOCHS (task.h)
 const FWD_NOISE = UInt32(1)  # BIMT_FWD_NOISE (model.h)
 const MAX_SCHEDULE = 8  # BIMT_MAX_SCHEDULE (trainer.h)
+const GRAPH_MAX_NODES = UInt32(4096)  # BIMT_GRAPH_MAX_NODES (graph.h)
+const GRAPH_MAX_NULL = UInt32(1000000)  # BIMT_GRAPH_MAX_NULL (graph.h)
+const LESION_MAX_TRIALS = UInt32(65536)  # BIMT_LESION_MAX_TRIALS (lesion.h)
 const PLOT_WEIGHT_THRESHOLD = 0.01  # BIMT_PLOT_WEIGHT_THRESHOLD (plot.h)
 const PLOT_MAX_EDGES = 6000  # BIMT_PLOT_MAX_EDGES (plot.h)
 const SWEEP_MAX_BY_K = 16  # BIMT_SWEEP_MAX_BY_K (sweep.h)
@@ -287,6 +290,36 @@ struct Wiring
     spectral_radius::Cdouble
 end
 
+# bimt_graph_params (graph.h)
+struct GraphParams
+    struct_size::UInt32
+    threshold_proportion::Cdouble
+    n_null::UInt32
+    seed::UInt64
+end
+
+# bimt_graph_metrics (graph.h)
+struct GraphMetrics
+    struct_size::UInt32
+    n_nodes::UInt32
+    n_edges::UInt32
+    n_modules::UInt32
+    modularity_q::Cdouble
+    clustering::Cdouble
+    char_path_length::Cdouble
+    small_world_sigma::Cdouble
+    n_null::UInt32
+    null_clustering_mean::Cdouble
+    null_char_path_mean::Cdouble
+end
+
+# bimt_lesion_params (lesion.h)
+struct LesionParams
+    struct_size::UInt32
+    trials_per_rule::UInt32
+    seed::UInt64
+end
+
 # bimt_sweep_anatomy_k (sweep.h)
 struct SweepAnatomyK
     k::UInt32
@@ -315,6 +348,10 @@ struct SweepMetrics
     steps::UInt64
     n_by_k::UInt32
     by_k::NTuple{16,SweepAnatomyK}
+    graph_modularity_q::Cdouble
+    graph_clustering::Cdouble
+    graph_char_path_length::Cdouble
+    graph_small_world_sigma::Cdouble
 end
 
 # bimt_sweep_run (sweep.h)
@@ -441,6 +478,11 @@ bimt_model_io_distance(model, output, k, index) =
           model, output, k, index)
 bimt_model_distances(model) =
     ccall((:bimt_model_distances, libbimt), Ptr{Float32}, (Ptr{Cvoid},), model)
+bimt_model_set_silenced(model, silenced, n) =
+    ccall((:bimt_model_set_silenced, libbimt), Cint, (Ptr{Cvoid}, Ptr{UInt8}, Csize_t),
+          model, silenced, n)
+bimt_model_n_silenced(model) =
+    ccall((:bimt_model_n_silenced, libbimt), Csize_t, (Ptr{Cvoid},), model)
 bimt_model_forward(model, x, n_steps, batch_size, flags) =
     ccall((:bimt_model_forward, libbimt), Cint, (Ptr{Cvoid}, Ptr{Float32}, UInt32, UInt32, UInt32),
           model, x, n_steps, batch_size, flags)
@@ -576,6 +618,31 @@ bimt_weight_distance_profile(model, n_bins, mean_abs_w, counts) =
           (Ptr{Cvoid}, Csize_t, Ptr{Cdouble}, Ptr{UInt64}),
           model, n_bins, mean_abs_w, counts)
 
+# ----------------------------------------------------------------------------- graph.h
+bimt_graph_params_init(p) =
+    ccall((:bimt_graph_params_init, libbimt), Cvoid, (Ref{GraphParams},), p)
+bimt_graph_threshold(w, n, nodes, n_nodes, threshold_proportion, adj, n_edges) =
+    ccall((:bimt_graph_threshold, libbimt), Cint,
+          (Ptr{Float32}, UInt32, Ptr{UInt32}, UInt32, Cdouble, Ptr{UInt8}, Ptr{UInt32}),
+          w, n, nodes, n_nodes, threshold_proportion, adj, n_edges)
+bimt_graph_analyze(adj, n, params, modules, out) =
+    ccall((:bimt_graph_analyze, libbimt), Cint,
+          (Ptr{UInt8}, UInt32, Ref{GraphParams}, Ptr{Int32}, Ref{GraphMetrics}),
+          adj, n, params, modules, out)
+bimt_model_graph_metrics(model, important, params, modules, out) =
+    ccall((:bimt_model_graph_metrics, libbimt), Cint,
+          (Ptr{Cvoid}, Ptr{UInt8}, Ref{GraphParams}, Ptr{Int32}, Ref{GraphMetrics}),
+          model, important, params, modules, out)
+
+# ----------------------------------------------------------------------------- lesion.h
+bimt_lesion_params_init(p) =
+    ccall((:bimt_lesion_params_init, libbimt), Cvoid, (Ref{LesionParams},), p)
+bimt_lesion_clusters(model, task, labels, n_clusters, params, baseline, perf) =
+    ccall((:bimt_lesion_clusters, libbimt), Cint,
+          (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Int32}, UInt32, Ref{LesionParams}, Ptr{Cdouble},
+           Ptr{Cdouble}),
+          model, task, labels, n_clusters, params, baseline, perf)
+
 # ----------------------------------------------------------------------------- report.h
 bimt_report_write(dir, model, task, tr, cp, n_shuffles) =
     ccall((:bimt_report_write, libbimt), Cint,
@@ -662,6 +729,8 @@ const PARAMS_INIT = (
     (AdamOptions, bimt_adam_options_init),
     (TrainerParams, bimt_trainer_params_init),
     (ClusterParams, bimt_cluster_params_init),
+    (GraphParams, bimt_graph_params_init),
+    (LesionParams, bimt_lesion_params_init),
     (SweepMetrics, bimt_sweep_metrics_init),
     (SweepRun, bimt_sweep_run_init),
 )

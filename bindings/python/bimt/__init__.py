@@ -24,10 +24,11 @@ from ._ffi import FWD_NOISE, MAX_EPOCHS, MAX_SCHEDULE, N_RULES
 from ._lib import lib as _clib
 from ._util import status_str
 from ._version import __version__
-from .analysis import (Analysis, Anatomy, Clustering, Wiring, analyze, anatomy_metrics,
-                       cluster_task_variance, default_cluster_params, important_neurons,
-                       normalize_task_variance, task_variance, weight_distance_profile,
-                       wiring_stats)
+from .analysis import (Analysis, Anatomy, Clustering, GraphMetrics, Wiring, analyze,
+                       anatomy_metrics, cluster_task_variance, default_cluster_params,
+                       graph_analyze, graph_threshold, important_neurons, lesion_clusters,
+                       model_graph_metrics, normalize_task_variance, task_variance,
+                       weight_distance_profile, wiring_stats)
 from .model import GridWeights, Model, SwapResult
 from .optim import Adam, Optimizer
 from .plot import write_report
@@ -52,12 +53,12 @@ def library_path():
 
 __all__ = [
     "Adam", "Analysis", "Anatomy", "Batch", "BimtError", "BimtIOError", "ClosedError",
-    "Clustering", "FWD_NOISE", "FormatError", "GridWeights", "InvalidArgumentError",
+    "Clustering", "FWD_NOISE", "FormatError", "GraphMetrics", "GridWeights", "InvalidArgumentError",
     "MAX_EPOCHS", "MAX_SCHEDULE", "Model", "N_RULES", "NoMemoryError", "NumericError",
     "Optimizer", "ShapeError", "StateError", "StepInfo", "SwapResult", "Task", "Trainer",
     "UnsupportedError", "VersionError", "Wiring", "__version__", "analyze",
-    "anatomy_metrics", "cluster_task_variance", "default_cluster_params",
-    "important_neurons", "library_path", "library_version", "library_version_number",
+    "anatomy_metrics", "cluster_task_variance", "default_cluster_params", "graph_analyze",
+    "graph_threshold", "important_neurons", "lesion_clusters", "model_graph_metrics", "library_path", "library_version", "library_version_number",
     "load_checkpoint", "normalize_task_variance", "performance", "plot", "rule_index",
     "rule_name", "rules", "status_str", "sweep", "task_variance", "weight_distance_profile",
     "wiring_stats", "write_report",

@@ -28,6 +28,9 @@ MAX_EPOCHS = 6  #: BIMT_MAX_EPOCHS (task.h)
 MAX_DIM = 3  #: BIMT_MAX_DIM (model.h)
 FWD_NOISE = 1  #: BIMT_FWD_NOISE (model.h)
 MAX_SCHEDULE = 8  #: BIMT_MAX_SCHEDULE (trainer.h)
+GRAPH_MAX_NODES = 4096  #: BIMT_GRAPH_MAX_NODES (graph.h)
+GRAPH_MAX_NULL = 1000000  #: BIMT_GRAPH_MAX_NULL (graph.h)
+LESION_MAX_TRIALS = 65536  #: BIMT_LESION_MAX_TRIALS (lesion.h)
 PLOT_WEIGHT_THRESHOLD = 0.01  #: BIMT_PLOT_WEIGHT_THRESHOLD (plot.h)
 PLOT_MAX_EDGES = 6000  #: BIMT_PLOT_MAX_EDGES (plot.h)
 SWEEP_MAX_BY_K = 16  #: BIMT_SWEEP_MAX_BY_K (sweep.h)
@@ -368,6 +371,42 @@ class Wiring(Structure):
     ]
 
 
+class GraphParams(Structure):
+    """``bimt_graph_params`` (graph.h)."""
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("threshold_proportion", c_double),
+        ("n_null", c_uint32),
+        ("seed", c_uint64),
+    ]
+
+
+class GraphMetrics(Structure):
+    """``bimt_graph_metrics`` (graph.h)."""
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("n_nodes", c_uint32),
+        ("n_edges", c_uint32),
+        ("n_modules", c_uint32),
+        ("modularity_q", c_double),
+        ("clustering", c_double),
+        ("char_path_length", c_double),
+        ("small_world_sigma", c_double),
+        ("n_null", c_uint32),
+        ("null_clustering_mean", c_double),
+        ("null_char_path_mean", c_double),
+    ]
+
+
+class LesionParams(Structure):
+    """``bimt_lesion_params`` (lesion.h)."""
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("trials_per_rule", c_uint32),
+        ("seed", c_uint64),
+    ]
+
+
 class SweepAnatomyK(Structure):
     """``bimt_sweep_anatomy_k`` (sweep.h)."""
     _fields_ = [
@@ -399,6 +438,10 @@ class SweepMetrics(Structure):
         ("steps", c_uint64),
         ("n_by_k", c_uint32),
         ("by_k", SweepAnatomyK * 16),
+        ("graph_modularity_q", c_double),
+        ("graph_clustering", c_double),
+        ("graph_char_path_length", c_double),
+        ("graph_small_world_sigma", c_double),
     ]
 
 
@@ -473,6 +516,9 @@ STRUCTS = {
     "bimt_anatomy": Anatomy,
     "bimt_centrality": Centrality,
     "bimt_wiring": Wiring,
+    "bimt_graph_params": GraphParams,
+    "bimt_graph_metrics": GraphMetrics,
+    "bimt_lesion_params": LesionParams,
     "bimt_sweep_anatomy_k": SweepAnatomyK,
     "bimt_sweep_metrics": SweepMetrics,
     "bimt_sweep_run": SweepRun,
@@ -488,6 +534,8 @@ PARAMS_INIT = {
     "bimt_adam_options": "bimt_adam_options_init",
     "bimt_trainer_params": "bimt_trainer_params_init",
     "bimt_cluster_params": "bimt_cluster_params_init",
+    "bimt_graph_params": "bimt_graph_params_init",
+    "bimt_lesion_params": "bimt_lesion_params_init",
     "bimt_sweep_metrics": "bimt_sweep_metrics_init",
     "bimt_sweep_run": "bimt_sweep_run_init",
 }

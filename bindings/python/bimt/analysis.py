@@ -208,3 +208,93 @@ def analyze(model, task, n_shuffles=1000, seed=0, **cluster_kwargs):
     wir = wiring_stats(model, tv, thr)
     dist, mean, counts = weight_distance_profile(model)
     return Analysis(tv, imp, ntv, cl, anat, wir, dist, mean, counts)
+
+
+@dataclasses.dataclass
+class GraphMetrics:
+    """Graph metrics of a binary undirected graph (``bimt_graph_metrics``) and its modules
+    (one label per node)."""
+    n_nodes: int
+    n_edges: int
+    n_modules: int
+    modularity_q: float
+    clustering: float
+    char_path_length: float
+    small_world_sigma: float
+    n_null: int
+    null_clustering_mean: float
+    null_char_path_mean: float
+    modules: np.ndarray
+
+
+def _graph_params(threshold_proportion, n_null, seed):
+    p = F.GraphParams()
+    lib.bimt_graph_params_init(ctypes.byref(p))
+    p.threshold_proportion = float(threshold_proportion)
+    p.n_null = int(n_null)
+    p.seed = int(seed)
+    return p
+
+
+def _graph_result(out, modules):
+    vals = {name: getattr(out, name) for name, _ in F.GraphMetrics._fields_
+            if name != "struct_size"}
+    return GraphMetrics(**vals, modules=modules)
+
+
+def graph_threshold(w, nodes, threshold_proportion=0.1):
+    """The binary undirected graph (uint8 [k, k]) of the weights w [n, n] on the nodes:
+    S = (|w| + |w|^T) / 2, the strongest ``threshold_proportion`` of the pairs kept."""
+    W = as_float32("w", w)
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        raise ValueError("w must be a square matrix")
+    nd = as_array("nodes", nodes, np.uint32, (None,))
+    k = nd.size
+    adj = np.zeros((k, k), dtype=np.uint8)
+    check(lib.bimt_graph_threshold(ptr(W), W.shape[0], ptr(nd) if k else None, k,
+                                   float(threshold_proportion), ptr(adj), None),
+          what="graph_threshold")
+    return adj
+
+
+def graph_analyze(adj, n_null=1000, seed=0):
+    """Modules (leading eigenvector, BCT modularity_und), Q, clustering, path length and
+    small-worldness (against ``n_null`` seeded Erdos-Renyi graphs) of a 0/1 graph."""
+    a = as_array("adj", adj, np.uint8, (None, None))
+    n = a.shape[0]
+    mods = np.zeros(n, dtype=np.int32)
+    out = F.GraphMetrics()
+    p = _graph_params(0.1, n_null, seed)
+    check(lib.bimt_graph_analyze(ptr(a) if n else None, n, ctypes.byref(p),
+                                 ptr(mods) if n else None, ctypes.byref(out)),
+          what="graph_analyze")
+    return _graph_result(out, mods)
+
+
+def model_graph_metrics(model, important, threshold_proportion=0.1, n_null=1000, seed=0):
+    """Graph metrics of the model's W_rec on its important neurons; ``modules`` has one
+    entry per hidden neuron (-1 for neurons that are not nodes)."""
+    imp = as_array("important", important, np.uint8,
+                   (model.n_hidden,))
+    mods = np.zeros(model.n_hidden, dtype=np.int32)
+    out = F.GraphMetrics()
+    p = _graph_params(threshold_proportion, n_null, seed)
+    check(lib.bimt_model_graph_metrics(model._h, ptr(imp), ctypes.byref(p), ptr(mods),
+                                       ctypes.byref(out)), what="model_graph_metrics")
+    return _graph_result(out, mods)
+
+
+def lesion_clusters(model, task, labels, n_clusters=None, trials_per_rule=256, seed=0):
+    """Performance of all 20 rules with each cluster silenced, on the same trials as the
+    unlesioned network: returns (baseline [20], perf [n_clusters, 20])."""
+    lab = as_array("labels", labels, np.int32, (model.n_hidden,))
+    nc = int(lab.max() + 1 if lab.size and n_clusters is None else (n_clusters or 0))
+    p = F.LesionParams()
+    lib.bimt_lesion_params_init(ctypes.byref(p))
+    p.trials_per_rule = int(trials_per_rule)
+    p.seed = int(seed)
+    base = np.zeros(N_RULES, dtype=np.float64)
+    perf = np.zeros((nc, N_RULES), dtype=np.float64)
+    check(lib.bimt_lesion_clusters(model._h, task._h, ptr(lab), nc, ctypes.byref(p), ptr(base),
+                                   ptr(perf) if nc else None), what="lesion_clusters")
+    return base, perf

@@ -206,6 +206,20 @@ class Model(Handle):
         s = as_array("slots", slots, np.uint32, (None,))
         self._check(lib.bimt_model_set_slots(self._h, ptr(s), s.size))
 
+    def set_silenced(self, silenced=None):
+        """Silences hidden neurons (a lesion): their outputs are held at zero in every
+        forward pass; ``None`` (or an all-False mask) silences none. ``silenced`` is a
+        boolean mask of length n_hidden."""
+        if silenced is None:
+            self._check(lib.bimt_model_set_silenced(self._h, None, 0))
+            return
+        m = as_array("silenced", silenced, np.uint8,
+                     (self.n_hidden,))
+        self._check(lib.bimt_model_set_silenced(self._h, ptr(m), m.size))
+
+    n_silenced = property(lambda self: lib.bimt_model_n_silenced(self._h),
+                          doc="number of silenced hidden neurons")
+
     def positions(self):
         """Position of each neuron (a copy): on the grid (row, col) as an int array
         [n_hidden, 2]; with caller positions their float64 coordinates [n_hidden, dim]."""

@@ -111,7 +111,9 @@ def read_metrics(path):
     out = {k: getattr(m, k) for k in ("perf_mean", "perf_min", "n_tasks_at_target",
                                       "n_important", "n_active_neurons", "wiring_length",
                                       "n_clusters", "isolated_p", "cluster_size_p", "A",
-                                      "seed", "steps")}
+                                      "seed", "steps", "graph_modularity_q",
+                                      "graph_clustering", "graph_char_path_length",
+                                      "graph_small_world_sigma")}
     out["lambda"] = m.lambda_
     out["arm"] = ("bimt", "l1", "none")[m.arm]
     out["anatomy_by_k"] = [{"k": e.k, "isolated_fraction": e.isolated_fraction,
