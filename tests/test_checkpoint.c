@@ -578,7 +578,7 @@ START_TEST(format1_file_still_loads)
             double d = (fabs((double)(slots[i] / 3) - (double)(slots[j] / 3)) +
                         fabs((double)(slots[i] % 3) - (double)(slots[j] % 3))) /
                        3.0;
-            ck_assert(fabs(bimt_model_distance(s.m, i, j) - d) < 1e-15);
+            ck_assert(fabs(bimt_model_distance(s.m, (uint32_t)i, (uint32_t)j) - d) < 1e-15);
         }
     bimt_test_tmppath(path, sizeof path, ".npz");
     ck_assert_int_eq(bimt_trainer_save(s.tr, path), BIMT_OK);

@@ -79,7 +79,7 @@ static void check_silenced(size_t B)
     float *x = inputs(T, B, ni, B);
     const float *o, *h;
     ck_assert_uint_eq(bimt_model_n_silenced(m), 0);
-    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
     float *o_plain = copy_of(o, T * B * no);
 
@@ -88,7 +88,7 @@ static void check_silenced(size_t B)
     ck_assert_int_eq(bimt_model_clone(m, &twin), BIMT_OK);
     ck_assert_int_eq(bimt_model_set_silenced(m, mask, nh), BIMT_OK);
     ck_assert_uint_eq(bimt_model_n_silenced(m), 4);
-    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
     float *o_sil = copy_of(o, T * B * no);
     ck_assert_int_eq(bimt_model_states(m, &h), BIMT_OK);
@@ -100,17 +100,17 @@ static void check_silenced(size_t B)
 
     ck_assert_int_eq(bimt_model_set_silenced(m, NULL, 0), BIMT_OK);
     ck_assert_uint_eq(bimt_model_n_silenced(m), 0);
-    ck_assert_int_eq(bimt_model_forward(m, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     ck_assert_int_eq(bimt_model_outputs(m, &o), BIMT_OK);
     ck_assert_int_eq(memcmp(o, o_plain, T * B * no * sizeof(float)), 0);
-    ck_assert_int_eq(bimt_model_forward(twin, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(twin, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     ck_assert_int_eq(bimt_model_outputs(twin, &o), BIMT_OK);
     ck_assert_int_eq(memcmp(o, o_plain, T * B * no * sizeof(float)), 0);
     ck_assert(memcmp(o_sil, o_plain, T * B * no * sizeof(float)) != 0); /* the lesion acts */
 
     /* the hand-cut network */
     bimt_model_t *cut = cut_clone(twin, mask);
-    ck_assert_int_eq(bimt_model_forward(cut, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(cut, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     ck_assert_int_eq(bimt_model_outputs(cut, &o), BIMT_OK);
     ck_assert_int_eq(memcmp(o, o_sil, T * B * no * sizeof(float)), 0);
     ck_assert_int_eq(bimt_model_states(cut, &h), BIMT_OK);
@@ -153,7 +153,7 @@ static void check_silenced(size_t B)
     bimt_model_t *c2 = NULL;
     ck_assert_int_eq(bimt_model_clone(m, &c2), BIMT_OK);
     ck_assert_uint_eq(bimt_model_n_silenced(c2), 4);
-    ck_assert_int_eq(bimt_model_forward(c2, x, T, B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(c2, x, (uint32_t)T, (uint32_t)B, 0), BIMT_OK);
     ck_assert_int_eq(bimt_model_outputs(c2, &o), BIMT_OK);
     ck_assert_int_eq(memcmp(o, o_sil, T * B * no * sizeof(float)), 0);
 

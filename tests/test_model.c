@@ -452,8 +452,9 @@ START_TEST(positions_and_distance)
         for (size_t i = 0; i < 100; i++)
             for (size_t j = 0; j < 100; j++) {
                 double d = ref_dist(ref + 3 * perm[i], ref + 3 * perm[j], 3, euclid);
-                ck_assert_msg(bimt_model_distance(m, i, j) == d, "(%zu, %zu): %.17g vs %.17g", i, j,
-                              bimt_model_distance(m, i, j), d);
+                ck_assert_msg(bimt_model_distance(m, (uint32_t)i, (uint32_t)j) == d,
+                              "(%zu, %zu): %.17g vs %.17g", i, j,
+                              bimt_model_distance(m, (uint32_t)i, (uint32_t)j), d);
                 ck_assert(D[i * 100 + j] == (float)d);
             }
         ck_assert(bimt_model_distance(m, 0, 1) > 0.0);
@@ -498,7 +499,7 @@ START_TEST(grid_positions)
         const uint32_t *sl = bimt_model_slots(m);
         for (size_t i = 0; i < 25; i++)
             for (size_t j = 0; j < 25; j++)
-                ck_assert(fabs(bimt_model_distance(m, i, j) -
+                ck_assert(fabs(bimt_model_distance(m, (uint32_t)i, (uint32_t)j) -
                                ref_dist(pos + 2 * sl[i], pos + 2 * sl[j], 2, euclid)) < 1e-15);
         /* io edges: input 0 at row (0.5 * 5 / 85 - 0.5), column -1 */
         double row = 0.5 * 5.0 / 85.0 - 0.5, dr = 0.0 - row, dc = 1.0;

@@ -95,7 +95,7 @@ int bimt_lesion_clusters(bimt_model_t *model, const bimt_task_t *task, const int
                           model->n_silenced);
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
         return bimt__fail(e, BIMT_E_SHAPE,
-                          "%s: task has %zu inputs and %zu outputs, the model %zu and %zu", fn,
+                          "%s: task has %u inputs and %u outputs, the model %zu and %zu", fn,
                           bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
     bimt_task_params tp;
     bimt_task_get_params(task, &tp);

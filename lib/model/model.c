@@ -365,7 +365,7 @@ uint32_t bimt_model_grid_side(const bimt_model_t *m)
 }
 uint32_t bimt_model_dim(const bimt_model_t *m)
 {
-    return m ? m->dim : 0;
+    return m ? (uint32_t)m->dim : 0;
 }
 int32_t bimt_model_distance_kind(const bimt_model_t *m)
 {

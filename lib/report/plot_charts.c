@@ -537,5 +537,5 @@ int bimt__plot_lesions(const double *base, const double *perf, size_t n_clusters
                        ch * (double)(n_clusters ? n_clusters : 1), 0.0, dmax > 0.0 ? dmax : 1.0, 0,
                        "drop in performance");
     bimt__svg_end(&b);
-    return save_and_free(&b, path, errbuf);
+    return bimt__buf_save_free(&b, path, errbuf);
 }

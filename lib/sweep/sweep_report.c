@@ -88,12 +88,18 @@ typedef bimt__srun run_t;
 typedef bimt_sweep_summary sum_t;
 typedef bimt_sweep_ci ci_t;
 static const bimt__json_field METRICS_FIELDS[] = {
-    BIMT__JF(NUM, met_t, perf_mean),          BIMT__JF(NUM, met_t, perf_min),
-    BIMT__JF(UINT, met_t, n_tasks_at_target), BIMT__JF(UINT, met_t, n_important),
-    BIMT__JF(UINT, met_t, n_active_neurons),  BIMT__JF(NUM, met_t, wiring_length),
-    BIMT__JF(UINT, met_t, n_clusters),        BIMT__JF(NUM, met_t, isolated_p),
-    BIMT__JF(NUM, met_t, cluster_size_p),     BIMT__JF(NUM, met_t, graph_modularity_q),
-    BIMT__JF(NUM, met_t, graph_clustering),   BIMT__JF(NUM, met_t, graph_char_path_length),
+    BIMT__JF(NUM, met_t, perf_mean),
+    BIMT__JF(NUM, met_t, perf_min),
+    BIMT__JF(UINT, met_t, n_tasks_at_target),
+    BIMT__JF(UINT, met_t, n_important),
+    BIMT__JF(UINT, met_t, n_active_neurons),
+    BIMT__JF(NUM, met_t, wiring_length),
+    BIMT__JF(UINT, met_t, n_clusters),
+    BIMT__JF(NUM, met_t, isolated_p),
+    BIMT__JF(NUM, met_t, cluster_size_p),
+    BIMT__JF(NUM, met_t, graph_modularity_q),
+    BIMT__JF(NUM, met_t, graph_clustering),
+    BIMT__JF(NUM, met_t, graph_char_path_length),
     BIMT__JF(NUM, met_t, graph_small_world_sigma),
 };
 static const bimt__json_field BY_K_FIELDS[] = {

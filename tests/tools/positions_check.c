@@ -51,8 +51,8 @@ int main(int argc, char **argv)
     if (bimt_model_n_hidden(m) != n || bimt_model_dim(m) != dim || bimt_model_grid_side(m) != 0 ||
         bimt_model_distance_kind(m) != (euclid ? BIMT_DIST_EUCLIDEAN : BIMT_DIST_MANHATTAN)) {
         fprintf(stderr, "positions_check: %zu slots in %zu-D, distance %d; expected %zu in %zu-D\n",
-                bimt_model_n_hidden(m), bimt_model_dim(m), (int)bimt_model_distance_kind(m), n,
-                dim);
+                (size_t)bimt_model_n_hidden(m), (size_t)bimt_model_dim(m),
+                (int)bimt_model_distance_kind(m), n, dim);
         bad = 1;
     }
     if (!bad && memcmp(bimt_model_positions(m), p, n * dim * sizeof(double)) != 0) {
@@ -71,12 +71,14 @@ int main(int argc, char **argv)
                 acc += euclid ? u * u : fabs(u);
             }
             double want = euclid ? sqrt(acc) : acc;
-            if (fabs(bimt_model_distance(m, i, j) - want) > 1e-12 * (1.0 + want) ||
+            if (fabs(bimt_model_distance(m, (uint32_t)i, (uint32_t)j) - want) >
+                    1e-12 * (1.0 + want) ||
                 D[i * n + j] != (float)want) {
                 fprintf(stderr,
                         "positions_check: distance (%zu, %zu) is %.17g (cache %.9g), "
                         "expected %.17g\n",
-                        i, j, bimt_model_distance(m, i, j), (double)D[i * n + j], want);
+                        i, j, bimt_model_distance(m, (uint32_t)i, (uint32_t)j),
+                        (double)D[i * n + j], want);
                 bad = 1;
             }
         }

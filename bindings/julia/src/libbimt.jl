@@ -16,6 +16,7 @@
 # ----------------------------------------------------------------------------- constants
 const N_RULES = 20  # BIMT_N_RULES (task.h)
 const MAX_EPOCHS = 6  # BIMT_MAX_EPOCHS (task.h)
+const MAX_DIM = UInt32(3)  # BIMT_MAX_DIM (model.h)
 const FWD_NOISE = UInt32(1)  # BIMT_FWD_NOISE (model.h)
 const MAX_SCHEDULE = 8  # BIMT_MAX_SCHEDULE (trainer.h)
 const GRAPH_MAX_NODES = UInt32(4096)  # BIMT_GRAPH_MAX_NODES (graph.h)
@@ -76,6 +77,10 @@ const INIT_GAUSS = Cint(2)
 # bimt_io_layout (model.h)
 const IO_NONE = Cint(0)
 const IO_EDGES = Cint(1)
+
+# bimt_distance (model.h)
+const DIST_MANHATTAN = Cint(0)
+const DIST_EUCLIDEAN = Cint(1)
 
 # bimt_tensor (model.h)
 const W_REC = Cint(0)
@@ -163,6 +168,11 @@ struct ModelParams
     loss::Int32
     seed::UInt64
     io_layout::UInt32
+    positions::Ptr{Cdouble}
+    n_slots::UInt32
+    dim::UInt32
+    distance::UInt32
+    neighbours::UInt32
 end
 
 # bimt_swap_params (swap.h)
@@ -444,6 +454,8 @@ bimt_activation_name(activation) =
 bimt_init_name(init) = ccall((:bimt_init_name, libbimt), Ptr{UInt8}, (Int32,), init)
 bimt_tensor_name(tensor) = ccall((:bimt_tensor_name, libbimt), Ptr{UInt8}, (Int32,), tensor)
 bimt_io_layout_name(layout) = ccall((:bimt_io_layout_name, libbimt), Ptr{UInt8}, (Int32,), layout)
+bimt_distance_name(distance) =
+    ccall((:bimt_distance_name, libbimt), Ptr{UInt8}, (Int32,), distance)
 bimt_model_create(params, out) =
     ccall((:bimt_model_create, libbimt), Cint, (Ref{ModelParams}, Ptr{Ptr{Cvoid}}), params, out)
 bimt_model_clone(model, out) =
@@ -456,6 +468,11 @@ bimt_model_n_hidden(model) = ccall((:bimt_model_n_hidden, libbimt), UInt32, (Ptr
 bimt_model_n_in(model) = ccall((:bimt_model_n_in, libbimt), UInt32, (Ptr{Cvoid},), model)
 bimt_model_n_out(model) = ccall((:bimt_model_n_out, libbimt), UInt32, (Ptr{Cvoid},), model)
 bimt_model_grid_side(model) = ccall((:bimt_model_grid_side, libbimt), UInt32, (Ptr{Cvoid},), model)
+bimt_model_dim(model) = ccall((:bimt_model_dim, libbimt), UInt32, (Ptr{Cvoid},), model)
+bimt_model_distance_kind(model) =
+    ccall((:bimt_model_distance_kind, libbimt), Int32, (Ptr{Cvoid},), model)
+bimt_model_positions(model) =
+    ccall((:bimt_model_positions, libbimt), Ptr{Cdouble}, (Ptr{Cvoid},), model)
 bimt_model_n_params(model) = ccall((:bimt_model_n_params, libbimt), Csize_t, (Ptr{Cvoid},), model)
 bimt_model_params_data(model) =
     ccall((:bimt_model_params_data, libbimt), Ptr{Float32}, (Ptr{Cvoid},), model)
