@@ -445,6 +445,7 @@ START_TEST(k8_nearest_reproduce_the_grid)
         random_labels(by_slot, n, 2 + (int)rep, 100 + rep);
         labels_from_slots(g, by_slot, lab);
         bimt_anatomy ag, ac, a8, a4;
+        ag.struct_size = ac.struct_size = a8.struct_size = a4.struct_size = (uint32_t)sizeof ag;
         double ng[64], nc[64];
         ck_assert_int_eq(bimt_anatomy_metrics(g, lab, 64, 9, &ag, ng, NULL), BIMT_OK);
         ck_assert_int_eq(bimt_anatomy_metrics(c, lab, 64, 9, &ac, nc, NULL), BIMT_OK);
@@ -491,6 +492,7 @@ START_TEST(k26_cubic_and_k2_line)
             random_labels(by_slot, n, 3, 200 + rep);
             labels_from_slots(m, by_slot, lab);
             bimt_anatomy a;
+            a.struct_size = (uint32_t)sizeof a;
             ck_assert_int_eq(bimt_anatomy_metrics(m, lab, 10, 3, &a, NULL, NULL), BIMT_OK);
             double iso, size;
             brute_pos(pos, by_slot, n, dim, 1, &iso, &size);
@@ -529,6 +531,7 @@ START_TEST(centrality_on_positions)
                10.0;
     }
     bimt_centrality res;
+    res.struct_size = (uint32_t)sizeof res;
     ck_assert_int_eq(bimt_centrality_metrics(m, imp, 100, 1, &res, NULL), BIMT_OK);
     ck_assert_uint_eq(res.n_important, 10);
     ck_assert_double_eq_tol(res.observed, obs, 1e-12);

@@ -79,11 +79,13 @@ START_TEST(huge_counts_refused_at_once)
     for (size_t k = 0; k < nh; k++)
         labels[k] = (int32_t)(k % 3);
     bimt_anatomy an;
+    an.struct_size = (uint32_t)sizeof an;
     REFUSED(bimt_anatomy_metrics(s.m, labels, UINT32_MAX, 1, &an, NULL, NULL), "4294967295");
     ck_assert_int_eq(bimt_anatomy_metrics(s.m, labels, 10, 1, &an, NULL, NULL), BIMT_OK);
     uint8_t imp[16];
     memset(imp, 1, sizeof imp);
     bimt_centrality c;
+    c.struct_size = (uint32_t)sizeof c;
     REFUSED(bimt_centrality_metrics(s.m, imp, UINT32_MAX, 1, &c, NULL), "4294967295");
 
     float tv[BIMT_N_RULES * 16];
@@ -143,6 +145,7 @@ START_TEST(overflowing_sums_and_products)
         p.rule_weight[r] = DBL_MAX / 32.0;
     ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &tr), BIMT_OK);
     bimt_step_info info;
+    info.struct_size = (uint32_t)sizeof info;
     ck_assert_int_eq(bimt_trainer_step(tr, &info), BIMT_OK);
     ck_assert(isfinite(info.loss));
     /* lambda and A above the bound, at creation and later. */

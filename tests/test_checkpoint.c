@@ -646,6 +646,7 @@ START_TEST(positions_round_trip)
     ck_assert_int_eq(
         memcmp(bimt_model_distances(r.m), bimt_model_distances(s.m), 400 * sizeof(float)), 0);
     bimt_model_params q;
+    q.struct_size = (uint32_t)sizeof q;
     bimt_model_get_params(r.m, &q);
     ck_assert_ptr_eq(q.positions, bimt_model_positions(r.m));
     ck_assert_uint_eq(q.neighbours, 5);

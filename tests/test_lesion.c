@@ -204,14 +204,17 @@ static void direct_perf(bimt_model_t *m, const bimt_task_t *task, uint32_t n, ui
                         double *perf)
 {
     bimt_task_params tp;
+    tp.struct_size = (uint32_t)sizeof tp;
     bimt_task_get_params(task, &tp);
     tp.seed = seed;
     bimt_task_t *t = NULL;
     ck_assert_int_eq(bimt_task_create(&tp, &t), BIMT_OK);
     bimt_model_params mp;
+    mp.struct_size = (uint32_t)sizeof mp;
     bimt_model_get_params(m, &mp);
     for (int r = 0; r < BIMT_N_RULES; r++) {
         bimt_batch b;
+        b.struct_size = (uint32_t)sizeof b;
         ck_assert_int_eq(bimt_task_sample(t, r, n, &b), BIMT_OK);
         ck_assert_int_eq(bimt_model_forward(m, b.x, b.n_steps, b.batch_size, 0), BIMT_OK);
         const float *o;

@@ -440,6 +440,7 @@ START_TEST(positions_and_distance)
         pos[0] = 99.0; /* the caller's array is not used after create */
         ck_assert(mp[0] == 0.0);
         bimt_model_params q;
+        q.struct_size = (uint32_t)sizeof q;
         ck_assert_int_eq(bimt_model_get_params(m, &q), BIMT_OK);
         ck_assert_ptr_eq(q.positions, mp);
         ck_assert_uint_eq(q.n_slots, 100);

@@ -205,6 +205,7 @@ START_TEST(positions_length_and_profile)
             }
         }
     bimt_wiring w;
+    w.struct_size = (uint32_t)sizeof w;
     ck_assert_int_eq(bimt_wiring_stats(m, NULL, 0.0, 0.05, &w), BIMT_OK);
     ck_assert_uint_eq(w.n_active_edges, edges);
     ck_assert_uint_gt(edges, 20);

@@ -42,6 +42,7 @@ static int lesion_run(bimt_model_t *m, bimt_task_t *t, const int32_t *labels, ui
         for (uint32_t done = 0; done < n;) {
             uint32_t b = n - done < LESION_CHUNK ? n - done : LESION_CHUNK;
             bimt_batch batch;
+            batch.struct_size = (uint32_t)sizeof batch;
             int rc = bimt_task_sample(t, r, b, &batch);
             if (rc)
                 return bimt__fail(m->errmsg, rc, "bimt_lesion_clusters: trials of %s: %s",
@@ -98,6 +99,7 @@ int bimt_lesion_clusters(bimt_model_t *model, const bimt_task_t *task, const int
                           "%s: task has %u inputs and %u outputs, the model %zu and %zu", fn,
                           bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
     bimt_task_params tp;
+    tp.struct_size = (uint32_t)sizeof tp;
     bimt_task_get_params(task, &tp);
     tp.seed = p.seed;
     bimt_task_t *t = NULL;

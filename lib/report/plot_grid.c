@@ -574,19 +574,22 @@ int bimt_plot_importance_grid(const bimt_model_t *model, const float *tv, uint32
 
 /* ------------------------------------------------------------------ graph modules */
 
-/* One grid of the modules figure at x0: each neuron's cell coloured by its label. */
-static void label_grid(bimt__buf *b, const bimt_model_t *model, const int32_t *lab, double x0,
-                       double size, const char *heading)
+/* One panel of the modules figure at x0 (size px square, the slots laid out as in the other
+ * grid figures, scaled): each neuron's cell coloured by its label. */
+static void label_grid(bimt__buf *b, const bimt_model_t *model, const layout *L, const int32_t *lab,
+                       double x0, double size, const char *heading)
 {
-    size_t side = bimt_model_grid_side(model), n = bimt_model_n_hidden(model);
+    const size_t n = bimt_model_n_hidden(model);
     const uint32_t *slots = bimt_model_slots(model);
-    double cell = size / (double)side;
+    const double scale = size / PANEL, cell = L->cell * scale;
     bimt__svg_text(b, x0 + size / 2.0, TOP - 10.0, 14.0, BIMT__MIDDLE, 0.0, 1, heading);
     for (size_t k = 0; k < n; k++) {
         char hex[8];
         cluster_hex(hex, lab[k]);
-        double x = x0 + (double)bimt__slot_col(side, slots[k]) * cell;
-        double y = TOP + (double)bimt__slot_row(side, slots[k]) * cell;
+        double x, y;
+        cell_xy(L, slots[k], &x, &y);
+        x = x0 + (x - LEFT) * scale;
+        y = TOP + (y - TOP) * scale;
         bimt__buf_fmt(b,
                       "<rect class=\"cell\" x=\"%f\" y=\"%f\" width=\"%f\" height=\"%f\" "
                       "fill=\"%r\" stroke=\"#ffffff\" stroke-width=\"%f\"/>\n",
@@ -601,20 +604,23 @@ int bimt__plot_modules_grid(const bimt_model_t *model, const int32_t *modules,
 {
     if (!model || !modules || !labels || !path)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_modules_grid: NULL argument");
-    size_t side = bimt_model_grid_side(model), n = bimt_model_n_hidden(model);
+    const size_t n = bimt_model_n_hidden(model);
     if (bimt__plot_check_labels(modules, n) < 0 || bimt__plot_check_labels(labels, n) < 0)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
                           "plot_modules_grid: labels must be -1 or in [0, n_hidden)");
+    layout L;
+    if (layout_make(model, &L))
+        return bimt__fail(errbuf, BIMT_E_NOMEM, "plot_modules_grid: out of memory");
     const double size = 420.0, gap = 60.0;
     bimt__buf b;
     bimt__buf_init(&b);
-    char title[128];
-    snprintf(title, sizeof title, "Graph modules beside functional clusters (%zu x %zu grid)", side,
-             side);
+    char title[160];
+    snprintf(title, sizeof title, "Graph modules beside functional clusters (%s)", L.name);
     bimt__svg_begin(&b, LEFT + 2.0 * size + gap + 40.0, TOP + size + 40.0, title);
     bimt__svg_heading(&b, LEFT + size + gap / 2.0, 26.0, title, subtitle);
-    label_grid(&b, model, modules, LEFT, size, "modules of the thresholded W_rec");
-    label_grid(&b, model, labels, LEFT + size + gap, size, "functional clusters");
+    label_grid(&b, model, &L, modules, LEFT, size, "modules of the thresholded W_rec");
+    label_grid(&b, model, &L, labels, LEFT + size + gap, size, "functional clusters");
+    layout_free(&L);
     bimt__svg_end(&b);
     int rc = bimt__buf_save(&b, path, errbuf);
     bimt__buf_free(&b);

@@ -161,6 +161,8 @@ enum { N_STAGES = sizeof stages / sizeof stages[0] };
 static void world_open(world *w, const char *root, const char *name)
 {
     memset(w, 0, sizeof *w);
+    w->an.struct_size = (uint32_t)sizeof w->an;
+    w->w.struct_size = (uint32_t)sizeof w->w;
     snprintf(w->dir, sizeof w->dir, "%s/%s", root, name);
     mkdir(w->dir, 0755);
     snprintf(w->ck, sizeof w->ck, "%s/model.npz", w->dir);
