@@ -168,6 +168,8 @@ START_TEST(resume_bit_identical_l1_arm_no_eval)
         p.eval_interval = 0;
         p.recurrent_noise = 0;
         p.l1_proximal = 1;
+        p.l1_h = 0.25;
+        p.l2_h = 1e-3;
         ck_assert_int_eq(bimt_trainer_create(s->m, s->t, &p, &s->tr), BIMT_OK);
     }
     ck_assert_int_eq(bimt_trainer_run(a.tr, 13, NULL, NULL), BIMT_OK);
@@ -249,6 +251,7 @@ START_TEST(hyperparameters_round_trip)
     ck_assert_int_eq(memcmp(pa.rule_weight, pb.rule_weight, sizeof pa.rule_weight), 0);
     ck_assert_uint_eq(pa.recurrent_noise, pb.recurrent_noise);
     ck_assert_uint_eq(pa.l1_proximal, pb.l1_proximal);
+    ck_assert(pa.l1_h == pb.l1_h && pa.l2_h == pb.l2_h);
     ck_assert_uint_eq(pa.seed, pb.seed);
     ck_assert(bimt_trainer_lambda_at(r.tr, 100) == 3e-3);
 
@@ -567,7 +570,8 @@ START_TEST(format1_file_still_loads)
     ck_assert_int_eq(bimt_model_distance_kind(s.m), BIMT_DIST_MANHATTAN);
     ck_assert_uint_eq(bimt_trainer_steps(s.tr), 6);
     bimt_model_params mp;
-    bimt_model_get_params(s.m, &mp);
+    mp.struct_size = (uint32_t)sizeof mp; /* an output struct */
+    ck_assert_int_eq(bimt_model_get_params(s.m, &mp), BIMT_OK);
     ck_assert_uint_eq(mp.io_layout, BIMT_IO_EDGES);
     ck_assert_ptr_null(mp.positions);
     ck_assert_uint_eq(bimt_model_n_params(s.m), np_);

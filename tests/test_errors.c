@@ -160,6 +160,9 @@ START_TEST(every_fallible_call_sets_the_message)
     EXPECT_FAIL(bimt_model_connection_cost_prox(NULL, 1.0, 1.0, buf, np, NULL));
     EXPECT_FAIL(bimt_model_connection_cost_prox(m, 1.0, 1.0, buf, np + 1, NULL));
     EXPECT_FAIL(bimt_model_connection_cost_prox(m, -1.0, 1.0, buf, np, NULL));
+    EXPECT_FAIL(bimt_model_activity_cost(NULL, 0.1, 0.0, d));
+    EXPECT_FAIL(bimt_model_activity_cost(m, -0.1, 0.0, d));
+    EXPECT_FAIL(bimt_model_activity_cost(m, 0.1, (double)NAN, d));
 
     /* swap.h */
     bimt_swap_params sp;

@@ -326,6 +326,102 @@ START_TEST(gradients_match_finite_differences)
 }
 END_TEST
 
+/* Yang's activity cost of the reference's rates H [rows][nh]. */
+static double ref_activity(const double *H, size_t n, double l1_h, double l2_h)
+{
+    double s1 = 0.0, s2 = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        s1 += fabs(H[i]);
+        s2 += H[i] * H[i];
+    }
+    return l1_h * s1 / (double)n + l2_h * 0.5 * s2;
+}
+
+/* bimt_model_activity_cost: value against the reference, and the gradient of loss + activity
+ * cost through backward against central differences of the reference (loop index: the
+ * activation x which coefficients; both splits of the recurrent loops). */
+START_TEST(activity_cost_matches_finite_differences)
+{
+    const double l1s[3] = {0.5, 0.0, 0.2}, l2s[3] = {0.0, 0.05, 0.02};
+    cfg c = base_cfg;
+    c.side = 5; /* 25 neurons: two panels, the second partial */
+    c.n_in = 6;
+    c.n_out = 4;
+    c.act = (bimt_activation)(_i % 3);
+    const double l1 = l1s[(_i / 3) % 3], l2 = l2s[(_i / 3) % 3];
+    setenv("BIMT_RNN_SPLIT", _i % 2 ? "rows" : "panels", 1);
+    lcg_state = 500u + (uint64_t)_i;
+    bimt_model_t *m = make_model(&c, 13);
+    randomize_params(m);
+    data d = make_data(&c, 5, 3);
+    double dist[625];
+    ref r = make_ref(m, &c, dist);
+    const size_t n = bimt_model_n_params(m), rows = (size_t)d.T * d.B, nh = r.nh;
+    double *th = malloc(n * sizeof(double)), *H = malloc(rows * nh * sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        th[i] = (double)bimt_model_params_view(m)[i];
+    double loss, act;
+    ck_assert_int_eq(bimt_model_activity_cost(m, l1, l2, &act), BIMT_E_STATE); /* no forward */
+    ck_assert_int_eq(bimt_model_forward(m, d.x, d.T, d.B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_loss(m, d.y, d.mask, &loss), BIMT_OK);
+    ck_assert_int_eq(bimt_model_activity_cost(m, l1, l2, &act), BIMT_OK);
+    ref_run(&r, th, &d, H, NULL, NULL);
+    const double aref = ref_activity(H, rows * nh, l1, l2);
+    ck_assert_double_le(fabs(act - aref), 1e-5 * aref);
+    bimt_model_zero_grad(m);
+    ck_assert_int_eq(bimt_model_backward(m, NULL), BIMT_OK);
+    double *fd = malloc(n * sizeof(double));
+    const double h = 1e-6;
+    for (size_t i = 0; i < n; i++) {
+        double keep = th[i], lp, lm;
+        th[i] = keep + h;
+        lp = ref_run(&r, th, &d, H, NULL, NULL) + ref_activity(H, rows * nh, l1, l2);
+        th[i] = keep - h;
+        lm = ref_run(&r, th, &d, H, NULL, NULL) + ref_activity(H, rows * nh, l1, l2);
+        th[i] = keep;
+        fd[i] = (lp - lm) / (2.0 * h);
+    }
+    check_grad(m, bimt_model_grad_data(m), fd, 1e-5);
+    /* Zero coefficients remove the term: the gradient is the loss's alone again. */
+    float *g1 = malloc(n * sizeof(float)), *g0 = malloc(n * sizeof(float));
+    memcpy(g1, bimt_model_grad_data(m), n * sizeof(float));
+    ck_assert_int_eq(bimt_model_activity_cost(m, 0.0, 0.0, &act), BIMT_OK);
+    ck_assert_double_eq(act, 0.0);
+    bimt_model_zero_grad(m);
+    ck_assert_int_eq(bimt_model_backward(m, NULL), BIMT_OK);
+    memcpy(g0, bimt_model_grad_data(m), n * sizeof(float));
+    ck_assert(memcmp(g0, g1, n * sizeof(float)) != 0);
+    bimt_model_t *plain = make_model(&c, 13);
+    lcg_state = 500u + (uint64_t)_i;
+    randomize_params(plain);
+    ck_assert_int_eq(bimt_model_forward(plain, d.x, d.T, d.B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_loss(plain, d.y, d.mask, &loss), BIMT_OK);
+    ck_assert_int_eq(bimt_model_backward(plain, NULL), BIMT_OK);
+    ck_assert(memcmp(g0, bimt_model_grad_data(plain), n * sizeof(float)) == 0);
+    /* A new forward clears the term too. */
+    ck_assert_int_eq(bimt_model_activity_cost(m, l1, l2, &act), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(m, d.x, d.T, d.B, 0), BIMT_OK);
+    ck_assert_int_eq(bimt_model_loss(m, d.y, d.mask, &loss), BIMT_OK);
+    bimt_model_zero_grad(m);
+    ck_assert_int_eq(bimt_model_backward(m, NULL), BIMT_OK);
+    ck_assert(memcmp(g0, bimt_model_grad_data(m), n * sizeof(float)) == 0);
+    /* Bad coefficients are refused and change nothing. */
+    ck_assert_int_eq(bimt_model_activity_cost(m, -1.0, 0.0, &act), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_activity_cost(m, 0.0, (double)NAN, &act), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_activity_cost(m, 2e6, 0.0, &act), BIMT_E_INVALID_ARG);
+    ck_assert_int_eq(bimt_model_activity_cost(NULL, 0.1, 0.0, &act), BIMT_E_INVALID_ARG);
+    unsetenv("BIMT_RNN_SPLIT");
+    bimt_model_free(plain);
+    free(g0);
+    free(g1);
+    free(fd);
+    free(th);
+    free(H);
+    free_data(&d);
+    bimt_model_free(m);
+}
+END_TEST
+
 /* A wrong term must fail the check: perturb one gradient element by 1% of its tensor scale. */
 START_TEST(gradient_check_detects_a_wrong_term)
 {
@@ -673,6 +769,8 @@ START_TEST(thread_count_invariance)
         double loss;
         ck_assert_int_eq(bimt_model_forward(m, d.x, d.T, d.B, BIMT_FWD_NOISE), BIMT_OK);
         ck_assert_int_eq(bimt_model_loss(m, d.y, d.mask, &loss), BIMT_OK);
+        if (_i >= 4) /* with an activity cost's dcost/dh in the recurrence */
+            ck_assert_int_eq(bimt_model_activity_cost(m, 0.3, 0.01, NULL), BIMT_OK);
         ck_assert_int_eq(bimt_model_backward(m, NULL), BIMT_OK);
         const float *h, *o;
         bimt_model_states(m, &h);
@@ -814,6 +912,7 @@ static Suite *rnn_suite(void)
     TCase *tc = tcase_create("rnn");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, gradients_match_finite_differences, 0, 38);
+    tcase_add_loop_test(tc, activity_cost_matches_finite_differences, 0, 9);
     tcase_add_test(tc, gradient_check_detects_a_wrong_term);
     tcase_add_test(tc, host_d_outputs_path);
     tcase_add_test(tc, backward_accumulates);

@@ -287,6 +287,52 @@ START_TEST(proximal_step_prunes_to_exact_zeros)
 }
 END_TEST
 
+/* Yang's l1_h lowers the rates it penalises, and the step reports its cost; l1_h = 0 trains
+ * exactly as a trainer that never heard of it. */
+static double mean_rate_after(double l1_h, int steps, double *reported)
+{
+    setup s;
+    make_task(&s, (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1), 16, 1, 5);
+    make_model(&s, 4, BIMT_ACT_SOFTPLUS, BIMT_INIT_GAUSS, 0.8, 5);
+    bimt_trainer_params p;
+    bimt_trainer_params_init(&p);
+    p.arm = BIMT_ARM_NONE;
+    p.learning_rate = 3e-3;
+    p.batch_size = 16;
+    p.eval_interval = 0;
+    p.l1_h = l1_h;
+    ck_assert_int_eq(bimt_trainer_create(s.m, s.t, &p, &s.tr), BIMT_OK);
+    bimt_step_info info;
+    for (int i = 0; i < steps; i++) {
+        info.struct_size = (uint32_t)sizeof info;
+        ck_assert_int_eq(bimt_trainer_step(s.tr, &info), BIMT_OK);
+    }
+    *reported = info.activity_cost;
+    bimt_batch b;
+    b.struct_size = (uint32_t)sizeof b;
+    ck_assert_int_eq(bimt_task_sample_test(s.t, BIMT_RULE_FDGO, &b), BIMT_OK);
+    ck_assert_int_eq(bimt_model_forward(s.m, b.x, b.n_steps, b.batch_size, 0), BIMT_OK);
+    const float *h;
+    ck_assert_int_eq(bimt_model_states(s.m, &h), BIMT_OK);
+    const size_t n = (size_t)b.n_steps * b.batch_size * bimt_model_n_hidden(s.m);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += (double)h[i];
+    drop(&s);
+    return sum / (double)n;
+}
+
+START_TEST(activity_l1_lowers_the_rates)
+{
+    const int steps = sanitized() ? 60 : 200;
+    double c0, c1;
+    double r0 = mean_rate_after(0.0, steps, &c0), r1 = mean_rate_after(1.0, steps, &c1);
+    ck_assert_double_eq(c0, 0.0);
+    ck_assert_double_gt(c1, 0.0);
+    ck_assert_msg(r1 < 0.5 * r0, "mean rate: l1_h 0 %.4f, l1_h 1 %.4f", r0, r1);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ mechanics */
 
 START_TEST(evaluation_does_not_perturb_training)
@@ -585,7 +631,8 @@ START_TEST(create_rejects_bad_input)
                {"A", 7, -1.0},         {"schedule", 8, 0},        {"schedule_lambda", 9, -1},
                {"n_schedule", 10, 9},  {"rule_weight", 11, -1.0}, {"rule_weight", 12, 0},
                {"arm", 13, 7},         {"swap_top_k", 14, 0},     {"recurrent_noise", 15, 2},
-               {"l1_proximal", 16, 2}};
+               {"l1_proximal", 16, 2}, {"l1_h", 17, -1.0},        {"l2_h", 18, (double)NAN},
+               {"l1_h", 19, 2e6}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         bimt_trainer_params_init(&p);
         switch (bad[i].field) {
@@ -643,6 +690,13 @@ START_TEST(create_rejects_bad_input)
             break;
         case 16:
             p.l1_proximal = 2;
+            break;
+        case 17:
+        case 19:
+            p.l1_h = bad[i].value;
+            break;
+        case 18:
+            p.l2_h = bad[i].value;
             break;
         }
         bimt_model_errmsg(s.m);
@@ -771,6 +825,7 @@ static Suite *trainer_suite(void)
     tcase_add_test(learn, connection_cost_falls);
     tcase_add_test(learn, distance_term_shrinks_long_connections);
     tcase_add_test(learn, proximal_step_prunes_to_exact_zeros);
+    tcase_add_test(learn, activity_l1_lowers_the_rates);
     suite_add_tcase(s, learn);
     return s;
 }

@@ -42,6 +42,10 @@ const gb_config GB_DEFAULTS = {
     .easy_frac = 0.2, /* the context decisions learn which ring matters on easy trials */
     .A = 1.0,
     .l1_proximal = 0,
+    .lambda_late = 0.0,
+    .late_frac = 1.0, /* no late ramp */
+    .l1_h = 0.0,      /* Yang's activity regularisers, off as in their main runs */
+    .l2_h = 0.0,
     .lr = 2e-3, /* 3e-3 and 5e-3 diverged or died early */
     .lr_end = 1e-4,
     /* Yang et al. weight contextdm1/2 by 5; with the curriculum the slowest tasks are multidm
@@ -164,6 +168,10 @@ static const key_row KEYS[] = {
     DBL("lambda", lambda, 0.0, 10.0, 0),
     DBL("lambda_start", lambda_start, 0.0, 10.0, 0),
     DBL("warmup_frac", warmup_frac, 0.0, 0.99, 0),
+    DBL("lambda_late", lambda_late, 0.0, 10.0, 0),
+    DBL("late_frac", late_frac, 0.0, 1.0, 0),
+    DBL("l1_h", l1_h, 0.0, 1e6, 0),
+    DBL("l2_h", l2_h, 0.0, 1e6, 0),
     DBL("easy_frac", easy_frac, 0.0, 1.0, 0),
     DBL("A", A, 0.0, 1e6, 0),
     DBL("lr", lr, 0.0, 1.0, 1),
@@ -299,6 +307,21 @@ void gb_config_params(const gb_config *c, bimt_task_params *tp, bimt_model_param
         trp->schedule_step[1] = warm;
         trp->schedule_lambda[1] = c->lambda;
     }
+    /* A late ramp: lambda_late from late_frac of the steps on (after the warm-up). */
+    uint64_t late = (uint64_t)(c->late_frac * (double)c->steps);
+    if (c->late_frac < 1.0 && late < c->steps && c->arm != BIMT_ARM_NONE) {
+        if (trp->n_schedule == 0) {
+            trp->n_schedule = 1;
+            trp->schedule_step[0] = 0;
+            trp->schedule_lambda[0] = c->lambda;
+        }
+        uint64_t prev = trp->schedule_step[trp->n_schedule - 1];
+        trp->schedule_step[trp->n_schedule] = late > prev ? late : prev + 1;
+        trp->schedule_lambda[trp->n_schedule] = c->lambda_late;
+        trp->n_schedule++;
+    }
+    trp->l1_h = c->l1_h;
+    trp->l2_h = c->l2_h;
     trp->swap_interval = c->swap_interval;
     trp->swap_top_k = c->top_k;
     trp->eval_interval = c->eval_interval;

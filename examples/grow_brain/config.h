@@ -36,6 +36,10 @@ typedef struct gb_config {
     double easy_frac;     /* fraction of the steps trained on easy coherences (curriculum) */
     double A;             /* (option) distance weight of the connection cost */
     uint32_t l1_proximal; /* 0: cost subgradient in the gradient; 1: proximal step */
+    double lambda_late;   /* lambda from late_frac of the steps on (a late ramp) */
+    double late_frac;     /* where lambda_late starts (1 = never; after the warm-up) */
+    double l1_h;          /* Yang's activity L1 (mean |rate|), every arm */
+    double l2_h;          /* Yang's activity L2 (1/2 sum rate^2), every arm */
     double lr;            /* Adam learning rate at the start */
     double lr_end;        /* learning rate at the end: cosine decay from lr (= lr: constant) */
     double rule_weight[BIMT_N_RULES]; /* sampling weight of each rule (key weight.<rule>) */

@@ -64,6 +64,8 @@ static void usage(FILE *f)
         "  --config FILE        read 'key = value' lines first; keys: the options above and\n"
         "                       activation, init, init_scale, alpha, sigma_rec, loss,\n"
         "                       lambda_start, warmup_frac, easy_frac, lr, lr_end (cosine decay),\n"
+        "                       lambda_late, late_frac (lambda_late from late_frac of the steps\n"
+        "                       on), l1_h, l2_h (Yang's activity L1 and L2, every arm),\n"
         "                       l1_step (subgradient|proximal), io (edges|none; default edges,\n"
         "                       none with positions),\n"
         "                       weight.<rule> (sampling weight, e.g. weight.contextdm1),\n"

@@ -8,6 +8,9 @@
  * (bimt_model_params.io_layout = BIMT_IO_EDGES) the distance part also holds
  * A * (sum D_in |W_in| + sum D_out |W_out|), the distances of each neuron to its inputs and
  * outputs (bimt_model_io_distance()). The subgradient of |w| at w = 0 is taken as 0.
+ *
+ * Also Yang et al.'s activity regularisers on the rates of the last forward
+ * (bimt_model_activity_cost()): l1_h * mean|r| + l2_h * (1/2) sum r^2.
  */
 #ifndef BIMT_REGULARIZER_H
 #define BIMT_REGULARIZER_H
@@ -66,6 +69,24 @@ BIMT_API int bimt_model_distance_cost(const bimt_model_t *model, double A, doubl
  */
 BIMT_API int bimt_model_connection_cost_prox(bimt_model_t *model, double lambda, double A,
                                              const float *step, size_t n_step, size_t *n_zero);
+
+/**
+ * @brief Yang et al.'s activity regularisers (their hp `l1_h`, `l2_h`) on the hidden rates r of
+ * the last forward (every step and trial):
+ *   cost = l1_h * mean_{t,b,j} |r| + l2_h * (1/2) sum_{t,b,j} r^2
+ * (the mean over all T * B * n_hidden entries, the sum not normalised, as in their code).
+ * Stores dcost/dr, which every later bimt_model_backward() of the same forward adds to the
+ * gradient (d|r|/dr taken as 0 at r = 0); zero coefficients remove the term. The next
+ * forward clears it. One thread at a time per model.
+ * @param[in,out] model the model (keeps dcost/dr in its workspace).
+ * @param[in] l1_h weight of the L1 term, in [0, 1e6].
+ * @param[in] l2_h weight of the L2 term, in [0, 1e6].
+ * @param[out] value optional: receives the cost (summed in double).
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, l1_h or l2_h NaN or outside [0, 1e6]);
+ *         BIMT_E_STATE (no forward yet); BIMT_E_NOMEM. On failure nothing is changed and
+ *         bimt_last_error() says why.
+ */
+BIMT_API int bimt_model_activity_cost(bimt_model_t *model, double l1_h, double l2_h, double *value);
 
 #ifdef __cplusplus
 }

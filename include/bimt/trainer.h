@@ -72,6 +72,9 @@ typedef struct bimt_trainer_params {
                                1: Adam steps on the loss alone, then
                                bimt_model_connection_cost_prox() in Adam's metric (exact
                                zeros; pruned neurons go silent) */
+    double l1_h; /**< Yang's activity L1 weight (bimt_model_activity_cost()) in [0, 1e6], default
+                    0; applies in every arm */
+    double l2_h; /**< Yang's activity L2 weight in [0, 1e6], default 0; every arm */
 } bimt_trainer_params;
 
 /** What a step reports (an output struct: the caller sets struct_size; the library writes
@@ -86,8 +89,9 @@ typedef struct bimt_step_info {
     double lambda;        /**< lambda used in this step */
     double mean_perf; /**< mean performance over enabled rules at the last evaluation, -1 if none */
     double min_perf;  /**< minimum over enabled rules at the last evaluation, -1 if none */
-    double trials_per_s; /**< throughput of the current bimt_trainer_run() call so far */
-    uint32_t n_swaps;    /**< swaps made in this step (0 if no pass ran) */
+    double trials_per_s;  /**< throughput of the current bimt_trainer_run() call so far */
+    uint32_t n_swaps;     /**< swaps made in this step (0 if no pass ran) */
+    double activity_cost; /**< l1_h and l2_h terms of this step (0 when both are 0) */
 } bimt_step_info;
 
 /** Progress callback of bimt_trainer_run(); a nonzero return stops the run after the step. */

@@ -68,6 +68,7 @@ void bimt__rnn_ws_free(struct bimt_rnn_ws *ws)
     bimt__big_free(ws->lanes);
     bimt__big_free(ws->colsum);
     bimt__big_free(ws->rowbuf);
+    bimt__big_free(ws->dR);
     bimt__pool_free(ws->pool);
     free(ws);
 }
@@ -125,7 +126,7 @@ static int ws_reserve(struct bimt_model *m, size_t rows, size_t B)
     size_t cr = rows > ws->cap_rows ? rows : ws->cap_rows;
     size_t cb = B > ws->cap_b ? B : ws->cap_b;
     ws_release_buffers(ws);
-    ws->have_fwd = ws->have_loss = 0;
+    ws->have_fwd = ws->have_loss = ws->have_act = 0;
     size_t nh = m->n_h;
     ws->X = bimt__big_alloc(cr, m->n_in * sizeof(float));
     ws->Hs = bimt__big_alloc(cr + cb, nh * sizeof(float));
@@ -434,7 +435,7 @@ int bimt_model_forward(bimt_model_t *m, const float *x, uint32_t n_steps, uint32
     if (ws_reserve(m, rows, B) != BIMT_OK)
         return bimt__fail(m->errmsg, BIMT_E_NOMEM, "forward: out of memory for %zu rows", rows);
     struct bimt_rnn_ws *ws = m->ws;
-    ws->have_fwd = ws->have_loss = 0;
+    ws->have_fwd = ws->have_loss = ws->have_act = 0;
     ws->T = T;
     ws->B = B;
 
@@ -487,9 +488,19 @@ int bimt_model_outputs(const bimt_model_t *m, const float **o)
 struct bwd_job {
     struct bimt_model *m;
     const float *dO;
-    int rows;     /* split by trials (else by panels) */
-    int nthreads; /* participants the row split's items are made for */
+    const float *dR; /* dcost/dh of an activity cost, added to dL/dh before each step; or NULL */
+    int rows;        /* split by trials (else by panels) */
+    int nthreads;    /* participants the row split's items are made for */
 };
+
+/* g[r][j] += d[r][j] for r < rows, j < w (row stride ld): the activity cost's dcost/dh joins
+ * dL/dh once that step's products are complete, in either split. */
+static void add_block(float *g, const float *d, size_t rows, size_t w, size_t ld)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < w; j++)
+            g[r * ld + j] += d[r * ld + j];
+}
 
 /* A backward's packing of panels [p0, p1) of W (when T > 1) and Wout. */
 static void bwd_pack(struct bimt_model *m, size_t T, size_t p0, size_t p1)
@@ -516,6 +527,7 @@ static void bwd_panels(const struct bwd_job *J, int tid, int n)
     for (size_t t = T; t-- > 0;) {
         float *Gt = ws->G + t * blk;
         float *Gp = t > 0 ? Gt - blk : NULL;
+        if (J->dR && c1 > c0) add_block(Gt + c0, J->dR + t * blk + c0, B, c1 - c0, nh);
         if (c1 > c0)
             bimt__rnn_bstep(ws->avx2, B, c1 - c0, nh, a, ws->D + t * blk + c0, Gt + c0,
                             Gp ? Gp + c0 : NULL, ws->colsum + c0);
@@ -542,6 +554,7 @@ static void bwd_chunk(const void *arg, size_t b0, size_t b1)
     for (size_t t = T; t-- > 0;) {
         float *Gt = ws->G + t * blk + off;
         float *Gp = t > 0 ? Gt - blk : NULL;
+        if (J->dR) add_block(Gt, J->dR + t * blk + off, M, nh, nh);
         bimt__rnn_bstep(ws->avx2, M, nh, nh, a, ws->D + t * blk + off, Gt, Gp, NULL);
         if (Gp) {
             bimt_rg_term rec = {Gt, nh, 1, nh, ws->Wpk};
@@ -641,7 +654,11 @@ int bimt_model_backward(bimt_model_t *m, const float *d_outputs)
     const size_t rows = T * B;
     const float *dO = d_outputs ? d_outputs : ws->dO;
 
-    struct bwd_job job = {.m = m, .dO = dO, .rows = use_row_split(ws, B), .nthreads = ws->nthreads};
+    struct bwd_job job = {.m = m,
+                          .dO = dO,
+                          .dR = ws->have_act ? ws->dR : NULL,
+                          .rows = use_row_split(ws, B),
+                          .nthreads = ws->nthreads};
     job_exec ex = {.all = bwd_panels_run, .arg = &job};
     if (job.rows) {
         ex.item = bwd_item;

@@ -26,6 +26,8 @@ struct bimt_rnn_ws {
                          * row-split forward: noise [rows][npanels*16] */
     float *O;           /* [rows][n_out]  outputs o_t */
     float *dO;          /* [rows][n_out]  dL/do stored by the loss */
+    float *dR;          /* [cap_dR][n_h]  dcost/dh of the activity cost (rnn_loss.c) */
+    size_t cap_dR;      /* rows of dR (allocated on the first activity cost) */
     float *Wpk;         /* packed panels: W^T and Win^T (forward), W and Wout (backward) */
     float *Wpk2;        /* = Wpk + npanels*16*n_h: the Win^T or Wout panels */
     float *Wout_t;      /* [ceil(n_out/16)][n_h][16] packed Wout^T (output projection) */
@@ -43,6 +45,7 @@ struct bimt_rnn_ws {
     bimt_mode_pick fwd_stats, bwd_stats; /* pool or calling thread (see run_job) */
     int have_fwd;                        /* a forward completed; states/outputs valid */
     int have_loss;                       /* the loss of that forward was computed; dO valid */
+    int have_act;                        /* an activity cost of that forward is set; dR valid */
     int avx2;                            /* run the element-wise kernels compiled for AVX2 + FMA */
     int fma;                             /* run the AVX2 + FMA product kernel (same condition) */
 };

@@ -1,8 +1,11 @@
 /* Losses of the last forward (bimt_model_loss): Yang et al.'s masked squared error on sigmoid
  * outputs and the mask-weighted cross-entropy on softmax outputs. Each stores dL/do for
- * bimt_model_backward(). Element-wise work is float32 (vectorized); sums are double. */
+ * bimt_model_backward(). Element-wise work is float32 (vectorized); sums are double.
+ * Also their activity regularisers on the rates (bimt_model_activity_cost), stored as dcost/dh. */
 #include <math.h>
 
+#include "bimt/regularizer.h"
+#include "common/bigbuf.h"
 #include "model/rnn_internal.h"
 #include "common/vmath.h"
 
@@ -131,5 +134,48 @@ int bimt_model_loss(bimt_model_t *m, const float *y, const float *mask, double *
                                                     : loss_mse(ws, m->n_out, y, mask);
     ws->have_loss = 1;
     *loss = v;
+    return BIMT_OK;
+}
+
+/* Yang et al.'s l1_h and l2_h on the rates h_0 .. h_{T-1} of the last forward (regularizer.h):
+ * the cost in double, dcost/dh in float into ws->dR for the backward to add. */
+int bimt_model_activity_cost(bimt_model_t *m, double l1_h, double l2_h, double *value)
+{
+    if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_activity_cost: model is NULL");
+    if (!(bimt__finite(l1_h) && l1_h >= 0.0 && l1_h <= 1e6) ||
+        !(bimt__finite(l2_h) && l2_h >= 0.0 && l2_h <= 1e6))
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
+                          "activity cost: l1_h and l2_h must be in [0, 1e6] (got %g, %g)", l1_h,
+                          l2_h);
+    struct bimt_rnn_ws *ws = m->ws;
+    if (!ws || !ws->have_fwd)
+        return bimt__fail(m->errmsg, BIMT_E_STATE, "activity cost: no forward pass to score");
+    const size_t nh = m->n_h, rows = ws->T * ws->B, n = rows * nh;
+    if (l1_h == 0.0 && l2_h == 0.0) {
+        ws->have_act = 0;
+        if (value) *value = 0.0;
+        return BIMT_OK;
+    }
+    if (rows > ws->cap_dR) {
+        float *d = bimt__big_alloc(ws->cap_rows, nh * sizeof(float));
+        if (!d)
+            return bimt__fail(m->errmsg, BIMT_E_NOMEM, "activity cost: out of memory for %zu rows",
+                              rows);
+        bimt__big_free(ws->dR);
+        ws->dR = d;
+        ws->cap_dR = ws->cap_rows;
+    }
+    const float *h = ws->Hs + ws->B * nh; /* h_0 .. h_{T-1}, after the zero block */
+    const float c1 = (float)(l1_h / (double)n), c2 = (float)l2_h;
+    double s1 = 0.0, s2 = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const float r = h[i];
+        const float sg = (float)((r > 0.0f) - (r < 0.0f));
+        s1 += fabs((double)r);
+        s2 += (double)r * (double)r;
+        ws->dR[i] = c1 * sg + c2 * r;
+    }
+    ws->have_act = 1;
+    if (value) *value = l1_h * s1 / (double)n + l2_h * 0.5 * s2;
     return BIMT_OK;
 }

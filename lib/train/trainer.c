@@ -131,6 +131,9 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
     if (p->recurrent_noise > 1)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "recurrent_noise must be 0 or 1 (got %u)",
                           (unsigned)p->recurrent_noise);
+    if (!(p->l1_h >= 0.0 && p->l1_h <= 1e6) || !(p->l2_h >= 0.0 && p->l2_h <= 1e6))
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "l1_h and l2_h must be in [0, 1e6] (got %g, %g)",
+                          p->l1_h, p->l2_h);
     return BIMT_OK;
 }
 
@@ -557,6 +560,11 @@ static int step_once(bimt_trainer_t *tr, bimt_step_info *info)
                           "loss is %g at step %llu (rule %s): "
                           "diverged; parameters left as before the step",
                           loss, (unsigned long long)tr->step, bimt_rule_name(rule));
+    double activity = 0.0;
+    if (tr->p.l1_h > 0.0 || tr->p.l2_h > 0.0) {
+        rc = bimt_model_activity_cost(m, tr->p.l1_h, tr->p.l2_h, &activity);
+        if (rc) return bimt__fail(tr->errmsg, rc, "activity cost: %s", bimt_model_errmsg(m));
+    }
     rc = bimt_model_backward(m, NULL);
     if (rc) return bimt__fail(tr->errmsg, rc, "backward: %s", bimt_model_errmsg(m));
     double lambda = bimt_trainer_lambda_at(tr, tr->step), cost = 0.0;
@@ -630,6 +638,7 @@ static int step_once(bimt_trainer_t *tr, bimt_step_info *info)
         else
             full.trials_per_s = t1 > t0 ? (double)tr->p.batch_size / (t1 - t0) : 0.0;
         full.n_swaps = n_swaps;
+        full.activity_cost = activity;
         bimt__out_write(info, &full, sizeof full, "bimt_trainer_step: info");
     }
     return BIMT_OK;

@@ -233,6 +233,8 @@ struct TrainerParams
     recurrent_noise::UInt32
     seed::UInt64
     l1_proximal::UInt32
+    l1_h::Cdouble
+    l2_h::Cdouble
 end
 
 # bimt_step_info (trainer.h)
@@ -248,6 +250,7 @@ struct StepInfo
     min_perf::Cdouble
     trials_per_s::Cdouble
     n_swaps::UInt32
+    activity_cost::Cdouble
 end
 
 # bimt_cluster_params (analysis.h)
@@ -531,6 +534,9 @@ bimt_model_connection_cost_prox(model, lambda, A, step, n_step, n_zero) =
     ccall((:bimt_model_connection_cost_prox, libbimt), Cint,
           (Ptr{Cvoid}, Cdouble, Cdouble, Ptr{Float32}, Csize_t, Ptr{Csize_t}),
           model, lambda, A, step, n_step, n_zero)
+bimt_model_activity_cost(model, l1_h, l2_h, value) =
+    ccall((:bimt_model_activity_cost, libbimt), Cint, (Ptr{Cvoid}, Cdouble, Cdouble, Ptr{Cdouble}),
+          model, l1_h, l2_h, value)
 
 # ----------------------------------------------------------------------------- swap.h
 bimt_swap_params_init(p) = ccall((:bimt_swap_params_init, libbimt), Cvoid, (Ref{SwapParams},), p)

@@ -116,9 +116,9 @@ def test_struct_field_mismatch_fails(src_copy):
 
 
 def test_struct_missing_field_fails(src_copy):
-    edit(src_copy / "libbimt.jl", "    n_swaps::UInt32\nend", "end")  # bimt_step_info
+    edit(src_copy / "libbimt.jl", "    activity_cost::Cdouble\nend", "end")  # bimt_step_info
     r = run(src_copy)
-    assert r.returncode == 1 and "StepInfo has 10 fields" in r.stderr
+    assert r.returncode == 1 and "StepInfo has 11 fields" in r.stderr
 
 
 def test_at_ccall_syntax_is_checked(src_copy):

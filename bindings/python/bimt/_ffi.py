@@ -289,6 +289,8 @@ class TrainerParams(Structure):
         ("recurrent_noise", c_uint32),
         ("seed", c_uint64),
         ("l1_proximal", c_uint32),
+        ("l1_h", c_double),
+        ("l2_h", c_double),
     ]
 
 
@@ -306,6 +308,7 @@ class StepInfo(Structure):
         ("min_perf", c_double),
         ("trials_per_s", c_double),
         ("n_swaps", c_uint32),
+        ("activity_cost", c_double),
     ]
 
 

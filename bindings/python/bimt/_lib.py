@@ -84,6 +84,7 @@ FUNCTIONS = {
     "bimt_model_distance_cost": (c_int, [F.ModelP, c_double, P(c_double)]),
     "bimt_model_connection_cost_prox": (c_int, [F.ModelP, c_double, c_double, P(c_float), c_size_t,
                                                 P(c_size_t)]),
+    "bimt_model_activity_cost": (c_int, [F.ModelP, c_double, c_double, P(c_double)]),
     # swap.h
     "bimt_swap_params_init": (None, [P(F.SwapParams)]),
     "bimt_model_swap": (c_int, [F.ModelP, P(F.SwapParams), P(F.SwapResult)]),

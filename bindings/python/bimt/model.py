@@ -311,6 +311,14 @@ class Model(Handle):
                     "connection_cost")
         return out.value
 
+    def activity_cost(self, l1_h, l2_h=0.0):
+        """Yang's l1_h * mean|r| + l2_h * 1/2 sum r^2 on the last forward's rates; the next
+        backward adds its gradient (zero coefficients remove it)."""
+        out = ctypes.c_double()
+        self._check(lib.bimt_model_activity_cost(self._h, float(l1_h), float(l2_h),
+                                                 ctypes.byref(out)), "activity_cost")
+        return out.value
+
     def distance_cost(self, A):
         """A * sum_ij D_ij |W_rec[i, j]| (the part swaps lower)."""
         out = ctypes.c_double()

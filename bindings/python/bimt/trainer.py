@@ -20,7 +20,7 @@ KEYS = {k.lower(): v for k, v in enum_table(lib.bimt_trainer_key_name).items()} 
 
 _SCALAR_FIELDS = ("batch_size", "learning_rate", "beta1", "beta2", "eps", "grad_clip",
                   "lambda_", "A", "swap_interval", "swap_top_k", "eval_interval",
-                  "eval_batch", "recurrent_noise", "seed", "l1_proximal")
+                  "eval_batch", "recurrent_noise", "seed", "l1_proximal", "l1_h", "l2_h")
 
 
 @dataclasses.dataclass
@@ -36,6 +36,7 @@ class StepInfo:
     min_perf: float
     trials_per_s: float
     n_swaps: int
+    activity_cost: float = 0.0
 
     @property
     def rule_name(self):
@@ -44,7 +45,8 @@ class StepInfo:
     @classmethod
     def _from_c(cls, s):
         return cls(int(s.step), int(s.trials), int(s.rule), s.loss, s.cost, s.lambda_,
-                   s.mean_perf, s.min_perf, s.trials_per_s, int(s.n_swaps))
+                   s.mean_perf, s.min_perf, s.trials_per_s, int(s.n_swaps),
+                   s.activity_cost)
 
 
 def _fill_params(p, arm, kwargs):
@@ -96,7 +98,8 @@ class Trainer(Handle):
     ``bimt_trainer_params_init``): arm ("bimt", "l1", "none"), batch_size, learning_rate,
     beta1, beta2, eps, grad_clip, lambda_ (or ``lam``), A, schedule (list of
     (step, lambda)), swap_interval, swap_top_k, eval_interval, eval_batch, rule_weight
-    (array [20] or {rule: weight}), recurrent_noise, seed, l1_proximal (proximal L1 step).
+    (array [20] or {rule: weight}), recurrent_noise, seed, l1_proximal (proximal L1 step), l1_h, l2_h (Yang's
+    activity regularisers, ``bimt_model_activity_cost``).
 
     The trainer keeps its model and task alive; closing either closes the trainer first.
     """
