@@ -73,11 +73,7 @@ static int neighbour_lists(const struct bimt_model *m, size_t **off_out, uint32_
     size_t k = m->n_nbr < n - 1 ? m->n_nbr : n - 1;
     size_t *off = bimt__calloc(n + 1, sizeof(size_t));
     double *d = bimt__malloc(n, sizeof(double));
-    if (!off || !d) {
-        free(off);
-        free(d);
-        return BIMT_E_NOMEM;
-    }
+    if (bimt__alloc_failed((void *[]){off, d}, 2)) return BIMT_E_NOMEM;
     double radius = INFINITY;
     for (size_t s = 0; s < n && k > 0; s++) {
         size_t c = 0;
@@ -206,15 +202,9 @@ static double cluster_size(const anat_cfg *a)
 int bimt_anatomy_metrics(const bimt_model_t *model, const int32_t *labels, uint32_t n_shuffles,
                          uint64_t seed, bimt_anatomy *out, double *isolated_null, double *size_null)
 {
-    if (!model || !labels)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_anatomy_metrics: %s is NULL",
-                         !model ? "model" : "labels");
-    int orc = bimt__out_check(out, "bimt_anatomy_metrics: out");
-    if (orc) return orc;
-    if (n_shuffles > 10000000u) /* documented bound (analysis.h) */
-        return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_anatomy_metrics: n_shuffles is %u, at most 10000000",
-                         (unsigned)n_shuffles);
+    int arc =
+        bimt__null_test_args("bimt_anatomy_metrics", model, labels, "labels", out, n_shuffles);
+    if (arc) return arc;
     const size_t nh = model->n_h;
     for (size_t k = 0; k < nh; k++)
         if (labels[k] < -1 || (labels[k] >= 0 && (size_t)labels[k] >= nh))

@@ -47,24 +47,15 @@ int bimt_centrality_metrics(const bimt_model_t *model, const uint8_t *important,
                             uint32_t n_shuffles, uint64_t seed, bimt_centrality *out,
                             double *null_samples)
 {
-    if (!model || !important)
-        return bimt__err(BIMT_E_INVALID_ARG, "bimt_centrality_metrics: %s is NULL",
-                         !model ? "model" : "important");
-    int orc = bimt__out_check(out, "bimt_centrality_metrics: out");
-    if (orc) return orc;
-    if (n_shuffles > 10000000u) /* documented bound (analysis.h) */
-        return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_centrality_metrics: n_shuffles is %u, at most 10000000",
-                         (unsigned)n_shuffles);
+    int arc = bimt__null_test_args("bimt_centrality_metrics", model, important, "important", out,
+                                   n_shuffles);
+    if (arc) return arc;
     const size_t nh = model->n_h, side = model->side;
     double *d = bimt__malloc(nh, sizeof(double));
     uint32_t *slots = bimt__malloc(nh, sizeof(uint32_t));
-    if (!d || !slots) {
-        free(d);
-        free(slots);
+    if (bimt__alloc_failed((void *[]){d, slots}, 2))
         return bimt__err(BIMT_E_NOMEM, "bimt_centrality_metrics: out of memory (%u shuffles)",
                          (unsigned)n_shuffles);
-    }
     if (side == 0)
         centroid_distances(model, d);
     else

@@ -157,13 +157,8 @@ int bimt__relabel_clusters(const double *X, size_t n, size_t d, size_t k, int32_
     size_t *pref = bimt__malloc(k, sizeof(size_t));
     size_t *order = bimt__malloc(k, sizeof(size_t));
     int32_t *newlab = bimt__malloc(k, sizeof(int32_t));
-    if (!colsum || !pref || !order || !newlab) {
-        free(colsum);
-        free(pref);
-        free(order);
-        free(newlab);
+    if (bimt__alloc_failed((void *[]){colsum, pref, order, newlab}, 4))
         return bimt__err(BIMT_E_NOMEM, "clustering: out of memory for %zu clusters", k);
-    }
     for (size_t i = 0; i < n; i++)
         for (size_t f = 0; f < d; f++)
             colsum[(size_t)lab[i] * d + f] += X[i * d + f];

@@ -41,9 +41,7 @@ static size_t ctz64(uint64_t x)
 
 void bimt_graph_params_init(bimt_graph_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof *p);
-    p->struct_size = (uint32_t)sizeof *p;
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->threshold_proportion = 0.1;
     p->n_null = 1000;
     p->seed = 0;
@@ -443,12 +441,8 @@ static int null_means(size_t n, size_t m, const bimt_graph_params *p, uint64_t *
     uint32_t *perm = bimt__malloc(np, sizeof(uint32_t));
     uint32_t *pi = bimt__malloc(np, sizeof(uint32_t));
     uint32_t *pj = bimt__malloc(np, sizeof(uint32_t));
-    if (!perm || !pi || !pj) {
-        free(perm);
-        free(pi);
-        free(pj);
+    if (bimt__alloc_failed((void *[]){perm, pi, pj}, 3))
         return bimt__err(BIMT_E_NOMEM, "bimt_graph_analyze: out of memory (%zu pairs)", np);
-    }
     size_t idx = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++, idx++) {

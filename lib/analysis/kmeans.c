@@ -273,11 +273,7 @@ double bimt__silhouette(const double *X, size_t n, size_t d, const double *D, co
 {
     double *sums = bimt__malloc(k, sizeof(double));
     size_t *cnt = bimt__calloc(k, sizeof(size_t));
-    if (!sums || !cnt) {
-        free(sums);
-        free(cnt);
-        return (double)NAN;
-    }
+    if (bimt__alloc_failed((void *[]){sums, cnt}, 2)) return (double)NAN;
     for (size_t i = 0; i < n; i++)
         cnt[labels[i]]++;
     size_t nonempty = 0;

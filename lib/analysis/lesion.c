@@ -1,7 +1,6 @@
 /* Lesions of functional clusters (Yang et al. 2019): each cluster silenced in turn, every
  * rule scored on the same trials as the unlesioned network. Definition in docs/analysis.md. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "bimt/lesion.h"
 #include "common/common.h"
@@ -12,9 +11,7 @@
 
 void bimt_lesion_params_init(bimt_lesion_params *p)
 {
-    if (!p) return;
-    memset(p, 0, sizeof *p);
-    p->struct_size = (uint32_t)sizeof *p;
+    if (!bimt__struct_init(p, sizeof *p)) return;
     p->trials_per_rule = 256;
     p->seed = 0;
 }

@@ -6,6 +6,28 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "common/common.h"
+
+/* The arguments a metric with a null test checks first, in this order: the model and its
+ * input (named in_name) not NULL, the output struct out (bimt__out_check), n_shuffles at most
+ * 10^7 (the documented bound, analysis.h). The messages start with fn. Returns 0 or the
+ * error status (message set). */
+static inline int bimt__null_test_args(const char *fn, const void *model, const void *in,
+                                       const char *in_name, const void *out, uint32_t n_shuffles)
+{
+    if (!model || !in)
+        return bimt__err(BIMT_E_INVALID_ARG, "%s: %s is NULL", fn, !model ? "model" : in_name);
+    char out_name[96];
+    snprintf(out_name, sizeof out_name, "%s: out", fn);
+    int orc = bimt__out_check(out, out_name);
+    if (orc) return orc;
+    if (n_shuffles > 10000000u)
+        return bimt__err(BIMT_E_INVALID_ARG, "%s: n_shuffles is %u, at most 10000000", fn,
+                         (unsigned)n_shuffles);
+    return BIMT_OK;
+}
 
 typedef struct bimt__null_acc {
     double mean, m2;

@@ -113,12 +113,9 @@ int bimt_weight_distance_profile(const bimt_model_t *model, size_t n_bins, doubl
     const float *W = bimt__W(model);
     double *sum = bimt__calloc(n_bins, sizeof(double));
     uint64_t *cnt = bimt__calloc(n_bins, sizeof(uint64_t));
-    if (!sum || !cnt) {
-        free(sum);
-        free(cnt);
+    if (bimt__alloc_failed((void *[]){sum, cnt}, 2))
         return bimt__err(BIMT_E_NOMEM, "bimt_weight_distance_profile: out of memory (%zu bins)",
                          n_bins);
-    }
     const int grid = bimt__model_is_grid(model);
     const double width = grid ? 0.0 : bimt__profile_bin_width(model, n_bins);
     for (size_t i = 0; i < n; i++) {

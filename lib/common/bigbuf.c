@@ -70,3 +70,9 @@ void bimt__big_free(void *p)
 }
 
 #endif
+
+void bimt__big_free_all(void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        bimt__big_free(p[i]);
+}

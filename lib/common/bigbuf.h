@@ -16,4 +16,7 @@ void *bimt__big_alloc(size_t n, size_t elem);
 /** Releases a buffer of bimt__big_alloc(); NULL is a no-op. */
 void bimt__big_free(void *p);
 
+/** bimt__big_free() of each of the n buffers of p (NULL entries are skipped). */
+void bimt__big_free_all(void *const *p, size_t n);
+
 #endif /* BIMT_BIGBUF_H */

@@ -21,11 +21,8 @@ int bimt__orthogonalize(double *a, size_t n)
 {
     double *tau = bimt__malloc(n, sizeof(double));
     double *rdiag = bimt__malloc(n, sizeof(double));
-    if (!tau || !rdiag) {
-        free(tau);
-        free(rdiag);
+    if (bimt__alloc_failed((void *[]){tau, rdiag}, 2))
         return bimt__err(BIMT_E_NOMEM, "orthogonal init: out of memory (%zu x %zu)", n, n);
-    }
     lapack_int N = (lapack_int)n;
     int rc = BIMT_OK;
     if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, N, N, a, N, tau) != 0) {
@@ -86,11 +83,8 @@ int bimt__sym_top_eigvec(double *a, size_t n, double *value, double *vec)
     /* dsyevr uses all n entries of w (not just the m eigenvalues it returns) */
     double *w = bimt__malloc(n, sizeof(double));
     lapack_int *isuppz = bimt__malloc(2 * n, sizeof(lapack_int));
-    if (!w || !isuppz) {
-        free(w);
-        free(isuppz);
+    if (bimt__alloc_failed((void *[]){w, isuppz}, 2))
         return bimt__err(BIMT_E_NOMEM, "eigenvector: out of memory (n = %zu)", n);
-    }
     lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', N, a, N, 0.0, 0.0, N, N,
                                      LAPACKE_dlamch('S'), &found, w, vec, 1, isuppz);
     double top = w[0];

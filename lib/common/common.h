@@ -76,4 +76,13 @@ int bimt__finite(double x);
 void *bimt__calloc(size_t n, size_t sz);
 void *bimt__malloc(size_t n, size_t sz);
 
+/** Frees the n buffers of p (NULL entries are skipped, as free() does): a destructor lists
+ *  its members once, `bimt__free_all((void *[]){h->a, h->b, h}, 3);`. */
+void bimt__free_all(void *const *p, size_t n);
+
+/** The check of an all-or-nothing allocation of n buffers: when any pointer of p is NULL,
+ *  frees them all and returns 1 (the caller then reports out of memory); else returns 0 and
+ *  frees nothing: `if (bimt__alloc_failed((void *[]){a, b}, 2)) return <out of memory>;`. */
+int bimt__alloc_failed(void *const *p, size_t n);
+
 #endif /* BIMT_COMMON_H */

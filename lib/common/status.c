@@ -164,3 +164,19 @@ void *bimt__malloc(size_t n, size_t sz)
     if (n > SIZE_MAX / sz) return NULL;
     return malloc(n * sz);
 }
+
+void bimt__free_all(void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i]);
+}
+
+int bimt__alloc_failed(void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!p[i]) {
+            bimt__free_all(p, n);
+            return 1;
+        }
+    return 0;
+}

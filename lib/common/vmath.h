@@ -71,6 +71,19 @@ static BIMT_ALWAYS_INLINE float bimt__v_exp(float x)
     return p * bimt__v_asfloat((uint32_t)(k + 127) << 23);
 }
 
+/** c[0] - c[1] x + c[2] x^2 - ... - c[7] x^7 + c[8] x^8 (the coefficients of a series of
+ *  alternating signs, given as magnitudes) by Estrin's scheme: short dependency chains, so
+ *  that several vectors overlap in flight. The polynomial of bimt__v_log and bimt__v_log1p01. */
+static BIMT_ALWAYS_INLINE float bimt__v_poly8(float x, const float c[9])
+{
+    float x2 = x * x, x4 = x2 * x2;
+    float p01 = c[0] - c[1] * x;
+    float p23 = c[2] - c[3] * x;
+    float p45 = c[4] - c[5] * x;
+    float p67 = c[6] - c[7] * x;
+    return (p01 + x2 * p23) + x4 * ((p45 + x2 * p67) + x4 * c[8]);
+}
+
 /** ln(x) for positive normal x (no check: 0, denormals, Inf and NaN give garbage).
  *  x = 2^e m, m in [0.707, 1.414); ln m = f Q(f), f = m - 1, Q a degree-8 polynomial fitted
  *  (weighted least squares on Chebyshev nodes) to ln(1+f)/f: relative error < 2e-7. */
@@ -83,13 +96,11 @@ static BIMT_ALWAYS_INLINE float bimt__v_log(float x)
     float half = m * 0.5f;
     m = big ? half : m; /* [0.707, 1.414) */
     float fe = (float)(e + big);
-    float f = m - 1.0f;             /* exact */
-    float f2 = f * f, f4 = f2 * f2; /* Estrin's scheme */
-    float q01 = 9.999999742e-01f - 4.999998796e-01f * f;
-    float q23 = 3.333418563e-01f - 2.500207410e-01f * f;
-    float q45 = 1.995683360e-01f - 1.656239243e-01f * f;
-    float q67 = 1.495226550e-01f - 1.436684704e-01f * f;
-    float q = (q01 + f2 * q23) + f4 * ((q45 + f2 * q67) + f4 * 8.722363693e-02f);
+    float f = m - 1.0f; /* exact */
+    static const float Q[9] = {9.999999742e-01f, 4.999998796e-01f, 3.333418563e-01f,
+                               2.500207410e-01f, 1.995683360e-01f, 1.656239243e-01f,
+                               1.495226550e-01f, 1.436684704e-01f, 8.722363693e-02f};
+    float q = bimt__v_poly8(f, Q);
     return fe * 0.693359375f + (fe * -2.12194440e-4f + f * q);
 }
 
@@ -97,13 +108,10 @@ static BIMT_ALWAYS_INLINE float bimt__v_log(float x)
  *  (relative error < 2e-7 everywhere, including tiny x; no division). */
 static BIMT_ALWAYS_INLINE float bimt__v_log1p01(float x)
 {
-    float x2 = x * x, x4 = x2 * x2; /* Estrin's scheme */
-    float p01 = 9.999999699e-01f - 4.999949314e-01f * x;
-    float p23 = 3.331909684e-01f - 2.484298247e-01f * x;
-    float p45 = 1.910600777e-01f - 1.366324794e-01f * x;
-    float p67 = 7.822597705e-02f - 2.950525420e-02f * x;
-    float p = (p01 + x2 * p23) + x4 * ((p45 + x2 * p67) + x4 * 5.232698103e-03f);
-    return x * p;
+    static const float P[9] = {9.999999699e-01f, 4.999949314e-01f, 3.331909684e-01f,
+                               2.484298247e-01f, 1.910600777e-01f, 1.366324794e-01f,
+                               7.822597705e-02f, 2.950525420e-02f, 5.232698103e-03f};
+    return x * bimt__v_poly8(x, P);
 }
 
 /** sqrt(x) for positive normal x without sqrtf() (which keeps loops scalar because of errno):

@@ -46,9 +46,7 @@ struct bimt_npz {
 void bimt__npz_close(bimt_npz *z)
 {
     if (!z) return;
-    free(z->buf);
-    free(z->arr);
-    free(z);
+    bimt__free_all((void *[]){z->buf, z->arr, z}, 3);
 }
 
 size_t bimt__npz_count(const bimt_npz *z)

@@ -325,15 +325,9 @@ void bimt_model_free(bimt_model_t *m)
 {
     if (!m) return;
     bimt__rnn_ws_free(m->ws);
-    free(m->silenced);
-    free(m->params);
-    free(m->grad);
-    free(m->slots);
-    free(m->dist);
-    free(m->pos);
-    free(m->dist_in);
-    free(m->dist_out);
-    free(m);
+    bimt__free_all((void *[]){m->silenced, m->params, m->grad, m->slots, m->dist, m->pos,
+                              m->dist_in, m->dist_out, m},
+                   9);
 }
 
 const char *bimt_model_errmsg(const bimt_model_t *m)

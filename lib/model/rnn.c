@@ -47,13 +47,7 @@
 
 static void ws_release_buffers(struct bimt_rnn_ws *ws)
 {
-    bimt__big_free(ws->X);
-    bimt__big_free(ws->Hs);
-    bimt__big_free(ws->D);
-    bimt__big_free(ws->G);
-    bimt__big_free(ws->O);
-    bimt__big_free(ws->dO);
-    bimt__big_free(ws->scratch);
+    bimt__big_free_all((void *[]){ws->X, ws->Hs, ws->D, ws->G, ws->O, ws->dO, ws->scratch}, 7);
     ws->X = ws->Hs = ws->D = ws->G = ws->O = ws->dO = ws->scratch = NULL;
     ws->cap_rows = ws->cap_b = 0;
 }
@@ -62,13 +56,9 @@ void bimt__rnn_ws_free(struct bimt_rnn_ws *ws)
 {
     if (!ws) return;
     ws_release_buffers(ws);
-    bimt__big_free(ws->Wpk);
-    bimt__big_free(ws->Wout_t);
-    bimt__big_free(ws->tn_scratch);
-    bimt__big_free(ws->lanes);
-    bimt__big_free(ws->colsum);
-    bimt__big_free(ws->rowbuf);
-    bimt__big_free(ws->dR);
+    bimt__big_free_all(
+        (void *[]){ws->Wpk, ws->Wout_t, ws->tn_scratch, ws->lanes, ws->colsum, ws->rowbuf, ws->dR},
+        7);
     bimt__pool_free(ws->pool);
     free(ws);
 }

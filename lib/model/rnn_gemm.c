@@ -65,8 +65,8 @@ static void tile_generic_term(float *acc, size_t rows, const bimt_rg_term *t, si
 #define HAVE_FMA_KERNEL 1
 
 /* One k-range of a tile of up to 6 rows x 16 columns: ROWS_ lists the rows it computes
- * (FMA_ROW16 for each); rows beyond `rows` re-read the last valid row (not stored). Every
- * element sees the same operations in the same order whichever tile height computes it. */
+ * (FMA_ROW16 or FMA_ROW8 for each); rows beyond `rows` re-read the last valid row (not stored).
+ * Every element sees the same operations in the same order whichever tile height computes it. */
 #define TILE_LOOP(T_, RO, BP, ROWS_)                                                               \
     do {                                                                                           \
         const float *ak = (T_)->A + (RO);                                                          \
@@ -145,35 +145,25 @@ tile_fma_short(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_ter
     put_tile(t, rows, w, accumulate, C, ldc);
 }
 
-/* One k-range of the narrow 6 x 8 tile (panels with at most 8 valid columns: the last panel
- * of n_out = 33 or n_in = 85). Each element sees the same operations in the same order as in
- * the 16-wide tile, so the results are the same; only the unused half is not computed. */
-#define TILE_TERM8(T_, RO, BP)                                                                     \
-    do {                                                                                           \
-        const float *ak = (T_)->A + (RO);                                                          \
-        const size_t rs = (T_)->rs, ks = (T_)->ks, kk = (T_)->K;                                   \
-        const size_t o1 = (rows > 1 ? 1 : 0) * rs, o2 = (rows > 2 ? 2 : 0) * rs;                   \
-        const size_t o3 = (rows > 3 ? 3 : 0) * rs, o4 = (rows > 4 ? 4 : 0) * rs;                   \
-        const size_t o5 = (rows > 5 ? 5 : 0) * rs;                                                 \
-        const float *bp = (BP);                                                                    \
-        for (size_t k = 0; k < kk; k++, ak += ks, bp += PW) {                                      \
-            __m256 b0 = _mm256_load_ps(bp);                                                        \
-            c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak), b0, c00);                               \
-            c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o1), b0, c10);                          \
-            c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o2), b0, c20);                          \
-            c30 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o3), b0, c30);                          \
-            c40 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o4), b0, c40);                          \
-            c50 = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + o5), b0, c50);                          \
-        }                                                                                          \
-    } while (0)
+/* The rows of the narrow 6 x 8 tile (panels with at most 8 valid columns: the last panel of
+ * n_out = 33 or n_in = 85), for TILE_LOOP. Each element sees the same operations in the same
+ * order as in the 16-wide tile, so the results are the same; only the unused half is not
+ * computed (the load of b1 is dead). */
+#define FMA_ROW8(C0, O)                                                                            \
+    a = _mm256_broadcast_ss(ak + (O));                                                             \
+    C0 = _mm256_fmadd_ps(a, b0, C0);
+#define ROWS8_6                                                                                    \
+    (void)b1;                                                                                      \
+    FMA_ROW8(c00, 0)                                                                               \
+    FMA_ROW8(c10, o1) FMA_ROW8(c20, o2) FMA_ROW8(c30, o3) FMA_ROW8(c40, o4) FMA_ROW8(c50, o5)
 
 __attribute__((target("avx2,fma"))) static void
 tile_fma8(size_t rows, const bimt_rg_term *t1, size_t r1, const bimt_rg_term *t2, size_t r2,
           const float *bp1, const float *bp2, int accumulate, float *C, size_t ldc, size_t w)
 {
     __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00;
-    if (t1 && t1->K) TILE_TERM8(t1, r1, bp1);
-    if (t2 && t2->K) TILE_TERM8(t2, r2, bp2);
+    if (t1 && t1->K) TILE_LOOP(t1, r1, bp1, ROWS8_6);
+    if (t2 && t2->K) TILE_LOOP(t2, r2, bp2, ROWS8_6);
     __m256 c01 = c00, c11 = c00, c21 = c00, c31 = c00, c41 = c00, c51 = c00; /* unused half */
     float t[MR * PW];
     SPILL_TILE(t);

@@ -86,19 +86,10 @@ const char *bimt__perf_source_name(bimt__perf_source s)
 
 static void report_free(bimt__report *r)
 {
-    free(r->tv);
-    free(r->ntv);
-    free(r->important);
-    free(r->labels);
-    free(r->cluster_count);
-    free(r->cluster_pref);
-    free(r->iso_null);
-    free(r->size_null);
-    free(r->centre_null);
-    free(r->profile);
-    free(r->pairs);
-    free(r->modules);
-    free(r->lesion_perf);
+    bimt__free_all((void *[]){r->tv, r->ntv, r->important, r->labels, r->cluster_count,
+                              r->cluster_pref, r->iso_null, r->size_null, r->centre_null,
+                              r->profile, r->pairs, r->modules, r->lesion_perf},
+                   13);
 }
 
 /* Per-task performance without a trainer: each enabled rule's deterministic test grid,

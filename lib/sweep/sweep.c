@@ -270,11 +270,8 @@ int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, uint32_t
     if (sw->n == 0) return BIMT_OK;
     point *pts = bimt__malloc(sw->n, sizeof *pts);
     uint8_t *on = bimt__calloc(sw->n, 1);
-    if (!pts || !on) {
-        free(pts);
-        free(on);
+    if (bimt__alloc_failed((void *[]){pts, on}, 2))
         return bimt__err(BIMT_E_NOMEM, "bimt_sweep_front: out of memory");
-    }
     size_t m = 0;
     for (size_t i = 0; i < sw->n; i++) {
         const bimt__srun *r = &sw->runs[i];
@@ -407,12 +404,8 @@ int bimt__sweep_groups(const bimt_sweep_t *sw, size_t **order, size_t **starts, 
     if (sw->n == 0) return BIMT_OK;
     gkey *k = bimt__malloc(sw->n, sizeof *k);
     size_t *o = bimt__malloc(sw->n, sizeof *o), *s = bimt__malloc(sw->n + 1, sizeof *s);
-    if (!k || !o || !s) {
-        free(k);
-        free(o);
-        free(s);
+    if (bimt__alloc_failed((void *[]){k, o, s}, 3))
         return bimt__err(BIMT_E_NOMEM, "sweep summary: out of memory");
-    }
     for (size_t i = 0; i < sw->n; i++) {
         const bimt__srun *r = &sw->runs[i];
         k[i] = (gkey){(int)r->arm, r->group, r->lambda, r->A, i};

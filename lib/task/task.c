@@ -196,14 +196,9 @@ int bimt_task_create(const bimt_task_params *params, bimt_task_t **out)
 void bimt_task_free(bimt_task_t *task)
 {
     if (!task) return;
-    bimt__big_free(task->x);
-    bimt__big_free(task->y);
-    bimt__big_free(task->mask);
-    bimt__big_free(task->y_loc);
-    bimt__big_free(task->trials);
-    bimt__big_free(task->bumps);
-    bimt__big_free(task->sigrows);
-    bimt__big_free(task->rows);
+    bimt__big_free_all((void *[]){task->x, task->y, task->mask, task->y_loc, task->trials,
+                                  task->bumps, task->sigrows, task->rows},
+                       8);
     free(task);
 }
 

@@ -25,20 +25,14 @@
 static void metadata_json(const bimt_trainer_t *tr, const bimt_model_params *mp,
                           const bimt_task_params *tp, bimt__json *j)
 {
-    static const bimt__json_field counts[] = {
-        BIMT__JF(UINT, bimt_trainer_t, step),
-        BIMT__JF(UINT, bimt_trainer_t, trials),
-    };
-    static const bimt__json_field dims[] = {
-        BIMT__JF(UINT, bimt_model_params, grid_side),
-        BIMT__JF(UINT, bimt_model_params, n_in),
-        BIMT__JF(UINT, bimt_model_params, n_out),
-    };
     bimt__json_open(j, NULL, '{', 1);
     bimt__json_header(j, "libbimt-checkpoint", BIMT_CHECKPOINT_FORMAT);
     bimt__json_str(j, "arm", bimt_arm_name(tr->p.arm));
-    bimt__json_fields(j, tr, counts, BIMT__N_OF(counts));
-    bimt__json_fields(j, mp, dims, BIMT__N_OF(dims));
+    bimt__json_uint(j, "step", tr->step);
+    bimt__json_uint(j, "trials", tr->trials);
+    bimt__json_uint(j, "grid_side", mp->grid_side);
+    bimt__json_uint(j, "n_in", mp->n_in);
+    bimt__json_uint(j, "n_out", mp->n_out);
     bimt__json_uint(j, "n_params", tr->n_params);
     bimt__json_num17(j, "lambda", bimt_trainer_lambda_at(tr, tr->step));
     bimt__json_num17(j, "A", tr->p.A);

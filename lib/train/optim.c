@@ -79,9 +79,7 @@ int bimt_adam_create(size_t n, const bimt_adam_options *opt, bimt_optimizer_t **
 void bimt_optimizer_free(bimt_optimizer_t *o)
 {
     if (!o) return;
-    free(o->m);
-    free(o->v);
-    free(o);
+    bimt__free_all((void *[]){o->m, o->v, o}, 3);
 }
 
 /* m and v updated in place, p -= sc * m / (sqrt(v * ic2) + eps) with sc = lr / (1 - b1^t),

@@ -286,13 +286,8 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
     double *imp = bimt__malloc(n, sizeof(double));
     double *dj = bimt__malloc(n, sizeof(double)); /* also the row sums of M at first */
     ranked *order = bimt__malloc(n, sizeof(ranked));
-    if (!M || !imp || !dj || !order) {
-        free(M);
-        free(imp);
-        free(dj);
-        free(order);
+    if (bimt__alloc_failed((void *[]){M, imp, dj, order}, 4))
         return bimt__fail(m->errmsg, BIMT_E_NOMEM, "swap: out of memory (%zu neurons)", n);
-    }
 
     int rc = BIMT_OK;
     io_tables io = {0, NULL, NULL, NULL};

@@ -227,9 +227,7 @@ void bimt_trainer_free(bimt_trainer_t *tr)
     bimt_optimizer_free(tr->opt);
     bimt_optimizer_free(tr->opt_backup);
     bimt_task_free(tr->eval_task);
-    free(tr->backup);
-    free(tr->prox_step);
-    free(tr);
+    bimt__free_all((void *[]){tr->backup, tr->prox_step, tr}, 3);
 }
 
 const char *bimt_trainer_errmsg(const bimt_trainer_t *tr)
