@@ -225,6 +225,13 @@ static bimt_trainer_params TRP(void)
     X(model_loss_mask_null, INV, "mask is NULL", double l; return bimt_model_loss(f->m, f->buf, NULL, &l);) \
     X(model_loss_loss_null, INV, "loss is NULL", return bimt_model_loss(f->m, f->buf, f->buf, NULL);) \
     X(model_backward_model_null, INV, "model", return bimt_model_backward(NULL, NULL);) \
+    X(model_distance_model_null, INV, "model", return bimt_model_distance(NULL, 0, 0) == -1.0 ? INV : 0;) \
+    X(model_distance_i_big, INV, "i (9)", return bimt_model_distance(f->m, 9, 0) == -1.0 ? INV : 0;) \
+    X(model_distance_j_max, INV, "j (4294967295)", return bimt_model_distance(f->m, 0, UINT32_MAX) == -1.0 ? INV : 0;) \
+    X(model_io_distance_model_null, INV, "model", return bimt_model_io_distance(NULL, 0, 0, 0) == -1.0 ? INV : 0;) \
+    X(model_io_distance_output_2, INV, "output", return bimt_model_io_distance(f->m, 2, 0, 0) == -1.0 ? INV : 0;) \
+    X(model_io_distance_k_big, INV, "k (9)", return bimt_model_io_distance(f->m, 0, 9, 0) == -1.0 ? INV : 0;) \
+    X(model_io_distance_index_big, INV, "n_out", return bimt_model_io_distance(f->m, 1, 0, 5) == -1.0 ? INV : 0;) \
     X(model_weights_grid_order_model_null, INV, "model", return bimt_model_weights_grid_order(NULL, f->buf, NULL, NULL, NULL);) \
     /* optim.h */ \
     X(adam_create_out_null, INV, "out", return bimt_adam_create(16, NULL, NULL);) \

@@ -346,6 +346,11 @@
     X(sweep_front_arm_3, INV, "arm", size_t n; return bimt_sweep_front(f->sw, 3, BIMT_SWEEP_AXIS_NEURONS, NULL, 0, &n);) \
     X(sweep_front_axis_2, INV, "axis", size_t n; return bimt_sweep_front(f->sw, BIMT_ARM_BIMT, 2, NULL, 0, &n);) \
     X(sweep_front_idx_null, INV, "idx", size_t n; return bimt_sweep_front(f->sw, BIMT_ARM_BIMT, BIMT_SWEEP_AXIS_NEURONS, NULL, 4, &n);) \
+    X(sweep_t_quantile_p_0, INV, "p (0)", return isnan(bimt_sweep_t_quantile(0, 4)) ? INV : 0;) \
+    X(sweep_t_quantile_p_1, INV, "p (1)", return isnan(bimt_sweep_t_quantile(1, 4)) ? INV : 0;) \
+    X(sweep_t_quantile_p_nan, INV, "p (nan)", return isnan(bimt_sweep_t_quantile(NAN_, 4)) ? INV : 0;) \
+    X(sweep_t_quantile_df_0, INV, "df (0)", return isnan(bimt_sweep_t_quantile(0.975, 0)) ? INV : 0;) \
+    X(sweep_t_quantile_df_big, INV, "df (10000001)", return isnan(bimt_sweep_t_quantile(0.975, 10000001)) ? INV : 0;) \
     X(sweep_mean_ci_out_null, INV, "out", double x[1] = {1}; return bimt_sweep_mean_ci(x, 1, 0.95, NULL);) \
     X(sweep_mean_ci_x_null, INV, "x", CI(return bimt_sweep_mean_ci(NULL, n_x, level, &ci))) \
     X(sweep_mean_ci_n_x_big, INV, "n_x", CI(n_x = (size_t)UINT32_MAX + 1)) \

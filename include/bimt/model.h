@@ -344,7 +344,7 @@ BIMT_API int bimt_model_set_slots(bimt_model_t *model, const uint32_t *slots, si
  * @param[in] model the model.
  * @param[in] i first neuron, in [0, n_hidden).
  * @param[in] j second neuron, in [0, n_hidden).
- * @return the distance, or -1 for NULL or out-of-range indices.
+ * @return the distance, or -1 for NULL or out-of-range indices (bimt_last_error() says why).
  */
 BIMT_API double bimt_model_distance(const bimt_model_t *model, uint32_t i, uint32_t j);
 
@@ -353,11 +353,11 @@ BIMT_API double bimt_model_distance(const bimt_model_t *model, uint32_t i, uint3
  * output (output != 0) number index, under the model's io_layout: (|dr| + |dc|) / grid_side
  * with the positions of bimt_io_layout. 0 under BIMT_IO_NONE (no positions).
  * @param[in] model the model.
- * @param[in] output 0: an input; nonzero: an output.
+ * @param[in] output 0: an input; 1: an output (other values give -1).
  * @param[in] k hidden neuron, in [0, n_hidden).
  * @param[in] index input in [0, n_in) or output in [0, n_out).
- * @return the distance, or -1 for NULL or out-of-range indices. Thread-safe for a model no
- *         thread mutates.
+ * @return the distance, or -1 for NULL or out-of-range arguments (bimt_last_error() says
+ *         why). Thread-safe for a model no thread mutates.
  */
 BIMT_API double bimt_model_io_distance(const bimt_model_t *model, uint32_t output, uint32_t k,
                                        uint32_t index);

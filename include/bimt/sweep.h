@@ -235,7 +235,7 @@ BIMT_API int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis,
  * integer df, solved by bisection to about 1e-12). Thread-safe.
  * @param[in] p probability in (0, 1), e.g. 0.975 for a two-sided 95 % interval.
  * @param[in] df degrees of freedom, 1 .. 10^7.
- * @return t with P(T <= t) = p, or NaN for p or df out of range.
+ * @return t with P(T <= t) = p, or NaN for p or df out of range (bimt_last_error() says why).
  */
 BIMT_API double bimt_sweep_t_quantile(double p, uint32_t df);
 

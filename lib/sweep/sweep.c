@@ -349,7 +349,12 @@ static double t_central(double theta, uint32_t df)
 
 double bimt_sweep_t_quantile(double p, uint32_t df)
 {
-    if (!(p > 0.0 && p < 1.0) || df < 1 || df > 10000000u) return (double)NAN;
+    if (!(p > 0.0 && p < 1.0) || df < 1 || df > 10000000u) {
+        bimt__err(BIMT_E_INVALID_ARG,
+                  "bimt_sweep_t_quantile: p (%g) must be in (0, 1) and df (%u) in 1..10000000", p,
+                  (unsigned)df);
+        return (double)NAN;
+    }
     if (p == 0.5) return 0.0;
     const double target = fabs(2.0 * p - 1.0);
     double lo = 0.0, hi = 1.57079632679489661923; /* theta in [0, pi/2) */
