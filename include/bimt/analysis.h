@@ -21,6 +21,20 @@
 extern "C" {
 #endif
 
+/** Most rows (rules, the k-means features) of a task-variance matrix given to
+ * bimt_important_neurons(), bimt_normalize_task_variance() and bimt_cluster_task_variance()
+ * (the battery has BIMT_N_RULES = 20); its columns are at most BIMT_MAX_HIDDEN. */
+#define BIMT_MAX_TV_ROWS 1024u
+/** Most k-means++ restarts per k (bimt_cluster_params.n_restarts). */
+#define BIMT_MAX_RESTARTS 10000u
+/** Most Lloyd iterations per restart (bimt_cluster_params.max_iter). */
+#define BIMT_MAX_ITER 100000u
+/** Most shuffles of a null (bimt_anatomy_metrics(), bimt_centrality_metrics(),
+ * bimt_report_write(), bimt_plot_null()): 10^7; the main job uses 1000 to 10000. */
+#define BIMT_MAX_SHUFFLES 10000000u
+/** Most bins of bimt_weight_distance_profile() and bimt_plot_weight_distance() (2^20). */
+#define BIMT_MAX_BINS 1048576u
+
 /**
  * @brief Task variance TV[r][k] of hidden neuron k in rule r: on the deterministic test grid
  * of the rule (noise off), the population variance across trials at each step of the
@@ -41,14 +55,16 @@ BIMT_API int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *t
  * older header) gets defaults for the fields it lacks; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_cluster_params {
     uint32_t struct_size;        /**< set by bimt_cluster_params_init() */
-    double importance_threshold; /**< neuron important iff summed TV > this; default 1e-3 */
-    uint32_t k_min;              /**< smallest k tried, default 2 */
-    uint32_t k_max;              /**< largest k tried, default 29 (clipped to n_important - 1) */
-    uint32_t n_restarts;         /**< k-means++ restarts per k, 1..10000, default 20 */
-    uint32_t max_iter;           /**< Lloyd iterations per restart, 1..100000, default 300 */
-    double tol;                  /**< convergence: relative centre shift, default 1e-4 */
-    uint32_t normalize_by_sum;   /**< 0: by max across rules (default), 1: by sum */
-    uint64_t seed;               /**< default 0 */
+    double importance_threshold; /**< neuron important iff summed TV > this (finite, >= 0);
+                                    default 1e-3 */
+    uint32_t k_min;              /**< smallest k tried, 2..k_max, default 2 */
+    uint32_t k_max;      /**< largest k tried, k_min..BIMT_MAX_HIDDEN, default 29 (clipped to
+                              n_important - 1) */
+    uint32_t n_restarts; /**< k-means++ restarts per k, 1..BIMT_MAX_RESTARTS, default 20 */
+    uint32_t max_iter;   /**< Lloyd iterations per restart, 1..BIMT_MAX_ITER, default 300 */
+    double tol;          /**< convergence: relative centre shift (finite, >= 0), default 1e-4 */
+    uint32_t normalize_by_sum; /**< 0: by max across rules (default), 1: by sum (0 or 1) */
+    uint64_t seed;             /**< default 0 */
 } bimt_cluster_params;
 
 /**
@@ -60,13 +76,14 @@ BIMT_API void bimt_cluster_params_init(bimt_cluster_params *p);
 /**
  * @brief Important neurons (summed TV over rules > threshold). Thread-safe.
  * @param[in] tv [n_rules][n_hidden], finite and >= 0.
- * @param[in] n_rules rows of tv (> 0; BIMT_N_RULES for bimt_task_variance() output).
- * @param[in] n_hidden columns of tv, the number of neurons (> 0).
+ * @param[in] n_rules rows of tv, 1..BIMT_MAX_TV_ROWS (BIMT_N_RULES for bimt_task_variance()
+ *        output).
+ * @param[in] n_hidden columns of tv, the number of neurons, 1..BIMT_MAX_HIDDEN.
  * @param[in] threshold finite, >= 0.
  * @param[out] important [n_hidden] 1/0.
  * @param[out] n_important optional count.
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL tv or important, n_rules or n_hidden 0,
- *         negative or non-finite tv or threshold).
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL tv or important, n_rules or n_hidden 0 or
+ *         above its bound, negative or non-finite tv or threshold).
  */
 BIMT_API int bimt_important_neurons(const float *tv, uint32_t n_rules, uint32_t n_hidden,
                                     double threshold, uint8_t *important, uint32_t *n_important);
@@ -76,10 +93,11 @@ BIMT_API int bimt_important_neurons(const float *tv, uint32_t n_rules, uint32_t 
  * divided by its max over rules (or sum, if by_sum); unimportant neurons get 0.
  * Thread-safe.
  * @param[in] tv [n_rules][n_hidden], finite and >= 0.
- * @param[in] n_rules rows of tv (> 0).
- * @param[in] n_hidden columns of tv, the number of neurons (> 0).
+ * @param[in] n_rules rows of tv, 1..BIMT_MAX_TV_ROWS.
+ * @param[in] n_hidden columns of tv, the number of neurons, 1..BIMT_MAX_HIDDEN.
  * @param[in] threshold importance threshold as in bimt_important_neurons() (finite, >= 0).
- * @param[in] by_sum 0: divide by the max over rules; nonzero: divide by the sum.
+ * @param[in] by_sum 0: divide by the max over rules; 1: divide by the sum (other values are
+ *        refused).
  * @param[out] ntv [n_rules][n_hidden].
  * @return BIMT_OK or BIMT_E_INVALID_ARG (as bimt_important_neurons(), or NULL ntv).
  */
@@ -94,8 +112,8 @@ BIMT_API int bimt_normalize_task_variance(const float *tv, uint32_t n_rules, uin
  * k_min): every important neuron gets cluster 0, n_clusters = 1 (or 0 if none),
  * silhouette = 0.
  * @param[in] tv [n_rules][n_hidden] raw task variance, finite and >= 0.
- * @param[in] n_rules rows of tv, the features of the k-means (> 0).
- * @param[in] n_hidden columns of tv, the number of neurons (> 0).
+ * @param[in] n_rules rows of tv, the features of the k-means, 1..BIMT_MAX_TV_ROWS.
+ * @param[in] n_hidden columns of tv, the number of neurons, 1..BIMT_MAX_HIDDEN.
  * @param[in] params parameters, or NULL for the defaults.
  * @param[out] labels [n_hidden]: cluster id, or -1 for unimportant neurons.
  * @param[out] n_clusters optional: the number of clusters.
@@ -137,7 +155,8 @@ typedef struct bimt_anatomy {
  * mutates.
  * @param[in] model the model whose slots place the neurons.
  * @param[in] labels [n_hidden] as from bimt_cluster_task_variance(): -1 or in [0, n_hidden).
- * @param[in] n_shuffles null size, at most 10^7 (larger is refused); 0 gives null mean = sd =
+ * @param[in] n_shuffles null size, at most BIMT_MAX_SHUFFLES (10^7; larger is refused); 0 gives
+ *        null mean = sd =
  *        z = 0 and p = 1.
  * @param[in] seed seed of the shuffles (same seed, same null).
  * @param[out] out the metrics.
@@ -175,7 +194,8 @@ typedef struct bimt_centrality {
  * thread mutates.
  * @param[in] model the model whose slots place the neurons.
  * @param[in] important [n_hidden] nonzero for an important neuron (bimt_important_neurons()).
- * @param[in] n_shuffles null size, at most 10^7 (larger is refused); 0 gives null mean = sd =
+ * @param[in] n_shuffles null size, at most BIMT_MAX_SHUFFLES (10^7; larger is refused); 0 gives
+ *        null mean = sd =
  *        z = 0 and p = 1.
  * @param[in] seed seed of the null (same seed, same null).
  * @param[out] out the result (caller-owned); written only on success.
@@ -204,7 +224,7 @@ typedef struct bimt_wiring {
  * @param[in] model the model.
  * @param[in] tv optional [20][n_hidden] task variance.
  * @param[in] importance_threshold importance threshold applied to tv (as in
- *        bimt_important_neurons(); unused when tv is NULL).
+ *        bimt_important_neurons(): finite and >= 0; unused when tv is NULL).
  * @param[in] weight_threshold connections (and, without tv, neurons) count as active when
  *        |w| > this (finite, >= 0).
  * @param[out] out the statistics.
@@ -221,10 +241,11 @@ BIMT_API int bimt_wiring_stats(const bimt_model_t *model, const float *tv,
  * slot distance / (n_bins - 1).
  * Pairs farther than the last bin are left out. Thread-safe for a model no thread mutates.
  * @param[in] model the model.
- * @param[in] n_bins number of bins (> 0); up to 2*grid_side - 1 is meaningful.
+ * @param[in] n_bins number of bins, 1..BIMT_MAX_BINS; up to 2*grid_side - 1 is meaningful.
  * @param[out] mean_abs_w [n_bins].
  * @param[out] counts optional [n_bins] number of pairs per bin.
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model or mean_abs_w, n_bins 0); BIMT_E_NOMEM.
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL model or mean_abs_w, n_bins 0 or above
+ *         BIMT_MAX_BINS); BIMT_E_NOMEM.
  */
 BIMT_API int bimt_weight_distance_profile(const bimt_model_t *model, size_t n_bins,
                                           double *mean_abs_w, uint64_t *counts);

@@ -85,6 +85,14 @@ typedef enum bimt_distance {
 
 /** Most coordinates a slot position may have (bimt_model_params.dim is 1..BIMT_MAX_DIM). */
 #define BIMT_MAX_DIM 3u
+/** Largest grid side (bimt_model_params.grid_side is 1..BIMT_MAX_GRID_SIDE; the main job
+ * uses 16 or 20). */
+#define BIMT_MAX_GRID_SIDE 256u
+/** Most hidden neurons of a model (BIMT_MAX_GRID_SIDE^2 = 2^16; also the bound of n_slots,
+ * neighbours and of the n_hidden, top_k and k_max arguments of the analysis calls). */
+#define BIMT_MAX_HIDDEN 65536u
+/** Most inputs or outputs of a model (bimt_model_params.n_in and n_out are 1..BIMT_MAX_IO). */
+#define BIMT_MAX_IO 65536u
 
 /** Which parameter tensor a view refers to. */
 typedef enum bimt_tensor {
@@ -103,14 +111,15 @@ typedef struct bimt_model bimt_model_t;
  * lacks get their defaults; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_model_params {
     uint32_t struct_size; /**< set by bimt_model_params_init() */
-    uint32_t grid_side;   /**< n: n*n hidden neurons on an n x n grid; default 16 */
-    uint32_t n_in;        /**< number of inputs, default 85 (the 20-task battery) */
-    uint32_t n_out;       /**< number of outputs, default 33 (the 20-task battery) */
-    int32_t activation;   /**< a bimt_activation value; default BIMT_ACT_SOFTPLUS */
-    double alpha;         /**< leak dt/tau in (0, 1]; default 0.2; 1 = the seed's eq. 1 */
-    double sigma_rec;     /**< recurrent noise, default 0.05 (used with BIMT_FWD_NOISE) */
-    int32_t init;         /**< a bimt_init value; default BIMT_INIT_DIAG */
-    double init_scale;    /**< default 0.5 (tanh: use 1.0) */
+    uint32_t
+        grid_side; /**< n: n*n hidden neurons on an n x n grid, 1..BIMT_MAX_GRID_SIDE; default 16 */
+    uint32_t n_in; /**< number of inputs, 1..BIMT_MAX_IO, default 85 (the 20-task battery) */
+    uint32_t n_out;     /**< number of outputs, 1..BIMT_MAX_IO, default 33 (the 20-task battery) */
+    int32_t activation; /**< a bimt_activation value; default BIMT_ACT_SOFTPLUS */
+    double alpha;       /**< leak dt/tau in (0, 1]; default 0.2; 1 = the seed's eq. 1 */
+    double sigma_rec;   /**< recurrent noise, default 0.05 (used with BIMT_FWD_NOISE) */
+    int32_t init;       /**< a bimt_init value; default BIMT_INIT_DIAG */
+    double init_scale;  /**< default 0.5 (tanh: use 1.0) */
     int32_t loss;       /**< a bimt_loss value: loss of bimt_model_loss(); default BIMT_LOSS_MSE */
     uint64_t seed;      /**< initialisation and noise seed; default 1 */
     uint32_t io_layout; /**< bimt_io_layout: positions of inputs and outputs; default
@@ -123,8 +132,8 @@ typedef struct bimt_model_params {
      * bimt_model_get_params() returns a pointer to that copy (valid until bimt_model_free()).
      * Coordinates must be finite; equal positions are allowed. */
     const double *positions;
-    uint32_t n_slots;    /**< number of positions, 1..65536 (with positions; else ignored) */
-    uint32_t dim;        /**< coordinates per position, 1..BIMT_MAX_DIM (with positions) */
+    uint32_t n_slots; /**< number of positions, 1..BIMT_MAX_HIDDEN (with positions; else ignored) */
+    uint32_t dim;     /**< coordinates per position, 1..BIMT_MAX_DIM (with positions) */
     uint32_t distance;   /**< a bimt_distance: metric between slot positions; default
                               BIMT_DIST_MANHATTAN */
     uint32_t neighbours; /**< k of the anatomical neighbourhood (bimt_anatomy_metrics(): the
@@ -179,7 +188,7 @@ BIMT_API const char *bimt_distance_name(int32_t distance);
  * @param[in] params parameters, or NULL for the defaults.
  * @param[out] out new handle (caller frees with bimt_model_free()); NULL on failure.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL out, grid_side 0 or > 256, n_in/n_out 0 or > 65536,
- *         alpha outside (0,1], negative/NaN sigma_rec or init_scale, unknown enum; with
+ *         alpha outside (0,1], negative/NaN/Inf sigma_rec or init_scale, unknown enum; with
  *         positions: n_slots 0 or > 65536, dim 0 or > BIMT_MAX_DIM, a NaN or infinite
  *         coordinate, io_layout other than BIMT_IO_NONE; neighbours > 65536);
  *         BIMT_E_VERSION (struct_size larger than this library's); BIMT_E_NOMEM;
@@ -335,7 +344,7 @@ BIMT_API int bimt_model_set_slots(bimt_model_t *model, const uint32_t *slots, si
  * @param[in] model the model.
  * @param[in] i first neuron, in [0, n_hidden).
  * @param[in] j second neuron, in [0, n_hidden).
- * @return the distance, or -1 for NULL or out-of-range indices.
+ * @return the distance, or -1 for NULL or out-of-range indices (bimt_last_error() says why).
  */
 BIMT_API double bimt_model_distance(const bimt_model_t *model, uint32_t i, uint32_t j);
 
@@ -344,11 +353,11 @@ BIMT_API double bimt_model_distance(const bimt_model_t *model, uint32_t i, uint3
  * output (output != 0) number index, under the model's io_layout: (|dr| + |dc|) / grid_side
  * with the positions of bimt_io_layout. 0 under BIMT_IO_NONE (no positions).
  * @param[in] model the model.
- * @param[in] output 0: an input; nonzero: an output.
+ * @param[in] output 0: an input; 1: an output (other values give -1).
  * @param[in] k hidden neuron, in [0, n_hidden).
  * @param[in] index input in [0, n_in) or output in [0, n_out).
- * @return the distance, or -1 for NULL or out-of-range indices. Thread-safe for a model no
- *         thread mutates.
+ * @return the distance, or -1 for NULL or out-of-range arguments (bimt_last_error() says
+ *         why). Thread-safe for a model no thread mutates.
  */
 BIMT_API double bimt_model_io_distance(const bimt_model_t *model, uint32_t output, uint32_t k,
                                        uint32_t index);
@@ -393,10 +402,12 @@ BIMT_API size_t bimt_model_n_silenced(const bimt_model_t *model);
  * @param[in,out] model the model (its workspace keeps the states and outputs; the noise
  *        stream moves on with BIMT_FWD_NOISE).
  * @param[in] x [n_steps][batch_size][n_in] inputs (borrowed for the call only).
- * @param[in] n_steps T, number of time steps (> 0).
- * @param[in] batch_size B, number of trials (> 0).
+ * @param[in] n_steps T, number of time steps, 1 .. BIMT_MAX_STEPS (2^20).
+ * @param[in] batch_size B, number of trials, 1 .. BIMT_MAX_BATCH (2^16).
  * @param[in] flags 0 or BIMT_FWD_NOISE.
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, zero sizes, unknown flags, batch too large);
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, zero sizes, sizes above their bounds, unknown
+ *         flags, or a product T * B * max(n_hidden, n_in) (the workspace's rows) above
+ *         INT_MAX, the BLAS index range);
  *         BIMT_E_NOMEM (workspace could not grow; previous results are then invalid).
  */
 BIMT_API int bimt_model_forward(bimt_model_t *model, const float *x, uint32_t n_steps,

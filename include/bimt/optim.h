@@ -20,6 +20,10 @@
 extern "C" {
 #endif
 
+/** Most values an optimizer may update (2^34: more than the largest model's parameters,
+ * BIMT_MAX_HIDDEN * (BIMT_MAX_HIDDEN + 2 BIMT_MAX_IO) + ...). */
+#define BIMT_MAX_PARAMS 17179869184ull
+
 /** Opaque optimizer handle. */
 typedef struct bimt_optimizer bimt_optimizer_t;
 
@@ -44,10 +48,11 @@ BIMT_API void bimt_adam_options_init(bimt_adam_options *o);
 /**
  * @brief Creates an Adam optimizer for n_params values, moments zero, step 0.
  * Thread-safe (touches no existing handle).
- * @param[in] n_params length of the buffers it will update (> 0).
+ * @param[in] n_params length of the buffers it will update, 1 .. BIMT_MAX_PARAMS.
  * @param[in] options the options, or NULL for the defaults.
  * @param[out] out new handle (free with bimt_optimizer_free()); NULL on failure.
- * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL out, n_params 0, a value out of range or NaN),
+ * @return BIMT_OK, BIMT_E_INVALID_ARG (NULL out, n_params 0 or above BIMT_MAX_PARAMS, a value
+ *         out of range or NaN),
  *         BIMT_E_VERSION (struct_size larger than this library's), BIMT_E_NOMEM. On failure
  *         bimt_last_error() says why.
  */

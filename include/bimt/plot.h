@@ -31,6 +31,9 @@ extern "C" {
 #define BIMT_PLOT_WEIGHT_THRESHOLD 1e-2
 /** Most connections bimt_plot_network() draws (the strongest ones). */
 #define BIMT_PLOT_MAX_EDGES 6000
+/** Most rows (rules) of the task-variance figures (bimt_plot_task_variance(),
+ * bimt_plot_clusters_grid()). */
+#define BIMT_PLOT_MAX_RULES 64u
 
 /**
  * @brief Figure 1a: the hidden network on its grid. Each neuron is a dot at its slot
@@ -57,8 +60,8 @@ BIMT_API int bimt_plot_network(const bimt_model_t *model, const int32_t *labels,
  * with cluster boundaries and ids marked and a colour bar.
  * @param[in] ntv [n_rules][n_hidden] normalised task variance (bimt_normalize_task_variance()),
  *        values in [0, 1].
- * @param[in] n_rules rows of ntv (1 .. 64).
- * @param[in] n_hidden columns of ntv, the number of neurons (> 0).
+ * @param[in] n_rules rows of ntv (1 .. BIMT_PLOT_MAX_RULES).
+ * @param[in] n_hidden columns of ntv, the number of neurons, 1 .. BIMT_MAX_HIDDEN.
  * @param[in] labels optional [n_hidden] cluster ids in [0, n_hidden); neurons with -1 are left
  *        out. With NULL, the neurons whose column is not all zero are shown, ordered by
  *        preferred rule.
@@ -78,7 +81,7 @@ BIMT_API int bimt_plot_task_variance(const float *ntv, uint32_t n_rules, uint32_
  * @param[in] labels [n_hidden] cluster ids in [0, n_hidden) or -1.
  * @param[in] ntv optional [n_rules][n_hidden] normalised task variance for the preferred
  *        rules; NULL leaves them out of the legend.
- * @param[in] n_rules rows of ntv (ignored when ntv is NULL).
+ * @param[in] n_rules rows of ntv, 1 .. BIMT_PLOT_MAX_RULES (ignored when ntv is NULL).
  * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, labels or path, label outside [-1, n_hidden),
  *         ntv not finite and >= 0, n_rules 0 or > 64);
@@ -106,8 +109,8 @@ BIMT_API int bimt_plot_performance(const double perf[BIMT_N_RULES], double targe
  * outlined, and the threshold is marked on the colour bar.
  * @param[in] model the model whose slots place the neurons (read only).
  * @param[in] tv [n_rules][n_hidden] raw task variance (bimt_task_variance()).
- * @param[in] n_rules rows of tv (> 0).
- * @param[in] threshold importance threshold (e.g. 1e-3), > 0.
+ * @param[in] n_rules rows of tv, 1 .. 1024 (BIMT_MAX_TV_ROWS of analysis.h).
+ * @param[in] threshold importance threshold (e.g. 1e-3), > 0 and finite.
  * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, n_rules 0, tv negative or non-finite,
  *         threshold not > 0); BIMT_E_NOMEM; BIMT_E_IO.
@@ -121,8 +124,8 @@ BIMT_API int bimt_plot_importance_grid(const bimt_model_t *model, const float *t
  * plotted values are positive and span more than two decades.
  * @param[in] mean_abs_w [n_bins] (bimt_weight_distance_profile()).
  * @param[in] counts optional [n_bins] pairs per bin; NULL plots every bin.
- * @param[in] n_bins length of mean_abs_w and counts (> 0).
- * @param[in] grid_side the model's grid side (> 0).
+ * @param[in] n_bins length of mean_abs_w and counts, 1 .. 2^20 (BIMT_MAX_BINS of analysis.h).
+ * @param[in] grid_side the model's grid side, 1 .. BIMT_MAX_GRID_SIDE.
  * @param[in] path output file.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, n_bins 0, grid_side 0, negative or
  *         non-finite values); BIMT_E_NOMEM; BIMT_E_IO.
@@ -136,9 +139,9 @@ BIMT_API int bimt_plot_weight_distance(const double *mean_abs_w, const uint64_t 
  * @param[in] observed the metric of the trained network (finite).
  * @param[in] null_samples [n] null values (may be NULL when n is 0); non-finite samples are
  *        rejected.
- * @param[in] n number of null samples.
- * @param[in] p_value printed in the title; pass a negative value to use the lower-tail value
- *        (1 + #{null <= observed}) / (1 + n) of analysis.h.
+ * @param[in] n number of null samples, 0 .. 10^7 (BIMT_MAX_SHUFFLES of analysis.h).
+ * @param[in] p_value printed in the title (not NaN); pass a negative value to use the lower-tail
+ * value (1 + #{null <= observed}) / (1 + n) of analysis.h.
  * @param[in] title figure title (e.g. "Fraction of isolated neurons"); XML-escaped, NULL = empty.
  * @param[in] xlabel the metric's axis label; XML-escaped, NULL = empty.
  * @param[in] path output file.

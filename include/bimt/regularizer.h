@@ -29,9 +29,10 @@ extern "C" {
  * @param[in] lambda overall weight, in [0, 1e6] (bounded so that the cost and its gradient
  *        stay finite for any finite weights).
  * @param[in] A distance weight, in [0, 1e6].
- * @param[in] add_grad nonzero: also add the subgradient; 0: value only.
+ * @param[in] add_grad 1: also add the subgradient; 0: value only (other values are refused).
  * @param[out] value optional: receives lambda * L_cc (computed in double).
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, lambda or A NaN or outside [0, 1e6]). Nothing is
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, lambda or A NaN or outside [0, 1e6],
+ *         add_grad not 0 or 1). Nothing is
  *         written on failure.
  */
 BIMT_API int bimt_model_connection_cost(bimt_model_t *model, double lambda, double A,

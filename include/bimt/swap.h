@@ -28,8 +28,10 @@ extern "C" {
  * header) gets defaults for the fields it lacks; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_swap_params {
     uint32_t struct_size; /**< set by bimt_swap_params_init() */
-    uint32_t top_k;       /**< neurons considered per pass; default 30 (clipped to n_hidden) */
-    double A;             /**< distance weight of the cost; default 1 (> 0 for swaps to matter) */
+    uint32_t top_k; /**< neurons considered per pass, 1..BIMT_MAX_HIDDEN; default 30 (clipped to
+                         n_hidden) */
+    double A;       /**< distance weight of the cost, finite and >= 0; default 1 (> 0 for swaps to
+                        matter) */
     const uint8_t *candidates; /**< optional [n_hidden] mask of allowed partners (nonzero =
                                   allowed); NULL = all. Borrowed for the call. */
 } bimt_swap_params;
@@ -77,7 +79,8 @@ BIMT_API void bimt_swap_params_init(bimt_swap_params *p);
  * @param[in,out] res optional: receives counts and costs; if res->exchanges is non-NULL the
  *        first max_exchanges exchanges are written there in the order made (n_swaps counts
  *        them all). Untouched on failure.
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, A negative, NaN or infinite, top_k 0);
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL model, A negative, NaN or infinite, top_k 0 or
+ *         above BIMT_MAX_HIDDEN);
  *         BIMT_E_VERSION (struct_size); BIMT_E_NUMERIC (NaN or Inf in W_rec, W_in or W_out);
  *         BIMT_E_NOMEM. On failure the slots are unchanged.
  */

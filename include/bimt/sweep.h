@@ -33,6 +33,12 @@ extern "C" {
 
 /** Most entries of anatomy_by_k kept per run (further entries are dropped). */
 #define BIMT_SWEEP_MAX_BY_K 16
+/** Most grow_brain arguments, and most settings, of one run (bimt_sweep_run.n_args and
+ * n_settings). */
+#define BIMT_SWEEP_MAX_ARGS 65536u
+/** Most points of bimt_sweep_pareto_front() and values of bimt_sweep_mean_ci() (counts are
+ * reported as uint32_t), and most runs of a sweep. */
+#define BIMT_SWEEP_MAX_POINTS 4294967295u
 
 /** One entry of a run's anatomy_by_k: both anatomical tests with the clustering fixed at k. */
 typedef struct bimt_sweep_anatomy_k {
@@ -109,24 +115,24 @@ BIMT_API const char *bimt_sweep_status_name(int32_t status);
 /** One configuration of a sweep, as given to bimt_sweep_add_run(). The handle copies every
  *  string and array. Fill with bimt_sweep_run_init(). */
 typedef struct bimt_sweep_run {
-    uint32_t struct_size;              /**< set by bimt_sweep_run_init() */
-    const char *id;                    /**< required, unique within the sweep, non-empty */
-    int32_t arm;                       /**< arm of the run, a bimt_arm value */
-    double lambda;                     /**< connection-cost weight (0 for arm none; NaN unknown) */
-    double A;                          /**< distance weight (0 unless arm bimt; NaN unknown) */
-    uint64_t seed;                     /**< seed of the run */
-    uint64_t steps;                    /**< training steps */
-    const char *group;                 /**< other settings that split the summary (NULL = none) */
-    int32_t status;                    /**< a bimt_sweep_status value */
-    const char *error;                 /**< BIMT_SWEEP_FAILED: what went wrong (NULL allowed) */
-    const char **args;                 /**< grow_brain arguments that reproduce the run alone */
-    size_t n_args;                     /**< entries of args */
-    const char **setting_keys;         /**< the run's settings (key = value), may be NULL */
-    const char **setting_values;       /**< values of setting_keys */
-    size_t n_settings;                 /**< entries of setting_keys and setting_values */
-    const char *report;                /**< link to the run's own report, relative to the sweep
-                                            folder (NULL: none) */
-    double elapsed_s;                  /**< wall time of the run in seconds (NaN: unknown) */
+    uint32_t struct_size;        /**< set by bimt_sweep_run_init() */
+    const char *id;              /**< required, unique within the sweep, non-empty */
+    int32_t arm;                 /**< arm of the run, a bimt_arm value */
+    double lambda;               /**< connection-cost weight (0 for arm none; NaN unknown) */
+    double A;                    /**< distance weight (0 unless arm bimt; NaN unknown) */
+    uint64_t seed;               /**< seed of the run */
+    uint64_t steps;              /**< training steps */
+    const char *group;           /**< other settings that split the summary (NULL = none) */
+    int32_t status;              /**< a bimt_sweep_status value */
+    const char *error;           /**< BIMT_SWEEP_FAILED: what went wrong (NULL allowed) */
+    const char **args;           /**< grow_brain arguments that reproduce the run alone */
+    size_t n_args;               /**< entries of args, 0 .. BIMT_SWEEP_MAX_ARGS */
+    const char **setting_keys;   /**< the run's settings (key = value), may be NULL */
+    const char **setting_values; /**< values of setting_keys */
+    size_t n_settings;  /**< entries of setting_keys and setting_values, 0 .. BIMT_SWEEP_MAX_ARGS */
+    const char *report; /**< link to the run's own report, relative to the sweep
+                             folder (NULL: none) */
+    double elapsed_s;   /**< wall time of the run in seconds, >= 0 (NaN: unknown) */
     const bimt_sweep_metrics *metrics; /**< BIMT_SWEEP_OK: required; otherwise ignored */
 } bimt_sweep_run;
 
@@ -167,7 +173,9 @@ BIMT_API const char *bimt_sweep_errmsg(const bimt_sweep_t *sw);
  * @param[in] run the record; for BIMT_SWEEP_OK its metrics are required and copied.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, empty or duplicate id, unknown arm or status,
  *         OK without metrics, NULL args with n_args > 0, NULL settings with n_settings > 0,
- *         negative lambda or A); BIMT_E_VERSION (struct_size of run or metrics);
+ *         negative or infinite lambda or A, negative elapsed_s, n_args or n_settings above
+ *         BIMT_SWEEP_MAX_ARGS, the sweep holding BIMT_SWEEP_MAX_POINTS runs);
+ *         BIMT_E_VERSION (struct_size of run or metrics);
  *         BIMT_E_NOMEM. On failure sw is unchanged.
  */
 BIMT_API int bimt_sweep_add_run(bimt_sweep_t *sw, const bimt_sweep_run *run);
@@ -198,10 +206,11 @@ BIMT_API const char *bimt_sweep_axis_name(int32_t axis);
  * error[i] with one of them strictly lower (equal points are all on it). Thread-safe.
  * @param[in] cost [n] the costs.
  * @param[in] error [n] the errors.
- * @param[in] n the number of points (0 allowed).
+ * @param[in] n the number of points, 0 .. BIMT_SWEEP_MAX_POINTS.
  * @param[out] on_front [n] 1 for points on the front, else 0.
  * @param[out] n_front optional: how many points are on the front.
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL array with n > 0, or NULL on_front).
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL array with n > 0, or NULL on_front, n above
+ *         BIMT_SWEEP_MAX_POINTS).
  */
 BIMT_API int bimt_sweep_pareto_front(const double *cost, const double *error, size_t n,
                                      uint8_t *on_front, size_t *n_front);
@@ -213,7 +222,7 @@ BIMT_API int bimt_sweep_pareto_front(const double *cost, const double *error, si
  * @param[in] arm the arm (a bimt_arm value).
  * @param[in] axis the cost axis (a bimt_sweep_axis value).
  * @param[out] idx up to cap run indices (may be NULL when cap is 0).
- * @param[in] cap capacity of idx.
+ * @param[in] cap capacity of idx (any value: it only bounds what is written).
  * @param[out] n_front the size of the front (also when it exceeds cap: call again).
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL sw or n_front, unknown arm or axis, NULL idx with
  *         cap > 0); BIMT_E_SHAPE (cap too small; idx holds the first cap); BIMT_E_NOMEM.
@@ -226,7 +235,7 @@ BIMT_API int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis,
  * integer df, solved by bisection to about 1e-12). Thread-safe.
  * @param[in] p probability in (0, 1), e.g. 0.975 for a two-sided 95 % interval.
  * @param[in] df degrees of freedom, 1 .. 10^7.
- * @return t with P(T <= t) = p, or NaN for p or df out of range.
+ * @return t with P(T <= t) = p, or NaN for p or df out of range (bimt_last_error() says why).
  */
 BIMT_API double bimt_sweep_t_quantile(double p, uint32_t df);
 
@@ -242,10 +251,11 @@ typedef struct bimt_sweep_ci {
  * @brief Mean and Student t interval mean -+ t_{(1+level)/2, n-1} s / sqrt(n) of the finite
  * values of x (s: sample standard deviation, n - 1 in the denominator). Thread-safe.
  * @param[in] x [n_x] values; NaN and infinities are skipped.
- * @param[in] n_x number of values.
+ * @param[in] n_x number of values, 0 .. BIMT_SWEEP_MAX_POINTS.
  * @param[in] level confidence level in (0, 1), e.g. 0.95.
  * @param[out] out the result.
- * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL out, NULL x with n_x > 0, level out of range).
+ * @return BIMT_OK or BIMT_E_INVALID_ARG (NULL out, NULL x with n_x > 0, n_x above
+ *         BIMT_SWEEP_MAX_POINTS, level out of range).
  */
 BIMT_API int bimt_sweep_mean_ci(const double *x, size_t n_x, double level, bimt_sweep_ci *out);
 

@@ -30,6 +30,12 @@ extern "C" {
 #define BIMT_N_RULES 20
 /** Most epochs a trial has (fix1, stim1, delay1, stim2, delay2, go1). */
 #define BIMT_MAX_EPOCHS 6
+/** Most trials of one batch: bimt_task_sample(), bimt_trainer_params.batch_size and
+ * bimt_model_forward() refuse more (2^16; training uses 32 to 64, the test grids 500). */
+#define BIMT_MAX_BATCH 65536u
+/** Most time steps of one batch: bimt_model_forward() and bimt_task_performance() refuse more
+ * (2^20; a trial of the battery lasts at most a few hundred steps at dt = 20 ms). */
+#define BIMT_MAX_STEPS 1048576u
 
 /** Canonical rule indices (the order of the task specification; rule input = 1 + 2 n_ring + r). */
 typedef enum bimt_rule {
@@ -91,12 +97,14 @@ typedef struct bimt_task bimt_task_t;
  * gives BIMT_E_VERSION. */
 typedef struct bimt_task_params {
     uint32_t struct_size; /**< set by bimt_task_params_init(); checked by bimt_task_create() */
-    uint32_t n_eachring;  /**< units per ring, default 32 (2 input rings, 1 output ring) */
-    double dt_ms;         /**< simulation step, default 20 ms */
-    double tau_ms;        /**< neuronal time constant, default 100 ms (alpha = dt/tau) */
-    double sigma_x;       /**< input noise, default 0.01; effective std sigma_x*sqrt(2/alpha) */
-    uint32_t rule_mask;   /**< bit r enables rule r for training/evaluation; 0 = all 20 */
-    int32_t loss;         /**< a bimt_loss value: target encoding and mask, default BIMT_LOSS_MSE */
+    uint32_t
+        n_eachring;     /**< units per ring, 4 .. 1024, default 32 (2 input rings, 1 output ring) */
+    double dt_ms;       /**< simulation step, default 20 ms */
+    double tau_ms;      /**< neuronal time constant, default 100 ms (alpha = dt/tau) */
+    double sigma_x;     /**< input noise (finite, >= 0), default 0.01; effective std
+                           sigma_x*sqrt(2/alpha) */
+    uint32_t rule_mask; /**< bit r enables rule r for training/evaluation; 0 = all 20 */
+    int32_t loss;       /**< a bimt_loss value: target encoding and mask, default BIMT_LOSS_MSE */
     uint32_t input_noise; /**< 1 (default): random-mode batches get input noise; 0: none (other
                              values refused) */
     uint32_t easy_task;   /**< 1: coherences x10 (DM) / x2 (delayed DM); default 0 (0 or 1) */
@@ -203,7 +211,7 @@ BIMT_API int bimt_task_rule_enabled(const bimt_task_t *task, int rule);
  * @brief Samples a random-mode training batch of one rule (with input noise if enabled).
  * @param[in,out] task the task suite (its random stream moves on; it owns the batch arrays).
  * @param[in] rule rule index in [0, BIMT_N_RULES) (any rule, whatever the rule_mask).
- * @param[in] batch_size number of trials, 1 .. 65536.
+ * @param[in] batch_size number of trials, 1 .. BIMT_MAX_BATCH (65536).
  * @param[out] out receives borrowed views (see bimt_batch); set out->struct_size first.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, unknown rule, batch size 0 or too large);
  *         BIMT_E_VERSION (out->struct_size unset);
@@ -231,7 +239,8 @@ BIMT_API int bimt_task_sample_test(bimt_task_t *task, int rule, bimt_batch *out)
  * @param[out] correct optional [batch_size] array receiving 1 or 0 per trial.
  * @param[out] mean optional fraction of correct trials.
  * @return BIMT_OK; BIMT_E_INVALID_ARG for NULL batch/outputs/y_loc, n_out < 2, batch_size 0,
- *         n_steps 0, n_steps or batch_size above 2^20, n_out above 2^16, unknown loss.
+ *         n_steps 0, n_steps above BIMT_MAX_STEPS (2^20), batch_size above 2^20, n_out above
+ *         2^16, unknown loss.
  *         Thread-safe (touches no handle).
  */
 BIMT_API int bimt_task_performance(const bimt_batch *batch, const float *outputs, int32_t loss,

@@ -41,13 +41,16 @@ typedef enum bimt_arm {
 
 /** Most breakpoints of the piecewise-constant lambda schedule. */
 #define BIMT_MAX_SCHEDULE 8
+/** Most trials per rule of one evaluation (bimt_trainer_params.eval_batch,
+ * bimt_trainer_evaluate()): 10^6. */
+#define BIMT_MAX_EVAL_TRIALS 1000000u
 
 /** Trainer parameters. Fill with bimt_trainer_params_init(). A smaller struct_size (an older
  * header) gets defaults for the fields it lacks; a larger one gives BIMT_E_VERSION. */
 typedef struct bimt_trainer_params {
     uint32_t struct_size; /**< set by bimt_trainer_params_init() */
     int32_t arm;          /**< a bimt_arm value; default BIMT_ARM_BIMT */
-    uint32_t batch_size;  /**< trials per step, default 64 */
+    uint32_t batch_size;  /**< trials per step, 1..BIMT_MAX_BATCH, default 64 */
     double learning_rate; /**< Adam lr, default 1e-3 */
     double beta1;         /**< Adam first-moment decay, default 0.9 */
     double beta2;         /**< Adam second-moment decay, default 0.999 */
@@ -55,23 +58,27 @@ typedef struct bimt_trainer_params {
     double grad_clip;     /**< element-wise clip value, default 1 (Yang); 0 = off */
     double lambda; /**< connection-cost weight in [0, 1e6], default 1e-4 (ignored for ARM_NONE) */
     double A;      /**< distance weight in [0, 1e6], default 1 (ignored unless ARM_BIMT) */
-    uint32_t n_schedule; /**< 0: constant lambda; else breakpoints used below */
+    uint32_t n_schedule; /**< 0: constant lambda; else breakpoints used below (at most
+                              BIMT_MAX_SCHEDULE) */
     uint64_t schedule_step[BIMT_MAX_SCHEDULE]; /**< increasing steps; lambda = value[i] from step[i]
                                                   on (before step[0]: 0) */
     double schedule_lambda[BIMT_MAX_SCHEDULE]; /**< lambda values, each in [0, 1e6] */
-    uint32_t swap_interval; /**< steps between swap passes (ARM_BIMT), default 200; 0 = never */
-    uint32_t swap_top_k;    /**< neurons per swap pass, default 30 */
-    uint32_t eval_interval; /**< steps between evaluations, default 500; 0 = never */
-    uint32_t eval_batch;    /**< trials per rule per evaluation, default 512 */
+    uint32_t swap_interval; /**< steps between swap passes (ARM_BIMT), default 200; 0 = never;
+                                 any value up to UINT32_MAX */
+    uint32_t swap_top_k;    /**< neurons per swap pass, 1..BIMT_MAX_HIDDEN, default 30 */
+    uint32_t eval_interval; /**< steps between evaluations, default 500; 0 = never; any value
+                                 up to UINT32_MAX */
+    uint32_t eval_batch;    /**< trials per rule per evaluation, 0..BIMT_MAX_EVAL_TRIALS (>= 1 when
+                                 eval_interval > 0), default 512 */
     double rule_weight[BIMT_N_RULES]; /**< sampling weights (finite, >= 0, and their sum
                                          finite: only ratios matter), default all 1; disabled
                                          rules get 0 */
-    uint32_t recurrent_noise;         /**< 1 (default): train with sigma_rec noise; 0: without */
-    uint64_t seed;        /**< seed of the rule-sampling and evaluation streams, default 1 */
-    uint32_t l1_proximal; /**< 0 (default): the cost's subgradient joins the gradient;
-                               1: Adam steps on the loss alone, then
-                               bimt_model_connection_cost_prox() in Adam's metric (exact
-                               zeros; pruned neurons go silent) */
+    uint32_t recurrent_noise; /**< 1 (default): train with sigma_rec noise; 0: without (0 or 1) */
+    uint64_t seed;            /**< seed of the rule-sampling and evaluation streams, default 1 */
+    uint32_t l1_proximal;     /**< 0 (default): the cost's subgradient joins the gradient;
+                                   1: Adam steps on the loss alone, then
+                                   bimt_model_connection_cost_prox() in Adam's metric (exact
+                                   zeros; pruned neurons go silent) */
     double l1_h; /**< Yang's activity L1 weight (bimt_model_activity_cost()) in [0, 1e6], default
                     0; applies in every arm */
     double l2_h; /**< Yang's activity L2 weight in [0, 1e6], default 0; every arm */
@@ -125,7 +132,9 @@ BIMT_API void bimt_trainer_params_init(bimt_trainer_params *p);
  * @param[in,out] task the task suite to train on (borrowed; its random stream is used).
  * @param[in] params parameters, or NULL for the defaults.
  * @param[out] out new handle (free with bimt_trainer_free()); NULL on failure.
- * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, batch size 0, bad lr/betas/eps/clip/lambda/A,
+ * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL, batch size 0 or above BIMT_MAX_BATCH, bad
+ *         lr/betas/eps/clip/lambda/A, swap_top_k 0 or above BIMT_MAX_HIDDEN, eval_batch above
+ *         BIMT_MAX_EVAL_TRIALS, a flag other than 0 or 1,
  *         schedule not increasing, all rule weights of the enabled rules 0, model and task
  *         losses differ); BIMT_E_SHAPE (model n_in/n_out differ from the task's);
  *         BIMT_E_VERSION; BIMT_E_NOMEM. On failure bimt_last_error() says why (the message
@@ -214,8 +223,9 @@ typedef enum bimt_trainer_key {
  * @brief Changes one knob (setting BIMT_TP_LAMBDA clears the schedule).
  * @param[in,out] tr the trainer.
  * @param[in] key which knob (a bimt_trainer_key value).
- * @param[in] value the new value (integer knobs take whole numbers; lr > 0, lambda, A and
- *        grad_clip >= 0, swap_top_k >= 1, easy_train 0 or 1).
+ * @param[in] value the new value (integer knobs take whole numbers; learning_rate finite and
+ *        > 0, lambda and A in [0, 1e6], grad_clip finite and >= 0, swap_interval and
+ *        eval_interval 0 .. UINT32_MAX, swap_top_k 1 .. BIMT_MAX_HIDDEN, easy_train 0 or 1).
  * @return BIMT_OK or BIMT_E_INVALID_ARG (unknown key, value out of range; nothing changed).
  */
 BIMT_API int bimt_trainer_set_param(bimt_trainer_t *tr, int32_t key, double value);
@@ -235,7 +245,8 @@ BIMT_API int bimt_trainer_step(bimt_trainer_t *tr, bimt_step_info *info);
  * @brief Runs n_steps steps, calling cb (if not NULL) after each; stops early when cb
  * returns nonzero (then returns BIMT_OK) or on an error (returned).
  * @param[in,out] tr the trainer.
- * @param[in] n_steps number of steps to run.
+ * @param[in] n_steps number of steps to run: any value up to UINT32_MAX (0 runs none); the
+ *        step counter is 64-bit, so it cannot overflow.
  * @param[in] cb optional progress callback, called on the calling thread after each step.
  * @param[in] payload passed to cb unchanged.
  * @return BIMT_OK; BIMT_E_INVALID_ARG (NULL tr); or the error of bimt_trainer_step().
@@ -249,7 +260,7 @@ BIMT_API int bimt_trainer_run(bimt_trainer_t *tr, uint32_t n_steps, bimt_progres
  * from the trainer's own evaluation streams, without changing the training streams. The
  * result also becomes the "last evaluation".
  * @param[in,out] tr the trainer (its evaluation streams move on).
- * @param[in] trials_per_rule trials per enabled rule, 1 .. 10^6.
+ * @param[in] trials_per_rule trials per enabled rule, 1 .. BIMT_MAX_EVAL_TRIALS (10^6).
  * @param[out] perf [BIMT_N_RULES] fraction correct per rule (-1 for disabled rules).
  * @return BIMT_OK, BIMT_E_INVALID_ARG, BIMT_E_NOMEM. perf is written only on success.
  */

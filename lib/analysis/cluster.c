@@ -35,6 +35,11 @@ int bimt__check_tv(const float *tv, size_t n_rules, size_t n_hidden, double thre
                          "task variance: n_rules (%zu) and n_hidden (%zu) "
                          "must be > 0",
                          n_rules, n_hidden);
+    if (n_rules > BIMT_MAX_TV_ROWS || n_hidden > BIMT_MAX_HIDDEN)
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "task variance: n_rules (%zu) must be at most %u and n_hidden (%zu) at "
+                         "most %u",
+                         n_rules, (unsigned)BIMT_MAX_TV_ROWS, n_hidden, (unsigned)BIMT_MAX_HIDDEN);
     if (!bimt__finite(threshold) || threshold < 0.0)
         return bimt__err(BIMT_E_INVALID_ARG,
                          "task variance: threshold must be finite and >= 0 "
@@ -126,16 +131,19 @@ static int check_params(const bimt_cluster_params *p)
                          "bimt_cluster_params.importance_threshold must be "
                          "finite and >= 0 (got %g)",
                          p->importance_threshold);
-    if (p->k_min < 2 || p->k_max < p->k_min)
+    if (p->k_min < 2 || p->k_max < p->k_min || p->k_max > BIMT_MAX_HIDDEN)
         return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_cluster_params: need 2 <= k_min <= k_max "
+                         "bimt_cluster_params: need 2 <= k_min <= k_max <= %u "
                          "(got k_min %u, k_max %u)",
-                         (unsigned)p->k_min, (unsigned)p->k_max);
-    if (p->n_restarts == 0 || p->max_iter == 0 || p->n_restarts > 10000 || p->max_iter > 100000)
+                         (unsigned)BIMT_MAX_HIDDEN, (unsigned)p->k_min, (unsigned)p->k_max);
+    if (p->n_restarts == 0 || p->n_restarts > BIMT_MAX_RESTARTS)
         return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_cluster_params: n_restarts (%u) must be in 1..10000 and max_iter "
-                         "(%u) in 1..100000",
-                         (unsigned)p->n_restarts, (unsigned)p->max_iter);
+                         "bimt_cluster_params.n_restarts must be in 1..%u (got %u)",
+                         (unsigned)BIMT_MAX_RESTARTS, (unsigned)p->n_restarts);
+    if (p->max_iter == 0 || p->max_iter > BIMT_MAX_ITER)
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_cluster_params.max_iter must be in 1..%u (got %u)",
+                         (unsigned)BIMT_MAX_ITER, (unsigned)p->max_iter);
     if (!bimt__finite(p->tol) || p->tol < 0.0)
         return bimt__err(BIMT_E_INVALID_ARG,
                          "bimt_cluster_params.tol must be finite and >= 0 "
@@ -147,6 +155,11 @@ static int check_params(const bimt_cluster_params *p)
                          "1 (got %u)",
                          (unsigned)p->normalize_by_sum);
     return BIMT_OK;
+}
+
+int bimt__cluster_params_check(const bimt_cluster_params *p)
+{
+    return check_params(p);
 }
 
 /* Renumbers clusters by preferred rule (argmax of the column sums of the members' rows,

@@ -92,9 +92,10 @@ int bimt_lesion_clusters(bimt_model_t *model, const bimt_task_t *task, const int
                           "%s: the model already has %zu silenced neurons; clear them first", fn,
                           model->n_silenced);
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
-        return bimt__fail(e, BIMT_E_SHAPE,
-                          "%s: task has %u inputs and %u outputs, the model %zu and %zu", fn,
-                          bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
+        return bimt__fail(
+            e, BIMT_E_SHAPE,
+            "%s: task n_in %u and n_out %u differ from the model's n_in %zu and n_out %zu", fn,
+            bimt_task_n_in(task), bimt_task_n_out(task), model->n_in, model->n_out);
     bimt_task_params tp;
     tp.struct_size = (uint32_t)sizeof tp;
     bimt_task_get_params(task, &tp);

@@ -186,8 +186,8 @@ int bimt_task_variance(bimt_model_t *model, bimt_task_t *task, float *tv)
                           !task ? "task" : "tv");
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
         return bimt__fail(model->errmsg, BIMT_E_SHAPE,
-                          "task has %u inputs and %u outputs, "
-                          "model %zu and %zu",
+                          "bimt_task_variance: task n_in %u and n_out %u differ from the model's "
+                          "n_in %zu and n_out %zu",
                           (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task),
                           model->n_in, model->n_out);
     const size_t nh = model->n_h;

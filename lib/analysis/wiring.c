@@ -109,6 +109,10 @@ int bimt_weight_distance_profile(const bimt_model_t *model, size_t n_bins, doubl
                          !model ? "model" : "mean_abs_w");
     if (n_bins == 0)
         return bimt__err(BIMT_E_INVALID_ARG, "bimt_weight_distance_profile: n_bins is 0");
+    if (n_bins > BIMT_MAX_BINS)
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_weight_distance_profile: n_bins must be at most %u (got %zu)",
+                         (unsigned)BIMT_MAX_BINS, n_bins);
     const size_t n = model->n_h;
     const float *W = bimt__W(model);
     double *sum = bimt__calloc(n_bins, sizeof(double));

@@ -439,7 +439,15 @@ int bimt_model_set_slots(bimt_model_t *m, const uint32_t *slots, size_t n)
 
 double bimt_model_distance(const bimt_model_t *m, uint32_t i, uint32_t j)
 {
-    if (!m || i >= m->n_h || j >= m->n_h) return -1.0;
+    if (!m || i >= m->n_h || j >= m->n_h) {
+        if (!m)
+            bimt__err(BIMT_E_INVALID_ARG, "bimt_model_distance: model is NULL");
+        else
+            bimt__err(BIMT_E_INVALID_ARG,
+                      "bimt_model_distance: i (%u) and j (%u) must be below n_hidden (%zu)",
+                      (unsigned)i, (unsigned)j, m->n_h);
+        return -1.0;
+    }
     return bimt__model_slot_distance(m, m->slots[i], m->slots[j]);
 }
 
@@ -450,7 +458,17 @@ double bimt_model_io_distance(const bimt_model_t *m, uint32_t output, uint32_t k
                   (unsigned)output);
         return -1.0;
     }
-    if (!m || k >= m->n_h || index >= (output ? m->n_out : m->n_in)) return -1.0;
+    if (!m || k >= m->n_h || index >= (output ? m->n_out : m->n_in)) {
+        if (!m)
+            bimt__err(BIMT_E_INVALID_ARG, "bimt_model_io_distance: model is NULL");
+        else
+            bimt__err(BIMT_E_INVALID_ARG,
+                      "bimt_model_io_distance: k (%u) must be below n_hidden (%zu) and index (%u) "
+                      "below %s (%zu)",
+                      (unsigned)k, m->n_h, (unsigned)index, output ? "n_out" : "n_in",
+                      output ? m->n_out : m->n_in);
+        return -1.0;
+    }
     if (m->p.io_layout == BIMT_IO_NONE) return 0.0;
     return (double)bimt__io_distance(m->side, m->slots[k], index, output ? m->n_out : m->n_in,
                                      (int)output, m->p.distance);

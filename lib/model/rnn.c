@@ -413,6 +413,11 @@ int bimt_model_forward(bimt_model_t *m, const float *x, uint32_t n_steps, uint32
     if (T == 0 || B == 0)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
                           "forward: n_steps and batch_size must be > 0 (got %zu, %zu)", T, B);
+    if (T > BIMT_MAX_STEPS || B > BIMT_MAX_BATCH)
+        return bimt__fail(
+            m->errmsg, BIMT_E_INVALID_ARG,
+            "forward: n_steps (%zu) must be at most %u and batch_size (%zu) at most %u", T,
+            (unsigned)BIMT_MAX_STEPS, B, (unsigned)BIMT_MAX_BATCH);
     if (flags & ~(uint32_t)BIMT_FWD_NOISE)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "forward: unknown flags 0x%x",
                           (unsigned)flags);
@@ -420,7 +425,9 @@ int bimt_model_forward(bimt_model_t *m, const float *x, uint32_t n_steps, uint32
     size_t widest = nh > ni ? nh : ni;
     if (T > (size_t)INT_MAX / B || T * B + B > (size_t)INT_MAX / widest)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG,
-                          "forward: batch too large (%zu steps x %zu trials)", T, B);
+                          "forward: batch too large (n_steps %zu x batch_size %zu x %zu units "
+                          "is above INT_MAX)",
+                          T, B, widest);
     size_t rows = T * B;
     if (ws_reserve(m, rows, B) != BIMT_OK)
         return bimt__fail(m->errmsg, BIMT_E_NOMEM, "forward: out of memory for %zu rows", rows);

@@ -126,7 +126,10 @@ int bimt_model_loss(bimt_model_t *m, const float *y, const float *mask, double *
 {
     if (!m) return bimt__err(BIMT_E_INVALID_ARG, "bimt_model_loss: model is NULL");
     if (!y || !mask || !loss)
-        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "loss: y, mask and loss must not be NULL");
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "bimt_model_loss: %s is NULL",
+                          !y      ? "y"
+                          : !mask ? "mask"
+                                  : "loss");
     struct bimt_rnn_ws *ws = m->ws;
     if (!ws || !ws->have_fwd)
         return bimt__fail(m->errmsg, BIMT_E_STATE, "loss: no forward pass to score");

@@ -30,20 +30,25 @@ static int column_cmp(const void *a, const void *b)
 int bimt__plot_task_variance(const float *ntv, size_t n_rules, size_t n, const int32_t *labels,
                              const char *path, char *errbuf)
 {
-    if (!ntv || !path || n_rules == 0 || n == 0 || n_rules > 64 || n > ((size_t)1 << 24))
+    if (!ntv || !path)
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_task_variance: %s is NULL",
+                          !ntv ? "ntv" : "path");
+    if (n_rules == 0 || n_rules > BIMT_PLOT_MAX_RULES || n == 0 || n > BIMT_MAX_HIDDEN)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_task_variance: NULL argument or "
-                          "sizes out of range (1..64 rules, n_hidden > 0)");
+                          "plot_task_variance: n_rules (%zu) must be in 1..%u and n_hidden (%zu) "
+                          "in 1..%u",
+                          n_rules, (unsigned)BIMT_PLOT_MAX_RULES, n, (unsigned)BIMT_MAX_HIDDEN);
     if (labels && bimt__plot_check_labels(labels, n) < 0)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_task_variance: labels must be -1 or in [0, n_hidden)");
+                          "plot_task_variance: labels[%ld] is %d: must be -1 or in [0, n_hidden)",
+                          bimt__plot_bad_label(labels, n),
+                          (int)labels[bimt__plot_bad_label(labels, n)]);
     double vmax = 0.0;
     for (size_t i = 0; i < n_rules * n; i++) {
         if (!bimt__finite((double)ntv[i]) || ntv[i] < 0.0f)
             return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                              "plot_task_variance: values must be "
-                              "finite and >= 0 (element %zu)",
-                              i);
+                              "plot_task_variance: ntv[%zu] is %g: must be finite and >= 0", i,
+                              (double)ntv[i]);
         if ((double)ntv[i] > vmax) vmax = (double)ntv[i];
     }
     vmax = vmax <= 1.0 ? 1.0 : vmax;
@@ -154,11 +159,11 @@ int bimt_plot_task_variance(const float *ntv, uint32_t n_rules, uint32_t n_hidde
 int bimt__plot_performance(const double *perf, double target, const char *path, char *errbuf)
 {
     if (!perf || !path)
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_performance: NULL argument");
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_performance: %s is NULL",
+                          !perf ? "perf" : "path");
     if (!(target >= 0.0 && target <= 1.0))
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_performance: target must be in "
-                          "[0, 1]");
+                          "plot_performance: target must be in [0, 1] (got %g)", target);
     double sum = 0.0, mn = 2.0;
     size_t k = 0, above = 0;
     for (int r = 0; r < BIMT_N_RULES; r++) {
@@ -238,19 +243,24 @@ static double bin_x(size_t i, size_t side, double width)
 int bimt__plot_weight_distance(const double *mw, const uint64_t *counts, size_t n_bins, size_t side,
                                double width, const char *path, char *errbuf)
 {
-    if (!mw || !path || n_bins == 0 || (side == 0 && !(width > 0.0 && bimt__finite(width))) ||
-        n_bins > 4096)
+    if (!mw || !path)
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_weight_distance: %s is NULL",
+                          !mw ? "mean_abs_w" : "path");
+    if (n_bins == 0 || n_bins > 4096)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_weight_distance: NULL argument or "
-                          "n_bins/grid_side out of range");
+                          "plot_weight_distance: n_bins must be in 1..4096 (got %zu)", n_bins);
+    if ((side == 0 && !(width > 0.0 && bimt__finite(width))) || side > BIMT_MAX_GRID_SIDE)
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_weight_distance: grid_side must be in 1..%u (got %zu)",
+                          (unsigned)BIMT_MAX_GRID_SIDE, side);
     double lo = (double)INFINITY, hi = 0.0;
     size_t shown = 0, last = 0;
     for (size_t i = 0; i < n_bins; i++) {
         if (!bimt__finite(mw[i]) || mw[i] < 0.0)
             return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                              "plot_weight_distance: values must "
-                              "be finite and >= 0 (bin %zu)",
-                              i);
+                              "plot_weight_distance: mean_abs_w[%zu] is %g: must be finite and "
+                              ">= 0",
+                              i, mw[i]);
         if (counts && counts[i] == 0) continue;
         shown++;
         last = i;
@@ -404,16 +414,23 @@ int bimt__plot_curves(const bimt__curve *c, size_t n_curves, const char *title,
 int bimt__plot_null(double observed, const double *null_samples, size_t n, double p_value,
                     const char *title, const char *xlabel, const char *path, char *errbuf)
 {
-    if (!path || (n > 0 && !null_samples) || !bimt__finite(observed) || isnan(p_value))
+    if (!path || (n > 0 && !null_samples))
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_null: %s is NULL",
+                          !path ? "path" : "null_samples (with n > 0)");
+    if (n > 10000000u) /* BIMT_MAX_SHUFFLES (analysis.h) */
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_null: NULL path or samples, or "
-                          "non-finite observed value or p");
+                          "plot_null: n must be at most 10000000 (got %zu)", n);
+    if (!bimt__finite(observed))
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_null: observed is %g, not finite",
+                          observed);
+    if (isnan(p_value)) return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_null: p_value is NaN");
     double lo = observed, hi = observed, mean = 0.0, sd = 0.0;
     size_t le = 0;
     for (size_t i = 0; i < n; i++) {
         double v = null_samples[i];
         if (!bimt__finite(v))
-            return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_null: sample %zu not finite", i);
+            return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                              "plot_null: null_samples[%zu] is %g, not finite", i, v);
         lo = v < lo ? v : lo;
         hi = v > hi ? v : hi;
         mean += v;

@@ -37,6 +37,13 @@ long bimt__plot_check_labels(const int32_t *labels, size_t n)
     return k;
 }
 
+long bimt__plot_bad_label(const int32_t *labels, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (labels[i] < -1 || (labels[i] >= 0 && (size_t)labels[i] >= n)) return (long)i;
+    return 0;
+}
+
 /* Starts a grid figure: the document and its heading above the panel. */
 static void grid_begin(bimt__buf *b, double w, double h, const char *title, const char *sub)
 {
@@ -196,7 +203,8 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
                        const char *path, char *errbuf)
 {
     if (!model || !path)
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_network: NULL model or path");
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_network: %s is NULL",
+                          !model ? "model" : "path");
     if (isnan(weight_threshold))
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_network: threshold is NaN");
     double thr = weight_threshold > 0.0 ? weight_threshold : BIMT_PLOT_WEIGHT_THRESHOLD;
@@ -208,7 +216,9 @@ int bimt__plot_network(const bimt_model_t *model, const int32_t *labels, double 
     long n_clusters = 0;
     if (labels && (n_clusters = bimt__plot_check_labels(labels, n)) < 0)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_network: labels must be -1 or in [0, n_hidden)");
+                          "plot_network: labels[%ld] is %d: must be -1 or in [0, n_hidden)",
+                          bimt__plot_bad_label(labels, n),
+                          (int)labels[bimt__plot_bad_label(labels, n)]);
 
     size_t n_total = 0;
     for (size_t i = 0; i < n; i++)
@@ -379,16 +389,25 @@ int bimt__plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, c
                              size_t n_rules, const char *path, char *errbuf)
 {
     if (!model || !labels || !path)
-        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_clusters_grid: NULL argument");
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_clusters_grid: %s is NULL",
+                          !model    ? "model"
+                          : !labels ? "labels"
+                                    : "path");
     size_t n = bimt_model_n_hidden(model);
     const uint32_t *slots = bimt_model_slots(model);
     long n_clusters = bimt__plot_check_labels(labels, n);
     if (n_clusters < 0)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_clusters_grid: labels must be -1 or in [0, n_hidden)");
-    if (ntv && (n_rules == 0 || n_rules > 64 || !check_nonneg(ntv, n_rules * n)))
+                          "plot_clusters_grid: labels[%ld] is %d: must be -1 or in [0, n_hidden)",
+                          bimt__plot_bad_label(labels, n),
+                          (int)labels[bimt__plot_bad_label(labels, n)]);
+    if (ntv && (n_rules == 0 || n_rules > BIMT_PLOT_MAX_RULES))
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_clusters_grid: ntv needs 1..64 rules of finite values >= 0");
+                          "plot_clusters_grid: n_rules must be in 1..%u with ntv (got %zu)",
+                          (unsigned)BIMT_PLOT_MAX_RULES, n_rules);
+    if (ntv && !check_nonneg(ntv, n_rules * n))
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
+                          "plot_clusters_grid: ntv[] must be finite and >= 0");
 
     layout L;
     if (layout_make(model, &L))
@@ -481,20 +500,23 @@ int bimt_plot_clusters_grid(const bimt_model_t *model, const int32_t *labels, co
 int bimt__plot_importance_grid(const bimt_model_t *model, const float *tv, size_t n_rules,
                                double threshold, const char *path, char *errbuf)
 {
-    if (!model || !tv || !path || n_rules == 0)
+    if (!model || !tv || !path)
+        return bimt__fail(errbuf, BIMT_E_INVALID_ARG, "plot_importance_grid: %s is NULL",
+                          !model ? "model"
+                          : !tv  ? "tv"
+                                 : "path");
+    if (n_rules == 0 || n_rules > 1024)
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_importance_grid: NULL argument or "
-                          "no rules");
+                          "plot_importance_grid: n_rules must be in 1..1024 (got %zu)", n_rules);
     if (!(threshold > 0.0) || !bimt__finite(threshold))
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_importance_grid: threshold must be "
-                          "finite and > 0");
+                          "plot_importance_grid: threshold must be finite and > 0 (got %g)",
+                          threshold);
     size_t n = bimt_model_n_hidden(model);
     const uint32_t *slots = bimt_model_slots(model);
-    if (n_rules > 1024 || !check_nonneg(tv, n_rules * n))
+    if (!check_nonneg(tv, n_rules * n))
         return bimt__fail(errbuf, BIMT_E_INVALID_ARG,
-                          "plot_importance_grid: task variance "
-                          "must be finite and >= 0");
+                          "plot_importance_grid: tv[] (the task variance) must be finite and >= 0");
     double *s = bimt__calloc(n, sizeof(*s));
     layout L;
     if (!s || layout_make(model, &L)) {

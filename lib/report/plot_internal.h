@@ -57,5 +57,7 @@ const char *bimt__plot_rule_name(size_t r, size_t n_rules, char *out, size_t out
 /** Checks labels[n] are >= -1; returns the number of clusters (max label + 1) or -1 if a
  *  label is below -1. */
 long bimt__plot_check_labels(const int32_t *labels, size_t n);
+/* Index of the first label bimt__plot_check_labels() refuses (0 if none), for messages. */
+long bimt__plot_bad_label(const int32_t *labels, size_t n);
 
 #endif /* BIMT_PLOT_INTERNAL_H */

@@ -9,6 +9,7 @@
 #include "bimt/plot.h"
 #include "bimt/regularizer.h"
 #include "bimt/report.h"
+#include "analysis/analysis_internal.h"
 #include "common/common.h"
 #include "io/atomic_file.h"
 #include "model/model_internal.h"
@@ -291,11 +292,11 @@ static int analyse(bimt__report *r, bimt_model_t *model, bimt_task_t *task)
         rc = bimt_normalize_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, thr,
                                           r->cp.normalize_by_sum, r->ntv);
     if (rc)
-        return bimt__fail(e, rc, "report: normalising the task variance failed (%s)",
-                          bimt_status_str(rc));
+        return bimt__fail(e, rc, "report: normalising the task variance failed: %s",
+                          bimt_last_error());
     rc = bimt_cluster_task_variance(r->tv, BIMT_N_RULES, (uint32_t)n, &r->cp, r->labels,
                                     &r->n_clusters, &r->silhouette);
-    if (rc) return bimt__fail(e, rc, "report: clustering failed (%s)", bimt_status_str(rc));
+    if (rc) return bimt__fail(e, rc, "report: clustering failed: %s", bimt_last_error());
     for (size_t c = 0; c < n; c++)
         r->cluster_pref[c] = -1;
     for (size_t k = 0; k < n; k++)
@@ -445,8 +446,8 @@ int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task, b
                           !dir || !*dir ? "dir" : "task");
     if (bimt_task_n_in(task) != model->n_in || bimt_task_n_out(task) != model->n_out)
         return bimt__fail(e, BIMT_E_SHAPE,
-                          "bimt_report_write: task has %u inputs and %u "
-                          "outputs, the model %zu and %zu",
+                          "bimt_report_write: task n_in %u and n_out %u differ from the model's "
+                          "n_in %zu and n_out %zu",
                           (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task),
                           model->n_in, model->n_out);
     if (tr && (bimt_trainer_model(tr) != model || bimt_trainer_task(tr) != task))
@@ -462,6 +463,7 @@ int bimt_report_write(const char *dir, bimt_model_t *model, bimt_task_t *task, b
     memset(&r, 0, sizeof r);
     bimt_cluster_params_init(&r.cp);
     int prc = bimt__params_in(&r.cp, sizeof r.cp, cp, "bimt_cluster_params");
+    if (!prc) prc = bimt__cluster_params_check(&r.cp);
     if (prc) return bimt__fail(e, prc, "bimt_report_write: %s", bimt_last_error());
     r.model = model;
     r.tr = tr;

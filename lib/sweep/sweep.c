@@ -100,16 +100,18 @@ static char **dup_array(const char *const *v, size_t n, int *nomem)
 int bimt_sweep_add_run(bimt_sweep_t *sw, const bimt_sweep_run *run)
 {
     if (!sw) return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_add_run: sw is NULL");
-    if (!run) return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: NULL run");
+    if (!run) return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: run is NULL");
     if (run->struct_size < sizeof *run)
         return bimt__fail(sw->errmsg, BIMT_E_VERSION,
                           "add_run: run.struct_size %u, expected %zu"
                           " (use bimt_sweep_run_init())",
                           (unsigned)run->struct_size, sizeof *run);
     if (!run->id || !*run->id)
-        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: empty id");
-    if (sw->n >= UINT32_MAX) /* run counts and indices are uint32_t */
-        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: the sweep is full");
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: id is %s",
+                          run->id ? "empty" : "NULL");
+    if (sw->n >= BIMT_SWEEP_MAX_POINTS) /* run counts and indices are uint32_t */
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: the sweep is full (%u runs)",
+                          (unsigned)BIMT_SWEEP_MAX_POINTS);
     for (size_t i = 0; i < sw->n; i++)
         if (strcmp(sw->runs[i].id, run->id) == 0)
             return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run: duplicate id '%s'",
@@ -120,13 +122,29 @@ int bimt_sweep_add_run(bimt_sweep_t *sw, const bimt_sweep_run *run)
     if ((unsigned)run->status > BIMT_SWEEP_FAILED)
         return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run %s: unknown status %d", run->id,
                           (int)run->status);
-    if (run->lambda < 0.0 || run->A < 0.0)
-        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run %s: negative lambda or A",
-                          run->id);
+    /* lambda and A: NaN (unknown) or finite and >= 0; elapsed_s: NaN or >= 0 */
+    if (run->lambda < 0.0 || isinf(run->lambda))
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG,
+                          "add_run %s: lambda is %g (must be finite and >= 0, or NaN)", run->id,
+                          run->lambda);
+    if (run->A < 0.0 || isinf(run->A))
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG,
+                          "add_run %s: A is %g (must be finite and >= 0, or NaN)", run->id, run->A);
+    if (run->elapsed_s < 0.0)
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG,
+                          "add_run %s: elapsed_s is %g (must be >= 0, or NaN)", run->id,
+                          run->elapsed_s);
+    if (run->n_args > BIMT_SWEEP_MAX_ARGS || run->n_settings > BIMT_SWEEP_MAX_ARGS)
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG,
+                          "add_run %s: n_args (%zu) and n_settings (%zu) must be at most %u",
+                          run->id, run->n_args, run->n_settings, (unsigned)BIMT_SWEEP_MAX_ARGS);
     if ((run->n_args && !run->args) ||
         (run->n_settings && (!run->setting_keys || !run->setting_values)))
-        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run %s: NULL args or settings",
-                          run->id);
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "add_run %s: %s is NULL with %s %zu",
+                          run->id,
+                          run->n_args && !run->args ? "args" : "setting_keys or setting_values",
+                          run->n_args && !run->args ? "n_args" : "n_settings",
+                          run->n_args && !run->args ? run->n_args : run->n_settings);
     if (run->status == BIMT_SWEEP_OK) {
         if (!run->metrics)
             return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG,
@@ -239,10 +257,15 @@ int bimt_sweep_pareto_front(const double *cost, const double *error, size_t n, u
     if (n_front) *n_front = 0;
     if (n == 0) return BIMT_OK;
     if (!cost || !error || !on_front)
-        return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_sweep_pareto_front: NULL cost, error or "
-                         "on_front with n = %zu",
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_pareto_front: %s is NULL with n = %zu",
+                         !cost    ? "cost"
+                         : !error ? "error"
+                                  : "on_front",
                          n);
+    if (n > BIMT_SWEEP_MAX_POINTS)
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_sweep_pareto_front: n must be at most %u (got %zu)",
+                         (unsigned)BIMT_SWEEP_MAX_POINTS, n);
     point *pts = bimt__malloc(n, sizeof *pts);
     if (!pts) return bimt__err(BIMT_E_NOMEM, "bimt_sweep_pareto_front: out of memory");
     size_t m = 0;
@@ -261,12 +284,16 @@ int bimt_sweep_front(const bimt_sweep_t *sw, int32_t arm, int32_t axis, uint32_t
                      size_t *n_front)
 {
     if (n_front) *n_front = 0;
-    if (!sw || !n_front || (unsigned)arm > BIMT_ARM_NONE ||
-        (unsigned)axis > BIMT_SWEEP_AXIS_WIRING || (cap && !idx))
-        return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_sweep_front: NULL sw or n_front, arm %d, "
-                         "axis %d or NULL idx with cap %zu",
-                         (int)arm, (int)axis, cap);
+    if (!sw || !n_front || (cap && !idx))
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_front: %s is NULL%s",
+                         !sw        ? "sw"
+                         : !n_front ? "n_front"
+                                    : "idx",
+                         !sw || !n_front ? "" : " with cap > 0");
+    if ((unsigned)arm > BIMT_ARM_NONE || (unsigned)axis > BIMT_SWEEP_AXIS_WIRING)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_front: unknown %s %d",
+                         (unsigned)arm > BIMT_ARM_NONE ? "arm" : "axis",
+                         (unsigned)arm > BIMT_ARM_NONE ? (int)arm : (int)axis);
     if (sw->n == 0) return BIMT_OK;
     point *pts = bimt__malloc(sw->n, sizeof *pts);
     uint8_t *on = bimt__calloc(sw->n, 1);
@@ -319,7 +346,12 @@ static double t_central(double theta, uint32_t df)
 
 double bimt_sweep_t_quantile(double p, uint32_t df)
 {
-    if (!(p > 0.0 && p < 1.0) || df < 1 || df > 10000000u) return (double)NAN;
+    if (!(p > 0.0 && p < 1.0) || df < 1 || df > 10000000u) {
+        bimt__err(BIMT_E_INVALID_ARG,
+                  "bimt_sweep_t_quantile: p (%g) must be in (0, 1) and df (%u) in 1..10000000", p,
+                  (unsigned)df);
+        return (double)NAN;
+    }
     if (p == 0.5) return 0.0;
     const double target = fabs(2.0 * p - 1.0);
     double lo = 0.0, hi = 1.57079632679489661923; /* theta in [0, pi/2) */
@@ -337,10 +369,13 @@ double bimt_sweep_t_quantile(double p, uint32_t df)
 
 int bimt_sweep_mean_ci(const double *x, size_t n_x, double level, bimt_sweep_ci *out)
 {
-    if (!out || (n_x && !x) || !(level > 0.0 && level < 1.0))
-        return bimt__err(BIMT_E_INVALID_ARG,
-                         "bimt_sweep_mean_ci: NULL out or x, or level %g "
-                         "not in (0, 1)",
+    if (!out || (n_x && !x))
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_mean_ci: %s is NULL", !out ? "out" : "x");
+    if (n_x > BIMT_SWEEP_MAX_POINTS)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_mean_ci: n_x must be at most %u (got %zu)",
+                         (unsigned)BIMT_SWEEP_MAX_POINTS, n_x);
+    if (!(level > 0.0 && level < 1.0))
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_mean_ci: level %g is not in (0, 1)",
                          level);
     double sum = 0.0;
     size_t n = 0;
@@ -475,7 +510,9 @@ uint32_t bimt_sweep_n_summaries(const bimt_sweep_t *sw)
 
 int bimt_sweep_summary_get(const bimt_sweep_t *sw, uint32_t i, bimt_sweep_summary *out)
 {
-    if (!sw || !out) return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_summary_get: NULL sw or out");
+    if (!sw || !out)
+        return bimt__err(BIMT_E_INVALID_ARG, "bimt_sweep_summary_get: %s is NULL",
+                         !sw ? "sw" : "out");
     int rc = bimt__out_check(out, "bimt_sweep_summary_get: out");
     if (rc) return rc;
     size_t *order, *starts, n;

@@ -90,7 +90,8 @@ int bimt_sweep_read_metrics(const char *path, bimt_sweep_metrics *out, char *err
                             size_t errbuf_len)
 {
     if (!path || !out)
-        return bimt__failn(errbuf, errbuf_len, BIMT_E_INVALID_ARG, "read_metrics: NULL argument");
+        return bimt__failn(errbuf, errbuf_len, BIMT_E_INVALID_ARG, "read_metrics: %s is NULL",
+                           !path ? "path" : "out");
     if (bimt__out_check(out, "read_metrics: out"))
         return bimt__failn(errbuf, errbuf_len, BIMT_E_VERSION, "%s (use bimt_sweep_metrics_init())",
                            bimt_last_error());

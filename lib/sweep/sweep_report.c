@@ -42,7 +42,9 @@ static int check_path(bimt_sweep_t *sw, const char *path, const char *what)
 {
     if (!sw) return bimt__err(BIMT_E_INVALID_ARG, "%s: sw is NULL", what);
     if (!path || !*path)
-        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "%s: NULL or empty path", what);
+        return bimt__fail(sw->errmsg, BIMT_E_INVALID_ARG, "%s: %s is %s", what,
+                          strcmp(what, "write_report") == 0 ? "dir" : "path",
+                          path ? "empty" : "NULL");
     return BIMT_OK;
 }
 

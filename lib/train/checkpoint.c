@@ -554,9 +554,10 @@ static int load_check_args(bimt_model_t **model, bimt_task_t **task, bimt_traine
     if (task) *task = NULL;
     if (tr) *tr = NULL;
     if (!model || !task || !tr)
-        return bimt__failn(errbuf, errlen, BIMT_E_INVALID_ARG,
-                           "bimt_checkpoint_load: model, "
-                           "task and tr must not be NULL");
+        return bimt__failn(errbuf, errlen, BIMT_E_INVALID_ARG, "bimt_checkpoint_load: %s is NULL",
+                           !model  ? "model"
+                           : !task ? "task"
+                                   : "tr");
     return BIMT_OK;
 }
 
@@ -570,9 +571,12 @@ int bimt_checkpoint_load(const char *path, bimt_model_t **model, bimt_task_t **t
     if (!path) return bimt__failn(errbuf, errbuf_len, BIMT_E_INVALID_ARG, "path is NULL");
     bimt_npz *z;
     rc = bimt__npz_open(&z, path, CHECKPOINT_MAX_BYTES, errbuf, errbuf_len);
-    if (rc) return rc;
-    rc = load_npz(z, model, task, tr, errbuf, errbuf_len);
-    bimt__npz_close(z);
+    if (!rc) {
+        rc = load_npz(z, model, task, tr, errbuf, errbuf_len);
+        bimt__npz_close(z);
+    }
+    /* Name the file when the message does not (the arguments may point into the message). */
+    if (rc && !strstr(bimt_last_error(), path)) bimt__err(rc, "%s: %s", path, bimt_last_error());
     return rc;
 }
 

@@ -32,7 +32,10 @@ int bimt_adam_create(size_t n, const bimt_adam_options *opt, bimt_optimizer_t **
     int rc = bimt__params_in(&o_, sizeof o_, opt, "bimt_adam_options");
     if (rc) return rc;
     const double lr = o_.lr, beta1 = o_.beta1, beta2 = o_.beta2, eps = o_.eps;
-    if (n == 0) return bimt__err(BIMT_E_INVALID_ARG, "bimt_adam_create: n_params is 0");
+    if (n == 0 || (uint64_t)n > BIMT_MAX_PARAMS)
+        return bimt__err(BIMT_E_INVALID_ARG,
+                         "bimt_adam_create: n_params must be in 1..%llu (got %zu)",
+                         (unsigned long long)BIMT_MAX_PARAMS, n);
     if (!coef_ok(lr) || lr <= 0.0)
         return bimt__err(BIMT_E_INVALID_ARG,
                          "bimt_adam_options.lr must be finite and > 0 "

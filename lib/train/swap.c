@@ -278,7 +278,9 @@ int bimt_model_swap(bimt_model_t *m, const bimt_swap_params *params, bimt_swap_r
     if (!bimt__finite(p->A) || p->A < 0.0)
         return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "swap: A must be finite and >= 0 (got %g)",
                           p->A);
-    if (p->top_k == 0) return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "swap: top_k must be >= 1");
+    if (p->top_k == 0 || p->top_k > BIMT_MAX_HIDDEN)
+        return bimt__fail(m->errmsg, BIMT_E_INVALID_ARG, "swap: top_k must be in 1..%u (got %u)",
+                          (unsigned)BIMT_MAX_HIDDEN, (unsigned)p->top_k);
 
     size_t n = m->n_h;
     size_t top = p->top_k < n ? p->top_k : n;

@@ -72,9 +72,9 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
                           (unsigned)p->struct_size, (unsigned)sizeof(*p));
     if ((unsigned)p->arm > BIMT_ARM_NONE)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown arm %d", (int)p->arm);
-    if (p->batch_size == 0 || p->batch_size > 65536)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "batch_size must be in 1..65536 (got %u)",
-                          (unsigned)p->batch_size);
+    if (p->batch_size == 0 || p->batch_size > BIMT_MAX_BATCH)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "batch_size must be in 1..%u (got %u)",
+                          (unsigned)BIMT_MAX_BATCH, (unsigned)p->batch_size);
     if (!bimt__finite(p->learning_rate) || p->learning_rate <= 0.0)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "learning_rate must be finite and > 0 (got %g)",
                           p->learning_rate);
@@ -105,12 +105,17 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
                               "schedule_lambda[%u] must be in [0, 1e6] (got %g)", (unsigned)i,
                               p->schedule_lambda[i]);
     }
-    if (p->swap_top_k == 0) return bimt__fail(e, BIMT_E_INVALID_ARG, "swap_top_k must be >= 1");
+    if (p->swap_top_k == 0 || p->swap_top_k > BIMT_MAX_HIDDEN)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "swap_top_k must be in 1..%u (got %u)",
+                          (unsigned)BIMT_MAX_HIDDEN, (unsigned)p->swap_top_k);
     if (p->eval_interval > 0 && p->eval_batch == 0)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch must be >= 1 when eval_interval > 0");
-    if (p->eval_batch > 1000000)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch must be at most 1000000 (got %u)",
-                          (unsigned)p->eval_batch);
+        return bimt__fail(
+            e, BIMT_E_INVALID_ARG,
+            "eval_batch must be >= 1 when eval_interval > 0 (got 0, eval_interval %u)",
+            (unsigned)p->eval_interval);
+    if (p->eval_batch > BIMT_MAX_EVAL_TRIALS)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "eval_batch must be at most %u (got %u)",
+                          (unsigned)BIMT_MAX_EVAL_TRIALS, (unsigned)p->eval_batch);
     double weight_sum = 0.0;
     for (int r = 0; r < BIMT_N_RULES; r++) {
         if (!bimt__finite(p->rule_weight[r]) || p->rule_weight[r] < 0.0)
@@ -163,11 +168,12 @@ int bimt_trainer_create(bimt_model_t *model, bimt_task_t *task, const bimt_train
     if (rc) return rc;
     if (bimt_model_n_in(model) != bimt_task_n_in(task) ||
         bimt_model_n_out(model) != bimt_task_n_out(task))
-        return bimt__fail(e, BIMT_E_SHAPE,
-                          "model has %u inputs and %u outputs, the task %u "
-                          "and %u",
-                          (unsigned)bimt_model_n_in(model), (unsigned)bimt_model_n_out(model),
-                          (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task));
+        return bimt__fail(
+            e, BIMT_E_SHAPE,
+            "model n_in %u and n_out %u differ from the task's n_in %u and n_out %u (inputs "
+            "and outputs)",
+            (unsigned)bimt_model_n_in(model), (unsigned)bimt_model_n_out(model),
+            (unsigned)bimt_task_n_in(task), (unsigned)bimt_task_n_out(task));
     bimt_task_params tp;
     tp.struct_size = (uint32_t)sizeof tp;
     bimt_task_get_params(task, &tp);
@@ -282,17 +288,17 @@ typedef struct tp_key {
     {                                                                                              \
         name, lo, INFINITY, open, 0, offsetof(bimt_trainer_params, f)                              \
     }
-#define TP_U32(name, lo, f)                                                                        \
+#define TP_U32(name, lo, hi, f)                                                                    \
     {                                                                                              \
-        name, lo, 4294967295.0, 0, 1, offsetof(bimt_trainer_params, f)                             \
+        name, lo, hi, 0, 1, offsetof(bimt_trainer_params, f)                                       \
     }
 static const tp_key TP_KEYS[] = {
-    TP_NUM("learning rate", 0.0, 1, learning_rate),
+    TP_NUM("learning_rate", 0.0, 1, learning_rate),
     {"lambda", 0.0, 1e6, 0, 0, offsetof(bimt_trainer_params, lambda)},
     {"A", 0.0, 1e6, 0, 0, offsetof(bimt_trainer_params, A)},
-    TP_U32("swap interval", 0.0, swap_interval),
-    TP_U32("swap top_k", 1.0, swap_top_k),
-    TP_U32("eval interval", 0.0, eval_interval),
+    TP_U32("swap_interval", 0.0, 4294967295.0, swap_interval),
+    TP_U32("swap_top_k", 1.0, (double)BIMT_MAX_HIDDEN, swap_top_k),
+    TP_U32("eval_interval", 0.0, 4294967295.0, eval_interval),
     TP_NUM("grad_clip", 0.0, 0, grad_clip),
     {"easy_train", 0.0, 1.0, 0, 1, SIZE_MAX},
 };
@@ -311,11 +317,8 @@ static int tp_check(const tp_key *k, double value, char *e)
                           k->lo_open ? ">" : ">=", value);
     if (k->hi == 1.0)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be 0 or 1 (got %g)", k->name, value);
-    if (k->lo == 0.0)
-        return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be an integer in 0..4294967295 (got %g)",
-                          k->name, value);
-    return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be an integer >= %g (got %g)", k->name, k->lo,
-                      value);
+    return bimt__fail(e, BIMT_E_INVALID_ARG, "%s must be an integer in %.0f..%.0f (got %g)",
+                      k->name, k->lo, k->hi, value);
 }
 
 int bimt_trainer_set_param(bimt_trainer_t *tr, int32_t key, double value)
@@ -394,11 +397,10 @@ int bimt_trainer_evaluate(bimt_trainer_t *tr, uint32_t trials_per_rule, double p
 {
     if (!tr) return bimt__err(BIMT_E_INVALID_ARG, "bimt_trainer_evaluate: tr is NULL");
     if (!perf) return bimt__fail(tr->errmsg, BIMT_E_INVALID_ARG, "perf is NULL");
-    if (trials_per_rule == 0 || trials_per_rule > 1000000)
+    if (trials_per_rule == 0 || trials_per_rule > BIMT_MAX_EVAL_TRIALS)
         return bimt__fail(tr->errmsg, BIMT_E_INVALID_ARG,
-                          "trials_per_rule must be in 1..1000000 "
-                          "(got %u)",
-                          (unsigned)trials_per_rule);
+                          "trials_per_rule must be in 1..%u (got %u)",
+                          (unsigned)BIMT_MAX_EVAL_TRIALS, (unsigned)trials_per_rule);
     double tmp[BIMT_N_RULES];
     int rc = evaluate(tr, trials_per_rule, tmp);
     if (rc) return rc;
