@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "bimt/bimt.h"
+#include "config.h"
 #include "mpi_backend.h"
 #include "duration.h"
 #include "runner.h"
@@ -195,11 +196,24 @@ typedef struct sweep {
     size_t slots;       /* runs side by side */
 } sweep;
 
-static double spec_number(const sweep *s, const sweep_config *c, const char *key, double dflt)
+/* Whether the spec sets key. The settings grow_brain takes for configuration c: its defaults
+ * with the spec's lines applied (lines it refuses are skipped here; the run itself reports them).
+ * So a run that has not finished is grouped with its finished seeds even when the spec leaves
+ * lambda or A at grow_brain's default. */
+static int spec_has(const sweep *s, const char *key)
 {
     for (size_t k = 0; k < s->sp.n_keys; k++)
-        if (strcmp(s->sp.keys[k].key, key) == 0) return strtod(c->vals[k], NULL);
-    return dflt;
+        if (strcmp(s->sp.keys[k].key, key) == 0) return 1;
+    return 0;
+}
+
+static gb_config run_settings(const sweep *s, const sweep_config *c)
+{
+    gb_config g = GB_DEFAULTS;
+    gb_error e;
+    for (size_t k = 0; k < s->sp.n_keys; k++)
+        (void)gb_config_set(&g, s->sp.keys[k].key, c->vals[k], &e);
+    return g;
 }
 
 /* Writes DIR/sweep.json, the two figures and DIR/index.html from the states. */
@@ -223,13 +237,14 @@ static void write_report(sweep *s)
         bimt_sweep_run_init(&r);
         r.id = c->id;
         r.arm = c->arm;
-        r.lambda = c->arm == BIMT_ARM_NONE
-                       ? 0.0
-                       : spec_number(s, c, "lambda", ok ? st->m.lambda : (double)NAN);
-        r.A = c->arm != BIMT_ARM_BIMT ? 0.0 : spec_number(s, c, "A", ok ? st->m.A : (double)NAN);
-        r.seed = (uint64_t)spec_number(s, c, "seed", ok ? (double)st->m.seed : 0.0);
-        r.steps = (uint64_t)spec_number(s, c, "steps", ok ? (double)st->m.steps : 0.0);
-        if (ok) r.seed = st->m.seed, r.steps = st->m.steps;
+        const gb_config g = run_settings(s, c);
+        /* a finished run's own record wins where the spec is silent */
+        r.lambda = c->arm == BIMT_ARM_NONE        ? 0.0
+                   : ok && !spec_has(s, "lambda") ? st->m.lambda
+                                                  : g.lambda;
+        r.A = c->arm != BIMT_ARM_BIMT ? 0.0 : ok && !spec_has(s, "A") ? st->m.A : g.A;
+        r.seed = ok ? st->m.seed : g.seed;
+        r.steps = ok ? st->m.steps : g.steps;
         r.group = c->group;
         r.status = st->status;
         r.error = st->error;

@@ -11,7 +11,8 @@ target_include_directories(bimt_sweep_spec PUBLIC ${_sweep_dir})
 target_link_libraries(bimt_sweep_spec PUBLIC bimt::bimt bimt_examples_common
                       PRIVATE bimt_warnings m)
 add_executable(bimt_sweep ${_sweep_dir}/bimt_sweep.c ${_sweep_dir}/mpi_backend.c)
-target_link_libraries(bimt_sweep PRIVATE bimt_sweep_spec bimt::bimt bimt_warnings m)
+target_link_libraries(bimt_sweep PRIVATE bimt_sweep_spec grow_brain_config bimt::bimt bimt_warnings
+                      m)
 if(MPI_C_FOUND)
   target_link_libraries(bimt_sweep PRIVATE MPI::MPI_C)
   target_compile_definitions(bimt_sweep PRIVATE BIMT_SWEEP_MPI=1)

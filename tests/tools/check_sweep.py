@@ -284,6 +284,22 @@ def mode_cli(sweep, work):
     p = run([sweep, "--spec", small, "--out", d, "--index", "2"])
     check(p.returncode == 0 and "already finished" in p.stderr, "--index again: nothing to do")
 
+    # a spec that leaves lambda and A at grow_brain's defaults: the pending seed is summarised
+    # with the finished one (same lambda and A), not as a group of unknown lambda and A
+    silent = write(os.path.join(base, "silent.spec"),
+                   "arm = bimt\nseed = 1, 2\ngrid = 3\nsteps = 20\nshuffles = 5\n"
+                   "eval_trials = 16\nfinal_eval_trials = 16\n")
+    d = os.path.join(base, "silent")
+    p = run([sweep, "--spec", silent, "--out", d, "--index", "0"])
+    check(p.returncode == 0, "silent spec --index 0 exit code %d" % p.returncode)
+    s = load(d)
+    done, pend = s["runs"]
+    check(done["status"] == "ok" and pend["status"] == "pending", "silent spec statuses")
+    check(pend["lambda"] == done["lambda"] and pend["A"] == done["A"],
+          "a pending run has the finished run's lambda and A (%r %r)" % (pend, done))
+    check(len(s["summary"]) == 1, "one summary group for the two seeds, not %d"
+          % len(s["summary"]))
+
     # the lock: a whole sweep is refused while DIR is locked, --index allowed beside others
     with open(os.path.join(d, ".lock"), "a+") as f:
         fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
