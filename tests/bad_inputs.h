@@ -268,4 +268,28 @@ static int run_cases(fx *f, const bad_case *cs, size_t n)
     return failed;
 }
 
+/* The Check program of a table of cases: one test that runs them all and fails if any case
+ * failed (stderr lists each failure). name: the suite; what: the headers the table covers. */
+#define BAD_INPUTS_PROGRAM(table, name, what)                                                      \
+    START_TEST(name##_all)                                                                         \
+    {                                                                                              \
+        fx f;                                                                                      \
+        fx_make(&f);                                                                               \
+        size_t n = sizeof table / sizeof table[0];                                                 \
+        int failed = run_cases(&f, table, n);                                                      \
+        fprintf(stderr, #name " (" what "): %zu cases\n", n);                                      \
+        fx_free(&f);                                                                               \
+        ck_assert_msg(failed == 0, "%d of %zu bad-input cases failed (see stderr)", failed, n);    \
+    }                                                                                              \
+    END_TEST                                                                                       \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        Suite *s = suite_create(#name);                                                            \
+        TCase *tc = tcase_create("core");                                                          \
+        tcase_set_timeout(tc, 300);                                                                \
+        tcase_add_test(tc, name##_all);                                                            \
+        suite_add_tcase(s, tc);                                                                    \
+        return bimt_test_run(s);                                                                   \
+    }
+
 #endif

@@ -423,29 +423,4 @@ static bimt_trainer_params TRP(void)
 CASES(BAD_DEF)
 static const bad_case CASES_TABLE[] = {CASES(BAD_ROW)};
 
-START_TEST(bad_inputs_core)
-{
-    fx f;
-    fx_make(&f);
-    size_t n = sizeof CASES_TABLE / sizeof CASES_TABLE[0];
-    int failed = run_cases(&f, CASES_TABLE, n);
-    fprintf(stderr, "bad_inputs (task, model, optim, regularizer, swap, trainer): %zu cases\n", n);
-    fx_free(&f);
-    ck_assert_msg(failed == 0, "%d of %zu bad-input cases failed (see stderr)", failed, n);
-}
-END_TEST
-
-static Suite *bad_inputs_suite(void)
-{
-    Suite *s = suite_create("bad_inputs");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, bad_inputs_core);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-int main(void)
-{
-    return bimt_test_run(bad_inputs_suite());
-}
+BAD_INPUTS_PROGRAM(CASES_TABLE, bad_inputs, "task, model, optim, regularizer, swap, trainer")

@@ -377,29 +377,4 @@
 CASES(BAD_DEF)
 static const bad_case CASES_TABLE[] = {CASES(BAD_ROW)};
 
-START_TEST(bad_inputs_analysis)
-{
-    fx f;
-    fx_make(&f);
-    size_t n = sizeof CASES_TABLE / sizeof CASES_TABLE[0];
-    int failed = run_cases(&f, CASES_TABLE, n);
-    fprintf(stderr, "bad_inputs (analysis, graph, lesion, plot, report, sweep): %zu cases\n", n);
-    fx_free(&f);
-    ck_assert_msg(failed == 0, "%d of %zu bad-input cases failed (see stderr)", failed, n);
-}
-END_TEST
-
-static Suite *bad_inputs_analysis_suite(void)
-{
-    Suite *s = suite_create("bad_inputs_analysis");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, bad_inputs_analysis);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-int main(void)
-{
-    return bimt_test_run(bad_inputs_analysis_suite());
-}
+BAD_INPUTS_PROGRAM(CASES_TABLE, bad_inputs_analysis, "analysis, graph, lesion, plot, report, sweep")
