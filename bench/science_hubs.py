@@ -33,8 +33,11 @@ def tensors(model, n_hidden, n_in, n_out):
 
 def main(dirs):
     for d in dirs:
-        metrics = json.load(open(f"{d}/metrics.json"))
-        model = np.load(f"{d}/model.npz")
+        try:
+            metrics = json.load(open(f"{d}/metrics.json"))
+            model = np.load(f"{d}/model.npz")
+        except (OSError, ValueError) as err:
+            sys.exit(f"science_hubs: {d}: not a readable grow_brain report ({err})")
         n_in, n_out = int(model["model.n_in"]), int(model["model.n_out"])
         summed = np.array(metrics["task_variance"]["summed"])
         n_hidden = summed.size
