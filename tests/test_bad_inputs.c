@@ -364,6 +364,8 @@ static bimt_trainer_params TRP(void)
     X(trainer_create_l1_proximal_2, INV, "l1_proximal", TRAINP(p.l1_proximal = 2)) \
     X(trainer_create_l1_h_neg, INV, "l1_h", TRAINP(p.l1_h = -1e-3)) \
     X(trainer_create_l2_h_nan, INV, "l2_h", TRAINP(p.l2_h = NAN_)) \
+    X(trainer_create_bias_rule_2, INV, "hidden_bias_nonpositive",                              \
+      TRAINP(p.hidden_bias_nonpositive = 2))                                                     \
     X(trainer_create_loss_differs, INV, "loss", bimt_trainer_params p = TRP(); return bimt_trainer_create(f->m_ce, f->t, &p, &f->otr);) \
     X(trainer_create_shape_differs, SHP, "n_in", bimt_trainer_params p = TRP(); return bimt_trainer_create(f->m_shape, f->t, &p, &f->otr);) \
     X(trainer_get_params_tr_null, INV, "tr", bimt_trainer_params p; p.struct_size = (uint32_t)sizeof p; return bimt_trainer_get_params(NULL, &p);) \

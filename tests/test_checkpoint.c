@@ -170,6 +170,7 @@ START_TEST(resume_bit_identical_l1_arm_no_eval)
         p.l1_proximal = 1;
         p.l1_h = 0.25;
         p.l2_h = 1e-3;
+        p.hidden_bias_nonpositive = 1;
         ck_assert_int_eq(bimt_trainer_create(s->m, s->t, &p, &s->tr), BIMT_OK);
     }
     ck_assert_int_eq(bimt_trainer_run(a.tr, 13, NULL, NULL), BIMT_OK);
@@ -179,6 +180,11 @@ START_TEST(resume_bit_identical_l1_arm_no_eval)
     ck_assert_int_eq(bimt_trainer_save(b.tr, path), BIMT_OK);
     drop(&b);
     ck_assert_int_eq(bimt_checkpoint_load(path, &r.m, &r.t, &r.tr), BIMT_OK);
+    bimt_trainer_params q;
+    q.struct_size = (uint32_t)sizeof q; /* an output struct */
+    ck_assert_int_eq(bimt_trainer_get_params(r.tr, &q), BIMT_OK);
+    ck_assert(q.l1_proximal == 1 && q.l1_h == 0.25 && q.l2_h == 1e-3);
+    ck_assert_uint_eq(q.hidden_bias_nonpositive, 1);
     ck_assert_int_eq(bimt_trainer_run(r.tr, 7, NULL, NULL), BIMT_OK);
     size_t n = bimt_model_n_params(a.m);
     ck_assert_int_eq(
@@ -252,6 +258,7 @@ START_TEST(hyperparameters_round_trip)
     ck_assert_uint_eq(pa.recurrent_noise, pb.recurrent_noise);
     ck_assert_uint_eq(pa.l1_proximal, pb.l1_proximal);
     ck_assert(pa.l1_h == pb.l1_h && pa.l2_h == pb.l2_h);
+    ck_assert_uint_eq(pa.hidden_bias_nonpositive, pb.hidden_bias_nonpositive);
     ck_assert_uint_eq(pa.seed, pb.seed);
     ck_assert(bimt_trainer_lambda_at(r.tr, 100) == 3e-3);
 

@@ -333,6 +333,66 @@ START_TEST(activity_l1_lowers_the_rates)
 }
 END_TEST
 
+/* hidden_bias_nonpositive is a projection after the update: one step with it equals one step
+ * without it followed by b_h <- min(b_h, 0), every other parameter bit for bit; and it holds
+ * at every later step while a free run keeps positive biases. */
+static void trainer_with_bias_rule(setup *s, uint32_t nonpositive)
+{
+    make_task(s, (1u << BIMT_RULE_FDGO) | (1u << BIMT_RULE_DM1), 16, 1, 7);
+    make_model(s, 4, BIMT_ACT_RELU, BIMT_INIT_GAUSS, 0.8, 7);
+    bimt_trainer_params p;
+    bimt_trainer_params_init(&p);
+    p.learning_rate = 3e-3;
+    p.batch_size = 16;
+    p.eval_interval = 0;
+    p.swap_interval = 0;
+    p.lambda = 1e-4;
+    p.hidden_bias_nonpositive = nonpositive;
+    ck_assert_int_eq(bimt_trainer_create(s->m, s->t, &p, &s->tr), BIMT_OK);
+}
+
+START_TEST(hidden_bias_nonpositive_projects_after_the_update)
+{
+    setup fr, np;
+    trainer_with_bias_rule(&fr, 0);
+    trainer_with_bias_rule(&np, 1);
+    ck_assert_int_eq(bimt_trainer_step(fr.tr, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_step(np.tr, NULL), BIMT_OK);
+    size_t off = 0;
+    uint32_t n_h = 0;
+    ck_assert_int_eq(bimt_model_tensor(fr.m, BIMT_B_H, NULL, &n_h, NULL, &off), BIMT_OK);
+    const float *a = bimt_model_params_view(fr.m), *b = bimt_model_params_view(np.m);
+    size_t n_pos = 0;
+    for (size_t i = 0; i < bimt_model_n_params(fr.m); i++) {
+        const int is_bias = i >= off && i < off + n_h;
+        const float want = is_bias && a[i] > 0.0f ? 0.0f : a[i];
+        n_pos += is_bias && a[i] > 0.0f;
+        ck_assert_msg(b[i] == want, "parameter %zu: %g, expected %g", i, (double)b[i],
+                      (double)want);
+    }
+    ck_assert_msg(n_pos > 0, "no bias went positive in the free step: the test cannot fail");
+    const int steps = sanitized() ? 30 : 100;
+    ck_assert_int_eq(bimt_trainer_run(fr.tr, (uint32_t)steps, NULL, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_trainer_run(np.tr, (uint32_t)steps, NULL, NULL), BIMT_OK);
+    const float *bf, *bn;
+    ck_assert_int_eq(bimt_model_tensor(fr.m, BIMT_B_H, &bf, NULL, NULL, NULL), BIMT_OK);
+    ck_assert_int_eq(bimt_model_tensor(np.m, BIMT_B_H, &bn, NULL, NULL, NULL), BIMT_OK);
+    size_t free_pos = 0;
+    for (uint32_t j = 0; j < n_h; j++) {
+        ck_assert_msg(bn[j] <= 0.0f, "b_h[%u] = %g after %d steps", (unsigned)j, (double)bn[j],
+                      steps + 1);
+        free_pos += bf[j] > 0.0f;
+    }
+    ck_assert_uint_gt(free_pos, 0);
+    bimt_trainer_params q;
+    q.struct_size = (uint32_t)sizeof q; /* an output struct */
+    ck_assert_int_eq(bimt_trainer_get_params(np.tr, &q), BIMT_OK);
+    ck_assert_uint_eq(q.hidden_bias_nonpositive, 1);
+    drop(&fr);
+    drop(&np);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ mechanics */
 
 START_TEST(evaluation_does_not_perturb_training)
@@ -625,14 +685,29 @@ START_TEST(create_rejects_bad_input)
         const char *what;
         int field;
         double value;
-    } bad[] = {{"batch_size", 0, 0},   {"learning_rate", 1, 0.0}, {"learning_rate", 1, (double)NAN},
-               {"beta1", 2, 1.0},      {"beta1", 3, -0.5},        {"eps", 4, 0.0},
-               {"grad_clip", 5, -1.0}, {"lambda", 6, -1e-4},      {"lambda", 6, (double)NAN},
-               {"A", 7, -1.0},         {"schedule", 8, 0},        {"schedule_lambda", 9, -1},
-               {"n_schedule", 10, 9},  {"rule_weight", 11, -1.0}, {"rule_weight", 12, 0},
-               {"arm", 13, 7},         {"swap_top_k", 14, 0},     {"recurrent_noise", 15, 2},
-               {"l1_proximal", 16, 2}, {"l1_h", 17, -1.0},        {"l2_h", 18, (double)NAN},
-               {"l1_h", 19, 2e6}};
+    } bad[] = {{"batch_size", 0, 0},
+               {"learning_rate", 1, 0.0},
+               {"learning_rate", 1, (double)NAN},
+               {"beta1", 2, 1.0},
+               {"beta1", 3, -0.5},
+               {"eps", 4, 0.0},
+               {"grad_clip", 5, -1.0},
+               {"lambda", 6, -1e-4},
+               {"lambda", 6, (double)NAN},
+               {"A", 7, -1.0},
+               {"schedule", 8, 0},
+               {"schedule_lambda", 9, -1},
+               {"n_schedule", 10, 9},
+               {"rule_weight", 11, -1.0},
+               {"rule_weight", 12, 0},
+               {"arm", 13, 7},
+               {"swap_top_k", 14, 0},
+               {"recurrent_noise", 15, 2},
+               {"l1_proximal", 16, 2},
+               {"l1_h", 17, -1.0},
+               {"l2_h", 18, (double)NAN},
+               {"l1_h", 19, 2e6},
+               {"hidden_bias_nonpositive", 20, 2}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         bimt_trainer_params_init(&p);
         switch (bad[i].field) {
@@ -697,6 +772,9 @@ START_TEST(create_rejects_bad_input)
             break;
         case 18:
             p.l2_h = bad[i].value;
+            break;
+        case 20:
+            p.hidden_bias_nonpositive = 2;
             break;
         }
         bimt_model_errmsg(s.m);
@@ -799,6 +877,8 @@ START_TEST(params_defaults)
         ck_assert(p.rule_weight[r] == 1.0);
     ck_assert_uint_eq(p.recurrent_noise, 1);
     ck_assert_uint_eq(p.seed, 1);
+    ck_assert(p.l1_proximal == 0 && p.l1_h == 0.0 && p.l2_h == 0.0);
+    ck_assert_uint_eq(p.hidden_bias_nonpositive, 0);
     bimt_trainer_params_init(NULL);
 }
 END_TEST
@@ -826,6 +906,7 @@ static Suite *trainer_suite(void)
     tcase_add_test(learn, distance_term_shrinks_long_connections);
     tcase_add_test(learn, proximal_step_prunes_to_exact_zeros);
     tcase_add_test(learn, activity_l1_lowers_the_rates);
+    tcase_add_test(learn, hidden_bias_nonpositive_projects_after_the_update);
     suite_add_tcase(s, learn);
     return s;
 }

@@ -46,7 +46,8 @@ const gb_config GB_DEFAULTS = {
     .late_frac = 1.0, /* no late ramp */
     .l1_h = 0.0,      /* Yang's activity regularisers, off as in their main runs */
     .l2_h = 0.0,
-    .lr = 2e-3, /* 3e-3 and 5e-3 diverged or died early */
+    .hidden_bias_nonpositive = 0, /* free biases, as in Yang et al. */
+    .lr = 2e-3,                   /* 3e-3 and 5e-3 diverged or died early */
     .lr_end = 1e-4,
     /* Yang et al. weight contextdm1/2 by 5; with the curriculum the slowest tasks are multidm
      * (both rings summed, each alone misleading), then the context decisions, the other
@@ -137,6 +138,7 @@ static const char *const INITS[] = {"diag", "randortho", "gauss", NULL};
 static const char *const LOSSES[] = {"mse", "ce", NULL};
 static const char *const L1_STEPS[] = {"subgradient", "proximal", NULL};
 static const char *const IOS[] = {"none", "edges", NULL};
+static const char *const HIDDEN_BIASES[] = {"free", "nonpositive", NULL};
 static const char *const DISTANCES[] = {"manhattan", "euclidean", NULL};
 
 #define AT(field) offsetof(gb_config, field)
@@ -165,6 +167,7 @@ static const key_row KEYS[] = {
     CHOICE("io", io_layout, IOS),
     CHOICE("distance", distance, DISTANCES),
     CHOICE("l1_step", l1_proximal, L1_STEPS),
+    CHOICE("hidden_bias", hidden_bias_nonpositive, HIDDEN_BIASES),
     DBL("lambda", lambda, 0.0, 10.0, 0),
     DBL("lambda_start", lambda_start, 0.0, 10.0, 0),
     DBL("warmup_frac", warmup_frac, 0.0, 0.99, 0),
@@ -322,6 +325,7 @@ void gb_config_params(const gb_config *c, bimt_task_params *tp, bimt_model_param
     }
     trp->l1_h = c->l1_h;
     trp->l2_h = c->l2_h;
+    trp->hidden_bias_nonpositive = c->hidden_bias_nonpositive;
     trp->swap_interval = c->swap_interval;
     trp->swap_top_k = c->top_k;
     trp->eval_interval = c->eval_interval;

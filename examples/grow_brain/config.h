@@ -40,8 +40,9 @@ typedef struct gb_config {
     double late_frac;     /* where lambda_late starts (1 = never; after the warm-up) */
     double l1_h;          /* Yang's activity L1 (mean |rate|), every arm */
     double l2_h;          /* Yang's activity L2 (1/2 sum rate^2), every arm */
-    double lr;            /* Adam learning rate at the start */
-    double lr_end;        /* learning rate at the end: cosine decay from lr (= lr: constant) */
+    uint32_t hidden_bias_nonpositive; /* 1: b_h <= 0 after every update (key hidden_bias) */
+    double lr;                        /* Adam learning rate at the start */
+    double lr_end; /* learning rate at the end: cosine decay from lr (= lr: constant) */
     double rule_weight[BIMT_N_RULES]; /* sampling weight of each rule (key weight.<rule>) */
     uint32_t batch;                   /* trials per step */
     double grad_clip;                 /* element-wise gradient clipping, 0 = off */

@@ -82,6 +82,10 @@ typedef struct bimt_trainer_params {
     double l1_h; /**< Yang's activity L1 weight (bimt_model_activity_cost()) in [0, 1e6], default
                     0; applies in every arm */
     double l2_h; /**< Yang's activity L2 weight in [0, 1e6], default 0; every arm */
+    uint32_t hidden_bias_nonpositive; /**< 0 (default): the hidden biases b_h are free;
+                                           1: after every update b_h <- min(b_h, 0), so no
+                                           neuron is driven without input (a projected Adam
+                                           step; every arm). 0 or 1 */
 } bimt_trainer_params;
 
 /** What a step reports (an output struct: the caller sets struct_size; the library writes

@@ -154,6 +154,8 @@ static const member schema[] = {
     OPTIONAL("trainer.l1_proximal", P_HYPER, BIMT_NPZ_U4, p.l1_proximal), /* since 0.2 */
     OPTIONAL("trainer.l1_h", P_HYPER, BIMT_NPZ_F8, p.l1_h),               /* since 0.3 */
     OPTIONAL("trainer.l2_h", P_HYPER, BIMT_NPZ_F8, p.l2_h),               /* since 0.3 */
+    OPTIONAL("trainer.hidden_bias_nonpositive", P_HYPER, BIMT_NPZ_U4,
+             p.hidden_bias_nonpositive), /* since 0.3 */
     /* trainer state */
     SCALAR("trainer.step", P_STATE, BIMT_NPZ_U8, step),
     SCALAR("trainer.trials", P_STATE, BIMT_NPZ_U8, trials),

@@ -139,6 +139,9 @@ int bimt__trainer_params_check(const bimt_trainer_params *p, char *e)
     if (!(p->l1_h >= 0.0 && p->l1_h <= 1e6) || !(p->l2_h >= 0.0 && p->l2_h <= 1e6))
         return bimt__fail(e, BIMT_E_INVALID_ARG, "l1_h and l2_h must be in [0, 1e6] (got %g, %g)",
                           p->l1_h, p->l2_h);
+    if (p->hidden_bias_nonpositive > 1)
+        return bimt__fail(e, BIMT_E_INVALID_ARG, "hidden_bias_nonpositive must be 0 or 1 (got %u)",
+                          (unsigned)p->hidden_bias_nonpositive);
     return BIMT_OK;
 }
 
@@ -459,6 +462,14 @@ static int draw_rule(bimt_trainer_t *tr)
     return last; /* u rounded up to total */
 }
 
+/* x <- min(x, 0): the projection of bimt_trainer_params.hidden_bias_nonpositive (NaN stays
+ * NaN for the divergence guard). */
+static void clamp_nonpositive(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > 0.0f) x[i] = 0.0f;
+}
+
 static int all_finite(const float *x, size_t n)
 {
     /* Summing is not enough (Inf - Inf); test each value, vectorizable. */
@@ -588,6 +599,8 @@ static int step_once(bimt_trainer_t *tr, bimt_step_info *info)
         if (!rc) rc = bimt_model_connection_cost_prox(m, lambda, A, tr->prox_step, n, NULL);
         if (rc) return bimt__fail(tr->errmsg, rc, "proximal step: %s", bimt_model_errmsg(m));
     }
+    if (tr->p.hidden_bias_nonpositive) /* projection onto b_h <= 0 (NaN is caught below) */
+        clamp_nonpositive(bimt__bh(m), m->n_h);
     if (!all_finite(m->params, n) || !all_finite(am, n) || !all_finite(av, n)) {
         memcpy(m->params, tr->backup, n * sizeof(float));
         bimt__adam_copy_state(tr->opt, tr->opt_backup);

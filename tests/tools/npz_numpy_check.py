@@ -59,6 +59,7 @@ def checkpoint_members(H, P):
         "trainer.seed": (u8, ()), "trainer.step": (u8, ()), "trainer.trials": (u8, ()),
         "trainer.easy_train": (u4, ()), "trainer.l1_proximal": (u4, ()),
         "trainer.l1_h": (f8, ()), "trainer.l2_h": (f8, ()),
+        "trainer.hidden_bias_nonpositive": (u4, ()),
         "trainer.rule_rng": (u8, (6,)), "trainer.eval_task_rng": (u8, (6,)),
         "trainer.eval_noise_rng": (u8, (6,)), "trainer.eval_step": (u8, ()),
         "trainer.last_eval": (f8, (20,)), "trainer.last_eval_trials": (u4, ()),

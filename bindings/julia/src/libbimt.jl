@@ -250,6 +250,7 @@ struct TrainerParams
     l1_proximal::UInt32
     l1_h::Cdouble
     l2_h::Cdouble
+    hidden_bias_nonpositive::UInt32
 end
 
 # bimt_step_info (trainer.h)

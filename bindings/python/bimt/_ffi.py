@@ -306,6 +306,7 @@ class TrainerParams(Structure):
         ("l1_proximal", c_uint32),
         ("l1_h", c_double),
         ("l2_h", c_double),
+        ("hidden_bias_nonpositive", c_uint32),
     ]
 
 

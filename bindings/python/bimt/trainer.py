@@ -20,7 +20,8 @@ KEYS = {k.lower(): v for k, v in enum_table(lib.bimt_trainer_key_name).items()} 
 
 _SCALAR_FIELDS = ("batch_size", "learning_rate", "beta1", "beta2", "eps", "grad_clip",
                   "lambda_", "A", "swap_interval", "swap_top_k", "eval_interval",
-                  "eval_batch", "recurrent_noise", "seed", "l1_proximal", "l1_h", "l2_h")
+                  "eval_batch", "recurrent_noise", "seed", "l1_proximal", "l1_h", "l2_h",
+                  "hidden_bias_nonpositive")
 
 
 @dataclasses.dataclass
@@ -99,7 +100,8 @@ class Trainer(Handle):
     beta1, beta2, eps, grad_clip, lambda_ (or ``lam``), A, schedule (list of
     (step, lambda)), swap_interval, swap_top_k, eval_interval, eval_batch, rule_weight
     (array [20] or {rule: weight}), recurrent_noise, seed, l1_proximal (proximal L1 step), l1_h, l2_h (Yang's
-    activity regularisers, ``bimt_model_activity_cost``).
+    activity regularisers, ``bimt_model_activity_cost``), hidden_bias_nonpositive (1: b_h <= 0
+    after every update).
 
     The trainer keeps its model and task alive; closing either closes the trainer first.
     """

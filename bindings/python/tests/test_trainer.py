@@ -51,10 +51,20 @@ def test_params_round_trip_and_keywords():
 
 @pytest.mark.parametrize("kw", [dict(batch_size=0), dict(learning_rate=float("nan")),
                                 dict(lam=-1.0), dict(beta1=1.5), dict(rule_weight=[0] * 20),
-                                dict(schedule=[(10, 1e-4), (5, 1e-4)])])
+                                dict(schedule=[(10, 1e-4), (5, 1e-4)]),
+                                dict(hidden_bias_nonpositive=2)])
 def test_bad_trainer_params(kw):
     with pytest.raises(bimt.InvalidArgumentError):
         make(**kw)
+
+
+def test_hidden_bias_nonpositive_keeps_every_bias_at_or_below_zero():
+    free, capped = make(seed=3), make(seed=3, hidden_bias_nonpositive=1)
+    assert capped.get_params()["hidden_bias_nonpositive"] == 1
+    free.run(20)
+    capped.run(20)
+    assert (free.model.b_h > 0).any()  # otherwise the check below could not fail
+    assert (capped.model.b_h <= 0).all()
 
 
 def test_size_mismatch_is_a_shape_error():
