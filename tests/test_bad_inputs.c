@@ -159,6 +159,9 @@ static bimt_trainer_params TRP(void)
     X(model_create_grid_side_257, INV, "grid_side", MODELP(p.grid_side = BIMT_MAX_GRID_SIDE + 1)) \
     X(model_create_grid_side_max, INV, "4294967295", MODELP(p.grid_side = UINT32_MAX)) \
     X(model_create_n_in_0, INV, "n_in", MODELP(p.n_in = 0)) \
+    X(model_create_w_in_cost_neg, INV, "w_in_cost", MODELP(p.w_in_cost = -1.0)) \
+    X(model_create_w_out_cost_nan, INV, "w_out_cost", MODELP(p.w_out_cost = NAN_)) \
+    X(model_create_w_out_cost_big, INV, "w_out_cost", MODELP(p.w_out_cost = 2e6)) \
     X(model_create_n_in_big, INV, "n_in", MODELP(p.n_in = BIMT_MAX_IO + 1)) \
     X(model_create_n_out_0, INV, "n_out", MODELP(p.n_out = 0)) \
     X(model_create_n_out_big, INV, "n_out", MODELP(p.n_out = BIMT_MAX_IO + 1)) \

@@ -348,6 +348,112 @@ START_TEST(cost_follows_positions)
 }
 END_TEST
 
+/* A tensor's price p is the same as its weights scaled by p: W_in at price 1/2 and W_out at
+ * price 2 (powers of two, so the scaled copy is exact) give the cost, the distance cost, the
+ * subgradient (times p), the proximal step (at step * p) and the swap pass of an unpriced
+ * model whose W_in is halved and W_out doubled. With and without an io layout. */
+static bimt_model_t *priced_copy(const bimt_model_t *m, double p_in, double p_out)
+{
+    bimt_model_params mp;
+    mp.struct_size = (uint32_t)sizeof mp; /* an output struct */
+    ck_assert_int_eq(bimt_model_get_params(m, &mp), BIMT_OK);
+    mp.w_in_cost = p_in;
+    mp.w_out_cost = p_out;
+    bimt_model_t *c = NULL;
+    ck_assert_int_eq(bimt_model_create(&mp, &c), BIMT_OK);
+    memcpy(bimt_model_params_data(c), bimt_model_params_view(m),
+           bimt_model_n_params(m) * sizeof(float));
+    ck_assert_int_eq(bimt_model_set_slots(c, bimt_model_slots(m), bimt_model_n_hidden(m)), BIMT_OK);
+    return c;
+}
+
+/* The price of flat parameter i (1 outside W_in and W_out). */
+static double price_of(const bimt_model_t *m, size_t i, double p_in, double p_out)
+{
+    size_t o_in, o_out;
+    uint32_t r_in, c_in, r_out, c_out;
+    bimt_model_tensor(m, BIMT_W_IN, NULL, &r_in, &c_in, &o_in);
+    bimt_model_tensor(m, BIMT_W_OUT, NULL, &r_out, &c_out, &o_out);
+    if (i >= o_in && i < o_in + (size_t)r_in * c_in) return p_in;
+    if (i >= o_out && i < o_out + (size_t)r_out * c_out) return p_out;
+    return 1.0;
+}
+
+START_TEST(tensor_prices_equal_scaled_weights)
+{
+    const double p_in = 0.5, p_out = 2.0, lambda = 0.07, A = 1.5;
+    for (uint32_t io = 0; io < 2; io++) {
+        bimt_model_t *scaled = make_layout(71 + io, io ? BIMT_IO_EDGES : BIMT_IO_NONE);
+        bimt_model_t *priced = priced_copy(scaled, p_in, p_out);
+        const size_t n = bimt_model_n_params(scaled);
+        float *ws = bimt_model_params_data(scaled);
+        for (size_t i = 0; i < n; i++)
+            ws[i] = (float)(price_of(scaled, i, p_in, p_out) * (double)ws[i]);
+        double vs, vp, ds, dp;
+        ck_assert_int_eq(bimt_model_connection_cost(scaled, lambda, A, 0, &vs), BIMT_OK);
+        ck_assert_int_eq(bimt_model_connection_cost(priced, lambda, A, 0, &vp), BIMT_OK);
+        ck_assert_double_le(fabs(vs - vp), 1e-12 * vs);
+        ck_assert_int_eq(bimt_model_distance_cost(scaled, A, &ds), BIMT_OK);
+        ck_assert_int_eq(bimt_model_distance_cost(priced, A, &dp), BIMT_OK);
+        ck_assert_double_le(fabs(ds - dp), 1e-12 * ds);
+        /* the unpriced value differs, so the check above can fail */
+        bimt_model_t *plain = priced_copy(priced, 1.0, 1.0);
+        double v1;
+        ck_assert_int_eq(bimt_model_connection_cost(plain, lambda, A, 0, &v1), BIMT_OK);
+        ck_assert_double_gt(fabs(v1 - vp), 1e-6 * vp);
+        bimt_model_free(plain);
+
+        float *gs = bimt_model_grad_data(scaled), *gp = bimt_model_grad_data(priced);
+        memset(gs, 0, n * sizeof(float));
+        memset(gp, 0, n * sizeof(float));
+        ck_assert_int_eq(bimt_model_connection_cost(scaled, lambda, A, 1, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_model_connection_cost(priced, lambda, A, 1, NULL), BIMT_OK);
+        for (size_t i = 0; i < n; i++) {
+            double want = price_of(scaled, i, p_in, p_out) * (double)gs[i];
+            ck_assert_msg(fabs((double)gp[i] - want) <= 1e-6 * fabs(want), "grad %zu: %g vs %g", i,
+                          (double)gp[i], want);
+        }
+
+        bimt_swap_params sp;
+        bimt_swap_params_init(&sp);
+        sp.top_k = 16;
+        sp.A = A;
+        bimt_swap_result rs, rp;
+        rs.struct_size = rp.struct_size = (uint32_t)sizeof rs; /* outputs */
+        rs.exchanges = rp.exchanges = NULL;
+        rs.max_exchanges = rp.max_exchanges = 0;
+        ck_assert_int_eq(bimt_model_swap(scaled, &sp, &rs), BIMT_OK);
+        ck_assert_int_eq(bimt_model_swap(priced, &sp, &rp), BIMT_OK);
+        ck_assert_uint_gt(rs.n_swaps, 0);
+        ck_assert_uint_eq(rs.n_swaps, rp.n_swaps);
+        ck_assert_int_eq(memcmp(bimt_model_slots(scaled), bimt_model_slots(priced),
+                                bimt_model_n_hidden(scaled) * sizeof(uint32_t)),
+                         0);
+
+        float *st = malloc(n * sizeof(float)), *sts = malloc(n * sizeof(float));
+        for (size_t i = 0; i < n; i++) {
+            st[i] = (float)(0.2 + 2.0 * urand());
+            sts[i] = (float)(price_of(scaled, i, p_in, p_out) * (double)st[i]);
+        }
+        /* prox at step t with price p minimises (x - th)^2 / 2t + p c |th|: the unpriced prox
+         * at step p t of x, that is of the priced model's own (unscaled) weights */
+        bimt_model_t *unpriced = priced_copy(priced, 1.0, 1.0);
+        ck_assert_int_eq(bimt_model_connection_cost_prox(priced, lambda, A, st, n, NULL), BIMT_OK);
+        ck_assert_int_eq(bimt_model_connection_cost_prox(unpriced, lambda, A, sts, n, NULL),
+                         BIMT_OK);
+        const float *yp = bimt_model_params_view(priced), *yu = bimt_model_params_view(unpriced);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(fabs((double)yp[i] - (double)yu[i]) <= 1e-6 * fabs((double)yu[i]) + 1e-7,
+                          "prox %zu: %g vs %g", i, (double)yp[i], (double)yu[i]);
+        free(st);
+        free(sts);
+        bimt_model_free(unpriced);
+        bimt_model_free(priced);
+        bimt_model_free(scaled);
+    }
+}
+END_TEST
+
 static Suite *cost_suite(void)
 {
     Suite *s = suite_create("cost");
@@ -361,6 +467,7 @@ static Suite *cost_suite(void)
     tcase_add_test(tc, prox_minimises_the_proximal_objective);
     tcase_add_test(tc, prox_bad_input_changes_nothing);
     tcase_add_test(tc, io_layout_cost_value_and_subgradient);
+    tcase_add_test(tc, tensor_prices_equal_scaled_weights);
     suite_add_tcase(s, tc);
     return s;
 }

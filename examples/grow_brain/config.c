@@ -41,6 +41,8 @@ const gb_config GB_DEFAULTS = {
     .warmup_frac = 0.4,
     .easy_frac = 0.2, /* the context decisions learn which ring matters on easy trials */
     .A = 1.0,
+    .w_in_cost = 1.0, /* W_in and W_out at the price of W_rec */
+    .w_out_cost = 1.0,
     .l1_proximal = 0,
     .lambda_late = 0.0,
     .late_frac = 1.0, /* no late ramp */
@@ -177,6 +179,8 @@ static const key_row KEYS[] = {
     DBL("l2_h", l2_h, 0.0, 1e6, 0),
     DBL("easy_frac", easy_frac, 0.0, 1.0, 0),
     DBL("A", A, 0.0, 1e6, 0),
+    DBL("w_in_cost", w_in_cost, 0.0, 1e6, 0),
+    DBL("w_out_cost", w_out_cost, 0.0, 1e6, 0),
     DBL("lr", lr, 0.0, 1.0, 1),
     DBL("lr_end", lr_end, 0.0, 1.0, 1),
     DBL("grad_clip", grad_clip, 0.0, 1e6, 0),
@@ -293,6 +297,8 @@ void gb_config_params(const gb_config *c, bimt_task_params *tp, bimt_model_param
     /* Inputs and outputs have positions only beside the grid: with a positions file the io
      * layout is none unless the io key asks otherwise (the library then refuses it). */
     mp->io_layout = c->positions[0] && !c->io_given ? BIMT_IO_NONE : c->io_layout;
+    mp->w_in_cost = c->w_in_cost;
+    mp->w_out_cost = c->w_out_cost;
     mp->distance = c->distance;
     bimt_trainer_params_init(trp);
     trp->arm = c->arm;

@@ -35,6 +35,8 @@ typedef struct gb_config {
     double warmup_frac;   /* fraction of the steps trained with lambda_start (0 = none) */
     double easy_frac;     /* fraction of the steps trained on easy coherences (curriculum) */
     double A;             /* (option) distance weight of the connection cost */
+    double w_in_cost;     /* price of W_in in the connection cost (1 = as W_rec) */
+    double w_out_cost;    /* price of W_out in the connection cost */
     uint32_t l1_proximal; /* 0: cost subgradient in the gradient; 1: proximal step */
     double lambda_late;   /* lambda from late_frac of the steps on (a late ramp) */
     double late_frac;     /* where lambda_late starts (1 = never; after the warm-up) */

@@ -140,6 +140,10 @@ typedef struct bimt_model_params {
                               slots within the k-th nearest-slot distance; see
                               docs/analysis.md); 0 (default) = 2, 8, 26 in 1, 2, 3 dimensions
                               (the grid: 8, its 8 neighbours); at most 65536 */
+    double w_in_cost;    /**< price of W_in in the connection cost: each W_in entry pays
+                              w_in_cost * (1 + A * D) instead of 1 + A * D (regularizer.h; also in
+                              the proximal step and the swap's io terms); in [0, 1e6], default 1 */
+    double w_out_cost;   /**< the same for W_out; in [0, 1e6], default 1 */
 } bimt_model_params;
 
 /**

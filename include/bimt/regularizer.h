@@ -7,7 +7,11 @@
  * where D is the distance matrix at the neurons' current slots. Under an io layout
  * (bimt_model_params.io_layout = BIMT_IO_EDGES) the distance part also holds
  * A * (sum D_in |W_in| + sum D_out |W_out|), the distances of each neuron to its inputs and
- * outputs (bimt_model_io_distance()). The subgradient of |w| at w = 0 is taken as 0.
+ * outputs (bimt_model_io_distance()). W_in and W_out entries pay their tensor's price,
+ * bimt_model_params.w_in_cost and w_out_cost (default 1), on both parts:
+ * w_in_cost * |W_in|_1 + w_out_cost * |W_out|_1 and the same factors on their distance terms,
+ * here, in the proximal step and in the swap's io terms. The subgradient of |w| at w = 0 is
+ * taken as 0.
  *
  * Also Yang et al.'s activity regularisers on the rates of the last forward
  * (bimt_model_activity_cost()): l1_h * mean|r| + l2_h * (1/2) sum r^2.

@@ -3,7 +3,8 @@
  * @brief The BIMT swap step: exchanges neurons' grid slots to lower the wiring cost.
  *
  * A pass ranks the hidden neurons by importance |row i of W_rec|_1 + |column i of W_rec|_1 +
- * |row i of W_in|_1 + |column i of W_out|_1 (computed once at the start of the pass), takes
+ * |row i of W_in|_1 + |column i of W_out|_1 (computed once at the start of the pass; W_in and
+ * W_out at their prices, bimt_model_params.w_in_cost and w_out_cost, as in the cost), takes
  * the top_k (ties to the lower index) and, for each of them in that order, finds among the
  * candidate partners the one whose slot exchange lowers A * sum_ij D_ij |W_rec[i][j]| most
  * (ties to the lowest index); the exchange is made only if it strictly lowers the cost.

@@ -21,6 +21,8 @@ void bimt_model_params_init(bimt_model_params *p)
     p->init_scale = 0.5;
     p->loss = BIMT_LOSS_MSE;
     p->seed = 1;
+    p->w_in_cost = 1.0;
+    p->w_out_cost = 1.0;
 }
 
 const char *bimt_activation_name(int32_t a)
@@ -105,6 +107,11 @@ int bimt__model_params_check(const bimt_model_params *p, char *e)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown loss %d", (int)p->loss);
     if (p->io_layout > BIMT_IO_EDGES)
         return bimt__fail(e, BIMT_E_INVALID_ARG, "unknown io_layout %u", (unsigned)p->io_layout);
+    if (!(p->w_in_cost >= 0.0 && p->w_in_cost <= 1e6) ||
+        !(p->w_out_cost >= 0.0 && p->w_out_cost <= 1e6))
+        return bimt__fail(e, BIMT_E_INVALID_ARG,
+                          "w_in_cost and w_out_cost must be in [0, 1e6] (got %g, %g)", p->w_in_cost,
+                          p->w_out_cost);
     return BIMT_OK;
 }
 

@@ -117,6 +117,8 @@ static const member schema[] = {
     OPTIONAL("model.dim", P_HYPER, BIMT_NPZ_U4, mp.dim),
     OPTIONAL("model.distance", P_HYPER, BIMT_NPZ_U4, mp.distance),
     OPTIONAL("model.neighbours", P_HYPER, BIMT_NPZ_U4, mp.neighbours),
+    OPTIONAL("model.w_in_cost", P_HYPER, BIMT_NPZ_F8, mp.w_in_cost),   /* since 0.3 */
+    OPTIONAL("model.w_out_cost", P_HYPER, BIMT_NPZ_F8, mp.w_out_cost), /* since 0.3 */
     VEC("model.params", BIMT_NPZ_F4, params, np),
     VEC("model.slots", BIMT_NPZ_U4, slots, nh),
     RNG("model.noise_rng", model_noise),

@@ -3,8 +3,10 @@
  *   lambda * ( sum |theta| + A * sum_ij D_ij |W_rec[i][j]| ),  theta = all five tensors,
  *   d/dtheta = lambda * sign(theta) * (1 + A * D_ij for W_rec entries), sign(0) = 0.
  * Under an io layout (bimt_io_layout) W_in and W_out entries also pay A * D for their
- * distance to their input or output, like W_rec. Sums are double; the gradient is added in
- * float. */
+ * distance to their input or output, like W_rec. W_in and W_out entries pay their tensor's price
+ * too (bimt_model_params.w_in_cost, w_out_cost); at the default prices of 1 the arithmetic is
+ * the unpriced one, operation for operation, so results stay bit for bit. Sums are double; the
+ * gradient is added in float. */
 #include <math.h>
 
 #include "bimt/regularizer.h"
@@ -40,9 +42,32 @@ double bimt__distance_sum(const struct bimt_model *m)
 {
     double s = dist_sum(bimt__W(m), m->dist, m->n_h * m->n_h);
     if (m->dist_in) /* io layout: W_in and W_out at their distances (laid out like them) */
-        s += dist_sum(bimt__Win(m), m->dist_in, m->n_h * m->n_in) +
-             dist_sum(bimt__Wout(m), m->dist_out, m->n_out * m->n_h);
+        s += m->p.w_in_cost * dist_sum(bimt__Win(m), m->dist_in, m->n_h * m->n_in) +
+             m->p.w_out_cost * dist_sum(bimt__Wout(m), m->dist_out, m->n_out * m->n_h);
     return s;
+}
+
+/* Whether W_in or W_out has a price other than 1. */
+static int priced(const bimt_model_t *m)
+{
+    return m->p.w_in_cost != 1.0 || m->p.w_out_cost != 1.0;
+}
+
+/* The price of flat parameter i past W_rec: w_in_cost, w_out_cost, or 1 for the biases. */
+static float price_at(const bimt_model_t *m, size_t i)
+{
+    if (i >= m->off[1] && i - m->off[1] < m->n_h * m->n_in) return (float)m->p.w_in_cost;
+    if (i >= m->off[2] && i - m->off[2] < m->n_out * m->n_h) return (float)m->p.w_out_cost;
+    return 1.0f;
+}
+
+/* sum |theta| past W_rec, each tensor at its price. */
+static double priced_l1_rest(const bimt_model_t *m)
+{
+    const size_t n_in = m->n_h * m->n_in, n_out = m->n_out * m->n_h;
+    return m->p.w_in_cost * l1_sum(bimt__Win(m), n_in) +
+           m->p.w_out_cost * l1_sum(bimt__Wout(m), n_out) +
+           l1_sum(bimt__bh(m), m->n_params - m->off[3]);
 }
 
 static float sgn(float w)
@@ -82,7 +107,7 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, uint32_
         return BIMT_OK;
     }
     if (value) {
-        double s1 = l1_sum(W, nW) + l1_sum(rest, n_rest);
+        double s1 = l1_sum(W, nW) + (priced(m) ? priced_l1_rest(m) : l1_sum(rest, n_rest));
         double s2 = A > 0.0 ? bimt__distance_sum(m) : 0.0;
         *value = lambda * (s1 + A * s2);
     }
@@ -92,7 +117,10 @@ int bimt_model_connection_cost(bimt_model_t *m, double lambda, double A, uint32_
         for (size_t i = 0; i < nW; i++)
             g[i] += sgn(W[i]) * (lf + la * D[i]);
         float *gr = g + nW;
-        if (m->dist_in && A > 0.0)
+        if (priced(m))
+            for (size_t i = 0; i < n_rest; i++)
+                gr[i] += sgn(rest[i]) * ((lf + la * io_dist_at(m, nW + i)) * price_at(m, nW + i));
+        else if (m->dist_in && A > 0.0)
             for (size_t i = 0; i < n_rest; i++)
                 gr[i] += sgn(rest[i]) * (lf + la * io_dist_at(m, nW + i));
         else
@@ -151,8 +179,12 @@ int bimt_model_connection_cost_prox(bimt_model_t *m, double lambda, double A, co
     if (lambda > 0.0) {
         for (size_t i = 0; i < nW; i++)
             p[i] = shrink(p[i], step[i] * (lf + la * D[i]));
-        for (size_t i = nW; i < m->n_params; i++)
-            p[i] = shrink(p[i], step[i] * (lf + la * io_dist_at(m, i)));
+        if (priced(m))
+            for (size_t i = nW; i < m->n_params; i++)
+                p[i] = shrink(p[i], step[i] * ((lf + la * io_dist_at(m, i)) * price_at(m, i)));
+        else
+            for (size_t i = nW; i < m->n_params; i++)
+                p[i] = shrink(p[i], step[i] * (lf + la * io_dist_at(m, i)));
     }
     if (n_zero) {
         for (size_t i = 0; i < m->n_params; i++)

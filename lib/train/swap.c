@@ -76,14 +76,14 @@ void bimt__swap_importance(const struct bimt_model *m, const double *rowsum, dou
         double s = 0.0;
         for (size_t c = 0; c < n_in; c++)
             s += (double)fabsf(Win[i * n_in + c]);
-        imp[i] = rowsum[i] + s;
+        imp[i] = rowsum[i] + m->p.w_in_cost * s; /* each tensor at its price (1: exact) */
     }
     /* Column i of W_out, summed in ascending o, then added to the rest. */
     for (size_t i = 0; i < n; i++) {
         double t = 0.0;
         for (size_t o = 0; o < n_out; o++)
             t += (double)fabsf(Wout[o * n + i]);
-        imp[i] += t;
+        imp[i] += m->p.w_out_cost * t;
     }
 }
 
@@ -136,17 +136,18 @@ static double delta_prepared(const struct bimt_model *m, const double *M, double
 }
 
 /* io(x at slot s): neuron x's input and output wiring if it sat at slot s (0 without an io
- * layout), summed in input then output order. */
+ * layout), summed in input then output order, each tensor at its price (the cost's,
+ * regularizer.h; a price of 1 leaves the products exact). */
 static double io_cost_at(const struct bimt_model *m, size_t x, uint32_t s)
 {
     if (!m->dist_in) return 0.0;
     const float *Win = bimt__Win(m) + x * m->n_in, *Wout = bimt__Wout(m);
     double c = 0.0;
     for (size_t i = 0; i < m->n_in; i++)
-        c += (double)fabsf(Win[i]) *
+        c += m->p.w_in_cost * (double)fabsf(Win[i]) *
              (double)bimt__io_distance(m->side, s, i, m->n_in, 0, m->p.distance);
     for (size_t o = 0; o < m->n_out; o++)
-        c += (double)fabsf(Wout[o * m->n_h + x]) *
+        c += m->p.w_out_cost * (double)fabsf(Wout[o * m->n_h + x]) *
              (double)bimt__io_distance(m->side, s, o, m->n_out, 1, m->p.distance);
     return c;
 }
@@ -207,9 +208,9 @@ static int io_tables_make(const struct bimt_model *m, io_tables *t)
     }
     for (size_t x = 0; x < n; x++) {
         for (size_t i = 0; i < ni; i++)
-            t->Wa[x * nc + i] = (double)fabsf(Win[x * ni + i]);
+            t->Wa[x * nc + i] = m->p.w_in_cost * (double)fabsf(Win[x * ni + i]);
         for (size_t o = 0; o < no; o++)
-            t->Wa[x * nc + ni + o] = (double)fabsf(Wout[o * n + x]);
+            t->Wa[x * nc + ni + o] = m->p.w_out_cost * (double)fabsf(Wout[o * n + x]);
         t->cur[x] = io_dot(t, x, m->slots[x]);
     }
     return BIMT_OK;

@@ -67,6 +67,7 @@ def checkpoint_members(H, P):
         # format 2: the geometry (0, 0 for the grid; model.positions only with positions)
         "model.n_slots": (u4, ()), "model.dim": (u4, ()), "model.distance": (u4, ()),
         "model.neighbours": (u4, ()),
+        "model.w_in_cost": (f8, ()), "model.w_out_cost": (f8, ()),
     }
     return m
 

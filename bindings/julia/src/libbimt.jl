@@ -188,6 +188,8 @@ struct ModelParams
     dim::UInt32
     distance::UInt32
     neighbours::UInt32
+    w_in_cost::Cdouble
+    w_out_cost::Cdouble
 end
 
 # bimt_swap_params (swap.h)

@@ -234,6 +234,8 @@ class ModelParams(Structure):
         ("dim", c_uint32),
         ("distance", c_uint32),
         ("neighbours", c_uint32),
+        ("w_in_cost", c_double),
+        ("w_out_cost", c_double),
     ]
 
 

@@ -20,7 +20,8 @@ DISTANCES = enum_table(lib.bimt_distance_name)
 TENSORS = {k.lower(): v for k, v in enum_table(lib.bimt_tensor_name).items()}  # w_rec ...
 
 _MODEL_FIELDS = ("grid_side", "n_in", "n_out", "activation", "alpha", "sigma_rec", "init",
-                 "init_scale", "loss", "seed", "io_layout", "distance", "neighbours")
+                 "init_scale", "loss", "seed", "io_layout", "distance", "neighbours",
+                 "w_in_cost", "w_out_cost")
 
 GridWeights = collections.namedtuple("GridWeights", "W_rec W_in W_out b_h")
 GridWeights.__doc__ = "Weights in grid order (copies): W_rec[s, t], W_in[s, :], W_out[:, s], b_h[s]."
@@ -44,7 +45,8 @@ class Model(Handle):
     "tanh"), alpha, sigma_rec, init ("diag", "randortho", "gauss"), init_scale, loss ("mse",
     "cross_entropy"), seed, io_layout ("none", "edges": inputs and outputs on the grid's
     left and right edges, so W_in and W_out pay a wiring distance), distance ("manhattan",
-    "euclidean"), neighbours (k of the anatomical neighbourhood, 0 = default), and
+    "euclidean"), neighbours (k of the anatomical neighbourhood, 0 = default), w_in_cost and
+    w_out_cost (the price of W_in and W_out in the connection cost, default 1), and
     ``positions``: an array [n_slots, dim] (dim 1 to 3) of slot positions instead of the grid
     (copied; the model then has n_slots hidden neurons and io_layout must be "none").
     ``Model(task=t)`` takes n_in, n_out and loss from a Task.

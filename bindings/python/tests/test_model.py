@@ -364,3 +364,17 @@ def test_positions_in_and_out():
 def test_bad_positions(pos, kw):
     with pytest.raises((bimt.InvalidArgumentError, bimt.ShapeError)):
         bimt.Model(positions=pos, n_in=2, n_out=2, **kw)
+
+
+def test_tensor_prices_against_numpy():
+    """w_in_cost / w_out_cost multiply those tensors' L1 terms (no io layout: no distances)."""
+    m = bimt.Model(grid_side=3, n_in=4, n_out=2, seed=5, w_in_cost=0.25, w_out_cost=3.0)
+    assert m.get_params()["w_in_cost"] == 0.25 and m.get_params()["w_out_cost"] == 3.0
+    W, Wi, Wo, bh, bo = (np.abs(m.tensor(t)).astype(np.float64)
+                         for t in ("W_rec", "W_in", "W_out", "b_h", "b_o"))
+    D = m.distances.astype(np.float64)
+    want = 1e-2 * (W.sum() + 2.0 * (D * W).sum() + 0.25 * Wi.sum() + 3.0 * Wo.sum()
+                   + bh.sum() + bo.sum())
+    assert m.connection_cost(1e-2, 2.0) == pytest.approx(want, rel=1e-6)
+    with pytest.raises(bimt.InvalidArgumentError):
+        bimt.Model(grid_side=3, w_out_cost=-1.0)
